@@ -1,0 +1,68 @@
+"""The app factory: `create_app(settings)` wires settings, storage, domains and error handling."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.response_cache import ResponseCacheConfig
+from litestar.di import Provide
+from litestar.logging import LoggingConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+
+from server import __version__, db
+from server.auth.controller import ROUTES as AUTH_ROUTES
+from server.csrf import CSRFProtection
+from server.errors import EXCEPTION_HANDLERS
+from server.health import health
+from server.settings import Settings
+from server.sites.controller import SitesController
+from server.static import pwa_files
+
+
+def create_app(settings: Settings) -> Litestar:
+    engine = db.engine_from_url(settings.database.url)
+    db.configure(engine)
+
+    @asynccontextmanager
+    async def storage(_: Litestar) -> AsyncIterator[None]:
+        db.configure(engine)
+        pooled = settings.database.pool and not settings.database.is_sqlite
+        if pooled:
+            await engine.start_connection_pool()
+        try:
+            yield
+        finally:
+            if pooled:
+                await engine.close_connection_pool()
+
+    csrf = CSRFProtection(settings.secrets.session_key, secure=settings.server.secure_cookies)
+    return Litestar(
+        route_handlers=[health, *AUTH_ROUTES, SitesController, pwa_files],
+        dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
+        middleware=[csrf.middleware],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        lifespan=[storage],
+        request_max_body_size=settings.server.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="Fieldkeep",
+            version=__version__,
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        logging_config=LoggingConfig(
+            root={"level": settings.server.log_level.upper(), "handlers": ["queue_listener"]},
+            log_exceptions="never",
+        ),
+        response_cache_config=ResponseCacheConfig(),
+        debug=False,
+    )
+
+
+def app_from_env() -> Litestar:
+    """For uvicorn's --factory with several workers: each worker reads the same environment."""
+    logging.getLogger("fieldkeep").setLevel(logging.INFO)
+    return create_app(Settings.from_env())

@@ -1,0 +1,1 @@
+"""Accounts: users, their roles, sessions, sign-in and the guards every endpoint uses."""

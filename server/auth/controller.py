@@ -1,0 +1,125 @@
+"""HTTP endpoints for signing in and out and asking who is signed in."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.di import Provide
+from litestar.status_codes import HTTP_204_NO_CONTENT
+
+from server.auth import service
+from server.auth.guards import SESSION_COOKIE, provide_current_user, requires_user
+from server.auth.service import CurrentUser
+from server.csrf import csrf_token_of
+from server.errors import AppError
+from server.settings import Settings
+
+
+class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
+    username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+
+
+class SiteRead(msgspec.Struct):
+    id: int
+    name: str
+    code: str
+
+
+class UserRead(msgspec.Struct):
+    id: int
+    username: str
+    display_name: str
+    language: str
+    roles: list[str]
+    sites: list[SiteRead]
+
+
+class UserEnvelope(msgspec.Struct):
+    user: UserRead
+
+
+class CsrfToken(msgspec.Struct):
+    csrf_token: str
+
+
+async def user_read(user: CurrentUser) -> UserRead:
+    sites = await service.sites_of(user.site_ids)
+    return UserRead(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        language=user.language,
+        roles=sorted(user.roles),
+        sites=[SiteRead(id=s["id"], name=s["name"], code=s["code"]) for s in sites],  # type: ignore[arg-type]
+    )
+
+
+@get("/api/auth/csrf", sync_to_thread=False)
+def csrf(request: Request[Any, Any, Any]) -> CsrfToken:
+    """The CSRF token (also set as the `fieldkeep_csrf` cookie) to echo in `X-CSRF-Token`."""
+    return CsrfToken(csrf_token=csrf_token_of(request.scope.get("state", {})))
+
+
+@post("/api/auth/login", status_code=200)
+async def login(
+    request: Request[Any, Any, Any], data: LoginRequest, settings: Settings
+) -> Response[UserEnvelope]:
+    address = request.client.host if request.client else "unknown"
+    wait = await service.seconds_until_allowed(data.username, address)
+    if wait:
+        raise AppError(
+            "rate_limited", 429, headers={"Retry-After": str(wait)}, retry_after=wait
+        )
+    user_id = await service.authenticate(data.username, data.password)
+    if user_id is None:
+        await service.record_failure(data.username, address)
+        raise AppError("invalid_credentials", 401)
+    await service.clear_failures(data.username)
+    token = await service.start_session(user_id, request.headers.get("user-agent", ""))
+    user = await service.user_for_session(token)
+    assert user is not None
+    return Response(
+        UserEnvelope(user=await user_read(user)),
+        cookies=[
+            Cookie(
+                key=SESSION_COOKIE,
+                value=token,
+                path="/",
+                httponly=True,
+                secure=settings.server.secure_cookies,
+                samesite="lax",
+                max_age=service.SESSION_DAYS * 86400,
+            )
+        ],
+    )
+
+
+@post(
+    "/api/auth/logout",
+    guards=[requires_user],
+    status_code=HTTP_204_NO_CONTENT,
+    dependencies={"user": Provide(provide_current_user)},
+)
+async def logout(user: CurrentUser) -> Response[None]:
+    await service.end_session(user.session_id)
+    return Response(
+        None,
+        status_code=HTTP_204_NO_CONTENT,
+        cookies=[Cookie(key=SESSION_COOKIE, value="", path="/", max_age=0, httponly=True)],
+    )
+
+
+@get(
+    "/api/auth/me",
+    guards=[requires_user],
+    dependencies={"user": Provide(provide_current_user)},
+)
+async def me(user: CurrentUser) -> UserEnvelope:
+    return UserEnvelope(user=await user_read(user))
+
+
+ROUTES = [csrf, login, logout, me]

@@ -1,0 +1,140 @@
+"""One error shape for every 4xx/5xx: {"error": {"code", "message", "field"?, "request_id"?}}."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    MethodNotAllowedException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from server.i18n import message, negotiate
+
+log = logging.getLogger("fieldkeep.errors")
+
+
+class AppError(Exception):
+    """A refusal the client can act on: a stable code, an HTTP status and message parameters."""
+
+    def __init__(
+        self,
+        code: str,
+        status: int = 400,
+        *,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+        **params: Any,
+    ) -> None:
+        super().__init__(code)
+        self.code = code
+        self.status = status
+        self.field = field
+        self.headers = headers or {}
+        self.params = params
+
+
+def error_response(
+    request: Request[Any, Any, Any],
+    code: str,
+    status: int,
+    *,
+    field: str | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+    **params: Any,
+) -> Response[Any]:
+    body: dict[str, Any] = {
+        "code": code,
+        "message": message(code, negotiate(request.headers.get("accept-language")), **params),
+    }
+    if field is not None:
+        body["field"] = field
+    if extra:
+        body.update(extra)
+    return Response({"error": body}, status_code=status, headers=headers)
+
+
+def _validation_field(exc: ValidationException) -> tuple[str, str]:
+    """The first bad field Litestar names, with its reason, from msgspec's 'at `$.x`' messages."""
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, dict):
+            key = item.get("key") or ""
+            detail = str(item.get("message", ""))
+            if not key and "at `$." in detail:
+                key = detail.split("at `$.", 1)[1].rstrip("`")
+                detail = detail.split(" - at ", 1)[0]
+            if key:
+                return str(key), detail
+    return "", str(exc.detail)
+
+
+def handle_app_error(request: Request[Any, Any, Any], exc: AppError) -> Response[Any]:
+    return error_response(
+        request, exc.code, exc.status, field=exc.field, headers=exc.headers, **exc.params
+    )
+
+
+def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if isinstance(exc, ValidationException):
+        field, detail = _validation_field(exc)
+        if field:
+            return error_response(
+                request, "validation_error", 400, field=field, detail=detail
+            )
+        if "JSON" in str(exc.detail) or "decode" in str(exc.detail).lower():
+            return error_response(request, "malformed_json", 400)
+        return error_response(request, "bad_request", 400)
+    if isinstance(exc, NotAuthorizedException):
+        return error_response(request, "not_authenticated", 401)
+    if isinstance(exc, PermissionDeniedException):
+        return error_response(request, "forbidden", 403)
+    if isinstance(exc, NotFoundException):
+        return error_response(request, "not_found", 404)
+    if isinstance(exc, MethodNotAllowedException):
+        return error_response(request, "method_not_allowed", 405, headers=exc.headers)
+    if status == 413:
+        return error_response(
+            request, "payload_too_large", 413, limit=request.app.request_max_body_size
+        )
+    if status == 415:
+        return error_response(request, "unsupported_media_type", 415)
+    if status == 503:
+        return error_response(request, "service_unavailable", 503)
+    if 400 <= status < 500:
+        return error_response(request, "bad_request", status)
+    return handle_internal_error(request, exc)
+
+
+def handle_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    request_id = secrets.token_hex(6)
+    log.error(
+        "unhandled error %s on %s %s",
+        request_id,
+        request.method,
+        request.url.path,
+        exc_info=exc,
+    )
+    return error_response(
+        request,
+        "internal_error",
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        request_id=request_id,
+        extra={"request_id": request_id},
+    )
+
+
+EXCEPTION_HANDLERS = {
+    AppError: handle_app_error,
+    HTTPException: handle_http_exception,
+    Exception: handle_internal_error,
+}

@@ -1,0 +1,60 @@
+"""The server's message catalog: every error code in zh-CN (the default) and English."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Language = Literal["zh-CN", "en"]
+DEFAULT_LANGUAGE: Language = "zh-CN"
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # code: (zh-CN, en); {placeholders} are filled from the error's params.
+    "bad_request": ("请求无效。", "The request is not valid."),
+    "malformed_json": ("请求内容不是有效的 JSON。", "The request body is not valid JSON."),
+    "validation_error": ("字段 {field} 无效：{detail}", "Field {field} is not valid: {detail}"),
+    "not_authenticated": ("请先登录。", "Please sign in."),
+    "session_expired": ("登录已过期，请重新登录。", "Your session has ended; please sign in again."),
+    "invalid_credentials": ("用户名或密码错误。", "Wrong username or password."),
+    "rate_limited": (
+        "尝试次数过多，请在 {retry_after} 秒后再试。",
+        "Too many attempts; try again in {retry_after} seconds.",
+    ),
+    "csrf_failed": (
+        "安全校验失败，请刷新页面后重试。",
+        "The security check failed; reload the page and try again.",
+    ),
+    "forbidden": ("您没有权限执行此操作。", "You are not allowed to do this."),
+    "not_found": ("未找到。", "Not found."),
+    "method_not_allowed": ("不支持此请求方法。", "This method is not allowed here."),
+    "payload_too_large": (
+        "请求内容过大（上限 {limit} 字节）。",
+        "The request body is too large (limit {limit} bytes).",
+    ),
+    "unsupported_media_type": ("不支持此内容类型。", "This content type is not supported."),
+    "conflict": ("与现有数据冲突：{detail}", "Conflicts with existing data: {detail}"),
+    "username_taken": ("用户名 {username} 已被使用。", "The username {username} is taken."),
+    "unknown_site": ("项目 {site_id} 不存在。", "Site {site_id} does not exist."),
+    "unknown_building": ("楼栋 {building_id} 不存在。", "Building {building_id} does not exist."),
+    "internal_error": (
+        "服务器内部错误（编号 {request_id}），请联系管理员。",
+        "Internal server error (id {request_id}); please tell your administrator.",
+    ),
+    "service_unavailable": ("服务暂不可用，请稍后再试。", "Service unavailable; try again later."),
+}
+
+
+def negotiate(accept_language: str | None) -> Language:
+    """English when the caller's first preference is English, else Chinese."""
+    if not accept_language:
+        return DEFAULT_LANGUAGE
+    first = accept_language.split(",")[0].split(";")[0].strip().lower()
+    return "en" if first.startswith("en") else DEFAULT_LANGUAGE
+
+
+def message(code: str, language: Language, **params: object) -> str:
+    zh, en = MESSAGES.get(code, MESSAGES["bad_request"])
+    template = en if language == "en" else zh
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return template

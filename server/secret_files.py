@@ -1,0 +1,36 @@
+"""Secrets made on first start into the data folder (mode 0600) unless the environment gives them."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def load_or_create_secret(data_dir: Path, name: str, from_env: str | None) -> bytes:
+    """The secret from the environment, else the one stored in data_dir/secrets/name, else a new one."""
+    if from_env:
+        return from_env.encode()
+    folder = data_dir / "secrets"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = folder / name
+    try:
+        return path.read_bytes().strip()
+    except FileNotFoundError:
+        pass
+    value = secrets.token_urlsafe(48).encode()
+    # Written whole to a temporary file, then linked into place: when two processes start at
+    # once, one link wins and the other reads the complete winner, never a half-written file.
+    temp = folder / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(value)
+            f.flush()
+            os.fsync(f.fileno())
+        os.link(temp, path)
+    except FileExistsError:
+        return path.read_bytes().strip()
+    finally:
+        temp.unlink(missing_ok=True)
+    return value

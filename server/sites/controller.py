@@ -1,0 +1,260 @@
+"""Sites, buildings and units: members read their own sites; admins create and update."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, get, patch, post
+from litestar.di import Provide
+
+from server.auth.guards import (
+    check_site_access,
+    provide_current_user,
+    requires_role,
+    requires_user,
+)
+from server.auth.service import CurrentUser, now
+from server.errors import AppError
+from server.sites.tables import Building, Site, Unit
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Code = Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
+Short = Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+Interval = Annotated[int, msgspec.Meta(ge=1, le=365)]
+Area = Annotated[float, msgspec.Meta(gt=0, lt=100_000)]
+
+
+class SiteCreate(msgspec.Struct, forbid_unknown_fields=True):
+    name: Name
+    code: Code
+    address: Annotated[str, msgspec.Meta(max_length=255)] = ""
+    timezone: Annotated[str, msgspec.Meta(max_length=64)] = "Asia/Shanghai"
+
+
+class SiteUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    name: Name | None = None
+    address: Annotated[str, msgspec.Meta(max_length=255)] | None = None
+    timezone: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+
+
+class SiteRead(msgspec.Struct):
+    id: int
+    name: str
+    code: str
+    address: str
+    timezone: str
+
+
+class BuildingCreate(msgspec.Struct, forbid_unknown_fields=True):
+    name: Short
+
+
+class BuildingUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    name: Short
+
+
+class BuildingRead(msgspec.Struct):
+    id: int
+    site_id: int
+    name: str
+
+
+class UnitCreate(msgspec.Struct, forbid_unknown_fields=True):
+    number: Short
+    entrance: Annotated[str, msgspec.Meta(max_length=16)] = ""
+    area_m2: Area | None = None
+    vacant: bool = False
+    vacant_since: date | None = None
+    patrol_interval_days: Interval = 7
+
+
+class UnitUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    number: Short | None = None
+    entrance: Annotated[str, msgspec.Meta(max_length=16)] | None = None
+    area_m2: Area | None = None
+    vacant: bool | None = None
+    vacant_since: date | None = None
+    patrol_interval_days: Interval | None = None
+
+
+class UnitRead(msgspec.Struct):
+    id: int
+    building_id: int
+    building_name: str
+    entrance: str
+    number: str
+    area_m2: float | None
+    vacant: bool
+    vacant_since: date | None
+    patrol_interval_days: int
+
+
+def _site_read(row: dict[str, Any]) -> SiteRead:
+    return SiteRead(
+        id=row["id"],
+        name=row["name"],
+        code=row["code"],
+        address=row["address"],
+        timezone=row["timezone"],
+    )
+
+
+def _unit_read(row: dict[str, Any]) -> UnitRead:
+    area = row["area_m2"]
+    return UnitRead(
+        id=row["id"],
+        building_id=row["building"],
+        building_name=row["building.name"],
+        entrance=row["entrance"],
+        number=row["number"],
+        area_m2=float(area) if area is not None else None,
+        vacant=row["vacant"],
+        vacant_since=row["vacant_since"],
+        patrol_interval_days=row["patrol_interval_days"],
+    )
+
+
+def _changes(data: msgspec.Struct) -> dict[str, Any]:
+    """Only the fields the caller sent (None means 'not given' in update bodies)."""
+    values = {f: getattr(data, f) for f in data.__struct_fields__}
+    return {k: v for k, v in values.items() if v is not None}
+
+
+async def _site_of_building(building_id: int) -> int:
+    row = await Building.select(Building.site).where(Building.id == building_id).first()
+    if row is None:
+        raise AppError("not_found", 404)
+    return int(row["site"])
+
+
+async def _unique_site_fields(data: SiteCreate | SiteUpdate, site_id: int | None = None) -> None:
+    for column, value in ((Site.name, data.name), (Site.code, getattr(data, "code", None))):
+        if value is None:
+            continue
+        query = Site.exists().where(column == value)
+        if site_id is not None:
+            query = query.where(Site.id != site_id)
+        if await query:
+            raise AppError("conflict", 409, field=column._meta.name, detail=value)
+
+
+UNIT_COLUMNS = (
+    Unit.id,
+    Unit.building,
+    Unit.building.name,
+    Unit.entrance,
+    Unit.number,
+    Unit.area_m2,
+    Unit.vacant,
+    Unit.vacant_since,
+    Unit.patrol_interval_days,
+)
+
+
+class SitesController(Controller):
+    path = "/api"
+    guards = [requires_user]
+    dependencies = {"user": Provide(provide_current_user)}
+
+    @get("/sites")
+    async def list_sites(self, user: CurrentUser) -> list[SiteRead]:
+        query = Site.select().order_by(Site.id)
+        if "admin" not in user.roles:
+            if not user.site_ids:
+                return []
+            query = query.where(Site.id.is_in(list(user.site_ids)))
+        return [_site_read(r) for r in await query]
+
+    @get("/sites/{site_id:int}")
+    async def get_site(self, site_id: int, user: CurrentUser) -> SiteRead:
+        check_site_access(user, site_id)
+        row = await Site.select().where(Site.id == site_id).first()
+        if row is None:
+            raise AppError("not_found", 404)
+        return _site_read(row)
+
+    @post("/sites", guards=[requires_role("admin")])
+    async def create_site(self, data: SiteCreate) -> SiteRead:
+        await _unique_site_fields(data)
+        rows = await Site.insert(Site(**msgspec.structs.asdict(data), created_at=now())).returning(
+            *Site.all_columns()
+        )
+        return _site_read(rows[0])
+
+    @patch("/sites/{site_id:int}", guards=[requires_role("admin")])
+    async def update_site(self, site_id: int, data: SiteUpdate) -> SiteRead:
+        await _unique_site_fields(data, site_id)
+        changes = _changes(data)
+        if changes:
+            await Site.update(changes).where(Site.id == site_id)
+        row = await Site.select().where(Site.id == site_id).first()
+        if row is None:
+            raise AppError("not_found", 404)
+        return _site_read(row)
+
+    @get("/sites/{site_id:int}/buildings")
+    async def list_buildings(self, site_id: int, user: CurrentUser) -> list[BuildingRead]:
+        check_site_access(user, site_id)
+        rows = await Building.select().where(Building.site == site_id).order_by(Building.id)
+        return [BuildingRead(id=r["id"], site_id=r["site"], name=r["name"]) for r in rows]
+
+    @post("/sites/{site_id:int}/buildings", guards=[requires_role("admin")])
+    async def create_building(self, site_id: int, data: BuildingCreate) -> BuildingRead:
+        if not await Site.exists().where(Site.id == site_id):
+            raise AppError("unknown_site", 404, site_id=site_id)
+        rows = await Building.insert(
+            Building(site=site_id, name=data.name, created_at=now())
+        ).returning(Building.id)
+        return BuildingRead(id=rows[0]["id"], site_id=site_id, name=data.name)
+
+    @patch("/buildings/{building_id:int}", guards=[requires_role("admin")])
+    async def update_building(self, building_id: int, data: BuildingUpdate) -> BuildingRead:
+        site_id = await _site_of_building(building_id)
+        await Building.update({Building.name: data.name}).where(Building.id == building_id)
+        return BuildingRead(id=building_id, site_id=site_id, name=data.name)
+
+    @get("/sites/{site_id:int}/units")
+    async def list_units(
+        self, site_id: int, user: CurrentUser, vacant: bool | None = None
+    ) -> list[UnitRead]:
+        check_site_access(user, site_id)
+        query = (
+            Unit.select(*UNIT_COLUMNS)
+            .where(Unit.building.site == site_id)
+            .order_by(Unit.building)
+            .order_by(Unit.entrance)
+            .order_by(Unit.number)
+        )
+        if vacant is not None:
+            query = query.where(Unit.vacant == vacant)
+        return [_unit_read(r) for r in await query]
+
+    @post("/buildings/{building_id:int}/units", guards=[requires_role("admin")])
+    async def create_unit(self, building_id: int, data: UnitCreate) -> UnitRead:
+        await _site_of_building(building_id)
+        values = msgspec.structs.asdict(data)
+        if values["area_m2"] is not None:
+            values["area_m2"] = Decimal(str(values["area_m2"]))
+        rows = await Unit.insert(
+            Unit(building=building_id, created_at=now(), **values)
+        ).returning(Unit.id)
+        return await self._unit(rows[0]["id"])
+
+    @patch("/units/{unit_id:int}", guards=[requires_role("admin")])
+    async def update_unit(self, unit_id: int, data: UnitUpdate) -> UnitRead:
+        await self._unit(unit_id)
+        changes = _changes(data)
+        if "area_m2" in changes:
+            changes["area_m2"] = Decimal(str(changes["area_m2"]))
+        if changes:
+            await Unit.update(changes).where(Unit.id == unit_id)
+        return await self._unit(unit_id)
+
+    async def _unit(self, unit_id: int) -> UnitRead:
+        row = await Unit.select(*UNIT_COLUMNS).where(Unit.id == unit_id).first()
+        if row is None:
+            raise AppError("not_found", 404)
+        return _unit_read(row)
