@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from litestar import Litestar
 from litestar.config.response_cache import ResponseCacheConfig
 from litestar.di import Provide
-from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
@@ -53,10 +52,8 @@ def create_app(settings: Settings) -> Litestar:
             path="/schema",
             render_plugins=[SwaggerRenderPlugin()],
         ),
-        logging_config=LoggingConfig(
-            root={"level": settings.server.log_level.upper(), "handlers": ["queue_listener"]},
-            log_exceptions="never",
-        ),
+        # Logging is set up by whoever runs the app (the CLI, uvicorn, tests), not here.
+        logging_config=None,
         response_cache_config=ResponseCacheConfig(),
         debug=False,
     )
@@ -64,5 +61,6 @@ def create_app(settings: Settings) -> Litestar:
 
 def app_from_env() -> Litestar:
     """For uvicorn's --factory with several workers: each worker reads the same environment."""
-    logging.getLogger("fieldkeep").setLevel(logging.INFO)
-    return create_app(Settings.from_env())
+    settings = Settings.from_env()
+    logging.basicConfig(level=settings.server.log_level.upper())
+    return create_app(settings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from typing import Any
 
@@ -54,7 +55,9 @@ def error_response(
 ) -> Response[Any]:
     body: dict[str, Any] = {
         "code": code,
-        "message": message(code, negotiate(request.headers.get("accept-language")), **params),
+        "message": message(
+            code, negotiate(request.headers.get("accept-language")), field=field, **params
+        ),
     }
     if field is not None:
         body["field"] = field
@@ -64,16 +67,21 @@ def error_response(
 
 
 def _validation_field(exc: ValidationException) -> tuple[str, str]:
-    """The first bad field Litestar names, with its reason, from msgspec's 'at `$.x`' messages."""
+    """The first bad field Litestar names, with msgspec's reason: the key it gives, the path in
+    "at `$.data.x`", or the name in "missing required field `x`" / "unknown field `x`"."""
     for item in exc.extra if isinstance(exc.extra, list) else []:
-        if isinstance(item, dict):
-            key = item.get("key") or ""
-            detail = str(item.get("message", ""))
-            if not key and "at `$." in detail:
-                key = detail.split("at `$.", 1)[1].rstrip("`")
-                detail = detail.split(" - at ", 1)[0]
-            if key:
-                return str(key), detail
+        if not isinstance(item, dict):
+            continue
+        key = str(item.get("key") or "")
+        detail = str(item.get("message", ""))
+        at = re.search(r" - at `\$\.(?:data\.?)?([^`]*)`", detail)
+        if at:
+            key, detail = at.group(1) or key, detail[: at.start()]
+        elif key in ("", "data"):
+            named = re.search(r"field `([^`]+)`", detail)
+            key = named.group(1) if named else ""
+        if key and key != "data":
+            return key, detail
     return "", str(exc.detail)
 
 

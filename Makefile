@@ -1,0 +1,74 @@
+# Fieldkeep: `make run` serves the app with demo data; `make test` runs every test.
+# Both install what they need first and are quick the second time.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+CHROMIUM ?= /usr/bin/chromium
+PWA_SOURCES := $(shell find pwa/src pwa/public -type f 2>/dev/null) \
+	$(wildcard pwa/index.html pwa/vite.config.ts pwa/tsconfig*.json pwa/package.json)
+
+.PHONY: run test lint typecheck test-pwa test-sqlite test-postgres test-browser services bench
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+pwa/node_modules/.installed: pwa/package-lock.json
+	cd pwa && npm ci --no-audit --no-fund
+	touch $@
+
+pwa/dist/index.html: pwa/node_modules/.installed $(PWA_SOURCES)
+	cd pwa && npm run build
+	touch $@
+
+run: $(BIN)/.installed pwa/dist/index.html
+	$(BIN)/fieldkeep seed --demo --if-empty
+	$(BIN)/fieldkeep serve --host $(HOST) --port $(PORT)
+
+# PostgreSQL and Chromium are real parts of the suite: installed or started here when missing,
+# and a clear failure (never a skip) when that is impossible.
+services:
+	@if ! command -v pg_isready >/dev/null; then \
+		echo "make test: PostgreSQL is not installed (need a server on 127.0.0.1:5432)" >&2; exit 1; fi
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { \
+		for v in $$(ls /etc/postgresql 2>/dev/null); do \
+			pg_ctlcluster --skip-systemctl-redirect $$v main start || true; done; \
+		for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
+		pg_isready -q -h 127.0.0.1 -p 5432 || { echo "make test: PostgreSQL would not start" >&2; exit 1; }; }
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+		fi; \
+		[ -x $(CHROMIUM) ] || { echo "make test: $(CHROMIUM) is missing and could not be installed (apt-get install chromium)" >&2; exit 1; }; \
+	fi
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check server sync tests bench
+	$(BIN)/ruff format --check server sync tests bench
+
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy --strict sync
+	$(BIN)/mypy server
+
+test-pwa: pwa/dist/index.html
+	cd pwa && npm test
+
+test-sqlite: $(BIN)/.installed
+	$(BIN)/python -m pytest -m "not browser" --db sqlite
+
+test-postgres: $(BIN)/.installed services
+	$(BIN)/python -m pytest -m "not browser" --db postgres --ignore=tests/sync
+
+test-browser: $(BIN)/.installed services pwa/dist/index.html
+	$(BIN)/python -m pytest -m browser --db sqlite
+
+test: lint typecheck test-pwa test-sqlite test-postgres test-browser
+
+bench: $(BIN)/.installed pwa/dist/index.html
+	$(BIN)/python -m bench

@@ -1,0 +1,142 @@
+// Sign-in state: the stored user opens the app with no network; the server
+// is asked who we are when it can be reached, and only a 401 signs us out.
+import { applyLang, isLang, lang, matchLang, type Lang } from '../i18n';
+import {
+  clearUser,
+  loadLang,
+  loadPendingLogout,
+  loadUser,
+  saveLang,
+  saveUser,
+  setPendingLogout,
+} from '../db/db';
+import { ApiError, isNetworkError } from '../sync/api';
+import * as auth from '../sync/auth';
+import type { User } from '../model';
+import { booting, loginNotice, navigate, online, user } from './state';
+
+/** Whether the person picked a language themselves (then the account's default does not apply). */
+let langChosen = false;
+/** Bumped on every sign-in and sign-out, so a late /me answer cannot undo either. */
+let generation = 0;
+let flushing: Promise<void> | null = null;
+
+async function quietly<T>(what: string, p: Promise<T>): Promise<T | undefined> {
+  try {
+    return await p;
+  } catch (err) {
+    console.warn(`fieldkeep: ${what} failed`, err);
+    return undefined;
+  }
+}
+
+function accountLang(u: User | null): Lang | null {
+  return u?.language ? matchLang(u.language) : null;
+}
+
+export async function boot(): Promise<void> {
+  const [stored, chosen] = await Promise.all([
+    quietly('reading the stored user', loadUser()),
+    quietly('reading the language', loadLang()),
+  ]);
+  langChosen = isLang(chosen);
+  applyLang(chosen ?? accountLang(stored ?? null) ?? lang.value);
+  user.value = stored ?? null;
+  booting.value = false;
+  void refreshUser();
+  void flushPendingLogout();
+}
+
+/** Ask the server who is signed in; keep the stored user unless it says 401. */
+export async function refreshUser(): Promise<void> {
+  if (!user.value || !online.value) return;
+  const gen = generation;
+  try {
+    const fresh = await auth.me();
+    if (gen !== generation || !user.value) return;
+    user.value = fresh;
+    if (!langChosen && accountLang(fresh)) applyLang(accountLang(fresh)!);
+    await quietly('storing the user', saveUser(fresh));
+  } catch (err) {
+    if (gen !== generation) return;
+    if (err instanceof ApiError && err.status === 401) {
+      generation++;
+      user.value = null;
+      loginNotice.value = 'login.session_expired';
+      await quietly('clearing the user', clearUser());
+    }
+    // Network errors and other failures: keep working with the stored user.
+  }
+}
+
+export async function signIn(username: string, password: string): Promise<void> {
+  if (flushing) await flushing; // never let an old sign-out land after this sign-in
+  const gen = ++generation;
+  const u = await auth.login(username, password);
+  if (gen !== generation) return;
+  await quietly('clearing a pending sign-out', setPendingLogout(false));
+  await quietly('storing the user', saveUser(u));
+  if (!langChosen && accountLang(u)) applyLang(accountLang(u)!);
+  loginNotice.value = null;
+  user.value = u;
+  navigate('home', true);
+  void requestPersistence();
+}
+
+export async function signOut(): Promise<void> {
+  generation++;
+  try {
+    await auth.logout();
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 401)) {
+      // The server still holds the session: end it when the network is back.
+      await quietly('noting the pending sign-out', setPendingLogout(true));
+      if (!isNetworkError(err)) console.warn('fieldkeep: sign-out failed', err);
+    }
+  }
+  await quietly('clearing the user', clearUser());
+  user.value = null;
+  loginNotice.value = 'login.signed_out';
+  navigate('home', true);
+}
+
+export function flushPendingLogout(): Promise<void> {
+  if (flushing) return flushing;
+  flushing = (async () => {
+    if (user.value || !online.value) return;
+    if (!(await quietly('reading the pending sign-out', loadPendingLogout()))) return;
+    try {
+      await auth.logout();
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 401)) return; // try again later
+    }
+    await quietly('clearing the pending sign-out', setPendingLogout(false));
+  })().finally(() => {
+    flushing = null;
+  });
+  return flushing;
+}
+
+export async function chooseLang(next: Lang): Promise<void> {
+  langChosen = true;
+  applyLang(next);
+  await quietly('storing the language', saveLang(next));
+}
+
+async function requestPersistence(): Promise<void> {
+  // Without it a browser may evict IndexedDB under storage pressure (and the outbox with it).
+  if (typeof navigator !== 'undefined' && navigator.storage?.persist) {
+    await quietly('requesting persistent storage', navigator.storage.persist());
+  }
+}
+
+export function watchConnectivity(): void {
+  addEventListener('online', () => {
+    online.value = true;
+    void refreshUser();
+    void flushPendingLogout();
+  });
+  addEventListener('offline', () => {
+    online.value = false;
+  });
+}

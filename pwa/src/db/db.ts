@@ -1,0 +1,85 @@
+// The local database. This folder is the only code that imports Dexie.
+// Version 1 holds `meta` only: small key/value rows (the signed-in user, the
+// chosen language). Later versions add the synced collections and the outbox;
+// a new version never drops data the outbox still needs.
+import Dexie, { type EntityTable } from 'dexie';
+import { isLang, type Lang } from '../i18n';
+import { parseUser, type User } from '../model';
+
+export const DB_NAME = 'fieldkeep';
+
+export interface MetaRow {
+  key: string;
+  value: unknown;
+  updated_at: number;
+}
+
+export class FieldkeepDB extends Dexie {
+  meta!: EntityTable<MetaRow, 'key'>;
+
+  constructor(name: string = DB_NAME) {
+    super(name);
+    this.version(1).stores({ meta: 'key' });
+  }
+}
+
+let current: FieldkeepDB | null = null;
+
+/** The app's database (opened on first use). Tests may pass another name. */
+export function database(name?: string): FieldkeepDB {
+  if (name !== undefined && current?.name !== name) {
+    current?.close();
+    current = new FieldkeepDB(name);
+  }
+  current ??= new FieldkeepDB();
+  return current;
+}
+
+export async function getMeta(key: string): Promise<unknown> {
+  return (await database().meta.get(key))?.value;
+}
+
+export async function setMeta(key: string, value: unknown): Promise<void> {
+  await database().meta.put({ key, value, updated_at: Date.now() });
+}
+
+export async function deleteMeta(key: string): Promise<void> {
+  await database().meta.delete(key);
+}
+
+const USER = 'user';
+const LANG = 'lang';
+const PENDING_LOGOUT = 'pending_logout';
+
+/** The user stored at the last sign-in (or refreshed by /api/auth/me since). */
+export async function loadUser(): Promise<User | null> {
+  return parseUser(await getMeta(USER));
+}
+
+export async function saveUser(user: User): Promise<void> {
+  await setMeta(USER, user);
+}
+
+export async function clearUser(): Promise<void> {
+  await deleteMeta(USER);
+}
+
+/** The language the person chose, if they ever did. */
+export async function loadLang(): Promise<Lang | null> {
+  const v = await getMeta(LANG);
+  return isLang(v) ? v : null;
+}
+
+export async function saveLang(lang: Lang): Promise<void> {
+  await setMeta(LANG, lang);
+}
+
+/** Set when a sign-out could not reach the server; retried when online. */
+export async function loadPendingLogout(): Promise<boolean> {
+  return (await getMeta(PENDING_LOGOUT)) === true;
+}
+
+export async function setPendingLogout(pending: boolean): Promise<void> {
+  if (pending) await setMeta(PENDING_LOGOUT, true);
+  else await deleteMeta(PENDING_LOGOUT);
+}

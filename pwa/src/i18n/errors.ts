@@ -1,0 +1,32 @@
+import { hasKey, lang, translate, type Lang } from './index';
+
+/** What the UI needs to know about a failure to tell the user about it. */
+export interface ErrorLike {
+  /** Stable code: the server's error code, or one of ours (network, bad_response, server, unknown). */
+  code?: string;
+  /** Message from the server, already in the caller's language. */
+  message?: string;
+  /** Seconds from a Retry-After header, when there was one. */
+  retryAfter?: number | null;
+}
+
+/**
+ * A known code is translated from our own catalog; an unknown one falls back
+ * to the server's message, then to a generic text. An error without a code
+ * (a bug, not a server answer) never shows its raw message.
+ */
+export function errorText(err: unknown, l: Lang = lang.value): string {
+  const e: ErrorLike = typeof err === 'object' && err !== null ? (err as ErrorLike) : {};
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  if (code === 'rate_limited') {
+    const s = e.retryAfter;
+    return typeof s === 'number' && Number.isFinite(s) && s > 0
+      ? translate(l, 'error.rate_limited', { seconds: Math.ceil(s) })
+      : translate(l, 'error.rate_limited_nowait');
+  }
+  if (!code) return translate(l, 'error.unknown'); // not from the server: no raw JS text
+  const key = `error.${code}`;
+  if (hasKey(key)) return translate(l, key);
+  if (typeof e.message === 'string' && e.message.trim() !== '') return e.message;
+  return translate(l, 'error.unknown');
+}

@@ -1,0 +1,222 @@
+"""The `fieldkeep` command: serve, migrate, seed, manage users, check the installation."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from server import __version__, db, demo
+from server.auth import service
+from server.auth.tables import ROLES, AppUser
+from server.secret_files import load_or_create_secret
+from server.settings import Settings, SettingsError
+from server.sites.tables import Site
+
+ROLE_NAMES_ZH = {
+    "patrol": "客服专员",
+    "environment": "环境主管",
+    "cashier": "车辆收费员",
+    "supervisor": "客服主管",
+    "manager": "客户服务部经理",
+    "admin": "系统管理员",
+}
+
+
+class CliError(Exception):
+    pass
+
+
+async def _with_db(settings: Settings) -> None:
+    db.configure(db.engine_from_url(settings.database.url))
+
+
+async def cmd_migrate(settings: Settings) -> None:
+    await db.migrate(db.engine_from_url(settings.database.url))
+    print("数据库已是最新 / database migrated")
+
+
+def _demo_password(settings: Settings) -> str:
+    """FIELDKEEP_DEMO_PASSWORD, else one generated once and kept in the data folder."""
+    given = os.environ.get("FIELDKEEP_DEMO_PASSWORD")
+    if given:
+        return given
+    return load_or_create_secret(settings.data_dir, "demo_password", None).decode()[:16]
+
+
+async def cmd_seed(settings: Settings, if_empty: bool) -> None:
+    await db.migrate(db.engine_from_url(settings.database.url))
+    password = _demo_password(settings)
+    if await demo.database_is_empty():
+        await demo.seed_demo(password)
+        print("已创建演示数据 / demo data created")
+    elif not if_empty:
+        raise CliError("数据库非空，未写入演示数据 / the database is not empty; nothing seeded")
+    present = await demo.demo_users_present()
+    if present:
+        print(f"演示账号 / demo logins (密码 password: {password})")
+        for user in present:
+            roles = ", ".join(f"{ROLE_NAMES_ZH[r]} {r}" for r in user.roles)
+            print(f"  {user.username:<10} {user.display_name:<6} {roles}")
+
+
+async def _user_id(username: str) -> int:
+    row = await AppUser.select(AppUser.id).where(AppUser.username == username).first()
+    if row is None:
+        raise CliError(f"用户不存在 / no such user: {username}")
+    return int(row["id"])
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("密码 / password: ")
+        if getpass.getpass("再次输入 / again: ") != password:
+            raise CliError("两次输入不一致 / the passwords differ")
+    else:
+        raise CliError("use --password-stdin when not at a terminal")
+    if len(password) < 8:
+        raise CliError("密码至少 8 位 / a password has at least 8 characters")
+    return password
+
+
+async def cmd_user(settings: Settings, args: argparse.Namespace) -> None:
+    await _with_db(settings)
+    if args.action == "add":
+        site_ids = []
+        for code in args.site or []:
+            row = await Site.select(Site.id).where(Site.code == code).first()
+            if row is None:
+                raise CliError(f"项目不存在 / no such site: {code}")
+            site_ids.append(int(row["id"]))
+        try:
+            user_id = await service.create_user(
+                args.username,
+                _read_password(args.password_stdin),
+                display_name=args.name or args.username,
+                roles=args.role or [],
+                site_ids=site_ids,
+                phone=args.phone or "",
+            )
+        except service.UsernameTaken as exc:
+            raise CliError(f"用户名已存在 / username taken: {exc}") from exc
+        print(f"已创建用户 / user created: {args.username} (id {user_id})")
+    elif args.action == "passwd":
+        await service.set_password(await _user_id(args.username), _read_password(args.password_stdin))
+        print("密码已更新，原有登录已失效 / password changed; existing sessions ended")
+    elif args.action == "disable":
+        await service.set_active(await _user_id(args.username), False)
+        print("用户已停用 / user disabled")
+
+
+async def cmd_check(settings: Settings) -> bool:
+    engine = db.engine_from_url(settings.database.url)
+    db.configure(engine)
+    print(f"fieldkeep {__version__}")
+    print(f"data folder:  {settings.data_dir.resolve()}")
+    kind = "SQLite" if settings.database.is_sqlite else "PostgreSQL"
+    print(f"database:     {kind}")
+    if not await db.database_reachable(engine):
+        print("database reachable: NO")
+        return False
+    pending = await db.pending_migrations()
+    print("database reachable: yes")
+    print("migrations current: " + ("yes" if not pending else "NO, pending " + ", ".join(pending)))
+    pwa = settings.server.pwa_dir / "index.html"
+    print(f"PWA built:    {'yes' if pwa.is_file() else 'NO (run make run)'}")
+    return not pending
+
+
+def cmd_serve(settings: Settings, workers: int) -> None:
+    import uvicorn
+
+    logging.basicConfig(level=settings.server.log_level.upper())
+    asyncio.run(db.migrate(db.engine_from_url(settings.database.url)))
+    print(f"Fieldkeep 已启动 / serving on http://{settings.server.host}:{settings.server.port}", flush=True)
+    if workers > 1:
+        # Each worker builds its app from the same environment.
+        uvicorn.run(
+            "server.app:app_from_env",
+            factory=True,
+            host=settings.server.host,
+            port=settings.server.port,
+            workers=workers,
+            log_level=settings.server.log_level,
+            proxy_headers=False,
+        )
+    else:
+        from server.app import create_app
+
+        uvicorn.run(
+            create_app(settings),
+            host=settings.server.host,
+            port=settings.server.port,
+            log_level=settings.server.log_level,
+            proxy_headers=False,
+        )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fieldkeep", description="Fieldkeep 物业现场工具")
+    parser.add_argument("--version", action="version", version=f"fieldkeep {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="migrate, then serve the app")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1)
+    sub.add_parser("migrate", help="apply database migrations")
+    seed = sub.add_parser("seed", help="write demo data")
+    seed.add_argument("--demo", action="store_true", required=True)
+    seed.add_argument(
+        "--if-empty", action="store_true", help="seed only an empty database; never an error"
+    )
+    user = sub.add_parser("user", help="manage users")
+    user_sub = user.add_subparsers(dest="action", required=True)
+    add = user_sub.add_parser("add")
+    add.add_argument("username")
+    add.add_argument("--name", help="display name")
+    add.add_argument("--phone")
+    add.add_argument("--role", action="append", choices=ROLES)
+    add.add_argument("--site", action="append", help="site code (repeatable)")
+    add.add_argument("--password-stdin", action="store_true")
+    passwd = user_sub.add_parser("passwd")
+    passwd.add_argument("username")
+    passwd.add_argument("--password-stdin", action="store_true")
+    disable = user_sub.add_parser("disable")
+    disable.add_argument("username")
+    sub.add_parser("check", help="check configuration, database and migrations")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        if args.host:
+            os.environ["FIELDKEEP_HOST"] = args.host
+        if args.port:
+            os.environ["FIELDKEEP_PORT"] = str(args.port)
+    try:
+        settings = Settings.from_env()
+        if args.command == "serve":
+            cmd_serve(settings, args.workers)
+        elif args.command == "migrate":
+            asyncio.run(cmd_migrate(settings))
+        elif args.command == "seed":
+            asyncio.run(cmd_seed(settings, args.if_empty))
+        elif args.command == "user":
+            asyncio.run(cmd_user(settings, args))
+        elif args.command == "check":
+            return 0 if asyncio.run(cmd_check(settings)) else 1
+    except (CliError, SettingsError) as exc:
+        print(f"fieldkeep: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

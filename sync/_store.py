@@ -1,0 +1,164 @@
+"""The storage contract the engine needs (a Protocol) and the records it stores."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Protocol
+
+import msgspec
+
+from ._merge import FieldState, SetState
+from ._wire import MutationResult
+
+
+class StoredRecord(msgspec.Struct, kw_only=True):
+    """One record at its latest revision (one row per record, not per revision).
+
+    `sites` are the sites it belongs to now; `seen_sites` every site it has belonged to at any
+    revision (a superset of `sites`). A pull selects rows by `seen_sites`, so the users of a
+    site a record has left still get its next revision, as a removal. A tombstone
+    (`deleted`) keeps its sites, no fields, and `deleted_at_ms` for the purge.
+    """
+
+    collection: str
+    id: str
+    fields: dict[str, Any] = msgspec.field(default_factory=dict)
+    stamps: dict[str, str] = msgspec.field(default_factory=dict)
+    set_state: SetState = msgspec.field(default_factory=dict)
+    deleted: bool = False
+    sites: frozenset[str] = frozenset()
+    seen_sites: frozenset[str] = frozenset()
+    revision: int = 0
+    deleted_at_ms: int | None = None
+
+    def field_state(self) -> FieldState:
+        """The mergeable part of the record."""
+        return FieldState(fields=self.fields, stamps=self.stamps, set_state=self.set_state)
+
+
+class DeviceState(msgspec.Struct, kw_only=True):
+    """A device: the user it is bound to, the highest seq with a final status, and the
+    highest stamp the engine accepted from it ("" before any)."""
+
+    device_id: str
+    user_id: str
+    applied_through: int = 0
+    last_hlc: str = ""
+
+
+class StoredResult(msgspec.Struct, kw_only=True):
+    """The first result given to a mutation id; returned again (as `duplicate`) on resends."""
+
+    mutation_id: str
+    device_id: str
+    seq: int
+    result: MutationResult
+
+
+class ConflictEntry(msgspec.Struct, kw_only=True):
+    """One row of the conflict log: a field of a mutation that lost to a newer stored value."""
+
+    mutation_id: str
+    device_id: str
+    user_id: str
+    collection: str
+    record_id: str
+    field: str
+    kept: Any
+    discarded: Any
+    kept_stamp: str
+    discarded_stamp: str
+    revision: int | None
+    at_ms: int
+
+
+class StoreInfo(msgspec.Struct, kw_only=True):
+    """What a pull checks a cursor against, read in one go."""
+
+    epoch: str
+    max_revision: int
+    purge_watermark: int
+
+
+class Store(Protocol):
+    """Persistence for the engine. Values (`fields`, `kept`, ...) are JSON values.
+
+    Concurrency: the engine may run in several processes against one database. All methods
+    except `info`, `changes_after` and `purge_tombstones` are called inside `transaction()`.
+    """
+
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        """Open a transaction: everything written inside it commits together when the block
+        exits normally and is discarded when it raises. Reads inside see its own writes. The
+        engine never nests transactions and returns a result only after the block has exited,
+        so a result is sent only after its transaction committed (rule 2)."""
+        ...
+
+    async def get_device(self, device_id: str) -> DeviceState | None:
+        """The device, or None if never seen. Must lock the device's row until the transaction
+        ends (SQL: SELECT ... FOR UPDATE; SQLite's write lock does it), so that two pushes of
+        one device are processed one mutation at a time."""
+        ...
+
+    async def put_device(self, device: DeviceState) -> None:
+        """Insert or replace the device row."""
+        ...
+
+    async def get_result(self, mutation_id: str) -> StoredResult | None:
+        """The stored first result of a mutation id, or None."""
+        ...
+
+    async def put_result(self, stored: StoredResult) -> None:
+        """Store a mutation's first result. The mutation id must be unique (a primary key): if a
+        concurrent transaction stored the same id first, this or the commit must fail, which
+        rolls the mutation back; the device's resend then gets `duplicate`."""
+        ...
+
+    async def get_record(self, collection: str, record_id: str) -> StoredRecord | None:
+        """The record (live or tombstone), or None if never written or purged."""
+        ...
+
+    async def next_revision(self) -> int:
+        """Take the next revision number (1, 2, 3 ...) for a record changed in this transaction.
+
+        The engine calls it as late as possible, after all reads and checks, right before the
+        last writes and the commit. The SQL store implements it as
+        `UPDATE sync_counter SET value = value + 1 RETURNING value`: the row lock that UPDATE
+        takes is held until commit, so transactions that took revisions commit one after the
+        other in revision order, and revisions become visible in order. A pull therefore never
+        sees revision N while a transaction holding a revision below N is still in flight
+        (rule 5; this is what makes several PostgreSQL workers safe). A rolled-back
+        transaction may leave a gap; gaps are harmless.
+        """
+        ...
+
+    async def put_record(self, record: StoredRecord) -> None:
+        """Insert or replace the record (key: collection, id), with `record.revision` already
+        set from `next_revision()`."""
+        ...
+
+    async def add_conflicts(self, entries: Sequence[ConflictEntry]) -> None:
+        """Append rows to the conflict log."""
+        ...
+
+    async def changes_after(
+        self, revision: int, sites: frozenset[str], collections: frozenset[str], limit: int
+    ) -> list[StoredRecord]:
+        """Records (live and tombstones) with revision > `revision`, whose collection is in
+        `collections` and whose `seen_sites` share at least one site with `sites`, ordered by
+        revision ascending, at most `limit` of them. Reads committed data only."""
+        ...
+
+    async def info(self) -> StoreInfo:
+        """The store's epoch (a random id made when the store was created, new on a restore),
+        its highest committed revision (every revision up to it must be visible to a
+        `changes_after` call made afterwards; the committed counter value gives that) and the
+        purge watermark (the highest revision of any purged tombstone, 0 if none)."""
+        ...
+
+    async def purge_tombstones(self, deleted_before_ms: int) -> int:
+        """Atomically (its own transaction, not inside `transaction()`) delete tombstones with
+        `deleted_at_ms < deleted_before_ms` and raise the purge watermark to the highest
+        revision among them. Returns how many were purged."""
+        ...

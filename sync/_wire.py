@@ -1,0 +1,86 @@
+"""Wire types of sync protocol v1: the push and pull bodies, as msgspec Structs."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+# Lower-case canonical form, as crypto.randomUUID() makes it; ids are compared as strings.
+UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+Uuid = Annotated[str, msgspec.Meta(pattern=UUID_PATTERN)]
+
+Status = Literal["applied", "merged", "rejected", "duplicate", "deferred"]
+
+
+class Mutation(msgspec.Struct, forbid_unknown_fields=True):
+    """One change a device asks for. Only what identifies it is checked at decode time: a bad
+    name or stamp must come back as a per-mutation refusal, not fail the whole batch (which
+    would wedge the device's outbox forever)."""
+
+    id: Uuid
+    # At most 2**53 - 1 so that JavaScript numbers hold it exactly.
+    seq: Annotated[int, msgspec.Meta(ge=1, le=2**53 - 1)]
+    name: str
+    args: dict[str, Any]
+    hlc: str
+
+
+class PushRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """Body of POST /api/sync/push."""
+
+    device_id: Uuid
+    mutations: list[Mutation]
+
+
+class Conflict(msgspec.Struct):
+    """A field whose incoming value lost to a newer stored one."""
+
+    field: str
+    kept: Any
+    discarded: Any
+    why: str
+
+
+class ErrorInfo(msgspec.Struct):
+    """Why a mutation was refused or deferred: a stable code the PWA translates."""
+
+    code: str
+    message: str
+    field: str | None = None
+
+
+class MutationResult(msgspec.Struct):
+    """What became of one mutation. All fields are always encoded (null / [] when empty)."""
+
+    id: str
+    status: Status
+    revision: int | None = None
+    conflicts: list[Conflict] = msgspec.field(default_factory=list)
+    error: ErrorInfo | None = None
+
+
+class PushResponse(msgspec.Struct):
+    """Answer to a push; `applied_through` is the device's highest seq with a final status."""
+
+    results: list[MutationResult]
+    applied_through: int
+
+
+class Change(msgspec.Struct):
+    """A record's state at `revision`; `deleted` also means "left your scope"."""
+
+    collection: str
+    id: str
+    revision: int
+    deleted: bool
+    fields: dict[str, Any]
+
+
+class PullResponse(msgspec.Struct):
+    """Answer to a pull; on `reset` the device drops its server state (not its outbox) first."""
+
+    changes: list[Change]
+    cursor: str
+    has_more: bool
+    reset: bool = False

@@ -1,0 +1,159 @@
+"""Signing in and out, sessions, CSRF and rate limits, against the real app and database."""
+
+from typing import Any
+
+from server.auth import service
+from tests.conftest import PASSWORD, ApiClient, make_user
+
+
+async def attempts_until_limited(client: ApiClient, username: str) -> Any:
+    """Fails to sign in as username until refused; returns the refusal (or the last failure)."""
+    r = None
+    for _ in range(service.MAX_FAILURES_PER_USERNAME + 1):
+        r = await client.sign_in(username, "wrong password")
+        if r.status_code == 429:
+            break
+    return r
+
+
+async def test_sign_in_returns_the_user_and_sets_an_httponly_session_cookie(client: ApiClient) -> None:
+    await make_user("zhang", ["patrol", "supervisor"])
+    r = await client.sign_in("zhang")
+    assert r.status_code == 200, r.text
+    user = r.json()["user"]
+    assert user["username"] == "zhang"
+    assert user["roles"] == ["patrol", "supervisor"]
+    cookie = r.headers["set-cookie"]
+    assert "fieldkeep_session=" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie or "SameSite=Lax" in cookie
+    me = await client.get("/api/auth/me")
+    assert me.status_code == 200
+    assert me.json()["user"]["id"] == user["id"]
+
+
+async def test_wrong_password_and_unknown_user_get_the_same_answer(client: ApiClient) -> None:
+    await make_user("zhang", ["patrol"])
+    wrong = await client.sign_in("zhang", "not the password")
+    unknown = await client.sign_in("nobody", "not the password")
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json() == unknown.json()
+    assert wrong.json()["error"]["code"] == "invalid_credentials"
+    assert "fieldkeep_session" not in wrong.headers.get("set-cookie", "")
+
+
+async def test_messages_follow_accept_language(client: ApiClient) -> None:
+    zh = await client.sign_in("nobody", "x")
+    assert zh.json()["error"]["message"] == "用户名或密码错误。"
+    client.headers["Accept-Language"] = "en-US,en;q=0.9"
+    en = await client.sign_in("nobody", "x")
+    assert en.json()["error"]["message"] == "Wrong username or password."
+
+
+async def test_repeated_failures_for_a_username_are_rate_limited(client: ApiClient) -> None:
+    await make_user("zhang", ["patrol"])
+    limited = await attempts_until_limited(client, "zhang")
+    assert limited.status_code == 429
+    assert limited.json()["error"]["code"] == "rate_limited"
+    assert int(limited.headers["retry-after"]) > 0
+    # Even the right password waits until the window has passed.
+    still = await client.sign_in("zhang")
+    assert still.status_code == 429
+
+
+async def test_failures_from_one_address_are_limited_across_usernames(client: ApiClient) -> None:
+    for i in range(service.MAX_FAILURES_PER_ADDRESS):
+        r = await client.sign_in(f"user{i}", "wrong")
+        assert r.status_code == 401
+    r = await client.sign_in("someone-else", "wrong")
+    assert r.status_code == 429
+
+
+async def test_unsafe_request_without_csrf_token_is_refused(client: ApiClient) -> None:
+    await make_user("zhang", ["patrol"])
+    r = await client.post("/api/auth/login", json={"username": "zhang", "password": PASSWORD})
+    assert r.status_code == 403
+    assert r.json()["error"]["code"] == "csrf_failed"
+
+
+async def test_csrf_header_that_does_not_match_the_cookie_is_refused(client: ApiClient) -> None:
+    await make_user("zhang", ["patrol"])
+    await client.prepare_csrf()
+    client.headers["X-CSRF-Token"] = "0" * 32 + "." + "f" * 64
+    r = await client.post("/api/auth/login", json={"username": "zhang", "password": PASSWORD})
+    assert r.status_code == 403
+    assert r.json()["error"]["code"] == "csrf_failed"
+
+
+async def test_forged_csrf_cookie_and_header_pair_is_refused(client: ApiClient) -> None:
+    await make_user("zhang", ["patrol"])
+    forged = "a" * 32 + "." + "b" * 64
+    client.cookies.set("fieldkeep_csrf", forged)
+    client.headers["X-CSRF-Token"] = forged
+    r = await client.post("/api/auth/login", json={"username": "zhang", "password": PASSWORD})
+    assert r.status_code == 403
+
+
+async def test_logout_ends_the_session(client: ApiClient) -> None:
+    await make_user("zhang", ["patrol"])
+    await client.sign_in("zhang")
+    stolen = client.cookies.get("fieldkeep_session")
+    r = await client.post("/api/auth/logout")
+    assert r.status_code == 204
+    client.cookies.set("fieldkeep_session", stolen)  # a copy kept elsewhere is dead too
+    r = await client.get("/api/auth/me")
+    assert r.status_code == 401
+    assert r.json()["error"]["code"] == "session_expired"
+
+
+async def test_no_session_is_401(client: ApiClient) -> None:
+    r = await client.get("/api/auth/me")
+    assert r.status_code == 401
+    assert r.json()["error"]["code"] == "not_authenticated"
+
+
+async def test_disabling_a_user_ends_their_sessions_and_sign_ins(
+    client: ApiClient, another_client: ApiClient
+) -> None:
+    user_id = await make_user("zhang", ["patrol"])
+    await client.sign_in("zhang")
+    await service.set_active(user_id, False)
+    assert (await client.get("/api/auth/me")).status_code == 401
+    r = await another_client.sign_in("zhang")
+    assert r.status_code == 401
+    assert r.json()["error"]["code"] == "invalid_credentials"
+
+
+async def test_changing_the_password_ends_every_session(
+    client: ApiClient, another_client: ApiClient
+) -> None:
+    user_id = await make_user("zhang", ["patrol"])
+    await client.sign_in("zhang")
+    await another_client.sign_in("zhang")
+    await service.set_password(user_id, "a brand new password")
+    assert (await client.get("/api/auth/me")).status_code == 401
+    assert (await another_client.get("/api/auth/me")).status_code == 401
+    assert (await client.sign_in("zhang", "a brand new password")).status_code == 200
+
+
+async def test_expired_session_is_refused(client: ApiClient) -> None:
+    from datetime import timedelta
+
+    from server.auth.tables import UserSession
+
+    await make_user("zhang", ["patrol"])
+    await client.sign_in("zhang")
+    await UserSession.update({UserSession.expires_at: service.now() - timedelta(seconds=1)}).where(
+        UserSession.id > 0
+    )
+    assert (await client.get("/api/auth/me")).status_code == 401
+
+
+async def test_session_is_stored_only_as_a_hash(client: ApiClient) -> None:
+    from server.auth.tables import UserSession
+
+    await make_user("zhang", ["patrol"])
+    await client.sign_in("zhang")
+    token = client.cookies.get("fieldkeep_session")
+    rows = await UserSession.select(UserSession.token_hash)
+    assert [r["token_hash"] for r in rows] == [service.token_hash(token)]
