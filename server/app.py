@@ -31,12 +31,12 @@ def create_app(settings: Settings) -> Litestar:
         db.configure(engine)
         pooled = settings.database.pool and not settings.database.is_sqlite
         if pooled:
-            await engine.start_connection_pool()
+            await engine.start_connection_pool()  # type: ignore[no-untyped-call]
         try:
             yield
         finally:
             if pooled:
-                await engine.close_connection_pool()
+                await engine.close_connection_pool()  # type: ignore[no-untyped-call]
 
     csrf = CSRFProtection(settings.secrets.session_key, secure=settings.server.secure_cookies)
     return Litestar(

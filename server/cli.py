@@ -107,7 +107,9 @@ async def cmd_user(settings: Settings, args: argparse.Namespace) -> None:
             raise CliError(f"用户名已存在 / username taken: {exc}") from exc
         print(f"已创建用户 / user created: {args.username} (id {user_id})")
     elif args.action == "passwd":
-        await service.set_password(await _user_id(args.username), _read_password(args.password_stdin))
+        await service.set_password(
+            await _user_id(args.username), _read_password(args.password_stdin)
+        )
         print("密码已更新，原有登录已失效 / password changed; existing sessions ended")
     elif args.action == "disable":
         await service.set_active(await _user_id(args.username), False)
@@ -137,7 +139,10 @@ def cmd_serve(settings: Settings, workers: int) -> None:
 
     logging.basicConfig(level=settings.server.log_level.upper())
     asyncio.run(db.migrate(db.engine_from_url(settings.database.url)))
-    print(f"Fieldkeep 已启动 / serving on http://{settings.server.host}:{settings.server.port}", flush=True)
+    print(
+        f"Fieldkeep 已启动 / serving on http://{settings.server.host}:{settings.server.port}",
+        flush=True,
+    )
     if workers > 1:
         # Each worker builds its app from the same environment.
         uvicorn.run(

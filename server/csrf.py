@@ -1,4 +1,4 @@
-"""Double-submit CSRF protection: a JS-readable signed cookie that unsafe requests echo in a header."""
+"""Double-submit CSRF protection: a JS-readable signed cookie that unsafe requests echo back."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import secrets
 from typing import Any
 
 from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.errors import AppError
@@ -33,7 +34,7 @@ class CSRFProtection:
 
     def middleware(self, app: ASGIApp) -> ASGIApp:
         async def csrf_middleware(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != "http":
+            if scope["type"] != ScopeType.HTTP:
                 await app(scope, receive, send)
                 return
             cookie = _cookie(scope, CSRF_COOKIE)

@@ -66,10 +66,7 @@ async def migrate(engine: Engine[Any]) -> None:
 async def pending_migrations() -> list[str]:
     """Migration ids present in the code but not yet applied, as app:id."""
     manager = BaseMigrationManager()
-    if not await Migration.table_exists().run():
-        pending_all = True
-    else:
-        pending_all = False
+    pending_all = not await Migration.table_exists().run()
     missing: list[str] = []
     for app_config in Finder().get_app_configs():
         modules = manager.get_migration_modules(app_config.resolved_migrations_folder_path)
@@ -85,7 +82,7 @@ async def pending_migrations() -> list[str]:
 
 async def database_reachable(engine: Engine[Any]) -> bool:
     try:
-        await engine._run_in_new_connection("SELECT 1")
+        await engine._run_in_new_connection("SELECT 1")  # type: ignore[attr-defined]
     except Exception:
         return False
     return True

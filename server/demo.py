@@ -74,7 +74,9 @@ async def seed_demo(password: str, today: date | None = None) -> None:
                                 building=building_id,
                                 entrance=f"{entrance}单元",
                                 number=f"{floor}{n:02d}",
-                                area_m2=Decimal(rng.choice(("89.50", "105.20", "128.00", "143.60"))),
+                                area_m2=Decimal(
+                                    rng.choice(("89.50", "105.20", "128.00", "143.60"))
+                                ),
                                 vacant=vacant,
                                 vacant_since=today - timedelta(days=rng.randint(20, 400))
                                 if vacant

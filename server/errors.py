@@ -96,9 +96,7 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     if isinstance(exc, ValidationException):
         field, detail = _validation_field(exc)
         if field:
-            return error_response(
-                request, "validation_error", 400, field=field, detail=detail
-            )
+            return error_response(request, "validation_error", 400, field=field, detail=detail)
         if "JSON" in str(exc.detail) or "decode" in str(exc.detail).lower():
             return error_response(request, "malformed_json", 400)
         return error_response(request, "bad_request", 400)

@@ -13,7 +13,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "malformed_json": ("请求内容不是有效的 JSON。", "The request body is not valid JSON."),
     "validation_error": ("字段 {field} 无效：{detail}", "Field {field} is not valid: {detail}"),
     "not_authenticated": ("请先登录。", "Please sign in."),
-    "session_expired": ("登录已过期，请重新登录。", "Your session has ended; please sign in again."),
+    "session_expired": (
+        "登录已过期，请重新登录。",
+        "Your session has ended; please sign in again.",
+    ),
     "invalid_credentials": ("用户名或密码错误。", "Wrong username or password."),
     "rate_limited": (
         "尝试次数过多，请在 {retry_after} 秒后再试。",

@@ -10,9 +10,7 @@ from piccolo.conf.apps import AppRegistry
 
 from server.db import engine_from_url
 
-DB = engine_from_url(
-    os.environ.get("FIELDKEEP_DATABASE_URL", "sqlite:///data/fieldkeep.sqlite3")
-)
+DB = engine_from_url(os.environ.get("FIELDKEEP_DATABASE_URL", "sqlite:///data/fieldkeep.sqlite3"))
 
 APP_REGISTRY = AppRegistry(
     apps=[

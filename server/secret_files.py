@@ -1,4 +1,4 @@
-"""Secrets made on first start into the data folder (mode 0600) unless the environment gives them."""
+"""Secrets made on first start into the data folder (mode 0600) unless the environment has them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 def load_or_create_secret(data_dir: Path, name: str, from_env: str | None) -> bytes:
-    """The secret from the environment, else the one stored in data_dir/secrets/name, else a new one."""
+    """The environment's secret, else the one kept in data_dir/secrets/name, else a new one."""
     if from_env:
         return from_env.encode()
     folder = data_dir / "secrets"

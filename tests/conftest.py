@@ -58,7 +58,9 @@ async def _drop_postgres_database(name: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """One migrated database for the whole run; PostgreSQL's is created fresh and dropped after."""
     kind = request.config.getoption("--db")
     if kind == "sqlite":

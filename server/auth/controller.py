@@ -71,9 +71,7 @@ async def login(
     address = request.client.host if request.client else "unknown"
     wait = await service.seconds_until_allowed(data.username, address)
     if wait:
-        raise AppError(
-            "rate_limited", 429, headers={"Retry-After": str(wait)}, retry_after=wait
-        )
+        raise AppError("rate_limited", 429, headers={"Retry-After": str(wait)}, retry_after=wait)
     user_id = await service.authenticate(data.username, data.password)
     if user_id is None:
         await service.record_failure(data.username, address)

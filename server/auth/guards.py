@@ -16,7 +16,9 @@ SESSION_COOKIE = "fieldkeep_session"
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Any]
 
 
-async def requires_user(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def requires_user(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
     """Loads the signed-in user into the connection's state, or refuses with 401."""
     token = connection.cookies.get(SESSION_COOKIE)
     if not token:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, get, patch, post
 from litestar.di import Provide
+from piccolo.columns import Column
 
 from server.auth.guards import (
     check_site_access,
@@ -117,7 +118,7 @@ def _unit_read(row: dict[str, Any]) -> UnitRead:
     )
 
 
-def _changes(data: msgspec.Struct) -> dict[str, Any]:
+def _changes(data: msgspec.Struct) -> dict[Column | str, Any]:
     """Only the fields the caller sent (None means 'not given' in update bodies)."""
     values = {f: getattr(data, f) for f in data.__struct_fields__}
     return {k: v for k, v in values.items() if v is not None}
@@ -156,8 +157,8 @@ UNIT_COLUMNS = (
 
 class SitesController(Controller):
     path = "/api"
-    guards = [requires_user]
-    dependencies = {"user": Provide(provide_current_user)}
+    guards = [requires_user]  # noqa: RUF012 (Litestar reads these class attributes)
+    dependencies = {"user": Provide(provide_current_user)}  # noqa: RUF012
 
     @get("/sites")
     async def list_sites(self, user: CurrentUser) -> list[SiteRead]:
@@ -238,9 +239,9 @@ class SitesController(Controller):
         values = msgspec.structs.asdict(data)
         if values["area_m2"] is not None:
             values["area_m2"] = Decimal(str(values["area_m2"]))
-        rows = await Unit.insert(
-            Unit(building=building_id, created_at=now(), **values)
-        ).returning(Unit.id)
+        rows = await Unit.insert(Unit(building=building_id, created_at=now(), **values)).returning(
+            Unit.id
+        )
         return await self._unit(rows[0]["id"])
 
     @patch("/units/{unit_id:int}", guards=[requires_role("admin")])

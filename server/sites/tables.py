@@ -6,6 +6,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     Numeric,
+    Serial,
     Timestamptz,
     Varchar,
 )
@@ -15,6 +16,7 @@ from server.auth.tables import AppUser
 
 
 class Site(Table, tablename="site"):
+    id = Serial(primary_key=True)
     name = Varchar(length=100, unique=True)
     code = Varchar(length=32, unique=True)
     address = Varchar(length=255, default="")
@@ -23,12 +25,14 @@ class Site(Table, tablename="site"):
 
 
 class Building(Table, tablename="building"):
+    id = Serial(primary_key=True)
     site = ForeignKey(references=Site, index=True)
     name = Varchar(length=64)  # 楼栋, e.g. "3栋"
     created_at = Timestamptz()
 
 
 class Unit(Table, tablename="unit"):
+    id = Serial(primary_key=True)
     building = ForeignKey(references=Building, index=True)
     entrance = Varchar(length=16, default="")  # 单元
     number = Varchar(length=32)  # 房号
@@ -40,5 +44,6 @@ class Unit(Table, tablename="unit"):
 
 
 class SiteMember(Table, tablename="site_member"):
+    id = Serial(primary_key=True)
     site = ForeignKey(references=Site, index=True)
     user = ForeignKey(references=AppUser, index=True)

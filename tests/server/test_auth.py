@@ -16,7 +16,9 @@ async def attempts_until_limited(client: ApiClient, username: str) -> Any:
     return r
 
 
-async def test_sign_in_returns_the_user_and_sets_an_httponly_session_cookie(client: ApiClient) -> None:
+async def test_sign_in_returns_the_user_and_sets_an_httponly_session_cookie(
+    client: ApiClient,
+) -> None:
     await make_user("zhang", ["patrol", "supervisor"])
     r = await client.sign_in("zhang")
     assert r.status_code == 200, r.text

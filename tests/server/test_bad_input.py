@@ -18,7 +18,9 @@ async def signed_in_admin(client: ApiClient) -> None:
 async def test_malformed_json_is_400_malformed_json(client: ApiClient) -> None:
     await client.prepare_csrf()
     r = await client.post(
-        "/api/auth/login", content=b'{"username": "a", ', headers={"Content-Type": "application/json"}
+        "/api/auth/login",
+        content=b'{"username": "a", ',
+        headers={"Content-Type": "application/json"},
     )
     assert r.status_code == 400, r.text
     assert r.json()["error"]["code"] in ("malformed_json", "bad_request")
@@ -83,7 +85,9 @@ async def test_unit_with_impossible_values_is_refused(client: ApiClient) -> None
 async def test_oversized_body_is_413_payload_too_large(client: ApiClient) -> None:
     await client.prepare_csrf()
     big = b'{"username": "' + b"a" * 2_000_000 + b'", "password": "x"}'
-    r = await client.post("/api/auth/login", content=big, headers={"Content-Type": "application/json"})
+    r = await client.post(
+        "/api/auth/login", content=big, headers={"Content-Type": "application/json"}
+    )
     assert r.status_code == 413
     assert r.json()["error"]["code"] == "payload_too_large"
 
@@ -107,7 +111,9 @@ async def test_non_numeric_path_id_is_4xx(client: ApiClient) -> None:
     assert 400 <= r.status_code < 500
 
 
-async def test_server_error_shows_only_a_request_id(settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
+async def test_server_error_shows_only_a_request_id(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
     @get("/api/boom", sync_to_thread=False)
     def boom() -> None:
         raise RuntimeError("secret internals: password=hunter2")

@@ -31,7 +31,11 @@ def test_environment_overrides_defaults(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("FIELDKEEP_PORT", "eighty"), ("FIELDKEEP_PORT", "70000"), ("FIELDKEEP_DATABASE_URL", "mysql://x")],
+    [
+        ("FIELDKEEP_PORT", "eighty"),
+        ("FIELDKEEP_PORT", "70000"),
+        ("FIELDKEEP_DATABASE_URL", "mysql://x"),
+    ],
 )
 def test_unusable_values_are_refused(tmp_path: Path, name: str, value: str) -> None:
     with pytest.raises(SettingsError):

@@ -1,5 +1,6 @@
 """Sites, buildings and units: admins write, members read their own sites, others see nothing."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -9,7 +10,7 @@ from tests.conftest import ApiClient, make_user
 
 
 async def two_sites() -> dict[str, Any]:
-    at = "2026-01-01T00:00:00+00:00"
+    at = datetime(2026, 1, 1, tzinfo=UTC)
     ids: dict[str, Any] = {}
     for code, name in (("north", "北苑"), ("south", "南苑")):
         site = (await Site.insert(Site(name=name, code=code, created_at=at)).returning(Site.id))[0]
@@ -37,8 +38,14 @@ async def test_admin_creates_a_site_building_and_unit(client: ApiClient) -> None
     assert b.status_code == 201
     u = await client.post(
         f"/api/buildings/{b.json()['id']}/units",
-        json={"number": "1202", "entrance": "2单元", "area_m2": 89.5, "vacant": True,
-              "vacant_since": "2026-03-01", "patrol_interval_days": 14},
+        json={
+            "number": "1202",
+            "entrance": "2单元",
+            "area_m2": 89.5,
+            "vacant": True,
+            "vacant_since": "2026-03-01",
+            "patrol_interval_days": 14,
+        },
     )
     assert u.status_code == 201, u.text
     unit = u.json()
