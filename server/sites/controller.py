@@ -19,7 +19,8 @@ from server.auth.guards import (
 )
 from server.auth.service import CurrentUser, now
 from server.errors import AppError
-from server.sites.tables import Building, Site, Unit
+from server.auth.tables import UserRole
+from server.sites.tables import Building, Site, SiteMember, Unit
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Code = Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -47,6 +48,13 @@ class SiteRead(msgspec.Struct):
     code: str
     address: str
     timezone: str
+
+
+class MemberRead(msgspec.Struct):
+    id: int
+    username: str
+    display_name: str
+    roles: list[str]
 
 
 class BuildingCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -195,6 +203,30 @@ class SitesController(Controller):
         if row is None:
             raise AppError("not_found", 404)
         return _site_read(row)
+
+    @get("/sites/{site_id:int}/members")
+    async def list_members(self, site_id: int, user: CurrentUser) -> list[MemberRead]:
+        """Active members of a site, for choosing an assignee or a key holder."""
+        check_site_access(user, site_id)
+        rows = await (
+            SiteMember.select(
+                SiteMember.user.id, SiteMember.user.username, SiteMember.user.display_name
+            )
+            .where((SiteMember.site == site_id) & (SiteMember.user.active.eq(True)))
+            .order_by(SiteMember.user.username)
+        )
+        roles = await UserRole.select(UserRole.user, UserRole.role).where(
+            UserRole.user.is_in([r["user.id"] for r in rows] or [0])
+        )
+        return [
+            MemberRead(
+                id=r["user.id"],
+                username=r["user.username"],
+                display_name=r["user.display_name"],
+                roles=sorted(x["role"] for x in roles if x["user"] == r["user.id"]),
+            )
+            for r in rows
+        ]
 
     @get("/sites/{site_id:int}/buildings")
     async def list_buildings(self, site_id: int, user: CurrentUser) -> list[BuildingRead]:

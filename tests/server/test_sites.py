@@ -78,7 +78,28 @@ async def test_member_sees_only_own_sites(client: ApiClient) -> None:
     assert [s["code"] for s in me.json()["user"]["sites"]] == ["north"]
 
 
+async def test_members_lists_active_users_of_the_site_with_roles(client: ApiClient) -> None:
+    from server.auth import service
+
+    ids = await two_sites()
+    north = ids["north"]["site"]
+    await make_user("zhang", ["patrol"], [north])
+    await make_user("li", ["supervisor", "patrol"], [north])
+    await make_user("gone", ["patrol"], [north])
+    await make_user("south_only", ["patrol"], [ids["south"]["site"]])
+    gone = await service.authenticate("gone", "correct horse 42")
+    assert gone is not None
+    await service.set_active(gone, False)
+    await client.sign_in("zhang")
+    r = await client.get(f"/api/sites/{north}/members")
+    assert [(m["username"], m["roles"]) for m in r.json()] == [
+        ("li", ["patrol", "supervisor"]),
+        ("zhang", ["patrol"]),
+    ]
+
+
 READ_OTHER_SITE = [
+    "/api/sites/{south}/members",
     "/api/sites/{south}",
     "/api/sites/{south}/buildings",
     "/api/sites/{south}/units",
