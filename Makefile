@@ -8,6 +8,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
+PY_SOURCES := $(wildcard server sync tests bench)
 PWA_SOURCES := $(shell find pwa/src pwa/public -type f 2>/dev/null) \
 	$(wildcard pwa/index.html pwa/vite.config.ts pwa/tsconfig*.json pwa/package.json)
 
@@ -49,8 +50,8 @@ services:
 	fi
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check server sync tests bench
-	$(BIN)/ruff format --check server sync tests bench
+	$(BIN)/ruff check $(PY_SOURCES)
+	$(BIN)/ruff format --check $(PY_SOURCES)
 
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy --strict sync

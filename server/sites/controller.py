@@ -18,8 +18,8 @@ from server.auth.guards import (
     requires_user,
 )
 from server.auth.service import CurrentUser, now
-from server.errors import AppError
 from server.auth.tables import UserRole
+from server.errors import AppError
 from server.sites.tables import Building, Site, SiteMember, Unit
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
