@@ -20,6 +20,10 @@ from server.health import health
 from server.settings import Settings
 from server.sites.controller import SitesController
 from server.static import pwa_files
+from server.syncing.collections import handlers
+from server.syncing.controller import ROUTES as SYNC_ROUTES
+from server.syncing.store import SqlStore
+from sync import SyncEngine
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -27,20 +31,25 @@ def create_app(settings: Settings) -> Litestar:
     db.configure(engine)
 
     @asynccontextmanager
-    async def storage(_: Litestar) -> AsyncIterator[None]:
+    async def storage(app: Litestar) -> AsyncIterator[None]:
         db.configure(engine)
         pooled = settings.database.pool and not settings.database.is_sqlite
         if pooled:
             await engine.start_connection_pool()  # type: ignore[no-untyped-call]
+        store = await SqlStore.open(settings.database.url)
+        app.state.sync_engine = SyncEngine(
+            store, handlers(), cursor_secret=settings.secrets.derive("sync-cursor")
+        )
         try:
             yield
         finally:
+            await store.close()
             if pooled:
                 await engine.close_connection_pool()  # type: ignore[no-untyped-call]
 
     csrf = CSRFProtection(settings.secrets.session_key, secure=settings.server.secure_cookies)
     return Litestar(
-        route_handlers=[health, *AUTH_ROUTES, SitesController, pwa_files],
+        route_handlers=[health, *AUTH_ROUTES, SitesController, *SYNC_ROUTES, pwa_files],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
         middleware=[csrf.middleware],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

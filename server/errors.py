@@ -66,23 +66,41 @@ def error_response(
     return Response({"error": body}, status_code=status, headers=headers)
 
 
+def field_of(message: str, key: str = "") -> tuple[str, str]:
+    """The bad field a msgspec validation message names, and the reason without the path: the
+    path in "at `$.data.x`", else the name in "missing required field `x`" / "unknown field
+    `x`", else `key`."""
+    at = re.search(r" - at `\$\.?(?:data\.?)?([^`]*)`", message)
+    named = re.search(r"field `([^`]+)`", message)
+    if at:
+        path, message = at.group(1), message[: at.start()]
+        if named:
+            return (f"{path}.{named.group(1)}" if path else named.group(1)), message
+        return path or key, message
+    if key in ("", "data") and named:
+        return named.group(1), message
+    return ("" if key == "data" else key), message
+
+
 def _validation_field(exc: ValidationException) -> tuple[str, str]:
-    """The first bad field Litestar names, with msgspec's reason: the key it gives, the path in
-    "at `$.data.x`", or the name in "missing required field `x`" / "unknown field `x`"."""
+    """The first bad field Litestar names, with msgspec's reason."""
     for item in exc.extra if isinstance(exc.extra, list) else []:
-        if not isinstance(item, dict):
-            continue
-        key = str(item.get("key") or "")
-        detail = str(item.get("message", ""))
-        at = re.search(r" - at `\$\.(?:data\.?)?([^`]*)`", detail)
-        if at:
-            key, detail = at.group(1) or key, detail[: at.start()]
-        elif key in ("", "data"):
-            named = re.search(r"field `([^`]+)`", detail)
-            key = named.group(1) if named else ""
-        if key and key != "data":
-            return key, detail
+        if isinstance(item, dict):
+            field, detail = field_of(str(item.get("message", "")), str(item.get("key") or ""))
+            if field:
+                return field, detail
     return "", str(exc.detail)
+
+
+def _body_limit(request: Request[Any, Any, Any]) -> str:
+    limit: object
+    try:
+        limit = request.route_handler.resolve_request_max_body_size()
+    except Exception:  # no route resolved: the app-wide limit applies
+        limit = request.app.request_max_body_size
+    if not isinstance(limit, int):
+        limit = 0
+    return f"{limit // 1024} KB" if limit < 1_048_576 else f"{limit // 1_048_576} MB"
 
 
 def handle_app_error(request: Request[Any, Any, Any], exc: AppError) -> Response[Any]:
@@ -109,9 +127,7 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     if isinstance(exc, MethodNotAllowedException):
         return error_response(request, "method_not_allowed", 405, headers=exc.headers)
     if status == 413:
-        return error_response(
-            request, "payload_too_large", 413, limit=request.app.request_max_body_size
-        )
+        return error_response(request, "payload_too_large", 413, limit=_body_limit(request))
     if status == 415:
         return error_response(request, "unsupported_media_type", 415)
     if status == 503:

@@ -30,14 +30,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_found": ("未找到。", "Not found."),
     "method_not_allowed": ("不支持此请求方法。", "This method is not allowed here."),
     "payload_too_large": (
-        "请求内容过大（上限 {limit} 字节）。",
-        "The request body is too large (limit {limit} bytes).",
+        "请求内容过大（上限 {limit}）。",
+        "The request is too large (limit {limit}).",
     ),
     "unsupported_media_type": ("不支持此内容类型。", "This content type is not supported."),
     "conflict": ("与现有数据冲突：{detail}", "Conflicts with existing data: {detail}"),
     "username_taken": ("用户名 {username} 已被使用。", "The username {username} is taken."),
     "unknown_site": ("项目 {site_id} 不存在。", "Site {site_id} does not exist."),
     "unknown_building": ("楼栋 {building_id} 不存在。", "Building {building_id} does not exist."),
+    "device_mismatch": (
+        "此设备已绑定其他用户，请重新登录本机账号。",
+        "This device belongs to another user; sign in with this phone's own account.",
+    ),
+    "bad_cursor": ("同步位置无效，请重新同步。", "The sync cursor is not valid; sync again."),
     "internal_error": (
         "服务器内部错误（编号 {request_id}），请联系管理员。",
         "Internal server error (id {request_id}); please tell your administrator.",

@@ -16,5 +16,6 @@ APP_REGISTRY = AppRegistry(
     apps=[
         "server.auth.piccolo_app",
         "server.sites.piccolo_app",
+        "server.syncing.piccolo_app",
     ]
 )

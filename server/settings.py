@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -51,6 +53,10 @@ class ServerSettings:
 @dataclass(frozen=True)
 class Secrets:
     session_key: bytes = field(repr=False)
+
+    def derive(self, purpose: str) -> bytes:
+        """A key for one purpose, so no two uses share a key."""
+        return hmac.new(self.session_key, purpose.encode(), hashlib.sha256).digest()
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ def decode_cursor(token: str, secret: bytes) -> CursorData:
         raise BadCursor("cursor signature does not match")
     try:
         _, epoch, revision, scope = msgspec.json.decode(payload, type=_Payload)
-    except msgspec.ValidationError as exc:  # signed by us but not this version's layout
+    except msgspec.DecodeError as exc:  # signed by us but not this version's layout
         raise BadCursor("cursor layout not understood") from exc
     if revision < 0:
         raise BadCursor("cursor revision out of range")

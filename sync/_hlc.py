@@ -50,7 +50,7 @@ def format_stamp(wall_ms: int, counter: int, node: str) -> str:
     """The wire form `%015d-%05d-%s`; refuses values that would not round-trip."""
     if not 0 <= wall_ms <= MAX_WALL_MS or not 0 <= counter <= MAX_COUNTER or not is_node(node):
         raise BadStamp(f"stamp parts out of range: {wall_ms}, {counter}, {node!r:.80}")
-    return "%015d-%05d-%s" % (wall_ms, counter, node)
+    return f"{wall_ms:015d}-{counter:05d}-{node}"
 
 
 def _carry(wall_ms: int, counter: int) -> tuple[int, int]:

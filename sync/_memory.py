@@ -8,11 +8,11 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
-from ._store import ConflictEntry, DeviceState, StoredRecord, StoredResult, StoreInfo
+from ._store import ConflictEntry, DeviceState, Store, StoredRecord, StoredResult, StoreInfo
 
 T = TypeVar("T")
 
@@ -147,3 +147,8 @@ class MemoryStore:
     def snapshot(self) -> dict[tuple[str, str], dict[str, Any]]:
         """Committed records as plain data, for tests to compare stores."""
         return {key: msgspec.to_builtins(r) for key, r in self.records.items()}
+
+
+if TYPE_CHECKING:
+    # mypy proves here that MemoryStore keeps the Store protocol.
+    _conforms: Store = MemoryStore()

@@ -75,9 +75,7 @@ def set_ops(field: str, value: Any) -> tuple[list[str], list[str]]:
     raise Refusal("invalid_args", 'a set field takes a list or {"add": [], "remove": []}', field)
 
 
-def incoming_state(
-    values: Mapping[str, Any], stamp: str, set_fields: frozenset[str]
-) -> FieldState:
+def incoming_state(values: Mapping[str, Any], stamp: str, set_fields: frozenset[str]) -> FieldState:
     """The state one write carries: every field stamped with the write's stamp."""
     state = FieldState()
     for name, value in values.items():

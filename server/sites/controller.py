@@ -150,6 +150,8 @@ async def _unique_site_fields(data: SiteCreate | SiteUpdate, site_id: int | None
             raise AppError("conflict", 409, field=column._meta.name, detail=value)
 
 
+ACTIVE_MEMBER = SiteMember.user.active == True  # noqa: E712 (a Piccolo expression, not a test)
+
 UNIT_COLUMNS = (
     Unit.id,
     Unit.building,
@@ -212,7 +214,7 @@ class SitesController(Controller):
             SiteMember.select(
                 SiteMember.user.id, SiteMember.user.username, SiteMember.user.display_name
             )
-            .where((SiteMember.site == site_id) & (SiteMember.user.active.eq(True)))
+            .where((SiteMember.site == site_id) & ACTIVE_MEMBER)
             .order_by(SiteMember.user.username)
         )
         roles = await UserRole.select(UserRole.user, UserRole.role).where(

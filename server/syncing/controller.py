@@ -1,0 +1,82 @@
+"""POST /api/sync/push and GET /api/sync/pull: the one sync endpoint pair (protocol v1)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, get, post
+from litestar.di import Provide
+from litestar.params import QueryParameter
+
+from server.auth.guards import provide_current_user, requires_user
+from server.auth.service import CurrentUser
+from server.errors import AppError, field_of
+from sync import (
+    Actor,
+    BadCursor,
+    BadLimit,
+    DeviceMismatch,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    SyncEngine,
+)
+
+MAX_MUTATIONS = 500
+MAX_PUSH_BYTES = 2 * 1024 * 1024
+
+
+def actor_of(user: CurrentUser) -> Actor:
+    return Actor(
+        user_id=str(user.id),
+        roles=user.roles,
+        site_ids=frozenset(str(s) for s in user.site_ids),
+    )
+
+
+def engine_of(request: Request[Any, Any, Any]) -> SyncEngine:
+    engine: SyncEngine = request.app.state.sync_engine
+    return engine
+
+
+@post(
+    "/api/sync/push",
+    status_code=200,
+    guards=[requires_user],
+    dependencies={"user": Provide(provide_current_user)},
+    request_max_body_size=MAX_PUSH_BYTES,
+)
+async def push(request: Request[Any, Any, Any], user: CurrentUser) -> PushResponse:
+    body = await request.body()
+    try:
+        data = msgspec.json.decode(body, type=PushRequest)
+    except msgspec.ValidationError as exc:
+        field, detail = field_of(str(exc))
+        raise AppError("validation_error", 400, field=field or "body", detail=detail) from None
+    except msgspec.DecodeError:
+        raise AppError("malformed_json", 400) from None
+    if len(data.mutations) > MAX_MUTATIONS:
+        raise AppError("payload_too_large", 413, limit=f"{MAX_MUTATIONS} mutations")
+    try:
+        return await engine_of(request).push(actor_of(user), data.device_id, data.mutations)
+    except DeviceMismatch:
+        raise AppError("device_mismatch", 409) from None
+
+
+@get("/api/sync/pull", guards=[requires_user], dependencies={"user": Provide(provide_current_user)})
+async def pull(
+    request: Request[Any, Any, Any],
+    user: CurrentUser,
+    cursor: Annotated[str | None, QueryParameter(max_length=2000)] = None,
+    limit: int = 500,
+) -> PullResponse:
+    try:
+        return await engine_of(request).pull(actor_of(user), cursor or None, limit)
+    except BadCursor:
+        raise AppError("bad_cursor", 400, field="cursor") from None
+    except BadLimit:
+        raise AppError("validation_error", 400, field="limit", detail="1 … 1000") from None
+
+
+ROUTES = [push, pull]

@@ -1,0 +1,27 @@
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from server.syncing.tables import (
+    SyncConflict,
+    SyncCounter,
+    SyncDevice,
+    SyncMeta,
+    SyncRecord,
+    SyncRecordSite,
+    SyncResult,
+)
+
+APP_CONFIG = AppConfig(
+    app_name="syncing",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=[
+        SyncCounter,
+        SyncMeta,
+        SyncDevice,
+        SyncResult,
+        SyncRecord,
+        SyncRecordSite,
+        SyncConflict,
+    ],
+)

@@ -1,0 +1,77 @@
+"""Tables of the sync store. Queries are written in server/syncing/store.py; these classes exist
+so that Piccolo creates and migrates the same tables on SQLite and PostgreSQL."""
+
+from piccolo.columns import BigInt, Boolean, Integer, Serial, Text, Varchar
+from piccolo.table import Table
+
+
+class SyncCounter(Table, tablename="sync_counter"):
+    """One row: the last revision handed out. Its row lock orders commits (rule 5)."""
+
+    id = Integer(primary_key=True)
+    value = BigInt(default=0)
+
+
+class SyncMeta(Table, tablename="sync_meta"):
+    """epoch (random, new per database) and purge_watermark."""
+
+    key = Varchar(length=64, primary_key=True)
+    value = Text()
+
+
+class SyncDevice(Table, tablename="sync_device"):
+    device_id = Varchar(length=64, primary_key=True)
+    user_id = Varchar(length=64, index=True)
+    applied_through = BigInt(default=0)
+    last_hlc = Varchar(length=128, default="")
+
+
+class SyncResult(Table, tablename="sync_result"):
+    """The first result of every mutation id: a resend is answered from here."""
+
+    mutation_id = Varchar(length=64, primary_key=True)
+    device_id = Varchar(length=64, index=True)
+    seq = BigInt()
+    result = Text()
+
+
+class SyncRecord(Table, tablename="sync_record"):
+    """A record of a synced collection at its latest revision (fields as JSON)."""
+
+    key = Varchar(length=300, primary_key=True)  # collection/record id
+    collection = Varchar(length=64)
+    record_id = Varchar(length=200)
+    revision = BigInt(unique=True, index=True)
+    deleted = Boolean(default=False)
+    deleted_at_ms = BigInt(null=True, default=None)
+    fields = Text()
+    stamps = Text()
+    set_state = Text()
+    sites = Text()
+    seen_sites = Text()
+
+
+class SyncRecordSite(Table, tablename="sync_record_site"):
+    """Every site a record has belonged to, for selecting a user's pull by site."""
+
+    key = Varchar(length=400, primary_key=True)  # record key|site
+    record_key = Varchar(length=300, index=True)
+    site = Varchar(length=64, index=True)
+
+
+class SyncConflict(Table, tablename="sync_conflict"):
+    """The conflict log: a field of a mutation that lost to a newer stored value."""
+
+    id = Serial(primary_key=True)
+    mutation_id = Varchar(length=64, index=True)
+    device_id = Varchar(length=64)
+    user_id = Varchar(length=64)
+    collection = Varchar(length=64)
+    record_id = Varchar(length=200, index=True)
+    field = Varchar(length=100)
+    kept = Text()
+    discarded = Text()
+    kept_stamp = Varchar(length=128)
+    discarded_stamp = Varchar(length=128)
+    revision = BigInt(null=True, default=None)
+    at_ms = BigInt()

@@ -1,0 +1,80 @@
+"""Fieldkeep's sync engine (wire protocol v1): pure Python, no HTTP, no domain knowledge.
+
+server/ registers one Handler per collection, gives the engine a Store, and maps
+`SyncEngine.push` / `SyncEngine.pull` onto its HTTP routes.
+"""
+
+from ._cursor import scope_fingerprint
+from ._engine import (
+    DEFAULT_PULL_LIMIT,
+    DEFAULT_TOMBSTONE_HORIZON_MS,
+    MAX_PULL_LIMIT,
+    SyncEngine,
+)
+from ._errors import BadCursor, BadLimit, DeviceMismatch, Refusal, SyncError
+from ._handlers import ALL_SITES, Actor, Handler, MutationContext, Write
+from ._hlc import (
+    MAX_AHEAD_MS,
+    SERVER_NODE,
+    BadStamp,
+    Clock,
+    Stamp,
+    clamp,
+    format_stamp,
+    parse_stamp,
+)
+from ._memory import MemoryStore
+from ._store import ConflictEntry, DeviceState, Store, StoredRecord, StoredResult, StoreInfo
+from ._wire import (
+    Change,
+    Conflict,
+    ErrorInfo,
+    Mutation,
+    MutationResult,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    Status,
+)
+
+__all__ = [
+    "ALL_SITES",
+    "DEFAULT_PULL_LIMIT",
+    "DEFAULT_TOMBSTONE_HORIZON_MS",
+    "MAX_AHEAD_MS",
+    "MAX_PULL_LIMIT",
+    "SERVER_NODE",
+    "Actor",
+    "BadCursor",
+    "BadLimit",
+    "BadStamp",
+    "Change",
+    "Clock",
+    "Conflict",
+    "ConflictEntry",
+    "DeviceMismatch",
+    "DeviceState",
+    "ErrorInfo",
+    "Handler",
+    "MemoryStore",
+    "Mutation",
+    "MutationContext",
+    "MutationResult",
+    "PullResponse",
+    "PushRequest",
+    "PushResponse",
+    "Refusal",
+    "Stamp",
+    "Status",
+    "Store",
+    "StoreInfo",
+    "StoredRecord",
+    "StoredResult",
+    "SyncEngine",
+    "SyncError",
+    "Write",
+    "clamp",
+    "format_stamp",
+    "parse_stamp",
+    "scope_fingerprint",
+]

@@ -1,0 +1,521 @@
+"""The sync engine: applies pushed mutations exactly once and in order, and serves pulls."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from ._cursor import CursorData, decode_cursor, encode_cursor, scope_fingerprint
+from ._errors import BadLimit, DeviceMismatch, Refusal
+from ._handlers import ALL_SITES, Actor, Handler, MutationContext, Write
+from ._hlc import SERVER_NODE, BadStamp, Clock, clamp, is_node, parse_stamp, successor
+from ._merge import FieldState, Loss, incoming_state, merge
+from ._store import ConflictEntry, DeviceState, Store, StoredRecord, StoredResult
+from ._wire import (
+    Change,
+    Conflict,
+    ErrorInfo,
+    Mutation,
+    MutationResult,
+    PullResponse,
+    PushResponse,
+    Status,
+)
+
+DEFAULT_PULL_LIMIT = 500
+MAX_PULL_LIMIT = 1000
+DEFAULT_TOMBSTONE_HORIZON_MS = 90 * 24 * 60 * 60 * 1000
+_MAX_RECORD_ID_CHARS = 200
+_COLLECTION_RE = re.compile(r"[a-z][a-z0-9_]*")
+
+_Key = tuple[str, str]
+
+
+def _wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def _rejected(mutation_id: str, refusal: Refusal) -> MutationResult:
+    error = ErrorInfo(refusal.code, refusal.message, refusal.field)
+    return MutationResult(id=mutation_id, status="rejected", error=error)
+
+
+def _record_id(args: Mapping[str, Any]) -> str:
+    value = args.get("id")
+    if not isinstance(value, str) or not value or len(value) > _MAX_RECORD_ID_CHARS:
+        raise Refusal("invalid_args", "id must be a non-empty string", "id")
+    return value
+
+
+def _newest_stamp(record: StoredRecord) -> str:
+    stamps = list(record.stamps.values())
+    for elements in record.set_state.values():
+        for add, remove in elements.values():
+            stamps += (add, remove)
+    return max(stamps, default="")
+
+
+class _Plan:
+    """The records one mutation will write, worked out before any revision is taken."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.records: dict[_Key, StoredRecord | None] = {}
+        # Insertion-ordered set of keys whose state changed: each gets one revision.
+        self.changed: dict[_Key, None] = {}
+        self.losses: list[tuple[_Key, Loss]] = []
+        self.primary: _Key | None = None
+
+    async def load(self, key: _Key) -> StoredRecord | None:
+        # Reads go through the plan so that several writes to one record in one mutation
+        # build on each other and the record still gets a single revision.
+        if key not in self.records:
+            self.records[key] = await self._store.get_record(*key)
+        return self.records[key]
+
+    def put(self, record: StoredRecord) -> None:
+        key = (record.collection, record.id)
+        self.records[key] = record
+        self.changed[key] = None
+
+
+class SyncEngine:
+    """Applies mutations through collection handlers and serves pulls (protocol v1).
+
+    One engine per process; several processes may share a store (see Store.next_revision).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        handlers: Iterable[Handler],
+        *,
+        cursor_secret: bytes,
+        now_ms: Callable[[], int] = _wall_clock_ms,
+        tombstone_horizon_ms: int = DEFAULT_TOMBSTONE_HORIZON_MS,
+    ) -> None:
+        if len(cursor_secret) < 16:
+            raise ValueError("cursor_secret needs at least 16 bytes")
+        self._store = store
+        self._secret = cursor_secret
+        self._now_ms = now_ms
+        self._horizon_ms = tombstone_horizon_ms
+        self._handlers: dict[str, Handler] = {}
+        for handler in handlers:
+            name = getattr(handler, "collection", "")
+            if not isinstance(name, str) or not _COLLECTION_RE.fullmatch(name):
+                raise ValueError(f"handler {handler!r} needs a collection name like 'notes'")
+            if name in self._handlers:
+                raise ValueError(f"collection {name!r} is registered twice")
+            self._handlers[name] = handler
+        # The server's own clock: it takes in every accepted stamp, so a stamp it gives
+        # (server_write) sorts after everything this process has seen.
+        self.clock = Clock(SERVER_NODE, now_ms)
+
+    # ---- push ---------------------------------------------------------------------------
+
+    async def push(
+        self, actor: Actor, device_id: str, mutations: Sequence[Mutation]
+    ) -> PushResponse:
+        """Process a device's batch; results come back in the order of `mutations`.
+
+        Raises DeviceMismatch if the device is bound to another user. Each mutation is
+        processed in its own transaction, in seq order, and its result is only put in the
+        response after that transaction committed.
+        """
+        if not is_node(device_id) or device_id == SERVER_NODE:
+            raise ValueError("device_id must be a lower-case uuid")
+        applied_through = await self._bind_device(actor, device_id)
+        results: list[MutationResult | None] = [None] * len(mutations)
+        blocked = False
+        for index in sorted(range(len(mutations)), key=lambda i: mutations[i].seq):
+            result, applied_through = await self._process(
+                actor, device_id, mutations[index], blocked
+            )
+            # After a gap nothing is processed: the device resends from applied_through + 1.
+            blocked = blocked or result.status == "deferred"
+            results[index] = result
+        return PushResponse([r for r in results if r is not None], applied_through)
+
+    async def _bind_device(self, actor: Actor, device_id: str) -> int:
+        async with self._store.transaction():
+            device = await self._store.get_device(device_id)
+            if device is None:
+                device = DeviceState(device_id=device_id, user_id=actor.user_id)
+                await self._store.put_device(device)
+            elif device.user_id != actor.user_id:
+                raise DeviceMismatch(f"device {device_id} belongs to another user")
+        return device.applied_through
+
+    async def _process(
+        self, actor: Actor, device_id: str, mutation: Mutation, blocked: bool
+    ) -> tuple[MutationResult, int]:
+        async with self._store.transaction():
+            device = await self._store.get_device(device_id)
+            if device is None:  # bound just before; only a store bug gets here
+                raise RuntimeError(f"device {device_id} vanished")
+            prior = await self._store.get_result(mutation.id)
+            expected = device.applied_through + 1
+            if prior is not None:
+                result = self._duplicate(prior, device_id)
+            elif blocked or mutation.seq > expected:
+                message = f"seq {mutation.seq} is ahead; expected seq {expected}"
+                result = MutationResult(
+                    id=mutation.id, status="deferred", error=ErrorInfo("seq_gap", message)
+                )
+            elif mutation.seq < expected:
+                message = f"seq {mutation.seq} was already used; expected seq {expected}"
+                result = _rejected(mutation.id, Refusal("seq_reused", message))
+                await self._store.put_result(
+                    StoredResult(
+                        mutation_id=mutation.id,
+                        device_id=device_id,
+                        seq=mutation.seq,
+                        result=result,
+                    )
+                )
+            else:
+                result, device = await self._apply(actor, device, mutation)
+        # The transaction has committed: only now may the result leave (rule 2).
+        return result, device.applied_through
+
+    @staticmethod
+    def _duplicate(prior: StoredResult, device_id: str) -> MutationResult:
+        first = prior.result
+        if prior.device_id != device_id:
+            # A uuid another device already used: not this device's mutation to answer for.
+            refusal = Refusal("duplicate_id", "this mutation id was used by another device")
+            return _rejected(first.id, refusal)
+        return MutationResult(
+            id=first.id,
+            status="duplicate",
+            revision=first.revision,
+            conflicts=first.conflicts,
+            error=first.error,
+        )
+
+    async def _apply(
+        self, actor: Actor, device: DeviceState, mutation: Mutation
+    ) -> tuple[MutationResult, DeviceState]:
+        now = self._now_ms()
+        last_hlc = device.last_hlc
+        try:
+            stamp = self._effective_stamp(device, mutation.hlc, now)
+            last_hlc = stamp
+            ctx = MutationContext(
+                actor=actor,
+                device_id=device.device_id,
+                mutation_id=mutation.id,
+                name=mutation.name,
+                stamp=stamp,
+                now_ms=now,
+                store=self._store,
+            )
+            plan = await self._plan(ctx, mutation)
+        except Refusal as refusal:
+            # Final like any result: recorded, and it moves applied_through on.
+            result = _rejected(mutation.id, refusal)
+        else:
+            result = await self._write(plan, ctx)
+        await self._store.put_result(
+            StoredResult(
+                mutation_id=mutation.id,
+                device_id=device.device_id,
+                seq=mutation.seq,
+                result=result,
+            )
+        )
+        device = DeviceState(
+            device_id=device.device_id,
+            user_id=device.user_id,
+            applied_through=mutation.seq,
+            last_hlc=last_hlc,
+        )
+        await self._store.put_device(device)
+        return result, device
+
+    def _effective_stamp(self, device: DeviceState, hlc: str, now: int) -> str:
+        try:
+            node = parse_stamp(hlc).node
+        except BadStamp as exc:
+            raise Refusal("bad_hlc", str(exc), "hlc") from exc
+        if node != device.device_id:
+            raise Refusal("bad_hlc", "the stamp's node is not this device", "hlc")
+        stamp = clamp(hlc, now)
+        # A device's own edits must keep their order even when clamping folded several of
+        # them onto one server millisecond (or a buggy device clock went back): never let a
+        # device's effective stamps go backwards. This depends only on the device's own
+        # stream, so the outcome stays independent of how devices interleave.
+        if device.last_hlc and stamp <= device.last_hlc:
+            stamp = successor(device.last_hlc)
+        self.clock.receive(stamp)
+        return stamp
+
+    async def _plan(self, ctx: MutationContext, mutation: Mutation) -> _Plan:
+        collection, dot, intent = mutation.name.partition(".")
+        handler = self._handlers.get(collection) if dot else None
+        if handler is None or not (intent in {"upsert", "delete"} or intent in handler.intents):
+            raise Refusal("unknown_mutation", f"{mutation.name!r:.100} is not a known mutation")
+        plan = _Plan(self._store)
+        args = mutation.args
+        if intent == "upsert":
+            await self._plan_upsert(plan, handler, ctx, args)
+        elif intent == "delete":
+            await self._plan_delete(plan, handler, ctx, args)
+        else:
+            current = None
+            if isinstance(args.get("id"), str):
+                plan.primary = (collection, args["id"])
+                current = await plan.load(plan.primary)
+                current = None if current is None or current.deleted else current
+            for write in await handler.apply(ctx, intent, args, current):
+                await self._plan_write(plan, write, ctx.stamp, ctx.now_ms)
+        return plan
+
+    async def _plan_upsert(
+        self, plan: _Plan, handler: Handler, ctx: MutationContext, args: Mapping[str, Any]
+    ) -> None:
+        record_id = _record_id(args)
+        values = {name: value for name, value in args.items() if name != "id"}
+        for name in values:
+            if name in handler.server_owned_fields:
+                raise Refusal("server_owned_field", f"{name} is set by the server only", name)
+        key = plan.primary = (handler.collection, record_id)
+        current = await plan.load(key)
+        if current is not None:
+            self._check_live(handler, ctx.actor, current)
+        values.update(await handler.check_upsert(ctx, record_id, values, current))
+        record = await self._merge_into(plan, handler, key, values, ctx.stamp)
+        if not ctx.actor.may_see(record.sites):
+            raise Refusal("forbidden", "the record would be outside your sites")
+
+    async def _plan_delete(
+        self, plan: _Plan, handler: Handler, ctx: MutationContext, args: Mapping[str, Any]
+    ) -> None:
+        record_id = _record_id(args)
+        for name in args:
+            if name != "id":
+                raise Refusal("invalid_args", "delete takes only an id", name)
+        if handler.append_only:
+            raise Refusal("append_only", f"{handler.collection} records are never deleted")
+        key = plan.primary = (handler.collection, record_id)
+        current = await plan.load(key)
+        if current is not None and current.deleted:
+            return  # deleting twice is not an error: two devices may both delete
+        if current is not None:
+            self._check_live(handler, ctx.actor, current)
+        await handler.check_delete(ctx, current)
+        # Deleting an id never seen still leaves a tombstone, so a delete wins over the
+        # record's creation whichever order they arrive in.
+        plan.put(self._tombstone(key, current, ctx.now_ms))
+
+    @staticmethod
+    def _check_live(handler: Handler, actor: Actor, current: StoredRecord) -> None:
+        if current.deleted:
+            raise Refusal("record_deleted", "the record was deleted")
+        if not actor.may_see(current.sites):
+            raise Refusal("forbidden", "the record is outside your sites")
+        if handler.append_only:
+            raise Refusal("append_only", f"{handler.collection} records are never changed")
+        if handler.is_locked(current.fields):
+            raise Refusal("record_locked", "the record is locked")
+
+    async def _plan_write(self, plan: _Plan, write: Write, stamp: str, now: int) -> None:
+        handler = self._handlers.get(write.collection)
+        if handler is None:  # a handler bug, not the device's fault
+            raise ValueError(f"write to unregistered collection {write.collection!r}")
+        key = (write.collection, write.id)
+        if write.delete:
+            if handler.append_only:
+                raise Refusal("append_only", f"{handler.collection} records are never deleted")
+            current = await plan.load(key)
+            if current is None or not current.deleted:
+                plan.put(self._tombstone(key, current, now))
+        else:
+            await self._merge_into(plan, handler, key, write.fields, stamp)
+
+    async def _merge_into(
+        self, plan: _Plan, handler: Handler, key: _Key, values: Mapping[str, Any], stamp: str
+    ) -> StoredRecord:
+        current = await plan.load(key)
+        if current is not None and current.deleted:
+            raise Refusal("record_deleted", "the record was deleted")
+        if current is not None and handler.append_only:
+            raise Refusal("append_only", f"{handler.collection} records are never changed")
+        base = current.field_state() if current is not None else FieldState()
+        merged = merge(base, incoming_state(values, stamp, handler.set_fields))
+        sites = handler.sites_of(merged.state.fields)
+        record = StoredRecord(
+            collection=key[0],
+            id=key[1],
+            fields=merged.state.fields,
+            stamps=merged.state.stamps,
+            set_state=merged.state.set_state,
+            sites=sites,
+            seen_sites=sites | (current.seen_sites if current is not None else frozenset()),
+            revision=current.revision if current is not None else 0,
+        )
+        plan.losses.extend((key, loss) for loss in merged.losses)
+        if merged.changed or current is None or record.seen_sites != current.seen_sites:
+            plan.put(record)
+        else:
+            plan.records[key] = record
+        return record
+
+    @staticmethod
+    def _tombstone(key: _Key, current: StoredRecord | None, now: int) -> StoredRecord:
+        # Fields go; sites stay so that the record's viewers are told it is gone.
+        return StoredRecord(
+            collection=key[0],
+            id=key[1],
+            deleted=True,
+            sites=current.sites if current is not None else frozenset(),
+            seen_sites=current.seen_sites if current is not None else frozenset(),
+            revision=current.revision if current is not None else 0,
+            deleted_at_ms=now,
+        )
+
+    async def _write(self, plan: _Plan, ctx: MutationContext) -> MutationResult:
+        revision = await self._write_records(plan)
+        entries = [
+            ConflictEntry(
+                mutation_id=ctx.mutation_id,
+                device_id=ctx.device_id,
+                user_id=ctx.actor.user_id,
+                collection=key[0],
+                record_id=key[1],
+                field=loss.field,
+                kept=loss.kept,
+                discarded=loss.discarded,
+                kept_stamp=loss.kept_stamp,
+                discarded_stamp=loss.discarded_stamp,
+                revision=self._revision_of(plan, key),
+                at_ms=ctx.now_ms,
+            )
+            for key, loss in plan.losses
+        ]
+        if entries:
+            await self._store.add_conflicts(entries)
+        conflicts = [
+            Conflict(
+                field=loss.field if key == plan.primary else f"{key[0]}/{key[1]}/{loss.field}",
+                kept=loss.kept,
+                discarded=loss.discarded,
+                why="newer_edit",
+            )
+            for key, loss in plan.losses
+        ]
+        # Every field losing is still `merged`, not rejected: the mutation was taken.
+        status: Status = "merged" if conflicts else "applied"
+        return MutationResult(
+            id=ctx.mutation_id, status=status, revision=revision, conflicts=conflicts
+        )
+
+    @staticmethod
+    def _revision_of(plan: _Plan, key: _Key) -> int | None:
+        record = plan.records.get(key)
+        return record.revision if record is not None and record.revision else None
+
+    async def _write_records(self, plan: _Plan) -> int | None:
+        """Give each changed record one revision and store it; returns the mutation's
+        revision (the highest taken, else the primary record's current one)."""
+        revision: int | None = None
+        for key in plan.changed:
+            record = plan.records[key]
+            assert record is not None
+            # As late as possible: all reads and checks are done (see Store.next_revision).
+            record.revision = revision = await self._store.next_revision()
+            await self._store.put_record(record)
+        if revision is None and plan.primary is not None:
+            revision = self._revision_of(plan, plan.primary)
+        return revision
+
+    # ---- writes made by the server itself ----------------------------------------------
+
+    async def server_write(self, writes: Sequence[Write]) -> int | None:
+        """Apply writes made by the server (e.g. an approval), in one transaction, stamped by
+        the server clock after every stamp already on the touched records, so they win.
+        Handler rules are not checked (the caller is trusted); a Refusal (append-only record,
+        deleted record) is raised and nothing is written. Returns the highest revision taken,
+        None if nothing changed."""
+        async with self._store.transaction():
+            plan = _Plan(self._store)
+            for write in writes:
+                record = await plan.load((write.collection, write.id))
+                newest = _newest_stamp(record) if record is not None else ""
+                if newest:
+                    self.clock.receive(newest)
+            stamp = self.clock.tick()
+            now = self._now_ms()
+            for write in writes:
+                await self._plan_write(plan, write, stamp, now)
+            revision = await self._write_records(plan)
+        return revision
+
+    # ---- pull ---------------------------------------------------------------------------
+
+    async def pull(
+        self, actor: Actor, cursor: str | None = None, limit: int = DEFAULT_PULL_LIMIT
+    ) -> PullResponse:
+        """Changes visible to `actor` after `cursor` (None: from the start), oldest first.
+
+        Raises BadCursor for a cursor this server did not sign and BadLimit for a limit
+        outside 1..MAX_PULL_LIMIT. Answers `reset: true` (and changes from the start) when the
+        cursor is from another epoch, ahead of the store, made under another scope, or older
+        than purged tombstones.
+        """
+        if isinstance(limit, bool) or not isinstance(limit, int):
+            raise BadLimit("limit must be an integer")
+        if not 1 <= limit <= MAX_PULL_LIMIT:
+            raise BadLimit(f"limit must be between 1 and {MAX_PULL_LIMIT}")
+        scope = scope_fingerprint(actor.site_ids, actor.roles)
+        given = decode_cursor(cursor, self._secret) if cursor is not None else None
+        # Read before the changes: every revision up to info.max_revision is committed and
+        # will be seen by changes_after, so the cursor may move up to it (rule 5).
+        info = await self._store.info()
+        after, reset = 0, False
+        if given is not None:
+            # Any scope change resets: growth needs the new sites' records, shrinking needs
+            # the old ones removed, and a fingerprint can only tell "same" or "different".
+            reset = (
+                given.epoch != info.epoch
+                or given.revision > info.max_revision
+                or given.scope != scope
+                or given.revision < info.purge_watermark
+            )
+            after = 0 if reset else given.revision
+        sites = actor.site_ids | {ALL_SITES}
+        collections = frozenset(
+            name
+            for name, handler in self._handlers.items()
+            if not handler.read_roles or not handler.read_roles.isdisjoint(actor.roles)
+        )
+        rows = await self._store.changes_after(after, sites, collections, limit + 1)
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        changes: list[Change] = []
+        for row in rows:
+            visible = not row.deleted and actor.may_see(row.sites)
+            if not visible and after == 0:
+                continue  # from scratch the device holds nothing to remove
+            changes.append(
+                Change(
+                    collection=row.collection,
+                    id=row.id,
+                    revision=row.revision,
+                    deleted=not visible,
+                    fields=row.fields if visible else {},
+                )
+            )
+        if has_more:
+            through = rows[-1].revision
+        else:
+            through = max(after, info.max_revision, rows[-1].revision if rows else 0)
+        token = encode_cursor(CursorData(info.epoch, through, scope), self._secret)
+        return PullResponse(changes=changes, cursor=token, has_more=has_more, reset=reset)
+
+    async def purge_tombstones(self) -> int:
+        """Forget tombstones older than the horizon; older cursors then get `reset: true`."""
+        return await self._store.purge_tombstones(self._now_ms() - self._horizon_ms)
