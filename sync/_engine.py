@@ -122,21 +122,23 @@ class SyncEngine:
         """Process a device's batch; results come back in the order of `mutations`.
 
         Raises DeviceMismatch if the device is bound to another user. Each mutation is
-        processed in its own transaction, in seq order, and its result is only put in the
-        response after that transaction committed.
+        processed in its own transaction (atomic alone), in seq order, inside the store's
+        batch; results are returned only after the batch has committed.
         """
         if not is_node(device_id) or device_id == SERVER_NODE:
             raise ValueError("device_id must be a lower-case uuid")
-        applied_through = await self._bind_device(actor, device_id)
         results: list[MutationResult | None] = [None] * len(mutations)
-        blocked = False
-        for index in sorted(range(len(mutations)), key=lambda i: mutations[i].seq):
-            result, applied_through = await self._process(
-                actor, device_id, mutations[index], blocked
-            )
-            # After a gap nothing is processed: the device resends from applied_through + 1.
-            blocked = blocked or result.status == "deferred"
-            results[index] = result
+        async with self._store.batch():
+            applied_through = await self._bind_device(actor, device_id)
+            blocked = False
+            for index in sorted(range(len(mutations)), key=lambda i: mutations[i].seq):
+                result, applied_through = await self._process(
+                    actor, device_id, mutations[index], blocked
+                )
+                # After a gap nothing is processed: the device resends from applied_through+1.
+                blocked = blocked or result.status == "deferred"
+                results[index] = result
+        # The batch has committed: only now may the results leave (rule 2).
         return PushResponse([r for r in results if r is not None], applied_through)
 
     async def _bind_device(self, actor: Actor, device_id: str) -> int:
@@ -178,7 +180,6 @@ class SyncEngine:
                 )
             else:
                 result, device = await self._apply(actor, device, mutation)
-        # The transaction has committed: only now may the result leave (rule 2).
         return result, device.applied_through
 
     @staticmethod

@@ -66,6 +66,11 @@ class MemoryStore:
             if txn.revision is not None:
                 self.revision = txn.revision
 
+    @asynccontextmanager
+    async def batch(self) -> AsyncIterator[None]:
+        # Each transaction commits on its own here: nothing to group.
+        yield
+
     def _writing(self) -> _Txn:
         txn = self._txn.get()
         if txn is None:

@@ -95,6 +95,15 @@ class Store(Protocol):
         so a result is sent only after its transaction committed (rule 2)."""
         ...
 
+    def batch(self) -> AbstractAsyncContextManager[None]:
+        """Wraps one push. A store may use it for group commit: the transactions opened inside
+        become savepoints of one transaction that commits when the batch block exits normally
+        (one durable commit per batch instead of one per mutation); a transaction block that
+        raises still discards only its own writes, and a batch block that raises discards all.
+        The engine returns a push's results only after the batch block has exited, so rule 2
+        holds either way. A store that commits each transaction on its own may do nothing."""
+        ...
+
     async def get_device(self, device_id: str) -> DeviceState | None:
         """The device, or None if never seen. Must lock the device's row until the transaction
         ends (SQL: SELECT ... FOR UPDATE; SQLite's write lock does it), so that two pushes of

@@ -1,18 +1,28 @@
-"""The sync engine's Store on SQL: SQLite through one write connection, PostgreSQL through an
+"""The sync engine's Store on SQL: SQLite through the sqlite3 module, PostgreSQL through an
 asyncpg pool. Plain SQL (the same on both but for placeholders) keeps a mutation to a handful of
-round trips; the tables themselves are Piccolo's (server/syncing/tables.py)."""
+statements; the tables themselves are Piccolo's (server/syncing/tables.py).
+
+A push is one database transaction (the store's `batch`) with a savepoint per mutation, so a
+batch costs one durable commit, not one per mutation; the engine answers only after it.
+
+SQLite statements run on the event loop's thread: once our transaction holds the write lock
+each one is microseconds of CPU, far less than handing it to a thread. Only taking the lock can
+wait, and that wait polls with `asyncio.sleep` so the loop (and whoever holds the lock through
+another connection) keeps going.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
 import secrets
+import sqlite3
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
-import aiosqlite
 import asyncpg  # type: ignore[import-untyped]
 import msgspec
 
@@ -23,6 +33,8 @@ _encode = msgspec.json.encode
 _set_state_decoder = msgspec.json.Decoder(SetState)
 _result_decoder = msgspec.json.Decoder(StoredResult)
 _sites_decoder = msgspec.json.Decoder(frozenset[str])
+# How long a push waits for SQLite's write lock held by another connection or process.
+SQLITE_LOCK_WAIT_S = 30.0
 
 
 def _json(value: Any) -> str:
@@ -41,25 +53,24 @@ class _Connection(Protocol):
 
 
 class _Sqlite:
-    """Runs `?`-placeholder SQL on an aiosqlite connection."""
+    """Runs `?`-placeholder SQL on a sqlite3 connection."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
     async def fetchrow(self, sql: str, *args: Any) -> Sequence[Any] | None:
-        async with self.conn.execute(sql, args) as cur:
-            row = await cur.fetchone()
-        return tuple(row) if row is not None else None
+        # fetchall, not fetchone: a cursor left unfinished would keep its read snapshot open.
+        rows = self.conn.execute(sql, args).fetchall()
+        return rows[0] if rows else None
 
     async def fetch(self, sql: str, *args: Any) -> Sequence[Sequence[Any]]:
-        async with self.conn.execute(sql, args) as cur:
-            return [tuple(r) for r in await cur.fetchall()]
+        return self.conn.execute(sql, args).fetchall()
 
     async def execute(self, sql: str, *args: Any) -> None:
-        await self.conn.execute(sql, args)
+        self.conn.execute(sql, args)
 
     async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        await self.conn.executemany(sql, rows)
+        self.conn.executemany(sql, rows)
 
 
 def _marks(n: int) -> str:
@@ -115,12 +126,17 @@ class SqlStore:
     """A `sync.Store` on the server's database. Open with `await SqlStore.open(url)`."""
 
     def __init__(self) -> None:
+        # The connection of the transaction (or batch) this task is in, if any.
         self._current: contextvars.ContextVar[_Connection | None] = contextvars.ContextVar(
             "sync_store_connection", default=None
         )
-        self._sqlite_writer: aiosqlite.Connection | None = None
-        self._sqlite_reader: aiosqlite.Connection | None = None
+        self._in_batch: contextvars.ContextVar[bool] = contextvars.ContextVar(
+            "sync_store_in_batch", default=False
+        )
+        self._sqlite_writer: sqlite3.Connection | None = None
+        self._sqlite_reader: sqlite3.Connection | None = None
         self._write_lock = asyncio.Lock()
+        self._savepoints = 0
         self._pool: asyncpg.Pool | None = None
 
     @classmethod
@@ -128,24 +144,27 @@ class SqlStore:
         store = cls()
         if database_url.startswith("sqlite:///"):
             path = Path(database_url.removeprefix("sqlite:///"))
-            store._sqlite_writer = await store._sqlite_connect(path)
-            store._sqlite_reader = await store._sqlite_connect(path)
+            store._sqlite_writer = store._sqlite_connect(path, busy_timeout_ms=0)
+            store._sqlite_reader = store._sqlite_connect(path, busy_timeout_ms=2000)
         else:
             store._pool = await asyncpg.create_pool(database_url, min_size=1, max_size=10)
         await store._initialise()
         return store
 
     @staticmethod
-    async def _sqlite_connect(path: Path) -> aiosqlite.Connection:
-        conn = await aiosqlite.connect(path, isolation_level=None, timeout=30)
-        await conn.execute("PRAGMA foreign_keys = ON")
-        await conn.execute("PRAGMA busy_timeout = 30000")
+    def _sqlite_connect(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
+        # isolation_level=None: we say BEGIN and COMMIT ourselves.
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
+        # FULL: a commit is on disk (fsynced) before the engine answers (rule 2).
+        conn.execute("PRAGMA synchronous = FULL")
         return conn
 
     async def close(self) -> None:
         for conn in (self._sqlite_writer, self._sqlite_reader):
             if conn is not None:
-                await conn.close()
+                conn.close()
         if self._pool is not None:
             await self._pool.close()
 
@@ -174,7 +193,37 @@ class SqlStore:
         return conn
 
     @asynccontextmanager
+    async def batch(self) -> AsyncIterator[None]:
+        async with self._outer_transaction():
+            token = self._in_batch.set(True)
+            try:
+                yield
+            finally:
+                self._in_batch.reset(token)
+
+    @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
+        if not self._in_batch.get():
+            async with self._outer_transaction():
+                yield
+            return
+        # Inside a batch: a savepoint, undone alone when the block raises.
+        self._savepoints += 1
+        name = f"mutation_{self._savepoints}"
+        db = self._db()
+        await db.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            await db.execute(f"ROLLBACK TO SAVEPOINT {name}")
+            await db.execute(f"RELEASE SAVEPOINT {name}")
+            raise
+        await db.execute(f"RELEASE SAVEPOINT {name}")
+
+    @asynccontextmanager
+    async def _outer_transaction(self) -> AsyncIterator[None]:
+        if self._current.get() is not None:
+            raise RuntimeError("sync store transactions do not nest outside a batch")
         if self._pool is not None:
             async with self._pool.acquire() as conn, conn.transaction():
                 token = self._current.set(_Postgres(conn))
@@ -186,19 +235,32 @@ class SqlStore:
         assert self._sqlite_writer is not None
         async with self._write_lock:
             conn = self._sqlite_writer
-            # IMMEDIATE: take the write lock now, so other processes wait (busy timeout)
-            # instead of failing at commit.
-            await conn.execute("BEGIN IMMEDIATE")
+            await self._begin_immediate(conn)
             token = self._current.set(_Sqlite(conn))
             try:
                 yield
             except BaseException:
-                await conn.execute("ROLLBACK")
+                conn.execute("ROLLBACK")
                 raise
             else:
-                await conn.execute("COMMIT")
+                conn.execute("COMMIT")
             finally:
                 self._current.reset(token)
+
+    @staticmethod
+    async def _begin_immediate(conn: sqlite3.Connection) -> None:
+        """Takes SQLite's write lock, waiting without blocking the event loop."""
+        deadline = time.monotonic() + SQLITE_LOCK_WAIT_S
+        pause = 0.001
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.05)
 
     @asynccontextmanager
     async def _reader(self) -> AsyncIterator[_Connection]:
