@@ -20,7 +20,7 @@ from server.health import health
 from server.settings import Settings
 from server.sites.controller import SitesController
 from server.static import pwa_files
-from server.syncing.collections import handlers
+from server.syncing.collections import handlers, photo_fields
 from server.syncing.controller import ROUTES as SYNC_ROUTES
 from server.syncing.store import SqlStore
 from sync import SyncEngine
@@ -36,9 +36,10 @@ def create_app(settings: Settings) -> Litestar:
         pooled = settings.database.pool and not settings.database.is_sqlite
         if pooled:
             await engine.start_connection_pool()  # type: ignore[no-untyped-call]
-        store = await SqlStore.open(settings.database.url)
+        collections = handlers()
+        store = await SqlStore.open(settings.database.url, photo_fields(collections))
         app.state.sync_engine = SyncEngine(
-            store, handlers(), cursor_secret=settings.secrets.derive("sync-cursor")
+            store, collections, cursor_secret=settings.secrets.derive("sync-cursor")
         )
         try:
             yield

@@ -67,6 +67,7 @@ def _site_id(value: Any) -> int:
 class FindingsHandler(Handler):
     collection = "findings"
     set_fields = frozenset({"photos", "fix_photos"})
+    photo_fields = set_fields
     server_owned_fields = frozenset({"created_by", "created_at"})
     intents = frozenset({"comment"})
     fields = frozenset(

@@ -32,3 +32,8 @@ class SiteMembers:
 
 def handlers() -> list[Handler]:
     return [FindingsHandler(SiteMembers()), FindingCommentsHandler()]
+
+
+def photo_fields(handlers: list[Handler]) -> dict[str, frozenset[str]]:
+    """Collection -> fields holding photo hashes (a handler's optional `photo_fields`)."""
+    return {h.collection: fields for h in handlers if (fields := getattr(h, "photo_fields", None))}

@@ -3,6 +3,7 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from server.syncing.tables import (
+    MediaRef,
     SyncConflict,
     SyncCounter,
     SyncDevice,
@@ -23,5 +24,6 @@ APP_CONFIG = AppConfig(
         SyncRecord,
         SyncRecordSite,
         SyncConflict,
+        MediaRef,
     ],
 )

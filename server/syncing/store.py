@@ -18,7 +18,7 @@ import contextvars
 import secrets
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -125,7 +125,9 @@ def _record(row: Sequence[Any]) -> StoredRecord:
 class SqlStore:
     """A `sync.Store` on the server's database. Open with `await SqlStore.open(url)`."""
 
-    def __init__(self) -> None:
+    def __init__(self, photo_fields: Mapping[str, frozenset[str]] | None = None) -> None:
+        # collection -> its fields that hold photo hashes (kept in media_ref for access checks)
+        self._photo_fields = dict(photo_fields or {})
         # The connection of the transaction (or batch) this task is in, if any.
         self._current: contextvars.ContextVar[_Connection | None] = contextvars.ContextVar(
             "sync_store_connection", default=None
@@ -140,8 +142,10 @@ class SqlStore:
         self._pool: asyncpg.Pool | None = None
 
     @classmethod
-    async def open(cls, database_url: str) -> SqlStore:
-        store = cls()
+    async def open(
+        cls, database_url: str, photo_fields: Mapping[str, frozenset[str]] | None = None
+    ) -> SqlStore:
+        store = cls(photo_fields)
         if database_url.startswith("sqlite:///"):
             path = Path(database_url.removeprefix("sqlite:///"))
             store._sqlite_writer = store._sqlite_connect(path, busy_timeout_ms=0)
@@ -360,6 +364,28 @@ class SqlStore:
             " ON CONFLICT (key) DO NOTHING",
             [(f"{key}|{site}", key, site) for site in sorted(record.seen_sites)],
         )
+        if record.collection in self._photo_fields:
+            await self._put_media_refs(db, key, record)
+
+    async def _put_media_refs(self, db: _Connection, key: str, record: StoredRecord) -> None:
+        held = set()
+        if not record.deleted:
+            for name in self._photo_fields[record.collection]:
+                value = record.fields.get(name)
+                if isinstance(value, list):
+                    held.update(h for h in value if isinstance(h, str))
+        sites = _sorted_sites(record.sites)
+        await db.executemany(
+            "INSERT INTO media_ref (key, sha256, record_key, sites, released_at_ms)"
+            " VALUES (?, ?, ?, ?, NULL) ON CONFLICT (key) DO UPDATE SET"
+            " sites = excluded.sites, released_at_ms = NULL",
+            [(f"{h}|{key}", h, key, sites) for h in sorted(held)],
+        )
+        rows = await db.fetch(
+            "SELECT sha256 FROM media_ref WHERE record_key = ? AND released_at_ms IS NULL", key
+        )
+        dropped = [(int(time.time() * 1000), f"{r[0]}|{key}") for r in rows if r[0] not in held]
+        await db.executemany("UPDATE media_ref SET released_at_ms = ? WHERE key = ?", dropped)
 
     async def add_conflicts(self, entries: Sequence[ConflictEntry]) -> None:
         if not entries:

@@ -59,6 +59,18 @@ class SyncRecordSite(Table, tablename="sync_record_site"):
     site = Varchar(length=64, index=True)
 
 
+class MediaRef(Table, tablename="media_ref"):
+    """A photo (by SHA-256) that a record's photo field holds or held. Photo access follows the
+    sites of the records that hold it; `released_at_ms` is when the record dropped it (null
+    while held), so garbage collection can wait out the grace period."""
+
+    key = Varchar(length=400, primary_key=True)  # sha256|record key
+    sha256 = Varchar(length=64, index=True)
+    record_key = Varchar(length=300, index=True)
+    sites = Text()  # JSON list of the record's current sites
+    released_at_ms = BigInt(null=True, default=None)
+
+
 class SyncConflict(Table, tablename="sync_conflict"):
     """The conflict log: a field of a mutation that lost to a newer stored value."""
 

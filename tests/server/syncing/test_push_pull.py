@@ -428,3 +428,17 @@ async def test_sync_needs_a_session(client: ApiClient) -> None:
     r = await client.post("/api/sync/push", json={"device_id": str(uuid.uuid4()), "mutations": []})
     assert r.status_code == 401
     assert (await client.get("/api/sync/pull")).status_code == 401
+
+
+async def test_photo_references_follow_the_record(patrol: Device, north: int) -> None:
+    from server.syncing.tables import MediaRef
+
+    a, b = "a" * 64, "b" * 64
+    finding = new_finding(north, photos=[a])
+    await patrol.push_one("findings.upsert", finding)
+    await patrol.push_one("findings.upsert", {"id": finding["id"], "fix_photos": [b]})
+    await patrol.push_one("findings.upsert", {"id": finding["id"], "photos": {"remove": [a]}})
+    refs = {r["sha256"]: r for r in await MediaRef.select()}
+    assert refs[b]["released_at_ms"] is None
+    assert refs[b]["sites"] == f'["{north}"]'
+    assert refs[a]["released_at_ms"] is not None
