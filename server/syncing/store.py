@@ -368,7 +368,7 @@ class SqlStore:
             await self._put_media_refs(db, key, record)
 
     async def _put_media_refs(self, db: _Connection, key: str, record: StoredRecord) -> None:
-        held = set()
+        held: set[str] = set()
         if not record.deleted:
             for name in self._photo_fields[record.collection]:
                 value = record.fields.get(name)
