@@ -134,6 +134,20 @@ async def cmd_check(settings: Settings) -> bool:
     return not pending
 
 
+async def cmd_purge_tombstones(settings: Settings) -> None:
+    from server.syncing.collections import handlers
+    from server.syncing.store import SqlStore
+    from sync import SyncEngine
+
+    store = await SqlStore.open(settings.database.url)
+    try:
+        engine = SyncEngine(store, handlers(), cursor_secret=settings.secrets.derive("sync-cursor"))
+        purged = await engine.purge_tombstones()
+    finally:
+        await store.close()
+    print(f"已清除 {purged} 条过期删除记录 / purged {purged} tombstones older than 90 days")
+
+
 def cmd_serve(settings: Settings, workers: int) -> None:
     import uvicorn
 
@@ -195,6 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
     disable = user_sub.add_parser("disable")
     disable.add_argument("username")
     sub.add_parser("check", help="check configuration, database and migrations")
+    sync_cmd = sub.add_parser("sync", help="sync maintenance")
+    sync_sub = sync_cmd.add_subparsers(dest="action", required=True)
+    sync_sub.add_parser("purge", help="forget tombstones older than 90 days (run daily)")
     return parser
 
 
@@ -215,6 +232,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(cmd_seed(settings, args.if_empty))
         elif args.command == "user":
             asyncio.run(cmd_user(settings, args))
+        elif args.command == "sync":
+            asyncio.run(cmd_purge_tombstones(settings))
         elif args.command == "check":
             return 0 if asyncio.run(cmd_check(settings)) else 1
     except (CliError, SettingsError) as exc:

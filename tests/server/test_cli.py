@@ -144,3 +144,11 @@ def test_bad_command_lines_exit_non_zero_with_usage(tmp_path: Path, bad: list[st
     r = run(bad, env_for(tmp_path))
     assert r.returncode == 2
     assert "usage" in r.stderr
+
+
+def test_sync_purge_runs_and_reports(tmp_path: Path) -> None:
+    env = env_for(tmp_path)
+    assert run(["migrate"], env).returncode == 0
+    r = run(["sync", "purge"], env)
+    assert r.returncode == 0, r.stderr
+    assert "purged 0 tombstones" in r.stdout
