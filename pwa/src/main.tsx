@@ -1,12 +1,23 @@
+import { effect } from '@preact/signals';
 import { render } from 'preact';
 import './app/styles.css';
 import { App } from './app/App';
+import { attach, detach, setUnauthorizedHandler } from './app/data';
 import { registerServiceWorker } from './app/pwa';
-import { boot, watchConnectivity } from './app/session';
+import { boot, expireSession, watchConnectivity } from './app/session';
+import { user } from './app/state';
 import { watchLocation } from './app/state';
 
 watchConnectivity();
 watchLocation();
+setUnauthorizedHandler(() => void expireSession());
+// The signed-in user's local store and sync follow the user: open on sign-in
+// (or a start with a stored user), closed on sign-out. The store itself stays.
+effect(() => {
+  const u = user.value;
+  if (u) attach(u);
+  else detach();
+});
 render(<App />, document.getElementById('app')!);
 void boot();
 registerServiceWorker();

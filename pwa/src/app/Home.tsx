@@ -1,6 +1,10 @@
 import { t } from '../i18n';
+import { due, mine, sortFindings, toVerify } from '../findings/finding';
 import { isRole, ROLES, type User } from '../model';
-import { OfflineBadge } from './common';
+import { Screen } from './common';
+import { findings, me, ready } from './data';
+import { FindingRows } from './findings/List';
+import { today } from './format';
 import { ROLE_FEATURES } from './roles';
 import { navigate, online } from './state';
 
@@ -8,55 +12,77 @@ export function roleName(role: string): string {
   return isRole(role) ? t(`role.${role}`) : role;
 }
 
+const HOME_LIMIT = 10;
+
 export function Home({ user }: { user: User }) {
   const roles = ROLES.filter((r) => user.roles.includes(r));
+  const all = findings.value;
+  const list = sortFindings(all);
   return (
-    <div class="screen">
-      <header class="bar" data-testid="home-header">
-        <h1 class="bar-title">{t('app.name')}</h1>
-        <OfflineBadge />
+    <Screen
+      title={t('app.name')}
+      headerTestId="home-header"
+      actions={
         <button type="button" class="btn btn-bar" onClick={() => navigate('settings')} data-testid="open-settings">
           {t('home.settings')}
         </button>
-      </header>
-      <main class="content">
-        {!online.value && <p class="notice">{t('net.offline_hint')}</p>}
-        <section class="profile" aria-label={t('home.roles')}>
-          <p class="user-name" data-testid="user-name">
-            {user.display_name}
-          </p>
-          <p class="user-roles" data-testid="user-roles">
-            {user.roles.length ? user.roles.map(roleName).join(' · ') : t('home.no_roles')}
-          </p>
-        </section>
+      }
+    >
+      {!online.value && <p class="notice">{t('net.offline_hint')}</p>}
+      <section class="profile" aria-label={t('home.roles')}>
+        <p class="user-name" data-testid="user-name">
+          {user.display_name}
+        </p>
+        <p class="user-roles" data-testid="user-roles">
+          {user.roles.length ? user.roles.map(roleName).join(' · ') : t('home.no_roles')}
+        </p>
+      </section>
 
-        <section>
-          <h2>{t('home.sites')}</h2>
-          {user.sites.length ? (
-            <ul class="sites" data-testid="site-list">
-              {user.sites.map((s) => (
-                <li key={s.id}>{s.name}</li>
-              ))}
-            </ul>
-          ) : (
-            <p class="muted">{t('home.no_sites')}</p>
-          )}
-        </section>
+      <section>
+        <h2>{t('home.sites')}</h2>
+        {user.sites.length ? (
+          <ul class="sites" data-testid="site-list">
+            {user.sites.map((s) => (
+              <li key={s.id}>{s.name}</li>
+            ))}
+          </ul>
+        ) : (
+          <p class="muted">{t('home.no_sites')}</p>
+        )}
+      </section>
 
-        {roles.map((role) => (
-          <section key={role} class="card" data-testid={`role-card-${role}`}>
-            <h2>{t(`role.${role}`)}</h2>
-            <ul class="features">
-              {ROLE_FEATURES[role].map((f) => (
-                <li key={f}>
-                  <span>{t(f)}</span>
-                  <span class="tag">{t('home.coming')}</span>
-                </li>
-              ))}
-            </ul>
+      {roles.includes('patrol') && (
+        <>
+          <section class="card" data-testid="home-mine">
+            <h2>{t('home.my_findings')}</h2>
+            <FindingRows list={mine(list, me.value).slice(0, HOME_LIMIT)} empty={ready.value ? t('home.none_mine') : t('app.loading')} />
           </section>
-        ))}
-      </main>
-    </div>
+          <section class="card" data-testid="home-due">
+            <h2>{t('home.due')}</h2>
+            <FindingRows list={due(list, today()).slice(0, HOME_LIMIT)} empty={ready.value ? t('home.none_due') : t('app.loading')} />
+          </section>
+        </>
+      )}
+      {roles.includes('supervisor') && (
+        <section class="card" data-testid="home-verify">
+          <h2>{t('home.to_verify')}</h2>
+          <FindingRows list={toVerify(list).slice(0, HOME_LIMIT)} empty={ready.value ? t('home.none_verify') : t('app.loading')} />
+        </section>
+      )}
+
+      {roles.map((role) => (
+        <section key={role} class="card" data-testid={`role-card-${role}`}>
+          <h2>{t(`role.${role}`)}</h2>
+          <ul class="features">
+            {ROLE_FEATURES[role].map((f) => (
+              <li key={f}>
+                <span>{t(f)}</span>
+                <span class="tag">{t('home.coming')}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+    </Screen>
   );
 }

@@ -1,5 +1,12 @@
-import { LANGUAGES, lang, t } from '../i18n';
-import { applyUpdate, online } from './state';
+import type { ComponentChildren } from 'preact';
+import { LANGUAGES, lang, t, type MessageKey } from '../i18n';
+import { errorText } from '../i18n/errors';
+import type { NoticeRow } from '../db/local';
+import type { SyncFailure } from '../sync/client';
+import { progress, syncing } from '../sync/status';
+import { dismiss, pendingCount } from './data';
+import { fieldLabel, mutationLabel, valueText } from './labels';
+import { applyUpdate, navigate, online, pathOf, route, type Route, type RouteName } from './state';
 import { chooseLang } from './session';
 
 export function OfflineBadge() {
@@ -45,5 +52,189 @@ export function LangSwitch({ hideLegend = false }: { hideLegend?: boolean }) {
         ))}
       </div>
     </fieldset>
+  );
+}
+
+/** An in-app link: a real href (long-press, screen readers), navigation without a reload. */
+export function Link({
+  to,
+  class: cls,
+  children,
+  testid,
+  dataId,
+}: {
+  to: Route | RouteName;
+  class?: string;
+  children: ComponentChildren;
+  testid?: string;
+  dataId?: string;
+}) {
+  const r: Route = typeof to === 'string' ? ({ name: to } as Route) : to;
+  return (
+    <a
+      href={pathOf(r)}
+      class={cls}
+      data-testid={testid}
+      data-id={dataId}
+      onClick={(e) => {
+        if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+        e.preventDefault();
+        navigate(r);
+      }}
+    >
+      {children}
+    </a>
+  );
+}
+
+/** A thin bar under the header while a sync runs: determinate while pushing, moving while pulling. */
+export function SyncProgress() {
+  if (!syncing.value) return null;
+  const p = progress.value;
+  const pct = p && p.total > 0 ? Math.round((p.sent / p.total) * 100) : null;
+  return (
+    <div
+      class="sync-progress"
+      role="progressbar"
+      aria-label={p ? t('sync.progress', { sent: p.sent, total: p.total }) : t('sync.syncing')}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={pct ?? undefined}
+      data-testid="sync-progress"
+    >
+      <div class={pct === null ? 'sync-progress-bar indeterminate' : 'sync-progress-bar'} style={pct === null ? undefined : { width: `${pct}%` }} />
+    </div>
+  );
+}
+
+const TABS: { name: RouteName; key: MessageKey; match: Route['name'][] }[] = [
+  { name: 'home', key: 'nav.home', match: ['home', 'settings'] },
+  { name: 'findings', key: 'nav.findings', match: ['findings', 'finding', 'finding-new', 'finding-edit'] },
+  { name: 'sync', key: 'nav.sync', match: ['sync'] },
+];
+
+export function TabBar() {
+  const current = route.value.name;
+  const pending = pendingCount.value;
+  return (
+    <nav class="tabbar" aria-label={t('nav.label')}>
+      {TABS.map((tab) => {
+        const on = tab.match.includes(current);
+        return (
+          <Link key={tab.name} to={tab.name} class={on ? 'tab tab-on' : 'tab'} testid={`nav-${tab.name}`}>
+            <span aria-current={on ? 'page' : undefined}>{t(tab.key)}</span>
+            {tab.name === 'sync' && pending > 0 && (
+              <span class="tab-badge" aria-label={t('sync.pending_n', { n: pending })}>
+                {pending}
+              </span>
+            )}
+          </Link>
+        );
+      })}
+    </nav>
+  );
+}
+
+export function Screen({
+  title,
+  back,
+  backTestId = 'back',
+  actions,
+  headerTestId,
+  children,
+}: {
+  title: string;
+  back?: () => void;
+  backTestId?: string;
+  actions?: ComponentChildren;
+  headerTestId?: string;
+  children: ComponentChildren;
+}) {
+  return (
+    <div class="screen">
+      <header class="bar" data-testid={headerTestId}>
+        {back && (
+          <button type="button" class="btn btn-bar" onClick={back} data-testid={backTestId}>
+            ‹ {t('nav.back')}
+          </button>
+        )}
+        <h1 class="bar-title">{title}</h1>
+        <OfflineBadge />
+        {actions}
+      </header>
+      <SyncProgress />
+      <main class="content">{children}</main>
+      <TabBar />
+    </div>
+  );
+}
+
+export function failureText(f: SyncFailure): string {
+  switch (f.kind) {
+    case 'network':
+      return t('error.network');
+    case 'unauthorized':
+      return t('error.session_expired');
+    case 'device_mismatch':
+      return t('error.device_mismatch');
+    case 'too_large':
+      return t('error.payload_too_large');
+    case 'stalled':
+      return errorText({ code: f.code });
+    case 'server':
+      return errorText({ code: f.code, message: f.message });
+  }
+}
+
+/** A rejection (with its reason and a way to edit again) or a merge (with the replaced fields). */
+export function NoticeItem({ n }: { n: NoticeRow }) {
+  const what = mutationLabel(n.name);
+  // Editing again helps when the content was refused; a locked or deleted record only needs looking at.
+  const canEdit = n.collection === 'findings' && n.name === 'findings.upsert' && n.code !== 'record_locked' && n.code !== 'record_deleted';
+  const openTo: Route | null =
+    n.collection === 'findings'
+      ? canEdit && n.kind === 'rejected'
+        ? { name: 'finding-edit', id: n.record_id, notice: n.id }
+        : { name: 'finding', id: n.record_id }
+      : n.collection === 'finding_comments' && typeof n.args.finding_id === 'string'
+        ? { name: 'finding', id: n.args.finding_id }
+        : null;
+  return (
+    <li class={n.kind === 'rejected' ? 'notice-item notice-rejected' : 'notice-item notice-merged'} data-testid="notice" data-code={n.code} data-kind={n.kind}>
+      {n.kind === 'rejected' ? (
+        <>
+          <p class="notice-title">{t('notice.rejected', { what })}</p>
+          <p class="notice-reason" data-testid="notice-reason">
+            {errorText({ code: n.code, message: n.message })}
+            {n.field ? ` (${fieldLabel(n.field)})` : ''}
+          </p>
+        </>
+      ) : (
+        <>
+          <p class="notice-title">{t('notice.merged', { what })}</p>
+          <ul class="conflicts">
+            {n.conflicts.map((c) => (
+              <li key={c.field}>
+                <span class="conflict-field" data-testid="conflict-field" data-field={c.field}>
+                  {fieldLabel(c.field)}
+                </span>
+                {': '}
+                {t('notice.kept_discarded', { kept: valueText(c.field, c.kept), discarded: valueText(c.field, c.discarded) })}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <div class="notice-actions">
+        {openTo && (
+          <button type="button" class="btn btn-light-outline" onClick={() => navigate(openTo)} data-testid="notice-open">
+            {n.kind === 'rejected' && canEdit ? t('notice.edit_again') : t('notice.open')}
+          </button>
+        )}
+        <button type="button" class="btn btn-light-outline" onClick={() => void dismiss(n.id)} data-testid="notice-dismiss">
+          {t('notice.dismiss')}
+        </button>
+      </div>
+    </li>
   );
 }

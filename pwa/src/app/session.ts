@@ -59,14 +59,22 @@ export async function refreshUser(): Promise<void> {
     await quietly('storing the user', saveUser(fresh));
   } catch (err) {
     if (gen !== generation) return;
-    if (err instanceof ApiError && err.status === 401) {
-      generation++;
-      user.value = null;
-      loginNotice.value = 'login.session_expired';
-      await quietly('clearing the user', clearUser());
-    }
+    if (err instanceof ApiError && err.status === 401) await expireSession();
     // Network errors and other failures: keep working with the stored user.
   }
+}
+
+/**
+ * The server no longer knows our session (a 401 from /me or from sync): back
+ * to the sign-in screen. The user's local store, outbox included, stays on
+ * the phone and is opened again at the next sign-in as the same user.
+ */
+export async function expireSession(): Promise<void> {
+  if (!user.value) return;
+  generation++;
+  user.value = null;
+  loginNotice.value = 'login.session_expired';
+  await quietly('clearing the user', clearUser());
 }
 
 export async function signIn(username: string, password: string): Promise<void> {

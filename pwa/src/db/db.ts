@@ -1,7 +1,7 @@
-// The local database. This folder is the only code that imports Dexie.
-// Version 1 holds `meta` only: small key/value rows (the signed-in user, the
-// chosen language). Later versions add the synced collections and the outbox;
-// a new version never drops data the outbox still needs.
+// The app database `fieldkeep`. This folder is the only code that imports Dexie.
+// It holds `meta` only: small key/value rows (who is signed in on this
+// install, the chosen language, a pending sign-out). Each user's synced data
+// and outbox live in their own database (local.ts).
 import Dexie, { type EntityTable } from 'dexie';
 import { isLang, type Lang } from '../i18n';
 import { parseUser, type User } from '../model';

@@ -1,0 +1,175 @@
+// The signed-in user's local data as signals: one live query over the local
+// database (server state, outbox, notices, meta), the overlay computed from
+// it, and the sync runner. Opened when a user is signed in, closed on sign-out.
+import { computed, signal } from '@preact/signals';
+import {
+  closeLocal,
+  dismissNotice,
+  enqueue,
+  ensureDevice,
+  META,
+  openLocal,
+  setLocalMeta,
+  snapshot,
+  watch,
+  type EnqueueOptions,
+  type LocalDB,
+  type NewMutation,
+  type OutboxRow,
+  type Snapshot,
+} from '../db/local';
+import { commentsView, findingsView, type Finding } from '../findings/finding';
+import type { User } from '../model';
+import { api } from '../sync/api';
+import { SyncRunner } from '../sync/runner';
+import { online } from '../sync/status';
+
+export interface Member {
+  id: number;
+  username: string;
+  display_name: string;
+  roles: string[];
+}
+
+const snap = signal<Snapshot | null>(null);
+/** The signed-in user's id as the server's integer (ids in `fields` are integers). */
+export const me = signal<number | null>(null);
+
+export const ready = computed(() => snap.value !== null);
+export const findings = computed<Finding[]>(() => {
+  const s = snap.value;
+  return s ? findingsView(s.findings, s.outbox, me.value) : [];
+});
+export const comments = computed(() => {
+  const s = snap.value;
+  return s ? commentsView(s.finding_comments, s.outbox, me.value) : [];
+});
+export const notices = computed(() => snap.value?.notices ?? []);
+/** Mutations not yet answered, in seq order. */
+export const pendingRows = computed<OutboxRow[]>(() => (snap.value?.outbox ?? []).filter((r) => r.state !== 'acked'));
+export const pendingCount = computed(() => pendingRows.value.length);
+export const lastSyncedAt = computed(() => {
+  const v = snap.value?.meta[META.lastSyncedAt];
+  return typeof v === 'number' ? v : null;
+});
+export const deviceId = computed(() => {
+  const v = snap.value?.meta[META.deviceId];
+  return typeof v === 'string' ? v : null;
+});
+/** Site members by site id (cached for offline use). */
+export const members = computed(() => {
+  const out = new Map<string, Member[]>();
+  for (const [k, v] of Object.entries(snap.value?.meta ?? {})) {
+    if (k.startsWith(META.membersPrefix) && Array.isArray(v)) out.set(k.slice(META.membersPrefix.length), v as Member[]);
+  }
+  return out;
+});
+
+export function memberName(id: number | null): string {
+  if (id === null) return '';
+  for (const list of members.value.values()) {
+    const m = list.find((x) => x.id === id);
+    if (m) return m.display_name || m.username;
+  }
+  return `#${id}`;
+}
+
+let db: LocalDB | null = null;
+let runner: SyncRunner | null = null;
+let unwatch: (() => void) | null = null;
+let attachedId: string | null = null;
+let siteIds: string[] = [];
+let onUnauthorized: (code: string) => void = () => undefined;
+
+export function setUnauthorizedHandler(f: (code: string) => void): void {
+  onUnauthorized = f;
+}
+
+function parseMembers(v: unknown): Member[] | null {
+  if (!Array.isArray(v)) return null;
+  const out: Member[] = [];
+  for (const m of v) {
+    if (typeof m !== 'object' || m === null) continue;
+    const o = m as Record<string, unknown>;
+    if (typeof o.id !== 'number' || typeof o.username !== 'string') continue;
+    out.push({
+      id: o.id,
+      username: o.username,
+      display_name: typeof o.display_name === 'string' ? o.display_name : o.username,
+      roles: Array.isArray(o.roles) ? o.roles.filter((r): r is string => typeof r === 'string') : [],
+    });
+  }
+  return out;
+}
+
+/** Refresh the member lists of the user's sites (best effort; the cache serves offline). */
+export async function refreshMembers(ids: string[] = siteIds): Promise<void> {
+  const target = db;
+  if (!target) return;
+  await Promise.all(
+    ids.map(async (id) => {
+      try {
+        const list = parseMembers(await api.get(`/api/sites/${encodeURIComponent(id)}/members`));
+        if (list && target === db) await setLocalMeta(target, `${META.membersPrefix}${id}`, list);
+      } catch {
+        // offline or not allowed: keep what is cached
+      }
+    }),
+  );
+}
+
+/** Open this user's store and start syncing; a no-op when it is already open. */
+export function attach(u: User): void {
+  siteIds = u.sites.map((s) => s.id);
+  if (attachedId === u.id) return;
+  detach();
+  attachedId = u.id;
+  const n = Number(u.id);
+  me.value = Number.isSafeInteger(n) ? n : null;
+  db = openLocal(u.id);
+  const target = db;
+  void ensureDevice(target).catch((err: unknown) => console.warn('fieldkeep: no device id', err));
+  void setLocalMeta(target, META.user, u).catch(() => undefined);
+  unwatch = watch(
+    () => snapshot(target),
+    (s) => {
+      if (db === target) snap.value = s;
+    },
+  );
+  runner = new SyncRunner({
+    db: target,
+    api,
+    onUnauthorized: (code) => onUnauthorized(code),
+    afterSync: () => refreshMembers(),
+    isOnline: () => online.value,
+  });
+  runner.start();
+}
+
+export function detach(): void {
+  runner?.stop();
+  runner = null;
+  unwatch?.();
+  unwatch = null;
+  snap.value = null;
+  attachedId = null;
+  me.value = null;
+  db = null;
+  closeLocal();
+}
+
+/** Write a mutation (and with it the local change) and sync soon. */
+export async function mutate(m: NewMutation, opts?: EnqueueOptions): Promise<OutboxRow> {
+  if (!db) throw new Error('no local database');
+  const row = await enqueue(db, m, opts);
+  runner?.noteWrite();
+  return row;
+}
+
+export async function dismiss(id: string): Promise<void> {
+  if (db) await dismissNotice(db, id);
+}
+
+export function syncNow(): Promise<unknown> {
+  return runner?.syncNow() ?? Promise.resolve(null);
+}

@@ -1,0 +1,233 @@
+import { useEffect, useState } from 'preact/hooks';
+import { t } from '../../i18n';
+import { errorText } from '../../i18n/errors';
+import {
+  BLANK,
+  CATEGORIES,
+  isLocked,
+  statusChoices,
+  valuesOf,
+  type FindingValues,
+} from '../../findings/finding';
+import type { User } from '../../model';
+import { Screen } from '../common';
+import { dismiss, findings, me, members, notices, ready, refreshMembers } from '../data';
+import { categoryLabel, fieldLabel, statusLabel } from '../labels';
+import { goBack, navigate, online } from '../state';
+import { newFindingId, saveFinding } from './actions';
+
+/** The new-finding and edit screens; `noticeId` prefills what a rejected edit tried. */
+export function FindingFormScreen({ user, id, noticeId }: { user: User; id: string | null; noticeId?: string }) {
+  const existing = id ? findings.value.find((f) => f.id === id) ?? null : null;
+  const notice = noticeId ? notices.value.find((n) => n.id === noticeId) ?? null : null;
+  const title = id && (existing || notice) ? t('form.edit_title') : t('form.new_title');
+  const back = () => goBack(id ? { name: 'finding', id } : 'findings');
+  if (!ready.value) {
+    return (
+      <Screen title={title} back={back}>
+        <p class="muted">{t('app.loading')}</p>
+      </Screen>
+    );
+  }
+  if (id && !existing && !notice) {
+    return (
+      <Screen title={title} back={back}>
+        <p class="muted" data-testid="finding-missing">
+          {t('finding.missing')}
+        </p>
+      </Screen>
+    );
+  }
+  // Keyed so that a different record (or notice) starts a fresh form.
+  return (
+    <Screen title={title} back={back}>
+      <FindingForm key={`${id ?? 'new'}|${noticeId ?? ''}`} user={user} id={id} noticeId={noticeId} />
+    </Screen>
+  );
+}
+
+function initial(user: User, before: FindingValues | null, noticeArgs: Record<string, unknown> | null): FindingValues {
+  const v: FindingValues = { ...(before ?? BLANK) };
+  if (!before && user.sites.length === 1) v.site_id = Number(user.sites[0]!.id);
+  if (noticeArgs) {
+    // What the rejected edit tried, over the current values (set fields stay as they are).
+    const w = v as Record<string, unknown>;
+    for (const [k, val] of Object.entries(noticeArgs)) {
+      if (k !== 'id' && k !== 'photos' && k !== 'fix_photos' && k in w) w[k] = val;
+    }
+  }
+  return v;
+}
+
+function FindingForm({ user, id, noticeId }: { user: User; id: string | null; noticeId?: string }) {
+  // Read once: the form edits from what was shown when it opened.
+  const [base] = useState(() => {
+    const existing = id ? findings.value.find((f) => f.id === id) ?? null : null;
+    const notice = noticeId ? notices.value.find((n) => n.id === noticeId) ?? null : null;
+    const before = existing ? valuesOf(existing) : null;
+    return { before, recordId: id ?? newFindingId(), values: initial(user, before, notice?.args ?? null), locked: existing ? isLocked(existing) : false };
+  });
+  const [v, setV] = useState<FindingValues>(base.values);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const siteKey = v.site_id === null ? null : String(v.site_id);
+  const siteMembers = siteKey ? members.value.get(siteKey) ?? [] : [];
+  useEffect(() => {
+    if (siteKey && !members.value.has(siteKey) && online.value) void refreshMembers([siteKey]);
+  }, [siteKey]);
+
+  const set = <K extends keyof FindingValues>(k: K, val: FindingValues[K]) => setV((prev) => ({ ...prev, [k]: val }));
+  const actor = { id: me.value, roles: user.roles };
+  const statuses = statusChoices(actor, base.before?.status ?? null, v.assignee_id);
+  if (!statuses.includes(v.status)) statuses.unshift(v.status);
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    if (busy) return;
+    if (v.site_id === null) {
+      setError(t('form.site_required'));
+      return;
+    }
+    if (base.before === null && v.description.trim() === '') {
+      // The server requires it for a new finding; saying so now beats a rejection later.
+      setError(t('form.description_required'));
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const changed = await saveFinding(base.recordId, v, base.before, noticeId ? [noticeId] : []);
+      if (!changed && noticeId) {
+        // Nothing new to send, but the person has seen the rejection.
+        await dismiss(noticeId);
+      }
+      navigate({ name: 'finding', id: base.recordId }, true);
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  }
+
+  const numOrNull = (s: string): number | null => {
+    const n = Number(s);
+    return s.trim() === '' || !Number.isFinite(n) ? null : Math.trunc(n);
+  };
+
+  return (
+    <form class="card form" onSubmit={submit} noValidate aria-busy={busy} data-testid="finding-form">
+      {base.locked && <p class="notice">{t('finding.locked')}</p>}
+      <label for="f-site">{fieldLabel('site_id')} *</label>
+      <select
+        id="f-site"
+        required
+        value={siteKey ?? ''}
+        onChange={(e) => {
+          const s = e.currentTarget.value;
+          setV((prev) => ({ ...prev, site_id: s === '' ? null : Number(s), assignee_id: s === siteKey ? prev.assignee_id : null }));
+        }}
+        data-testid="finding-site"
+      >
+        <option value="">{t('form.choose')}</option>
+        {user.sites.map((s) => (
+          <option key={s.id} value={s.id}>
+            {s.name}
+          </option>
+        ))}
+        {siteKey && !user.sites.some((s) => s.id === siteKey) && <option value={siteKey}>#{siteKey}</option>}
+      </select>
+
+      <label for="f-category">{fieldLabel('category')}</label>
+      <select id="f-category" value={v.category} onChange={(e) => set('category', e.currentTarget.value)} data-testid="finding-category">
+        {CATEGORIES.map((c) => (
+          <option key={c} value={c}>
+            {categoryLabel(c)}
+          </option>
+        ))}
+        {!(CATEGORIES as readonly string[]).includes(v.category) && <option value={v.category}>{v.category}</option>}
+      </select>
+
+      <label for="f-location">{fieldLabel('location')}</label>
+      <input id="f-location" type="text" maxLength={200} value={v.location} onInput={(e) => set('location', e.currentTarget.value)} data-testid="finding-location" />
+
+      <label for="f-unit">{fieldLabel('unit_id')}</label>
+      <input
+        id="f-unit"
+        type="number"
+        inputMode="numeric"
+        min={1}
+        value={v.unit_id ?? ''}
+        onInput={(e) => set('unit_id', numOrNull(e.currentTarget.value))}
+        data-testid="finding-unit"
+      />
+
+      <label for="f-description">{fieldLabel('description')} *</label>
+      <textarea
+        id="f-description"
+        rows={4}
+        maxLength={2000}
+        value={v.description}
+        onInput={(e) => set('description', e.currentTarget.value)}
+        data-testid="finding-description"
+      />
+
+      <p class="muted" data-testid="finding-photos">
+        {fieldLabel('photos')}: {t('value.photos', { n: v.photos.length })} · {t('form.photos_later')}
+      </p>
+
+      <label for="f-assignee">{fieldLabel('assignee_id')}</label>
+      <select
+        id="f-assignee"
+        value={v.assignee_id === null ? '' : String(v.assignee_id)}
+        onChange={(e) => set('assignee_id', numOrNull(e.currentTarget.value))}
+        data-testid="finding-assignee"
+      >
+        <option value="">{t('form.unassigned')}</option>
+        {siteMembers.map((m) => (
+          <option key={m.id} value={String(m.id)}>
+            {m.display_name || m.username}
+          </option>
+        ))}
+        {v.assignee_id !== null && !siteMembers.some((m) => m.id === v.assignee_id) && (
+          <option value={String(v.assignee_id)}>#{v.assignee_id}</option>
+        )}
+      </select>
+      {siteKey && siteMembers.length === 0 && <p class="muted hint">{t('form.no_members')}</p>}
+
+      <label for="f-due">{fieldLabel('due_date')}</label>
+      <input
+        id="f-due"
+        type="date"
+        value={v.due_date ?? ''}
+        onInput={(e) => set('due_date', e.currentTarget.value === '' ? null : e.currentTarget.value)}
+        data-testid="finding-due-date"
+      />
+
+      <label for="f-status">{fieldLabel('status')}</label>
+      <select id="f-status" value={v.status} onChange={(e) => set('status', e.currentTarget.value)} data-testid="finding-status">
+        {statuses.map((s) => (
+          <option key={s} value={s}>
+            {statusLabel(s)}
+          </option>
+        ))}
+      </select>
+
+      <label for="f-fix-note">{fieldLabel('fix_note')}</label>
+      <textarea id="f-fix-note" rows={3} maxLength={2000} value={v.fix_note} onInput={(e) => set('fix_note', e.currentTarget.value)} data-testid="finding-fix-note" />
+
+      <p class="muted" data-testid="finding-fix-photos">
+        {fieldLabel('fix_photos')}: {t('value.photos', { n: v.fix_photos.length })}
+      </p>
+
+      {error && (
+        <p class="error" role="alert" data-testid="finding-error">
+          {error}
+        </p>
+      )}
+      <button type="submit" class="btn btn-primary btn-block" disabled={busy || base.locked} data-testid="finding-save">
+        {t('form.save')}
+      </button>
+      <p class="muted hint">{t('form.saved_locally')}</p>
+    </form>
+  );
+}

@@ -1,0 +1,114 @@
+import { signal } from '@preact/signals';
+import { lang, t } from '../../i18n';
+import { sortFindings, STATUSES, type Finding } from '../../findings/finding';
+import type { User } from '../../model';
+import { Link, Screen } from '../common';
+import { findings, notices, ready } from '../data';
+import { day, today } from '../format';
+import { categoryLabel, statusLabel } from '../labels';
+import { navigate } from '../state';
+
+/** Kept while the app is open, so coming back from a finding keeps the filter. */
+const statusFilter = signal('');
+const siteFilter = signal('');
+
+export function rejectedIds(): Set<string> {
+  return new Set(notices.value.filter((n) => n.kind === 'rejected' && n.collection === 'findings').map((n) => n.record_id));
+}
+
+/** Pending / rejected chips for one record. */
+export function StateChips({ pending, rejected }: { pending: number; rejected: boolean }) {
+  return (
+    <>
+      {pending > 0 && (
+        <span class="chip chip-pending" data-testid="state-pending">
+          {t('state.pending')}
+        </span>
+      )}
+      {rejected && (
+        <span class="chip chip-rejected" data-testid="state-rejected">
+          {t('state.rejected')}
+        </span>
+      )}
+    </>
+  );
+}
+
+export function FindingRows({ list, empty }: { list: Finding[]; empty: string }) {
+  if (list.length === 0) return <p class="muted">{empty}</p>;
+  const rejected = rejectedIds();
+  const now = today();
+  return (
+    <ul class="rows">
+      {list.map((f) => {
+        const late = f.due_date !== null && f.due_date < now && (f.status === 'open' || f.status === 'assigned');
+        return (
+          <li key={f.id}>
+            <Link to={{ name: 'finding', id: f.id }} class="row" testid="finding-row" dataId={f.id}>
+              <span class="row-top">
+                <span class={`chip status-${f.status}`}>{statusLabel(f.status)}</span>
+                <span class="row-cat">{categoryLabel(f.category)}</span>
+                <StateChips pending={f.pending} rejected={rejected.has(f.id)} />
+              </span>
+              <span class="row-main">{f.description || t('finding.no_description')}</span>
+              <span class="row-sub">
+                {f.location}
+                {f.due_date && (
+                  <span class={late ? 'late' : undefined}>
+                    {f.location ? ' · ' : ''}
+                    {t('finding.due_on', { date: day(f.due_date, lang.value) })}
+                  </span>
+                )}
+              </span>
+            </Link>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+export function FindingsList({ user }: { user: User }) {
+  const st = statusFilter.value;
+  const site = siteFilter.value;
+  const list = sortFindings(
+    findings.value.filter((f) => (st === '' || f.status === st) && (site === '' || String(f.site_id) === site)),
+  );
+  return (
+    <Screen title={t('findings.title')}>
+      <button type="button" class="btn btn-primary btn-block-top" onClick={() => navigate('finding-new')} data-testid="finding-new">
+        + {t('findings.new')}
+      </button>
+      <div class="filters">
+        <div class="field">
+          <label for="filter-status">{t('findings.filter_status')}</label>
+          <select id="filter-status" value={st} onChange={(e) => (statusFilter.value = e.currentTarget.value)} data-testid="filter-status">
+            <option value="">{t('findings.all')}</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {statusLabel(s)}
+              </option>
+            ))}
+          </select>
+        </div>
+        {user.sites.length > 1 && (
+          <div class="field">
+            <label for="filter-site">{t('findings.filter_site')}</label>
+            <select id="filter-site" value={site} onChange={(e) => (siteFilter.value = e.currentTarget.value)} data-testid="filter-site">
+              <option value="">{t('findings.all')}</option>
+              {user.sites.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+      </div>
+      <p class="muted" aria-live="polite" data-testid="findings-count">
+        {t('findings.count', { n: list.length })}
+      </p>
+      <FindingRows list={list} empty={ready.value ? t('findings.empty') : t('app.loading')} />
+    </Screen>
+  );
+}

@@ -1,0 +1,53 @@
+// Dates and times as people on site read them: in the site's time zone
+// (Asia/Shanghai for now), in the UI language.
+import type { Lang } from '../i18n';
+
+export const TIME_ZONE = 'Asia/Shanghai';
+
+const cache = new Map<string, Intl.DateTimeFormat>();
+
+function fmt(l: string, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${l}|${JSON.stringify(opts)}`;
+  let f = cache.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(l, { timeZone: TIME_ZONE, ...opts });
+    cache.set(key, f);
+  }
+  return f;
+}
+
+/** A moment (ms or ISO text) as date and time, e.g. 2025/11/25 14:05. Empty for nothing. */
+export function dateTime(v: number | string | null | undefined, l: Lang): string {
+  if (v === null || v === undefined || v === '') return '';
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) return typeof v === 'string' ? v : '';
+  return fmt(l, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
+}
+
+/** A calendar date "YYYY-MM-DD" (no time zone: it is a date on site) in the UI language. */
+export function day(v: string | null, l: Lang): string {
+  if (!v) return '';
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  if (!m) return v;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), 4));
+  return fmt(l, { year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+}
+
+/** Today on site as "YYYY-MM-DD". */
+export function today(now: number = Date.now()): string {
+  const parts = fmt('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date(now));
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+export function bytes(n: number | undefined, l: Lang): string {
+  if (n === undefined || !Number.isFinite(n)) return '—';
+  const units = ['B', 'KB', 'MB', 'GB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${new Intl.NumberFormat(l, { maximumFractionDigits: i === 0 ? 0 : 1 }).format(v)} ${units[i]}`;
+}

@@ -1,0 +1,401 @@
+// The signed-in user's local database: server state per collection, the
+// outbox of pending mutations, notices for the author, and meta. One Dexie
+// database per user and install (`fieldkeep-<userId>`), so two people who
+// share a phone never share a store, a device id or an outbox.
+//
+// Rule 9: a mutation is written with its seq, stamp and notice changes in one
+// transaction; the pull cursor moves only in the transaction that stores the
+// pulled changes.
+import Dexie, { liveQuery, type EntityTable } from 'dexie';
+import { Clock, uuid } from '../sync/hlc';
+import type { Args, Change, Conflict, ErrorInfo, MutationResult, PullResponse } from '../sync/wire';
+
+/** A record as the server last sent it. */
+export interface ServerRow {
+  id: string;
+  revision: number;
+  fields: Record<string, unknown>;
+}
+
+/**
+ * pending: not yet answered; sending: in a push now (treated as pending if the
+ * page died mid-push); acked: answered applied/merged, no longer sent or
+ * counted, but still laid over server state until a pull brings the record's
+ * new revision (so an edit never flickers back between push and pull).
+ * A rejected mutation leaves the outbox at once and lives on as a notice.
+ */
+export type OutboxState = 'pending' | 'sending' | 'acked';
+
+export interface OutboxRow {
+  id: string;
+  seq: number;
+  name: string;
+  args: Args;
+  hlc: string;
+  state: OutboxState;
+  /** The record the mutation is about: where its overlay and its notice belong. */
+  collection: string;
+  record_id: string;
+  created_at: number;
+  /** Set when acked: the revision the server gave it (null when nothing changed). */
+  revision?: number | null;
+  error?: ErrorInfo | null;
+}
+
+export type NoticeKind = 'rejected' | 'merged';
+
+/** Something the author must see: a rejection (with its reason) or a merge that lost fields. */
+export interface NoticeRow {
+  /** The mutation's id: one notice per mutation, however often it is answered. */
+  id: string;
+  kind: NoticeKind;
+  code: string;
+  message: string;
+  field: string | null;
+  name: string;
+  args: Args;
+  seq: number;
+  collection: string;
+  record_id: string;
+  conflicts: Conflict[];
+  created_at: number;
+}
+
+export interface LocalMetaRow {
+  key: string;
+  value: unknown;
+}
+
+/** Collections this build stores; a pulled change of another collection is skipped. */
+export const COLLECTIONS = ['findings', 'finding_comments'] as const;
+export type Collection = (typeof COLLECTIONS)[number];
+
+export function isCollection(v: string): v is Collection {
+  return (COLLECTIONS as readonly string[]).includes(v);
+}
+
+export const META = {
+  deviceId: 'device_id',
+  nextSeq: 'next_seq',
+  hlc: 'hlc',
+  cursor: 'cursor',
+  user: 'user',
+  lastSyncedAt: 'last_synced_at',
+  membersPrefix: 'members:',
+} as const;
+
+export class LocalDB extends Dexie {
+  findings!: EntityTable<ServerRow, 'id'>;
+  finding_comments!: EntityTable<ServerRow, 'id'>;
+  outbox!: EntityTable<OutboxRow, 'id'>;
+  notices!: EntityTable<NoticeRow, 'id'>;
+  meta!: EntityTable<LocalMetaRow, 'key'>;
+
+  constructor(name: string) {
+    super(name);
+    // A later version that adds a collection must also delete META.cursor in
+    // its upgrade, so the next pull fetches the new collection from scratch.
+    this.version(1).stores({
+      findings: 'id',
+      finding_comments: 'id, fields.finding_id',
+      outbox: 'id, &seq, state',
+      notices: 'id, record_id, created_at',
+      meta: 'key',
+    });
+  }
+
+  serverTable(collection: string): EntityTable<ServerRow, 'id'> | null {
+    return isCollection(collection) ? this[collection] : null;
+  }
+
+  serverTables(): EntityTable<ServerRow, 'id'>[] {
+    return COLLECTIONS.map((c) => this[c]);
+  }
+}
+
+export function localDbName(userId: string): string {
+  return `fieldkeep-${userId}`;
+}
+
+let current: LocalDB | null = null;
+
+/** Open (lazily) the user's database; closes another user's. */
+export function openLocal(userId: string, name: string = localDbName(userId)): LocalDB {
+  if (current?.name === name) return current;
+  current?.close();
+  current = new LocalDB(name);
+  return current;
+}
+
+export function localDb(): LocalDB | null {
+  return current;
+}
+
+export function closeLocal(): void {
+  current?.close();
+  current = null;
+}
+
+// ---- meta ------------------------------------------------------------------
+
+export async function getLocalMeta<T = unknown>(db: LocalDB, key: string): Promise<T | undefined> {
+  return (await db.meta.get(key))?.value as T | undefined;
+}
+
+export async function setLocalMeta(db: LocalDB, key: string, value: unknown): Promise<void> {
+  await db.meta.put({ key, value });
+}
+
+/** This install's device id for this user, made on first use. */
+export async function ensureDevice(db: LocalDB): Promise<string> {
+  return db.transaction('rw', db.meta, async () => {
+    const have = (await db.meta.get(META.deviceId))?.value;
+    if (typeof have === 'string' && have !== '') return have;
+    const id = uuid();
+    await db.meta.put({ key: META.deviceId, value: id });
+    return id;
+  });
+}
+
+// ---- outbox ----------------------------------------------------------------
+
+export interface NewMutation {
+  name: string;
+  args: Args;
+  collection: string;
+  record_id: string;
+}
+
+export interface EnqueueOptions {
+  /** Notices answered by this edit (an "edit again" after a rejection): deleted in the same transaction. */
+  dismiss?: string[];
+  now?: () => number;
+}
+
+/**
+ * The one way to change local data: a mutation with the next seq and a fresh
+ * stamp, written with the seq counter, the clock and any dismissed notices in
+ * one transaction. Views see it at once through the overlay.
+ */
+export async function enqueue(db: LocalDB, m: NewMutation, opts: EnqueueOptions = {}): Promise<OutboxRow> {
+  const now = opts.now ?? Date.now;
+  return db.transaction('rw', [db.outbox, db.meta, db.notices], async () => {
+    let device = (await db.meta.get(META.deviceId))?.value;
+    if (typeof device !== 'string' || device === '') {
+      device = uuid();
+      await db.meta.put({ key: META.deviceId, value: device });
+    }
+    const nextRaw = (await db.meta.get(META.nextSeq))?.value;
+    const seq = typeof nextRaw === 'number' && Number.isSafeInteger(nextRaw) && nextRaw >= 1 ? nextRaw : 1;
+    const last = (await db.meta.get(META.hlc))?.value;
+    // The clock restarts from the stored stamp, so stamps follow seq order across
+    // reloads and tabs even when the phone's clock is set back.
+    const hlc = new Clock(device as string, now, typeof last === 'string' ? last : null).tick();
+    const row: OutboxRow = {
+      id: uuid(),
+      seq,
+      name: m.name,
+      args: m.args,
+      hlc,
+      state: 'pending',
+      collection: m.collection,
+      record_id: m.record_id,
+      created_at: now(),
+    };
+    await db.outbox.add(row);
+    await db.meta.put({ key: META.nextSeq, value: seq + 1 });
+    await db.meta.put({ key: META.hlc, value: hlc });
+    if (opts.dismiss?.length) await db.notices.bulkDelete(opts.dismiss);
+    return row;
+  });
+}
+
+/** Mutations still to send (pending or sending), in seq order. */
+export async function unsent(db: LocalDB): Promise<OutboxRow[]> {
+  const rows = await db.outbox.orderBy('seq').toArray();
+  return rows.filter((r) => r.state !== 'acked');
+}
+
+export async function setState(db: LocalDB, ids: string[], state: OutboxState): Promise<void> {
+  await db.transaction('rw', db.outbox, async () => {
+    for (const id of ids) await db.outbox.update(id, { state });
+  });
+}
+
+export interface ResultSummary {
+  /** Mutations that reached a final status (applied, merged, rejected, or a duplicate of one). */
+  final: number;
+  rejected: number;
+  merged: number;
+  deferred: number;
+}
+
+/** The final reading of a result: a duplicate is its first result again. */
+export function finalStatus(r: MutationResult): 'applied' | 'merged' | 'rejected' | 'deferred' {
+  if (r.status === 'duplicate') {
+    if (r.error) return 'rejected';
+    return r.conflicts?.length ? 'merged' : 'applied';
+  }
+  return r.status;
+}
+
+/**
+ * Store what became of a pushed batch, in one transaction: applied/merged →
+ * acked (merged also leaves a notice naming the replaced fields), rejected →
+ * out of the outbox and into a notice, deferred or unanswered → pending again.
+ */
+export async function applyResults(
+  db: LocalDB,
+  batch: OutboxRow[],
+  results: MutationResult[],
+  now: () => number = Date.now,
+): Promise<ResultSummary> {
+  const summary: ResultSummary = { final: 0, rejected: 0, merged: 0, deferred: 0 };
+  await db.transaction('rw', [db.outbox, db.notices], async () => {
+    const byId = new Map(batch.map((r) => [r.id, r]));
+    const answered = new Set<string>();
+    for (const res of results) {
+      const row = byId.get(res.id);
+      if (!row || answered.has(row.id)) continue;
+      answered.add(row.id);
+      const status = finalStatus(res);
+      if (status === 'deferred') {
+        summary.deferred++;
+        await db.outbox.update(row.id, { state: 'pending', error: res.error ?? null });
+        continue;
+      }
+      summary.final++;
+      if (status === 'rejected') {
+        summary.rejected++;
+        await db.outbox.delete(row.id);
+        await db.notices.put(noticeOf(row, 'rejected', res, now()));
+        continue;
+      }
+      const conflicts = res.conflicts ?? [];
+      const args = { ...row.args };
+      // The server kept newer values for these: stop showing ours before the pull.
+      for (const c of conflicts) if (c.field !== 'id') delete args[c.field];
+      await db.outbox.put({ ...row, args, state: 'acked', revision: res.revision ?? null, error: null });
+      if (conflicts.length) {
+        summary.merged++;
+        await db.notices.put(noticeOf(row, 'merged', res, now()));
+      }
+    }
+    for (const row of batch) {
+      if (!answered.has(row.id)) await db.outbox.update(row.id, { state: 'pending' });
+    }
+  });
+  return summary;
+}
+
+function noticeOf(row: OutboxRow, kind: NoticeKind, res: MutationResult, at: number): NoticeRow {
+  return {
+    id: row.id,
+    kind,
+    code: kind === 'merged' ? 'newer_edit' : res.error?.code ?? 'unknown',
+    message: res.error?.message ?? '',
+    field: res.error?.field ?? null,
+    name: row.name,
+    args: row.args,
+    seq: row.seq,
+    collection: row.collection,
+    record_id: row.record_id,
+    conflicts: res.conflicts ?? [],
+    created_at: at,
+  };
+}
+
+export async function dismissNotice(db: LocalDB, id: string): Promise<void> {
+  await db.notices.delete(id);
+}
+
+// ---- pull ------------------------------------------------------------------
+
+export interface StorePullOptions {
+  /** Acked mutations to drop once the pull has caught up (those acked before it started). */
+  dropAcked?: string[];
+  now?: () => number;
+}
+
+/**
+ * Store one pull page and move the cursor, in one transaction. Each change
+ * replaces the record's server state; acked mutations the change answers are
+ * dropped from the overlay. On the last page (has_more false) the pull has
+ * caught up with every answer given before it began, so `dropAcked` go too.
+ */
+export async function storePull(db: LocalDB, page: PullResponse, opts: StorePullOptions = {}): Promise<void> {
+  const now = opts.now ?? Date.now;
+  await db.transaction('rw', [...db.serverTables(), db.outbox, db.meta], async () => {
+    const acked = await db.outbox.where('state').equals('acked').toArray();
+    const ackedByRecord = new Map<string, OutboxRow[]>();
+    for (const r of acked) {
+      const k = `${r.collection}\u0000${r.record_id}`;
+      ackedByRecord.set(k, [...(ackedByRecord.get(k) ?? []), r]);
+    }
+    const drop = new Set<string>();
+    for (const c of page.changes) {
+      const table = db.serverTable(c.collection);
+      if (!table) continue; // a collection this build does not know yet
+      if (c.deleted) await table.delete(c.id);
+      else await table.put(rowOf(c));
+      for (const r of ackedByRecord.get(`${c.collection}\u0000${c.id}`) ?? []) {
+        if (c.deleted || r.revision == null || r.revision <= c.revision) drop.add(r.id);
+      }
+    }
+    if (!page.has_more) for (const id of opts.dropAcked ?? []) drop.add(id);
+    if (drop.size) await db.outbox.bulkDelete([...drop]);
+    await db.meta.put({ key: META.cursor, value: page.cursor });
+    if (!page.has_more) await db.meta.put({ key: META.lastSyncedAt, value: now() });
+  });
+}
+
+function rowOf(c: Change): ServerRow {
+  return { id: c.id, revision: c.revision, fields: c.fields };
+}
+
+/** `reset: true` or a bad cursor: drop all server state (never the outbox) and the cursor, together. */
+export async function resetServerState(db: LocalDB): Promise<void> {
+  await db.transaction('rw', [...db.serverTables(), db.meta], async () => {
+    for (const t of db.serverTables()) await t.clear();
+    await db.meta.delete(META.cursor);
+  });
+}
+
+// ---- what the views read ---------------------------------------------------
+
+export interface Snapshot {
+  findings: ServerRow[];
+  finding_comments: ServerRow[];
+  outbox: OutboxRow[];
+  notices: NoticeRow[];
+  meta: Record<string, unknown>;
+}
+
+/** Everything the views show, read in one transaction (so the overlay is consistent). */
+export async function snapshot(db: LocalDB): Promise<Snapshot> {
+  return db.transaction('r', [...db.serverTables(), db.outbox, db.notices, db.meta], async () => {
+    const [findings, comments, outbox, notices, meta] = await Promise.all([
+      db.findings.toArray(),
+      db.finding_comments.toArray(),
+      db.outbox.orderBy('seq').toArray(),
+      db.notices.orderBy('created_at').reverse().toArray(),
+      db.meta.toArray(),
+    ]);
+    return {
+      findings,
+      finding_comments: comments,
+      outbox,
+      notices,
+      meta: Object.fromEntries(meta.map((m) => [m.key, m.value])),
+    };
+  });
+}
+
+/** Call `next` with `query`'s answer now and whenever the tables it read change (in any tab). */
+export function watch<T>(query: () => Promise<T>, next: (value: T) => void, error?: (err: unknown) => void): () => void {
+  const sub = liveQuery(query).subscribe({
+    next,
+    error: error ?? ((err: unknown) => console.warn('fieldkeep: live query failed', err)),
+  });
+  return () => sub.unsubscribe();
+}

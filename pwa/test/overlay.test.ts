@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BLANK,
+  commentsView,
+  due,
+  findingsView,
+  mine,
+  statusChoices,
+  toVerify,
+  upsertArgs,
+  valuesOf,
+  type Finding,
+} from '../src/findings/finding';
+import { applySetOp, type OutboxLike } from '../src/sync/overlay';
+
+let seq = 0;
+function row(name: string, args: Record<string, unknown>, extra: Partial<OutboxLike> = {}): OutboxLike {
+  seq++;
+  const collection = name === 'findings.comment' ? 'finding_comments' : 'findings';
+  return {
+    id: `m${seq}`,
+    seq,
+    name,
+    args,
+    state: 'pending',
+    collection,
+    record_id: String(args.id),
+    created_at: Date.UTC(2025, 5, 15, 1, 0, 0),
+    ...extra,
+  };
+}
+
+const server = [
+  {
+    id: 'f1',
+    revision: 3,
+    fields: { site_id: 1, status: 'open', description: 'leak', location: 'B2', photos: ['aa', 'bb'], assignee_id: 9, created_by: 5, category: 'patrol' },
+  },
+  { id: 'f2', revision: 4, fields: { site_id: 1, status: 'fixed', description: 'door', created_by: 9 } },
+];
+
+describe('overlay of pending mutations on server state', () => {
+  it('shows server state untouched when nothing is pending', () => {
+    const v = findingsView(server, [], 7);
+    expect(v.map((f) => [f.id, f.status, f.pending, f.revision])).toEqual([
+      ['f1', 'open', 0, 3],
+      ['f2', 'fixed', 0, 4],
+    ]);
+  });
+
+  it('lays edits over in seq order, field by field, and counts what is pending', () => {
+    const out = [
+      row('findings.upsert', { id: 'f1', status: 'assigned', photos: { add: ['cc'], remove: ['aa'] } }),
+      row('findings.upsert', { id: 'f1', status: 'fixed', fix_note: 'sealed' }),
+    ];
+    // given out of order: the overlay still applies seq order
+    const f1 = findingsView(server, [out[1]!, out[0]!], 7).find((f) => f.id === 'f1')!;
+    expect(f1.status).toBe('fixed');
+    expect(f1.fix_note).toBe('sealed');
+    expect(f1.description).toBe('leak'); // untouched field kept from the server
+    expect(f1.photos).toEqual(['bb', 'cc']);
+    expect(f1.pending).toBe(2);
+    expect(f1.revision).toBe(3);
+  });
+
+  it('shows a new finding at once, with the author and time the server will set', () => {
+    const v = findingsView(server, [row('findings.upsert', { id: 'n1', site_id: 1, description: 'new', status: 'open', photos: ['x'] })], 7);
+    const n = v.find((f) => f.id === 'n1')!;
+    expect(n).toMatchObject({ revision: null, pending: 1, created_by: 7, description: 'new', photos: ['x'] });
+    expect(n.created_at).toBe('2025-06-15T01:00:00.000Z');
+  });
+
+  it('hides a deleted finding, and keeps acked edits visible without counting them', () => {
+    const v = findingsView(
+      server,
+      [row('findings.delete', { id: 'f2' }), row('findings.upsert', { id: 'f1', location: 'B3' }, { state: 'acked' })],
+      7,
+    );
+    expect(v.map((f) => f.id)).toEqual(['f1']);
+    expect(v[0]).toMatchObject({ location: 'B3', pending: 0 });
+  });
+
+  it('ignores mutations of other collections and unknown names', () => {
+    const v = findingsView(server, [row('findings.comment', { id: 'c1', finding_id: 'f1', body: 'hi' }), row('keys.checkout', { id: 'f1' }, { collection: 'findings' })], 7);
+    expect(v.find((f) => f.id === 'f1')!.pending).toBe(0);
+  });
+
+  it('shows a pending comment with its author', () => {
+    const c = commentsView(
+      [{ id: 'c0', revision: 2, fields: { finding_id: 'f1', body: 'old', author_id: 5, created_at: '2025-06-14T00:00:00Z' } }],
+      [row('findings.comment', { id: 'c1', finding_id: 'f1', body: 'on it' })],
+      7,
+    );
+    expect(c.map((x) => [x.id, x.body, x.author_id, x.pending])).toEqual([
+      ['c0', 'old', 5, 0],
+      ['c1', 'on it', 7, 1],
+    ]);
+  });
+
+  it('applies set operations as the wire defines them', () => {
+    expect(applySetOp(['b', 'a'], ['c'])).toEqual(['a', 'b', 'c']);
+    expect(applySetOp(['a', 'b'], { add: ['c'], remove: ['a'] })).toEqual(['b', 'c']);
+    expect(applySetOp(undefined, { remove: ['a'] })).toEqual([]);
+  });
+});
+
+describe('findings args and rules', () => {
+  const f: Finding = { ...BLANK, id: 'f1', site_id: 1, photos: ['a'], created_by: 5, created_at: null, revision: 1, pending: 0 };
+
+  it('sends every field for a new finding, without server-owned ones', () => {
+    const args = upsertArgs('n1', { ...BLANK, site_id: 2, description: 'x', photos: ['b', 'a'] }, null)!;
+    expect(Object.keys(args).sort()).toEqual(
+      ['id', 'site_id', 'unit_id', 'location', 'category', 'description', 'photos', 'assignee_id', 'due_date', 'status', 'fix_note', 'fix_photos'].sort(),
+    );
+    expect(args.photos).toEqual(['a', 'b']);
+    expect(args).not.toHaveProperty('created_by');
+  });
+
+  it('sends only the changed fields of an edit, sets as {add, remove}', () => {
+    const before = valuesOf(f);
+    expect(upsertArgs('f1', before, before)).toBeNull();
+    expect(upsertArgs('f1', { ...before, status: 'assigned', assignee_id: 9 }, before)).toEqual({ id: 'f1', status: 'assigned', assignee_id: 9 });
+    expect(upsertArgs('f1', { ...before, photos: ['b'] }, before)).toEqual({ id: 'f1', photos: { add: ['b'], remove: ['a'] } });
+  });
+
+  it('offers only the statuses a role may set', () => {
+    const patrol = { id: 7, roles: ['patrol'] };
+    expect(statusChoices(patrol, 'open', null)).toEqual(['open', 'assigned']);
+    expect(statusChoices(patrol, 'assigned', 7)).toEqual(['open', 'assigned', 'fixed']);
+    expect(statusChoices({ id: 1, roles: ['supervisor'] }, 'open', null)).toEqual(['open', 'assigned', 'fixed', 'verified', 'closed']);
+    expect(statusChoices({ id: 2, roles: ['environment'] }, 'fixed', null)).toEqual(['open', 'assigned', 'fixed', 'verified', 'closed']);
+    expect(statusChoices({ id: 3, roles: ['cashier'] }, 'verified', null)).toEqual(['open', 'assigned', 'verified']);
+  });
+
+  it('picks my findings, what is due, and what waits for verification', () => {
+    const list: Finding[] = [
+      { ...f, id: 'a', assignee_id: 7, status: 'assigned', due_date: '2025-06-14' },
+      { ...f, id: 'b', created_by: 7, status: 'open', due_date: '2025-06-16' },
+      { ...f, id: 'c', created_by: 7, status: 'closed' },
+      { ...f, id: 'd', status: 'fixed', due_date: '2025-06-01' },
+    ];
+    expect(mine(list, 7).map((x) => x.id)).toEqual(['a', 'b']);
+    expect(due(list, '2025-06-15').map((x) => x.id)).toEqual(['a']);
+    expect(toVerify(list).map((x) => x.id)).toEqual(['d']);
+  });
+});
