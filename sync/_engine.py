@@ -335,7 +335,16 @@ class SyncEngine:
             if current is None or not current.deleted:
                 plan.put(self._tombstone(key, current, now))
         else:
+            if write.decided:
+                stamp = await self._decision_stamp(plan, key)
             await self._merge_into(plan, handler, key, write.fields, stamp)
+
+    async def _decision_stamp(self, plan: _Plan, key: _Key) -> str:
+        record = await plan.load(key)
+        newest = _newest_stamp(record) if record is not None else ""
+        if newest:
+            self.clock.receive(newest)
+        return self.clock.tick()
 
     async def _merge_into(
         self, plan: _Plan, handler: Handler, key: _Key, values: Mapping[str, Any], stamp: str

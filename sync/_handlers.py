@@ -38,6 +38,10 @@ class Write(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     fields: dict[str, Any] = msgspec.field(default_factory=dict)
     delete: bool = False
+    # A state the server decided (a key checked out, a record approved), not a device's edit:
+    # stamped by the server clock after every stamp on the record, so a device clock that runs
+    # behind cannot make the decision lose the field merge.
+    decided: bool = False
 
 
 @dataclass(frozen=True)

@@ -458,3 +458,43 @@ async def test_server_write_wins_and_gets_a_revision() -> None:
     assert record.fields["status"] == "approved" and record.revision == 2
     assert parse_stamp(record.stamps["status"]).node == "server"
     assert await engine.server_write([]) is None
+
+
+async def test_a_decided_write_wins_over_newer_stamps_on_the_record() -> None:
+    """A handler's decided write (a state machine step) is stamped after the record's newest
+    stamp, so a device whose clock runs behind cannot make the decision lose the merge."""
+    from collections.abc import Mapping, Sequence
+
+    from sync import Actor, Handler, MemoryStore, Mutation, MutationContext, SyncEngine, Write
+    from sync import StoredRecord as Stored
+
+    class Door(Handler):
+        collection = "doors"
+        intents = frozenset({"open"})
+
+        def sites_of(self, fields: Mapping[str, Any]) -> frozenset[str]:
+            return frozenset({"s"})
+
+        async def apply(
+            self, ctx: MutationContext, intent: str, args: Mapping[str, Any], current: Stored | None
+        ) -> Sequence[Write]:
+            return [
+                Write(collection="doors", id=args["id"], fields={"state": "open"}, decided=True)
+            ]
+
+    store = MemoryStore()
+    now = 2_000_000_000_000
+    engine = SyncEngine(store, [Door()], cursor_secret=b"k" * 32, now_ms=lambda: now)
+    actor = Actor(user_id="u", roles=frozenset({"r"}), site_ids=frozenset({"s"}))
+    device = "22222222-2222-4222-8222-222222222222"
+    await engine.server_write([Write(collection="doors", id="d", fields={"state": "shut"})])
+    an_hour_behind = Mutation(
+        id="33333333-3333-4333-8333-333333333333",
+        seq=1,
+        name="doors.open",
+        args={"id": "d"},
+        hlc=f"{now - 3_600_000:015d}-00000-{device}",
+    )
+    result = (await engine.push(actor, device, [an_hour_behind])).results[0]
+    assert result.status == "applied"
+    assert store.records[("doors", "d")].fields["state"] == "open"
