@@ -13,7 +13,7 @@ ROLES = ("patrol", "environment", "cashier", "supervisor", "manager", "admin")
 
 
 class AppUser(Table, tablename="app_user"):
-    id = Serial(primary_key=True)
+    id: Serial  # the primary key Piccolo adds; declared for type checkers
     username = Varchar(length=64, unique=True, index=True)
     display_name = Varchar(length=100)
     phone = Varchar(length=32, default="")
@@ -24,7 +24,7 @@ class AppUser(Table, tablename="app_user"):
 
 
 class UserRole(Table, tablename="user_role"):
-    id = Serial(primary_key=True)
+    id: Serial  # the primary key Piccolo adds; declared for type checkers
     user = ForeignKey(references=AppUser, index=True)
     role = Varchar(length=32)
 
@@ -33,7 +33,7 @@ class UserSession(Table, tablename="user_session"):
     """A sign-in: the cookie holds a random token, the table only its SHA-256, so a leak of the
     table gives no usable cookie; deleting or revoking the row signs the device out."""
 
-    id = Serial(primary_key=True)
+    id: Serial  # the primary key Piccolo adds; declared for type checkers
     token_hash = Varchar(length=64, unique=True, index=True)
     user = ForeignKey(references=AppUser, index=True)
     created_at = Timestamptz()
@@ -46,6 +46,6 @@ class UserSession(Table, tablename="user_session"):
 class LoginAttempt(Table, tablename="login_attempt"):
     """A failed sign-in, counted per username and per address for rate limiting."""
 
-    id = Serial(primary_key=True)
+    id: Serial  # the primary key Piccolo adds; declared for type checkers
     key = Varchar(length=160, index=True)
     attempted_at = Timestamptz(index=True)

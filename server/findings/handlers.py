@@ -6,69 +6,35 @@ as the `finding_comments` collection) and `findings.delete` (supervisors only).
 
 from __future__ import annotations
 
-import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from server.domain import (
+    MAX_TEXT,
+    MembersOf,
+    iso_date,
+    live,
+    optional_id,
+    photo_set,
+    positive_id,
+    record_ref,
+    server_time,
+    text,
+    unknown_fields,
+)
 from sync import Handler, MutationContext, Refusal, StoredRecord, Write
 
 CATEGORIES = frozenset({"patrol", "cleaning", "greening", "pest", "parking", "other"})
 STATUSES = frozenset({"open", "assigned", "fixed", "verified", "closed"})
 REPORTER_ROLES = frozenset({"patrol", "environment", "cashier", "supervisor", "manager", "admin"})
 VERIFIER_ROLES = frozenset({"supervisor", "environment"})
-SHA256 = re.compile(r"^[0-9a-f]{64}$")
-MAX_TEXT = 2000
-MAX_PHOTOS = 50
-
-# (site id) -> ids of the site's active members; supplied by the server.
-MembersOf = Callable[[int], Awaitable[frozenset[int]]]
-
-
-def _text(args: Mapping[str, Any], name: str, limit: int, required: bool = False) -> None:
-    if name not in args:
-        if required:
-            raise Refusal("invalid_args", f"{name} is required", name)
-        return
-    value = args[name]
-    if not isinstance(value, str) or len(value) > limit or (required and not value.strip()):
-        raise Refusal("invalid_args", f"{name} must be text of at most {limit} characters", name)
-
-
-def _optional_id(args: Mapping[str, Any], name: str) -> None:
-    value = args.get(name)
-    if name in args and value is not None and (type(value) is not int or value <= 0):
-        raise Refusal("invalid_args", f"{name} must be a positive integer or null", name)
-
-
-def _photo_set(args: Mapping[str, Any], name: str) -> None:
-    if name not in args:
-        return
-    value = args[name]
-    hashes: list[Any]
-    if isinstance(value, list):
-        hashes = value
-    elif isinstance(value, dict) and set(value) <= {"add", "remove"}:
-        hashes = [*value.get("add", []), *value.get("remove", [])]
-        if not all(isinstance(v, list) for v in value.values()):
-            raise Refusal("invalid_args", f"{name}.add and .remove must be lists", name)
-    else:
-        raise Refusal("invalid_args", f"{name} must be a list of photo hashes", name)
-    if len(hashes) > MAX_PHOTOS or not all(isinstance(h, str) and SHA256.match(h) for h in hashes):
-        raise Refusal("invalid_args", f"{name} must hold SHA-256 hex photo hashes", name)
-
-
-def _site_id(value: Any) -> int:
-    if type(value) is not int or value <= 0:
-        raise Refusal("invalid_args", "site_id must be a positive integer", "site_id")
-    return value
 
 
 class FindingsHandler(Handler):
     collection = "findings"
     set_fields = frozenset({"photos", "fix_photos"})
     photo_fields = set_fields
-    server_owned_fields = frozenset({"created_by", "created_at"})
+    server_owned_fields = frozenset({"created_by", "created_at", "patrol_id"})
     intents = frozenset({"comment"})
     fields = frozenset(
         {
@@ -105,35 +71,29 @@ class FindingsHandler(Handler):
         actor = ctx.actor
         if not actor.roles & REPORTER_ROLES:
             raise Refusal("forbidden", "this role may not report findings")
-        unknown = sorted(set(args) - self.fields)
-        if unknown:
-            raise Refusal("invalid_args", f"unknown field {unknown[0]}", unknown[0])
+        unknown_fields(args, self.fields)
         if current is None:
             if "site_id" not in args:
                 raise Refusal("invalid_args", "site_id is required", "site_id")
-            site_id = _site_id(args["site_id"])
+            site_id = positive_id(args["site_id"], "site_id")
         else:
             if str(current.fields["site_id"]) not in actor.site_ids:
                 raise Refusal("forbidden", "this finding belongs to another site", "site_id")
-            site_id = _site_id(args.get("site_id", current.fields["site_id"]))
+            site_id = positive_id(args.get("site_id", current.fields["site_id"]), "site_id")
         if str(site_id) not in actor.site_ids:
             raise Refusal("forbidden", "you are not a member of this site", "site_id")
-        _text(args, "description", MAX_TEXT, required=current is None)
-        _text(args, "location", 200)
-        _text(args, "fix_note", MAX_TEXT)
-        _optional_id(args, "unit_id")
-        _optional_id(args, "assignee_id")
-        _photo_set(args, "photos")
-        _photo_set(args, "fix_photos")
+        text(args, "description", MAX_TEXT, required=current is None)
+        text(args, "location", 200)
+        text(args, "fix_note", MAX_TEXT)
+        optional_id(args, "unit_id")
+        optional_id(args, "assignee_id")
+        photo_set(args, "photos")
+        photo_set(args, "fix_photos")
+        iso_date(args, "due_date")
         if current is None and args.get("category") is None:
             raise Refusal("invalid_args", "category is required", "category")
         if "category" in args and args["category"] not in CATEGORIES:
             raise Refusal("invalid_args", "unknown category", "category")
-        if "due_date" in args and args["due_date"] is not None:
-            try:
-                date.fromisoformat(args["due_date"])
-            except (TypeError, ValueError):
-                raise Refusal("invalid_args", "due_date must be YYYY-MM-DD", "due_date") from None
         assignee = args.get("assignee_id", current.fields.get("assignee_id") if current else None)
         if (
             "assignee_id" in args
@@ -156,7 +116,7 @@ class FindingsHandler(Handler):
         if current is None:
             defaults: dict[str, Any] = {
                 "created_by": int(actor.user_id),
-                "created_at": datetime.fromtimestamp(ctx.now_ms / 1000, UTC).isoformat(),
+                "created_at": server_time(ctx),
             }
             for name, value in (
                 ("status", "open"),
@@ -185,19 +145,11 @@ class FindingsHandler(Handler):
         current: StoredRecord | None,
     ) -> Sequence[Write]:
         # intent == "comment": args {id: comment id, finding_id, body}
-        comment_id = args.get("id")
-        if not isinstance(comment_id, str) or not 0 < len(comment_id) <= 64:
-            raise Refusal("invalid_args", "id must be the comment's uuid", "id")
-        finding_id = args.get("finding_id")
-        if not isinstance(finding_id, str):
-            raise Refusal("invalid_args", "finding_id is required", "finding_id")
-        _text(args, "body", MAX_TEXT, required=True)
-        finding = await ctx.get("findings", finding_id)
-        if finding is None or finding.deleted:
-            raise Refusal("not_found", "the finding does not exist", "finding_id")
+        comment_id = record_ref(args, "id")
+        finding_id = record_ref(args, "finding_id")
+        text(args, "body", MAX_TEXT, required=True)
+        finding = await live(ctx, "findings", finding_id, "finding_id")
         site_id = finding.fields["site_id"]
-        if str(site_id) not in ctx.actor.site_ids:
-            raise Refusal("forbidden", "this finding belongs to another site", "finding_id")
         return [
             Write(
                 collection="finding_comments",
@@ -207,7 +159,7 @@ class FindingsHandler(Handler):
                     "site_id": site_id,
                     "body": args["body"],
                     "author_id": int(ctx.actor.user_id),
-                    "created_at": datetime.fromtimestamp(ctx.now_ms / 1000, UTC).isoformat(),
+                    "created_at": server_time(ctx),
                 },
             )
         ]

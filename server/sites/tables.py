@@ -16,23 +16,28 @@ from server.auth.tables import AppUser
 
 
 class Site(Table, tablename="site"):
-    id = Serial(primary_key=True)
+    id: Serial  # the primary key Piccolo adds; declared for type checkers
     name = Varchar(length=100, unique=True)
     code = Varchar(length=32, unique=True)
     address = Varchar(length=255, default="")
     timezone = Varchar(length=64, default="Asia/Shanghai")
+    # Who gets a finding a patrol raised, and in how many days it is due (per site).
+    default_assignee_id = Integer(null=True, default=None)
+    finding_due_days = Integer(default=3)
+    # A key out longer than this is overdue.
+    key_overdue_hours = Integer(default=8)
     created_at = Timestamptz()
 
 
 class Building(Table, tablename="building"):
-    id = Serial(primary_key=True)
+    id: Serial  # the primary key Piccolo adds; declared for type checkers
     site = ForeignKey(references=Site, index=True)
     name = Varchar(length=64)  # 楼栋, e.g. "3栋"
     created_at = Timestamptz()
 
 
 class Unit(Table, tablename="unit"):
-    id = Serial(primary_key=True)
+    id: Serial  # the primary key Piccolo adds; declared for type checkers
     building = ForeignKey(references=Building, index=True)
     entrance = Varchar(length=16, default="")  # 单元
     number = Varchar(length=32)  # 房号
@@ -44,6 +49,6 @@ class Unit(Table, tablename="unit"):
 
 
 class SiteMember(Table, tablename="site_member"):
-    id = Serial(primary_key=True)
+    id: Serial  # the primary key Piccolo adds; declared for type checkers
     site = ForeignKey(references=Site, index=True)
     user = ForeignKey(references=AppUser, index=True)

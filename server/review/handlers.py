@@ -1,0 +1,77 @@
+"""`review.approve` and `review.reject` as sync intents, so a supervisor can review offline.
+
+Args: {id (the review's own uuid), collection, record_id, revision (the one the supervisor
+saw), comment}. Only a supervisor of the record's site reviews, never their own record, only a
+record waiting for review, and only the version they saw (`stale_review` otherwise: the
+supervisor pulls and sees the new version).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from server.domain import MAX_TEXT, live, positive_id, record_ref, server_time, text
+from sync import Handler, MutationContext, Refusal, StoredRecord, Write
+
+# Collections whose records go through review (later: inspections, shift closes).
+REVIEWED = frozenset({"patrols"})
+
+
+class ReviewHandler(Handler):
+    collection = "review"
+    intents = frozenset({"approve", "reject"})
+
+    def sites_of(self, fields: Mapping[str, Any]) -> frozenset[str]:
+        return frozenset()  # holds no records of its own
+
+    async def check_upsert(
+        self,
+        ctx: MutationContext,
+        record_id: str,
+        args: Mapping[str, Any],
+        current: StoredRecord | None,
+    ) -> Mapping[str, Any]:
+        raise Refusal("unknown_mutation", "use review.approve or review.reject")
+
+    async def check_delete(self, ctx: MutationContext, current: StoredRecord | None) -> None:
+        raise Refusal("unknown_mutation", "use review.approve or review.reject")
+
+    async def apply(
+        self,
+        ctx: MutationContext,
+        intent: str,
+        args: Mapping[str, Any],
+        current: StoredRecord | None,
+    ) -> Sequence[Write]:
+        record_ref(args, "id")
+        collection = args.get("collection")
+        if collection not in REVIEWED:
+            raise Refusal("invalid_args", "this collection is not reviewed", "collection")
+        record_id = record_ref(args, "record_id")
+        seen = positive_id(args.get("revision"), "revision")
+        text(args, "comment", MAX_TEXT, required=intent == "reject")
+        if "supervisor" not in ctx.actor.roles:
+            raise Refusal("forbidden", "only supervisors review")
+        record = await live(ctx, collection, record_id, "record_id")
+        if record.fields.get("author_id") == int(ctx.actor.user_id):
+            raise Refusal("self_review", "nobody reviews their own record")
+        if record.fields.get("status") != "submitted":
+            raise Refusal("not_submitted", "the record is not waiting for review", "record_id")
+        if record.revision != seen:
+            raise Refusal(
+                "stale_review", "the record changed after you saw it; review it again", "revision"
+            )
+        return [
+            Write(
+                collection=collection,
+                id=record_id,
+                fields={
+                    "status": "approved" if intent == "approve" else "rejected",
+                    "reviewed_by": int(ctx.actor.user_id),
+                    "reviewed_at": server_time(ctx),
+                    "review_comment": args.get("comment", ""),
+                },
+                decided=True,
+            )
+        ]
