@@ -17,13 +17,12 @@ from server.auth.controller import ROUTES as AUTH_ROUTES
 from server.csrf import CSRFProtection
 from server.errors import EXCEPTION_HANDLERS
 from server.health import health
+from server.media.controller import ROUTES as MEDIA_ROUTES
 from server.settings import Settings
 from server.sites.controller import SitesController
 from server.static import pwa_files
-from server.syncing.collections import handlers, photo_fields
 from server.syncing.controller import ROUTES as SYNC_ROUTES
-from server.syncing.store import SqlStore
-from sync import SyncEngine
+from server.syncing.engine import open_engine
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -36,21 +35,24 @@ def create_app(settings: Settings) -> Litestar:
         pooled = settings.database.pool and not settings.database.is_sqlite
         if pooled:
             await engine.start_connection_pool()  # type: ignore[no-untyped-call]
-        collections = handlers()
-        store = await SqlStore.open(settings.database.url, photo_fields(collections))
-        app.state.sync_engine = SyncEngine(
-            store, collections, cursor_secret=settings.secrets.derive("sync-cursor")
-        )
         try:
-            yield
+            async with open_engine(settings) as sync_engine:
+                app.state.sync_engine = sync_engine
+                yield
         finally:
-            await store.close()
             if pooled:
                 await engine.close_connection_pool()  # type: ignore[no-untyped-call]
 
     csrf = CSRFProtection(settings.secrets.session_key, secure=settings.server.secure_cookies)
     return Litestar(
-        route_handlers=[health, *AUTH_ROUTES, SitesController, *SYNC_ROUTES, pwa_files],
+        route_handlers=[
+            health,
+            *AUTH_ROUTES,
+            SitesController,
+            *SYNC_ROUTES,
+            *MEDIA_ROUTES,
+            pwa_files,
+        ],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
         middleware=[csrf.middleware],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

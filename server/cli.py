@@ -13,9 +13,11 @@ from collections.abc import Sequence
 from server import __version__, db, demo
 from server.auth import service
 from server.auth.tables import ROLES, AppUser
+from server.patrols.checklist import ensure_default_template
 from server.secret_files import load_or_create_secret
 from server.settings import Settings, SettingsError
 from server.sites.tables import Site
+from server.syncing.engine import open_engine
 
 ROLE_NAMES_ZH = {
     "patrol": "客服专员",
@@ -52,7 +54,10 @@ async def cmd_seed(settings: Settings, if_empty: bool) -> None:
     await db.migrate(db.engine_from_url(settings.database.url))
     password = _demo_password(settings)
     if await demo.database_is_empty():
-        await demo.seed_demo(password)
+        site_ids = await demo.seed_demo(password)
+        async with open_engine(settings) as engine:
+            for site_id in site_ids:
+                await ensure_default_template(engine, site_id)
         print("已创建演示数据 / demo data created")
     elif not if_empty:
         raise CliError("数据库非空，未写入演示数据 / the database is not empty; nothing seeded")
@@ -135,17 +140,34 @@ async def cmd_check(settings: Settings) -> bool:
 
 
 async def cmd_purge_tombstones(settings: Settings) -> None:
-    from server.syncing.collections import handlers
-    from server.syncing.store import SqlStore
-    from sync import SyncEngine
-
-    store = await SqlStore.open(settings.database.url)
-    try:
-        engine = SyncEngine(store, handlers(), cursor_secret=settings.secrets.derive("sync-cursor"))
+    await _with_db(settings)
+    async with open_engine(settings) as engine:
         purged = await engine.purge_tombstones()
-    finally:
-        await store.close()
     print(f"已清除 {purged} 条过期删除记录 / purged {purged} tombstones older than 90 days")
+
+
+async def cmd_media_gc(settings: Settings, days: float) -> None:
+    from server.media.gc import collect_garbage
+    from server.media.service import media_storage
+
+    await _with_db(settings)
+    removed = await collect_garbage(media_storage(settings), days)
+    for item in removed:
+        print(f"  {item.sha256}  {item.bytes} B")
+    total = sum(item.bytes for item in removed)
+    print(
+        f"已删除 {len(removed)} 张照片，释放 {total} 字节 / removed {len(removed)} photos, {total} bytes"
+    )
+
+
+def _days(text: str) -> float:
+    try:
+        days = float(text)
+    except ValueError:
+        days = -1
+    if not 0 <= days < 36_500:
+        raise argparse.ArgumentTypeError(f"not a number of days: {text!r}")
+    return days
 
 
 def cmd_serve(settings: Settings, workers: int) -> None:
@@ -209,6 +231,10 @@ def build_parser() -> argparse.ArgumentParser:
     disable = user_sub.add_parser("disable")
     disable.add_argument("username")
     sub.add_parser("check", help="check configuration, database and migrations")
+    media = sub.add_parser("media", help="manage stored photos")
+    media_sub = media.add_subparsers(dest="action", required=True)
+    gc = media_sub.add_parser("gc", help="remove photos no record has held for --days days")
+    gc.add_argument("--days", type=_days, default=7.0)
     sync_cmd = sub.add_parser("sync", help="sync maintenance")
     sync_sub = sync_cmd.add_subparsers(dest="action", required=True)
     sync_sub.add_parser("purge", help="forget tombstones older than 90 days (run daily)")
@@ -236,6 +262,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(cmd_purge_tombstones(settings))
         elif args.command == "check":
             return 0 if asyncio.run(cmd_check(settings)) else 1
+        elif args.command == "media":
+            asyncio.run(cmd_media_gc(settings, args.days))
     except (CliError, SettingsError) as exc:
         print(f"fieldkeep: {exc}", file=sys.stderr)
         return 2

@@ -48,8 +48,9 @@ async def demo_users_present() -> list[DemoUser]:
     return [u for u in USERS if u.username in found]
 
 
-async def seed_demo(password: str, today: date | None = None) -> None:
-    """Creates the demo sites, buildings, units and users (call on an empty database)."""
+async def seed_demo(password: str, today: date | None = None) -> list[int]:
+    """Creates the demo sites, buildings, units and users (call on an empty database);
+    returns the site ids."""
     today = today or date.today()
     rng = random.Random(20261125)  # the same demo every time
     site_ids: dict[str, int] = {}
@@ -94,3 +95,4 @@ async def seed_demo(password: str, today: date | None = None) -> None:
             roles=list(user.roles),
             site_ids=[site_ids[c] for c in user.site_codes],
         )
+    return list(site_ids.values())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sync import Refusal, SyncEngine, Write
+
 DEFAULT_ITEMS: tuple[tuple[str, str, str], ...] = (
     # (key, zh-CN, en)
     ("door", "入户门已锁且完好", "Entry door locked and intact"),
@@ -16,6 +18,20 @@ DEFAULT_ITEMS: tuple[tuple[str, str, str], ...] = (
     ("occupancy", "无人居住", "No one living there"),
     ("pests", "无虫害、无异味", "No pests or odour"),
 )
+
+
+async def ensure_default_template(engine: SyncEngine, site_id: int) -> None:
+    """Gives a site its first checklist version (a synced record), unless it has one."""
+    write = Write(
+        collection="patrol_templates",
+        id=default_template_id(site_id),
+        fields={**default_template(site_id), "created_by": None, "created_at": None},
+    )
+    try:
+        await engine.server_write([write])
+    except Refusal as refusal:  # append_only: the site has it already
+        if refusal.code != "append_only":
+            raise
 
 
 def default_template_id(site_id: int) -> str:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, get, patch, post
+from litestar import Controller, Request, get, patch, post
 from litestar.di import Provide
 from piccolo.columns import Column
 
@@ -20,6 +20,7 @@ from server.auth.guards import (
 from server.auth.service import CurrentUser, now
 from server.auth.tables import UserRole
 from server.errors import AppError
+from server.patrols.checklist import ensure_default_template
 from server.sites.tables import Building, Site, SiteMember, Unit
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
@@ -188,11 +189,12 @@ class SitesController(Controller):
         return _site_read(row)
 
     @post("/sites", guards=[requires_role("admin")])
-    async def create_site(self, data: SiteCreate) -> SiteRead:
+    async def create_site(self, request: Request[Any, Any, Any], data: SiteCreate) -> SiteRead:
         await _unique_site_fields(data)
         rows = await Site.insert(Site(**msgspec.structs.asdict(data), created_at=now())).returning(
             *Site.all_columns()
         )
+        await ensure_default_template(request.app.state.sync_engine, rows[0]["id"])
         return _site_read(rows[0])
 
     @patch("/sites/{site_id:int}", guards=[requires_role("admin")])

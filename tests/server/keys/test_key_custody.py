@@ -1,0 +1,232 @@
+"""Key custody through the sync engine: one holder at a time, entrusted keys' authorisation,
+hand-over confirmed by the receiver, and an append-only ledger."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from tests.conftest import ApiClient, make_user
+from tests.server.sync_device import Device, make_site, now_ms
+
+
+def key_args(site_id: int, **fields: Any) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "site_id": site_id,
+        "code": "K-0012",
+        "kind": "vacant",
+        "label": "3栋2单元1202",
+        **fields,
+    }
+
+
+def event(key_id: str, **args: Any) -> dict[str, Any]:
+    return {"id": str(uuid.uuid4()), "key_id": key_id, **args}
+
+
+@pytest.fixture
+async def site(client: ApiClient) -> int:
+    return await make_site("north")
+
+
+@pytest.fixture
+async def boss(client: ApiClient, site: int) -> Device:
+    await make_user("boss", ["supervisor"], [site])
+    await client.sign_in("boss")
+    return Device(client)
+
+
+@pytest.fixture
+async def patrol(another_client: ApiClient, site: int) -> Device:
+    await make_user("zhang", ["patrol"], [site])
+    await another_client.sign_in("zhang")
+    return Device(another_client)
+
+
+async def key_state(device: Device, key_id: str) -> dict[str, Any]:
+    """The key as a device pulling from scratch sees it now."""
+    device.cursor = None
+    changes = await device.pull_all()
+    return [c for c in changes if c["id"] == key_id][-1]["fields"]
+
+
+async def test_supervisor_registers_a_key_with_an_opaque_qr_token(boss: Device, site: int) -> None:
+    key = key_args(site)
+    assert (await boss.push_one("keys.upsert", key))["status"] == "applied"
+    fields = await key_state(boss, key["id"])
+    assert fields["status"] == "in"
+    assert len(fields["qr_token"]) >= 20
+    assert "1202" not in fields["qr_token"]
+
+
+async def test_patrol_may_not_register_keys(patrol: Device, site: int) -> None:
+    result = await patrol.push_one("keys.upsert", key_args(site))
+    assert result["error"]["code"] == "forbidden"
+
+
+async def test_checkout_then_checkin_writes_the_ledger(
+    boss: Device, patrol: Device, site: int
+) -> None:
+    key = key_args(site)
+    await boss.push_one("keys.upsert", key)
+    out = await patrol.push_one("keys.checkout", event(key["id"], purpose="patrol"))
+    assert out["status"] == "applied", out
+    changes = await patrol.pull_all()
+    fields = [c for c in changes if c["id"] == key["id"]][-1]["fields"]
+    assert (fields["status"], fields["purpose"]) == ("out", "patrol")
+    assert fields["holder_id"] is not None
+    back = await patrol.push_one("keys.checkin", event(key["id"]))
+    assert back["status"] == "applied"
+    changes += await patrol.pull_all()
+    ledger = [c["fields"]["kind"] for c in changes if c["collection"] == "key_events"]
+    assert ledger == ["checkout", "checkin"]
+    assert [c for c in changes if c["id"] == key["id"]][-1]["fields"]["status"] == "in"
+
+
+async def test_two_offline_checkouts_first_to_arrive_wins_and_the_other_names_the_holder(
+    boss: Device, patrol: Device, site: int
+) -> None:
+    key = key_args(site)
+    await boss.push_one("keys.upsert", key)
+    # Both phones made their checkout offline; the patrol's phone reaches the server first,
+    # although the supervisor's was made earlier.
+    t = now_ms()
+    first = await patrol.push_one("keys.checkout", event(key["id"], purpose="repair"), t - 1000)
+    second = await boss.push_one("keys.checkout", event(key["id"], purpose="viewing"), t - 60_000)
+    assert first["status"] == "applied"
+    assert second["status"] == "rejected"
+    assert second["error"]["code"] == "key_already_out"
+    assert "Zhang" in second["error"]["message"]
+    fields = await key_state(boss, key["id"])
+    assert fields["purpose"] == "repair"
+
+
+async def test_custody_follows_the_server_even_when_a_phone_clock_is_an_hour_behind(
+    boss: Device, patrol: Device, site: int
+) -> None:
+    key = key_args(site)
+    await boss.push_one("keys.upsert", key)
+    await patrol.push_one("keys.checkout", event(key["id"], purpose="patrol"))
+    await patrol.push_one("keys.checkin", event(key["id"]))
+    late = await boss.push_one(
+        "keys.checkout", event(key["id"], purpose="viewing"), now_ms() - 3_600_000
+    )
+    assert late["status"] == "applied"
+    fields = await key_state(boss, key["id"])
+    assert (fields["status"], fields["purpose"]) == ("out", "viewing")
+
+
+async def test_entrusted_key_past_its_authorisation_cannot_be_checked_out(
+    boss: Device, patrol: Device, site: int
+) -> None:
+    yesterday = (date.today() - timedelta(days=2)).isoformat()
+    key = key_args(site, kind="entrusted", owner_name="业主王先生", authorization_until=yesterday)
+    await boss.push_one("keys.upsert", key)
+    refused = await patrol.push_one("keys.checkout", event(key["id"], purpose="viewing"))
+    assert refused["error"]["code"] == "authorization_expired"
+    later = (date.today() + timedelta(days=30)).isoformat()
+    await boss.push_one("keys.upsert", {"id": key["id"], "authorization_until": later})
+    ok = await patrol.push_one("keys.checkout", event(key["id"], purpose="viewing"))
+    assert ok["status"] == "applied"
+
+
+async def test_handover_needs_the_receiver_to_confirm(
+    boss: Device, patrol: Device, site: int, settings: Any
+) -> None:
+    from server.app import create_app
+    from tests.conftest import ApiClient
+
+    key = key_args(site)
+    await boss.push_one("keys.upsert", key)
+    li_id = await make_user("li", ["patrol"], [site])
+    await make_user("wu", ["patrol"], [site])
+    await patrol.push_one("keys.checkout", event(key["id"], purpose="patrol"))
+    handed = await patrol.push_one("keys.handover", event(key["id"], to_user_id=li_id))
+    assert handed["status"] == "applied"
+    fields = await key_state(patrol, key["id"])
+    assert fields["handover_to"] == li_id
+    holder = fields["holder_id"]
+    async with ApiClient(app=create_app(settings)) as wu_client:
+        await wu_client.sign_in("wu")
+        wu = Device(wu_client)
+        stolen = await wu.push_one("keys.receive", event(key["id"]))
+        assert stolen["error"]["code"] == "handover_not_for_you"
+    assert (await key_state(patrol, key["id"]))["holder_id"] == holder
+    async with ApiClient(app=create_app(settings)) as li_client:
+        await li_client.sign_in("li")
+        li = Device(li_client)
+        received = await li.push_one("keys.receive", event(key["id"]))
+        assert received["status"] == "applied"
+        fields = await key_state(li, key["id"])
+    assert (fields["holder_id"], fields["handover_to"]) == (li_id, None)
+
+
+async def test_only_the_holder_hands_over_and_not_to_an_outsider(
+    boss: Device, patrol: Device, site: int
+) -> None:
+    key = key_args(site)
+    await boss.push_one("keys.upsert", key)
+    outsider = await make_user("outsider", ["patrol"], [])
+    not_out = await patrol.push_one("keys.handover", event(key["id"], to_user_id=outsider))
+    assert not_out["error"]["code"] == "not_holder"
+    await patrol.push_one("keys.checkout", event(key["id"], purpose="patrol"))
+    refused = await patrol.push_one("keys.handover", event(key["id"], to_user_id=outsider))
+    assert refused["error"]["code"] == "invalid_args"
+
+
+async def test_checkin_by_someone_else_is_forbidden_but_a_supervisor_may(
+    boss: Device, patrol: Device, site: int, settings: Any
+) -> None:
+    from server.app import create_app
+    from tests.conftest import ApiClient
+
+    key = key_args(site)
+    await boss.push_one("keys.upsert", key)
+    await patrol.push_one("keys.checkout", event(key["id"], purpose="patrol"))
+    await make_user("li", ["patrol"], [site])
+    async with ApiClient(app=create_app(settings)) as c:
+        await c.sign_in("li")
+        refused = await Device(c).push_one("keys.checkin", event(key["id"]))
+    assert refused["error"]["code"] == "forbidden"
+    assert (await boss.push_one("keys.checkin", event(key["id"])))["status"] == "applied"
+
+
+async def test_lost_key_cannot_go_out_until_found(boss: Device, patrol: Device, site: int) -> None:
+    key = key_args(site)
+    await boss.push_one("keys.upsert", key)
+    await patrol.push_one("keys.checkout", event(key["id"], purpose="patrol"))
+    assert (await patrol.push_one("keys.lost", event(key["id"])))["status"] == "applied"
+    refused = await boss.push_one("keys.checkout", event(key["id"], purpose="patrol"))
+    assert refused["error"]["code"] == "key_lost"
+    assert (await boss.push_one("keys.checkin", event(key["id"])))["status"] == "applied"
+
+
+async def test_ledger_entries_are_never_changed_and_custody_fields_never_sent(
+    boss: Device, patrol: Device, site: int
+) -> None:
+    key = key_args(site)
+    await boss.push_one("keys.upsert", key)
+    ev = event(key["id"], purpose="patrol")
+    await patrol.push_one("keys.checkout", ev)
+    rewrite = await patrol.push_one("key_events.upsert", {"id": ev["id"], "kind": "checkin"})
+    assert rewrite["error"]["code"] in ("unknown_mutation", "append_only")
+    forged = await boss.push_one("keys.upsert", {"id": key["id"], "status": "in"})
+    assert forged["error"]["code"] == "server_owned_field"
+
+
+async def test_a_key_of_another_site_is_not_found(
+    boss: Device, site: int, another_client: ApiClient
+) -> None:
+    south = await make_site("south")
+    await make_user("southern", ["patrol"], [south])
+    await another_client.sign_in("southern")
+    key = key_args(site)
+    await boss.push_one("keys.upsert", key)
+    refused = await Device(another_client).push_one(
+        "keys.checkout", event(key["id"], purpose="patrol")
+    )
+    assert refused["error"]["code"] in ("not_found", "forbidden")

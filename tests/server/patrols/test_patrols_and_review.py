@@ -1,0 +1,297 @@
+"""Vacant-unit patrols and their review through the sync engine: drafts, submission raising
+findings, approval that locks, rejection that returns, and who may review what."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from server.app import create_app
+from server.patrols.checklist import default_template_id
+from server.settings import Settings
+from server.sites.tables import Building, Site, Unit
+from tests.conftest import ApiClient, make_user
+from tests.server.sync_device import Device, make_site, now_ms
+
+PHOTO = "c" * 64
+
+
+async def admin_site(client: ApiClient, code: str) -> int:
+    """A site made through the API, as an admin does: it gets its default checklist."""
+    await make_user(f"admin_{code}", ["admin"])
+    await client.sign_in(f"admin_{code}")
+    site = await client.post("/api/sites", json={"name": code, "code": code})
+    assert site.status_code == 201, site.text
+    await client.post("/api/auth/logout")
+    return int(site.json()["id"])
+
+
+async def a_unit(site_id: int) -> int:
+    from server.auth.service import now
+
+    b = await Building.insert(Building(site=site_id, name="1栋", created_at=now())).returning(
+        Building.id
+    )
+    u = await Unit.insert(
+        Unit(building=b[0]["id"], number="101", vacant=True, created_at=now())
+    ).returning(Unit.id)
+    return int(u[0]["id"])
+
+
+def patrol_args(site_id: int, unit_id: int, **fields: Any) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "site_id": site_id,
+        "unit_id": unit_id,
+        "template_id": default_template_id(site_id),
+        "started_at": "2026-11-25T09:00:00+08:00",
+        **fields,
+    }
+
+
+ITEMS = {
+    "door": {"result": "pass", "note": "", "photos": []},
+    "water": {
+        "result": "fail",
+        "note": "厨房水管滴漏",
+        "photos": [PHOTO],
+        "label": "水阀已关、无漏水",
+    },
+    "gas": {"result": "na", "note": "", "photos": []},
+}
+
+
+@pytest.fixture
+async def world(client: ApiClient, another_client: ApiClient, settings: Settings) -> dict[str, Any]:
+    site = await admin_site(client, "north")
+    unit = await a_unit(site)
+    boss_id = await make_user("boss", ["supervisor"], [site])
+    await Site.update({Site.default_assignee_id: boss_id, Site.finding_due_days: 2}).where(
+        Site.id == site
+    )
+    await make_user("zhang", ["patrol"], [site])
+    await client.sign_in("zhang")
+    await another_client.sign_in("boss")
+    return {
+        "site": site,
+        "unit": unit,
+        "patrol": Device(client),
+        "boss": Device(another_client),
+        "boss_id": boss_id,
+        "settings": settings,
+    }
+
+
+async def current(device: Device, collection: str, record_id: str) -> dict[str, Any]:
+    device.cursor = None
+    changes = await device.pull_all()
+    found = [c for c in changes if (c["collection"], c["id"]) == (collection, record_id)]
+    return found[-1]
+
+
+async def submitted_patrol(world: dict[str, Any]) -> dict[str, Any]:
+    patrol: Device = world["patrol"]
+    args = patrol_args(world["site"], world["unit"], items=ITEMS, water_reading=1234.5)
+    assert (await patrol.push_one("patrols.save", args))["status"] == "applied"
+    assert (await patrol.push_one("patrols.submit", {"id": args["id"]}))["status"] == "applied"
+    return args
+
+
+async def test_a_new_site_gets_the_default_checklist(world: dict[str, Any]) -> None:
+    template = await current(
+        world["patrol"], "patrol_templates", default_template_id(world["site"])
+    )
+    keys = [item["key"] for item in template["fields"]["items"]]
+    assert keys[:3] == ["door", "windows", "water"]
+    assert len(keys) == 9
+
+
+async def test_save_then_submit_raises_a_finding_per_failed_item(world: dict[str, Any]) -> None:
+    args = await submitted_patrol(world)
+    record = await current(world["patrol"], "patrols", args["id"])
+    fields = record["fields"]
+    assert fields["status"] == "submitted"
+    assert fields["water_reading"] == 1234.5
+    (finding_id,) = fields["finding_ids"]
+    finding = (await current(world["patrol"], "findings", finding_id))["fields"]
+    assert finding["unit_id"] == world["unit"]
+    assert finding["category"] == "patrol"
+    assert "厨房水管滴漏" in finding["description"]
+    assert finding["photos"] == [PHOTO]
+    assert finding["assignee_id"] == world["boss_id"]
+    assert finding["status"] == "assigned"
+    assert finding["due_date"]
+
+
+async def test_submitting_again_is_refused_and_raises_no_second_finding(
+    world: dict[str, Any],
+) -> None:
+    args = await submitted_patrol(world)
+    again = await world["patrol"].push_one("patrols.submit", {"id": args["id"]})
+    assert again["error"]["code"] == "already_submitted"
+
+
+async def approve(world: dict[str, Any], patrol_id: str, **extra: Any) -> dict[str, Any]:
+    record = await current(world["boss"], "patrols", patrol_id)
+    args = {
+        "id": str(uuid.uuid4()),
+        "collection": "patrols",
+        "record_id": patrol_id,
+        "revision": record["revision"],
+        **extra,
+    }
+    return await world["boss"].push_one("review.approve", args)
+
+
+async def test_approval_locks_the_patrol_and_a_late_edit_is_refused(world: dict[str, Any]) -> None:
+    args = await submitted_patrol(world)
+    assert (await approve(world, args["id"]))["status"] == "applied"
+    fields = (await current(world["patrol"], "patrols", args["id"]))["fields"]
+    assert (fields["status"], fields["reviewed_by"]) == ("approved", world["boss_id"])
+    late = await world["patrol"].push_one("patrols.save", {"id": args["id"], "note": "补充"})
+    assert late["error"]["code"] == "record_locked"
+
+
+async def test_rejection_returns_it_to_the_author_who_edits_and_resubmits(
+    world: dict[str, Any],
+) -> None:
+    args = await submitted_patrol(world)
+    record = await current(world["boss"], "patrols", args["id"])
+    rejected = await world["boss"].push_one(
+        "review.reject",
+        {
+            "id": str(uuid.uuid4()),
+            "collection": "patrols",
+            "record_id": args["id"],
+            "revision": record["revision"],
+            "comment": "请补拍电表照片",
+        },
+    )
+    assert rejected["status"] == "applied"
+    fields = (await current(world["patrol"], "patrols", args["id"]))["fields"]
+    assert (fields["status"], fields["review_comment"]) == ("rejected", "请补拍电表照片")
+    edit = await world["patrol"].push_one("patrols.save", {"id": args["id"], "photos": [PHOTO]})
+    assert edit["status"] == "applied"
+    resubmit = await world["patrol"].push_one("patrols.submit", {"id": args["id"]})
+    assert resubmit["status"] == "applied"
+    fields = (await current(world["patrol"], "patrols", args["id"]))["fields"]
+    assert fields["status"] == "submitted"
+    assert len(fields["finding_ids"]) == 1  # the failed item's finding is not raised twice
+
+
+async def test_reject_needs_a_comment(world: dict[str, Any]) -> None:
+    args = await submitted_patrol(world)
+    record = await current(world["boss"], "patrols", args["id"])
+    r = await world["boss"].push_one(
+        "review.reject",
+        {
+            "id": str(uuid.uuid4()),
+            "collection": "patrols",
+            "record_id": args["id"],
+            "revision": record["revision"],
+        },
+    )
+    assert r["error"]["code"] == "invalid_args"
+
+
+async def test_approval_of_a_version_the_author_changed_since_is_stale(
+    world: dict[str, Any],
+) -> None:
+    args = await submitted_patrol(world)
+    seen = await current(world["boss"], "patrols", args["id"])
+    await world["patrol"].push_one("patrols.save", {"id": args["id"], "note": "又发现窗户松动"})
+    stale = await world["boss"].push_one(
+        "review.approve",
+        {
+            "id": str(uuid.uuid4()),
+            "collection": "patrols",
+            "record_id": args["id"],
+            "revision": seen["revision"],
+        },
+    )
+    assert stale["error"]["code"] == "stale_review"
+    assert (await approve(world, args["id"]))["status"] == "applied"
+
+
+async def test_nobody_reviews_their_own_patrol(world: dict[str, Any]) -> None:
+    boss: Device = world["boss"]
+    args = patrol_args(world["site"], world["unit"], items=ITEMS)
+    await boss.push_one("patrols.save", args)
+    await boss.push_one("patrols.submit", {"id": args["id"]})
+    assert (await approve(world, args["id"]))["error"]["code"] == "self_review"
+
+
+async def test_patrol_role_cannot_approve(world: dict[str, Any]) -> None:
+    args = await submitted_patrol(world)
+    record = await current(world["patrol"], "patrols", args["id"])
+    r = await world["patrol"].push_one(
+        "review.approve",
+        {
+            "id": str(uuid.uuid4()),
+            "collection": "patrols",
+            "record_id": args["id"],
+            "revision": record["revision"],
+        },
+    )
+    assert r["error"]["code"] == "forbidden"
+
+
+async def test_another_sites_supervisor_cannot_approve(world: dict[str, Any]) -> None:
+    args = await submitted_patrol(world)
+    record = await current(world["patrol"], "patrols", args["id"])
+    south = await make_site("south")
+    await make_user("south_boss", ["supervisor"], [south])
+    async with ApiClient(app=create_app(world["settings"])) as c:
+        await c.sign_in("south_boss")
+        r = await Device(c).push_one(
+            "review.approve",
+            {
+                "id": str(uuid.uuid4()),
+                "collection": "patrols",
+                "record_id": args["id"],
+                "revision": record["revision"],
+            },
+        )
+    assert r["error"]["code"] in ("forbidden", "not_found")
+
+
+async def test_supervisor_approves_offline_and_the_approval_wins_over_a_fast_clock(
+    world: dict[str, Any],
+) -> None:
+    """The supervisor's phone is an hour behind; the approval is still the server's decision."""
+    args = await submitted_patrol(world)
+    record = await current(world["boss"], "patrols", args["id"])
+    r = await world["boss"].push_one(
+        "review.approve",
+        {
+            "id": str(uuid.uuid4()),
+            "collection": "patrols",
+            "record_id": args["id"],
+            "revision": record["revision"],
+        },
+        now_ms() - 3_600_000,
+    )
+    assert r["status"] == "applied"
+    fields = (await current(world["patrol"], "patrols", args["id"]))["fields"]
+    assert fields["status"] == "approved"
+
+
+async def test_patrol_validation(world: dict[str, Any]) -> None:
+    patrol: Device = world["patrol"]
+    cases = [
+        ({"items": {"door": {"result": "maybe"}}}, "items.door"),
+        ({"water_reading": -1}, "water_reading"),
+        ({"template_id": "site-999-v1"}, "template_id"),
+        ({"status": "approved"}, "status"),
+        ({"started_at": "9am"}, "started_at"),
+    ]
+    for extra, field in cases:
+        r = await patrol.push_one(
+            "patrols.save", patrol_args(world["site"], world["unit"], **extra)
+        )
+        assert r["status"] == "rejected", (extra, r)
+        assert r["error"]["field"] == field, (extra, r)
+    generic = await patrol.push_one("patrols.upsert", patrol_args(world["site"], world["unit"]))
+    assert generic["error"]["code"] == "unknown_mutation"
