@@ -43,6 +43,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This device belongs to another user; sign in with this phone's own account.",
     ),
     "bad_cursor": ("同步位置无效，请重新同步。", "The sync cursor is not valid; sync again."),
+    "bad_hash": (
+        "照片名称必须是其 SHA-256（64 位小写十六进制）。",
+        "A photo's name must be its SHA-256 (64 lower-case hex digits).",
+    ),
+    "photo_empty": ("照片内容为空。", "The photo is empty."),
+    "photo_too_large": ("照片过大（上限 {limit}）。", "The photo is too large (limit {limit})."),
+    "hash_mismatch": (
+        "照片内容与其 SHA-256 名称不符，请重新上传。",
+        "The photo's content does not match its SHA-256 name; upload it again.",
+    ),
+    "unsupported_media": (
+        "只接受 JPEG、PNG 或 WebP 照片。",
+        "Only JPEG, PNG or WebP photos are accepted.",
+    ),
+    "image_too_large": (
+        "照片像素过多（上限 {limit}）。",
+        "The photo has too many pixels (limit {limit}).",
+    ),
+    "image_corrupt": ("照片文件已损坏或不完整。", "The photo file is damaged or incomplete."),
     "internal_error": (
         "服务器内部错误（编号 {request_id}），请联系管理员。",
         "Internal server error (id {request_id}); please tell your administrator.",

@@ -17,5 +17,6 @@ APP_REGISTRY = AppRegistry(
         "server.auth.piccolo_app",
         "server.sites.piccolo_app",
         "server.syncing.piccolo_app",
+        "server.media.piccolo_app",
     ]
 )

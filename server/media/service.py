@@ -1,0 +1,167 @@
+"""Photo rules apart from HTTP: storing an upload once, who may see a photo, reading it back."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+import anyio.to_thread
+import msgspec
+
+from server.auth.service import CurrentUser, now
+from server.media.processing import Processed, Rejected, process
+from server.media.storage import LocalDiskStorage, MediaStorage
+from server.media.tables import Media
+from server.settings import Settings
+from server.syncing.tables import MediaRef
+
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# Decoding a large photo takes up to a few hundred MB; at most this many run at once per process.
+PROCESSING_SLOTS = 2
+
+_sites_decoder = msgspec.json.Decoder(list[str])
+
+
+def media_storage(settings: Settings) -> MediaStorage:
+    """The configured photo store: the local disk under the data folder."""
+    return LocalDiskStorage(settings.data_dir / "media")
+
+
+def file_name(sha256: str, thumb: bool = False) -> str:
+    return f"{sha256}-thumb.jpg" if thumb else f"{sha256}.jpg"
+
+
+@dataclass(frozen=True)
+class Stored:
+    sha256: str
+    width: int
+    height: int
+    created: bool  # False: the photo was already here
+
+
+class MediaService:
+    """One per app: the storage, a limit on concurrent decoding, and per-hash upload locks."""
+
+    def __init__(self, storage: MediaStorage) -> None:
+        self.storage = storage
+        self._limiter: anyio.CapacityLimiter | None = None
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @property
+    def limiter(self) -> anyio.CapacityLimiter:
+        # Made on first use, inside the event loop that serves the app.
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(PROCESSING_SLOTS)
+        return self._limiter
+
+    @asynccontextmanager
+    async def _hash_lock(self, sha256: str) -> AsyncIterator[None]:
+        """Uploads of one hash in this process take turns; across processes the atomic rename
+        and the insert's ON CONFLICT DO NOTHING keep one file and one row."""
+        lock, users = self._locks.get(sha256, (asyncio.Lock(), 0))
+        self._locks[sha256] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[sha256]
+            if users == 1:
+                del self._locks[sha256]
+            else:
+                self._locks[sha256] = (lock, users - 1)
+
+    async def _files_present(self, sha256: str) -> bool:
+        def both() -> bool:
+            return self.storage.exists(file_name(sha256)) and self.storage.exists(
+                file_name(sha256, thumb=True)
+            )
+
+        return await anyio.to_thread.run_sync(both)
+
+    async def store(self, sha256: str, data: bytes, uploader_id: int) -> Stored:
+        """Check, process and keep an upload named by the SHA-256 of `data`; raises Rejected."""
+        digest = await anyio.to_thread.run_sync(lambda: hashlib.sha256(data).hexdigest())
+        if digest != sha256:
+            raise Rejected("hash_mismatch", 422)
+        async with self._hash_lock(sha256):
+            row = (
+                await Media.select(Media.width, Media.height).where(Media.sha256 == sha256).first()
+            )
+            if row is not None and await self._files_present(sha256):
+                return Stored(sha256, row["width"], row["height"], created=False)
+            processed: Processed = await anyio.to_thread.run_sync(
+                process, data, limiter=self.limiter
+            )
+
+            def write() -> None:
+                # The thumbnail first: a present full image means a complete pair.
+                self.storage.put(file_name(sha256, thumb=True), processed.thumb)
+                self.storage.put(file_name(sha256), processed.image)
+
+            await anyio.to_thread.run_sync(write)
+            if row is not None:  # the row outlived its files (a restore, a GC race): rewritten
+                return Stored(sha256, row["width"], row["height"], created=False)
+            meta = processed.metadata
+            inserted = await (
+                Media.insert(
+                    Media(
+                        sha256=sha256,
+                        uploader_id=uploader_id,
+                        content_type=processed.content_type,
+                        width=processed.width,
+                        height=processed.height,
+                        bytes=len(data),
+                        taken_at=meta.taken_at,
+                        gps_lat=meta.gps_lat,
+                        gps_lon=meta.gps_lon,
+                        uploaded_at=now(),
+                    )
+                )
+                .on_conflict(target=Media.sha256, action="DO NOTHING")
+                .returning(Media.sha256)
+            )
+            return Stored(sha256, processed.width, processed.height, created=bool(inserted))
+
+    async def visible(self, user: CurrentUser, sha256: str) -> dict[str, Any] | None:
+        """The photo's row when this user may see it, else None (missing and hidden look alike).
+        Its uploader may; so may a member of a site that a record holding the photo belongs to
+        (an admin: of any such record)."""
+        row = await (
+            Media.select(
+                *Media.all_columns(),
+                Media.uploader_id.username.as_alias("uploader_username"),
+                Media.uploader_id.display_name.as_alias("uploader_display_name"),
+            )
+            .where(Media.sha256 == sha256)
+            .first()
+        )
+        if row is None:
+            return None
+        if row["uploader_id"] == user.id:
+            return row
+        refs = await MediaRef.select(MediaRef.sites).where(
+            (MediaRef.sha256 == sha256) & MediaRef.released_at_ms.is_null()
+        )
+        if refs and "admin" in user.roles:
+            return row
+        mine = {str(site) for site in user.site_ids}
+        for ref in refs:
+            try:
+                sites = _sites_decoder.decode(ref["sites"])
+            except msgspec.DecodeError:
+                continue
+            if mine.intersection(sites):
+                return row
+        return None
+
+    async def read(self, sha256: str, thumb: bool) -> bytes | None:
+        return await anyio.to_thread.run_sync(self.storage.get, file_name(sha256, thumb))
+
+    async def exists(self, sha256: str, thumb: bool) -> bool:
+        return await anyio.to_thread.run_sync(self.storage.exists, file_name(sha256, thumb))
