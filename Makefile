@@ -12,7 +12,7 @@ PY_SOURCES := $(wildcard server sync tests bench)
 PWA_SOURCES := $(shell find pwa/src pwa/public -type f 2>/dev/null) \
 	$(wildcard pwa/index.html pwa/vite.config.ts pwa/tsconfig*.json pwa/package.json)
 
-.PHONY: run test lint typecheck test-pwa test-sqlite test-postgres test-browser services bench
+.PHONY: run test lint typecheck test-pwa test-sqlite test-postgres test-browser services fonts bench
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,13 +28,22 @@ pwa/dist/index.html: pwa/node_modules/.installed $(PWA_SOURCES)
 	cd pwa && npm run build
 	touch $@
 
-run: $(BIN)/.installed pwa/dist/index.html
+run: $(BIN)/.installed pwa/dist/index.html fonts
 	$(BIN)/fieldkeep seed --demo --if-empty
 	$(BIN)/fieldkeep serve --host $(HOST) --port $(PORT)
 
+# Key labels print Chinese: a CJK font is part of the installation (never boxes).
+fonts:
+	@if ! ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1 && \
+		! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
+		else echo "make: install a CJK font (apt-get install fonts-noto-cjk) to print key labels" >&2; fi; \
+	fi
+
 # PostgreSQL and Chromium are real parts of the suite: installed or started here when missing,
 # and a clear failure (never a skip) when that is impossible.
-services:
+services: fonts
 	@if ! command -v pg_isready >/dev/null; then \
 		echo "make test: PostgreSQL is not installed (need a server on 127.0.0.1:5432)" >&2; exit 1; fi
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { \
@@ -60,7 +69,7 @@ typecheck: $(BIN)/.installed
 test-pwa: pwa/dist/index.html
 	cd pwa && npm test
 
-test-sqlite: $(BIN)/.installed
+test-sqlite: $(BIN)/.installed fonts
 	$(BIN)/python -m pytest -m "not browser" --db sqlite
 
 test-postgres: $(BIN)/.installed services

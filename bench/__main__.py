@@ -3,9 +3,13 @@
 import asyncio
 import sys
 
-from bench import sync_throughput
+from bench import key_labels, media_ingest, sync_throughput
 
-BENCHMARKS = {"sync": sync_throughput.main}
+BENCHMARKS = {
+    "sync": sync_throughput.main,
+    "media": media_ingest.main,
+    "labels": key_labels.main,
+}
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ from server.auth.controller import ROUTES as AUTH_ROUTES
 from server.csrf import CSRFProtection
 from server.errors import EXCEPTION_HANDLERS
 from server.health import health
+from server.keys.controller import KeysController
 from server.media.controller import ROUTES as MEDIA_ROUTES
 from server.settings import Settings
 from server.sites.controller import SitesController
@@ -49,6 +50,7 @@ def create_app(settings: Settings) -> Litestar:
             health,
             *AUTH_ROUTES,
             SitesController,
+            KeysController,
             *SYNC_ROUTES,
             *MEDIA_ROUTES,
             pwa_files,

@@ -62,6 +62,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The photo has too many pixels (limit {limit}).",
     ),
     "image_corrupt": ("照片文件已损坏或不完整。", "The photo file is damaged or incomplete."),
+    "font_missing": (
+        "服务器未安装中文字体（fonts-noto-cjk），无法打印标签。",
+        "No Chinese font is installed on the server (fonts-noto-cjk); labels cannot be printed.",
+    ),
     "internal_error": (
         "服务器内部错误（编号 {request_id}），请联系管理员。",
         "Internal server error (id {request_id}); please tell your administrator.",

@@ -1,0 +1,218 @@
+"""Key documents and reports: QR label sheets, keys out now, one key's ledger, movements."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Response, get
+from litestar.di import Provide
+from litestar.params import QueryParameter
+
+from server.auth.guards import check_site_access, provide_current_user, requires_role, requires_user
+from server.auth.service import CurrentUser
+from server.auth.tables import AppUser
+from server.errors import AppError
+from server.keys.labels import FontMissing, Label, render_pdf
+from server.settings import Settings
+from server.sites.tables import Site, Unit
+from server.syncing.records import records_by_id, records_of_site
+
+MAX_LABELS = 500
+
+
+class KeyOut(msgspec.Struct):
+    id: str
+    code: str
+    label: str
+    holder_id: int | None
+    holder: str
+    purpose: str | None
+    out_since: str | None
+    expected_return: str | None
+    overdue: bool
+
+
+class KeyEvent(msgspec.Struct):
+    id: str
+    key_id: str
+    code: str
+    kind: str
+    by_id: int
+    by: str
+    at: str
+    purpose: str | None = None
+    to_user_id: int | None = None
+    note: str = ""
+
+
+async def _names(user_ids: set[int]) -> dict[int, str]:
+    if not user_ids:
+        return {}
+    rows = await AppUser.select(AppUser.id, AppUser.display_name).where(
+        AppUser.id.is_in(list(user_ids))
+    )
+    return {r["id"]: r["display_name"] for r in rows}
+
+
+async def _unit_labels(unit_ids: set[int]) -> dict[int, str]:
+    if not unit_ids:
+        return {}
+    rows = await Unit.select(Unit.id, Unit.entrance, Unit.number, Unit.building.name).where(
+        Unit.id.is_in(list(unit_ids))
+    )
+    return {r["id"]: f"{r['building.name']}{r['entrance']}{r['number']}" for r in rows}
+
+
+def _overdue_cutoff(hours: int) -> datetime:
+    return datetime.now(UTC) - timedelta(hours=hours)
+
+
+class KeysController(Controller):
+    path = "/api"
+    guards = [requires_user]  # noqa: RUF012 (Litestar reads these class attributes)
+    dependencies = {"user": Provide(provide_current_user)}  # noqa: RUF012
+
+    @get("/keys/labels.pdf", guards=[requires_role("supervisor", "admin")])
+    async def labels(
+        self,
+        user: CurrentUser,
+        settings: Settings,
+        ids: Annotated[str, QueryParameter(max_length=40_000)],
+    ) -> Response[bytes]:
+        """A4 label sheets for the keys named in `ids` (comma-separated, at most 500)."""
+        wanted = [i for i in ids.split(",") if i]
+        if not wanted:
+            raise AppError("validation_error", 400, field="ids", detail="no key ids")
+        if len(wanted) > MAX_LABELS:
+            raise AppError("payload_too_large", 413, limit=f"{MAX_LABELS} labels")
+        keys = {k["id"]: k for k in await records_by_id("keys", wanted)}
+        missing = [i for i in wanted if i not in keys]
+        for key in keys.values():
+            if key["site_id"] not in user.site_ids:
+                missing.append(key["id"])
+        if missing:
+            raise AppError("not_found", 404, field="ids")
+        sites = {
+            r["id"]: r["name"]
+            for r in await Site.select(Site.id, Site.name).where(
+                Site.id.is_in(list({k["site_id"] for k in keys.values()}))
+            )
+        }
+        units = await _unit_labels({k["unit_id"] for k in keys.values() if k.get("unit_id")})
+        base = settings.server.public_base_url
+        labels = [
+            Label(
+                url=f"{base}/k/{key['qr_token']}",
+                site=sites.get(key["site_id"], ""),
+                code=key["code"],
+                unit=key.get("label") or units.get(key.get("unit_id") or 0, ""),
+            )
+            for key in (keys[i] for i in wanted)
+        ]
+        try:
+            pdf = render_pdf(labels)
+        except FontMissing:
+            raise AppError("font_missing", 503) from None
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={"Content-Disposition": 'inline; filename="key-labels.pdf"'},
+        )
+
+    @get("/sites/{site_id:int}/keys/out")
+    async def keys_out(self, site_id: int, user: CurrentUser) -> list[KeyOut]:
+        """Keys out now, longest out first; overdue past the site's limit."""
+        check_site_access(user, site_id)
+        site = await Site.select(Site.key_overdue_hours).where(Site.id == site_id).first()
+        cutoff = _overdue_cutoff(site["key_overdue_hours"] if site else 8)
+        out = [k for k in await records_of_site("keys", site_id) if k.get("status") == "out"]
+        names = await _names({k["holder_id"] for k in out if k.get("holder_id")})
+        out.sort(key=lambda k: k.get("out_since") or "")
+        return [
+            KeyOut(
+                id=k["id"],
+                code=k["code"],
+                label=k.get("label") or "",
+                holder_id=k.get("holder_id"),
+                holder=names.get(k.get("holder_id") or 0, ""),
+                purpose=k.get("purpose"),
+                out_since=k.get("out_since"),
+                expected_return=k.get("expected_return"),
+                overdue=bool(k.get("out_since"))
+                and datetime.fromisoformat(k["out_since"]) < cutoff,
+            )
+            for k in out
+        ]
+
+    @get("/keys/{key_id:str}/ledger")
+    async def ledger(self, key_id: str, user: CurrentUser) -> list[KeyEvent]:
+        found = await records_by_id("keys", [key_id])
+        if not found:
+            raise AppError("not_found", 404)
+        key = found[0]
+        check_site_access(user, key["site_id"])
+        events = [
+            e for e in await records_of_site("key_events", key["site_id"]) if e["key_id"] == key_id
+        ]
+        return await _events(events, {key_id: key["code"]})
+
+    @get("/sites/{site_id:int}/key-events", media_type="application/json")
+    async def movements(
+        self,
+        site_id: int,
+        user: CurrentUser,
+        since: Annotated[date, QueryParameter(name="from")],
+        until: Annotated[date, QueryParameter(name="to")],
+        fmt: Annotated[str, QueryParameter(name="format", pattern="^(json|csv)$")] = "json",
+    ) -> Response[Any]:
+        """All key movements in a period (dates inclusive, China time), as JSON or CSV."""
+        check_site_access(user, site_id)
+        china = timedelta(hours=8)
+        start = datetime(since.year, since.month, since.day, tzinfo=UTC) - china
+        end = datetime(until.year, until.month, until.day, tzinfo=UTC) - china + timedelta(days=1)
+        events = [
+            e
+            for e in await records_of_site("key_events", site_id)
+            if start <= datetime.fromisoformat(e["at"]) < end
+        ]
+        keys = {k["id"]: k["code"] for k in await records_of_site("keys", site_id)}
+        rows = await _events(events, keys)
+        if fmt == "json":
+            return Response(rows)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(
+            ["时间 at", "钥匙 key", "动作 kind", "经办人 by", "用途 purpose", "备注 note"]
+        )
+        for e in rows:
+            writer.writerow([e.at, e.code, e.kind, e.by, e.purpose or "", e.note])
+        # UTF-8 with a BOM: Excel on Chinese Windows opens it without garbling.
+        return Response(
+            out.getvalue().encode("utf-8-sig"),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="key-movements.csv"'},
+        )
+
+
+async def _events(events: list[dict[str, Any]], codes: dict[str, str]) -> list[KeyEvent]:
+    names = await _names({e["by_id"] for e in events})
+    events.sort(key=lambda e: e["at"])
+    return [
+        KeyEvent(
+            id=e["id"],
+            key_id=e["key_id"],
+            code=codes.get(e["key_id"], ""),
+            kind=e["kind"],
+            by_id=e["by_id"],
+            by=names.get(e["by_id"], ""),
+            at=e["at"],
+            purpose=e.get("purpose"),
+            to_user_id=e.get("to_user_id"),
+            note=e.get("note", ""),
+        )
+        for e in events
+    ]

@@ -1,0 +1,138 @@
+"""QR label sheets decoded by a real QR reader, CJK text drawn with real glyphs, and the key
+reports (out now, ledger, movements as CSV)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from datetime import date
+from typing import Any
+
+import pypdfium2 as pdfium
+import pytest
+import zxingcpp
+from PIL import Image, ImageChops, ImageDraw
+
+from server.keys.labels import _font
+from server.settings import Settings
+from tests.conftest import ApiClient, make_user
+from tests.server.sync_device import Device, make_site
+
+
+@pytest.fixture
+async def keys(client: ApiClient) -> dict[str, Any]:
+    site = await make_site("north")
+    await make_user("boss", ["supervisor"], [site])
+    await client.sign_in("boss")
+    boss = Device(client)
+    ids = []
+    for n, unit in enumerate(["3栋2单元1202", "5栋1单元0301", "翠湖苑8栋"]):
+        key = {
+            "id": str(uuid.uuid4()),
+            "site_id": site,
+            "code": f"CH-{n:04d}",
+            "kind": "vacant",
+            "label": unit,
+        }
+        assert (await boss.push_one("keys.upsert", key))["status"] == "applied"
+        ids.append(key["id"])
+    changes = await boss.pull_all()
+    tokens = {c["id"]: c["fields"]["qr_token"] for c in changes if c["collection"] == "keys"}
+    return {"site": site, "ids": ids, "tokens": tokens, "boss": boss}
+
+
+def pages_of(pdf: bytes) -> list[Image.Image]:
+    document = pdfium.PdfDocument(pdf)
+    return [page.render(scale=200 / 72).to_pil().convert("L") for page in document]
+
+
+async def test_every_label_decodes_to_its_keys_token_url(
+    client: ApiClient, keys: dict[str, Any], settings: Settings
+) -> None:
+    r = await client.get("/api/keys/labels.pdf", params={"ids": ",".join(keys["ids"])})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/pdf"
+    (page,) = pages_of(r.content)
+    decoded = sorted(result.text for result in zxingcpp.read_barcodes(page))
+    base = settings.server.public_base_url
+    assert decoded == sorted(f"{base}/k/{keys['tokens'][i]}" for i in keys["ids"])
+    assert not any("1202" in text for text in decoded)  # the tag names no unit
+
+
+def test_chinese_text_is_drawn_with_real_glyphs_not_boxes() -> None:
+    font = _font(40)
+
+    def glyph(ch: str) -> Image.Image:
+        img = Image.new("L", (60, 60), 255)
+        ImageDraw.Draw(img).text((5, 5), ch, font=font, fill=0)
+        return img
+
+    missing = glyph("\U000e01ef")  # a code point no font draws: its .notdef box
+    assert ImageChops.difference(glyph("\U000e01ef"), missing).getbbox() is None
+    for ch in "翠湖花园锦江华府栋单元钥匙":
+        drawn = glyph(ch)
+        assert ImageChops.invert(drawn).getbbox() is not None, ch  # ink
+        assert ImageChops.difference(drawn, missing).getbbox() is not None, ch  # not a box
+
+
+async def test_label_text_is_on_the_page(client: ApiClient, keys: dict[str, Any]) -> None:
+    r = await client.get("/api/keys/labels.pdf", params={"ids": keys["ids"][0]})
+    (page,) = pages_of(r.content)
+    # The first label's text column lies right of its QR code: it must hold ink.
+    w, h = page.size
+    text_area = page.crop((int(w * 0.28), int(h * 0.04), int(w * 0.48), int(h * 0.14)))
+    assert ImageChops.invert(text_area).getbbox() is not None
+
+
+async def test_labels_need_a_supervisor_and_the_users_own_keys(
+    client: ApiClient, another_client: ApiClient, keys: dict[str, Any]
+) -> None:
+    await make_user("zhang", ["patrol"], [keys["site"]])
+    await another_client.sign_in("zhang")
+    r = await another_client.get("/api/keys/labels.pdf", params={"ids": keys["ids"][0]})
+    assert r.status_code == 403
+    south = await make_site("south")
+    await make_user("south_boss", ["supervisor"], [south])
+    await another_client.post("/api/auth/logout")
+    await another_client.sign_in("south_boss")
+    r = await another_client.get("/api/keys/labels.pdf", params={"ids": keys["ids"][0]})
+    assert r.status_code == 404
+    r = await client.get("/api/keys/labels.pdf", params={"ids": "no-such-key"})
+    assert r.status_code == 404
+    r = await client.get("/api/keys/labels.pdf", params={"ids": ",".join(["x"] * 501)})
+    assert r.status_code == 413
+
+
+async def test_reports_keys_out_ledger_and_movements_csv(
+    client: ApiClient, keys: dict[str, Any]
+) -> None:
+    boss: Device = keys["boss"]
+    key_id = keys["ids"][0]
+    for intent, extra in (
+        ("checkout", {"purpose": "repair"}),
+        ("checkin", {}),
+        ("checkout", {"purpose": "viewing"}),
+    ):
+        args = {"id": str(uuid.uuid4()), "key_id": key_id, **extra}
+        assert (await boss.push_one(f"keys.{intent}", args))["status"] == "applied"
+    out = (await client.get(f"/api/sites/{keys['site']}/keys/out")).json()
+    assert [(k["code"], k["purpose"], k["holder"], k["overdue"]) for k in out] == [
+        ("CH-0000", "viewing", "Boss", False)
+    ]
+    ledger = (await client.get(f"/api/keys/{key_id}/ledger")).json()
+    assert [e["kind"] for e in ledger] == ["checkout", "checkin", "checkout"]
+    today = date.today().isoformat()
+    r = await client.get(
+        f"/api/sites/{keys['site']}/key-events",
+        params={"from": today, "to": today, "format": "csv"},
+    )
+    assert r.status_code == 200
+    assert r.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert rows[0][1] == "钥匙 key"
+    assert [row[2] for row in rows[1:]] == ["checkout", "checkin", "checkout"]
+    bad = await client.get(
+        f"/api/sites/{keys['site']}/key-events", params={"from": "yesterday", "to": today}
+    )
+    assert bad.status_code == 400
