@@ -33,6 +33,7 @@ class AppError(Exception):
         *,
         field: str | None = None,
         headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
         **params: Any,
     ) -> None:
         super().__init__(code)
@@ -40,6 +41,7 @@ class AppError(Exception):
         self.status = status
         self.field = field
         self.headers = headers or {}
+        self.extra = extra  # more members of the error object, e.g. row-level errors
         self.params = params
 
 
@@ -105,7 +107,13 @@ def _body_limit(request: Request[Any, Any, Any]) -> str:
 
 def handle_app_error(request: Request[Any, Any, Any], exc: AppError) -> Response[Any]:
     return error_response(
-        request, exc.code, exc.status, field=exc.field, headers=exc.headers, **exc.params
+        request,
+        exc.code,
+        exc.status,
+        field=exc.field,
+        headers=exc.headers,
+        extra=exc.extra,
+        **exc.params,
     )
 
 

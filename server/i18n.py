@@ -66,6 +66,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "服务器未安装中文字体（fonts-noto-cjk），无法打印标签。",
         "No Chinese font is installed on the server (fonts-noto-cjk); labels cannot be printed.",
     ),
+    "csv_missing_columns": ("CSV 缺少列：{columns}", "The CSV lacks the columns: {columns}"),
+    "csv_invalid": (
+        "CSV 有 {count} 处错误，未导入任何数据。",
+        "The CSV has {count} errors; nothing was imported.",
+    ),
     "internal_error": (
         "服务器内部错误（编号 {request_id}），请联系管理员。",
         "Internal server error (id {request_id}); please tell your administrator.",

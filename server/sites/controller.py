@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import Provide
 from piccolo.columns import Column
 
@@ -21,6 +21,7 @@ from server.auth.service import CurrentUser, now
 from server.auth.tables import UserRole
 from server.errors import AppError
 from server.patrols.checklist import ensure_default_template
+from server.sites import units_csv
 from server.sites.tables import Building, Site, SiteMember, Unit
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
@@ -56,6 +57,14 @@ class MemberRead(msgspec.Struct):
     username: str
     display_name: str
     roles: list[str]
+
+
+class ImportResult(msgspec.Struct):
+    encoding: str
+    rows: int
+    new_buildings: list[str]
+    errors: list[dict[str, Any]]
+    imported: int
 
 
 class BuildingCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -289,6 +298,92 @@ class SitesController(Controller):
         if changes:
             await Unit.update(changes).where(Unit.id == unit_id)
         return await self._unit(unit_id)
+
+    @get("/sites/{site_id:int}/units.csv", guards=[requires_role("admin", "supervisor")])
+    async def export_units(self, site_id: int, user: CurrentUser) -> Response[bytes]:
+        check_site_access(user, site_id)
+        rows = await (
+            Unit.select(*UNIT_COLUMNS)
+            .where(Unit.building.site == site_id)
+            .order_by(Unit.building)
+            .order_by(Unit.entrance)
+            .order_by(Unit.number)
+        )
+        return Response(
+            units_csv.export(rows),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="units.csv"'},
+        )
+
+    @post(
+        "/sites/{site_id:int}/units/import",
+        guards=[requires_role("admin")],
+        status_code=200,
+        request_max_body_size=2 * 1024 * 1024,
+    )
+    async def import_units(
+        self, site_id: int, request: Request[Any, Any, Any], dry_run: bool = False
+    ) -> ImportResult:
+        """Units from a CSV body (楼栋, 单元, 房号, 面积, 状态; UTF-8 or GBK). With dry_run, a
+        preview; otherwise every row or, on any row error, none (422 with the errors)."""
+        if not await Site.exists().where(Site.id == site_id):
+            raise AppError("unknown_site", 404, site_id=site_id)
+        existing_rows = await Unit.select(Unit.building.name, Unit.entrance, Unit.number).where(
+            Unit.building.site == site_id
+        )
+        existing = {(r["building.name"], r["entrance"], r["number"]) for r in existing_rows}
+        parsed = units_csv.parse(await request.body(), existing)
+        if parsed.missing_columns:
+            raise AppError(
+                "csv_missing_columns",
+                400,
+                field="header",
+                columns="、".join(parsed.missing_columns),
+            )
+        buildings = {
+            r["name"]: r["id"]
+            for r in await Building.select(Building.id, Building.name).where(
+                Building.site == site_id
+            )
+        }
+        new_buildings = sorted({r.building for r in parsed.rows} - set(buildings))
+        result = ImportResult(
+            encoding=parsed.encoding,
+            rows=len(parsed.rows),
+            new_buildings=new_buildings,
+            errors=parsed.errors,
+            imported=0,
+        )
+        if dry_run:
+            return result
+        if parsed.errors:
+            raise AppError(
+                "csv_invalid", 422, extra={"errors": parsed.errors}, count=len(parsed.errors)
+            )
+        async with Unit._meta.db.transaction():
+            at = now()
+            for name in new_buildings:
+                rows = await Building.insert(
+                    Building(site=site_id, name=name, created_at=at)
+                ).returning(Building.id)
+                buildings[name] = rows[0]["id"]
+            if parsed.rows:
+                await Unit.insert(
+                    *(
+                        Unit(
+                            building=buildings[r.building],
+                            entrance=r.entrance,
+                            number=r.number,
+                            area_m2=r.area_m2,
+                            vacant=r.vacant,
+                            vacant_since=at.date() if r.vacant else None,
+                            created_at=at,
+                        )
+                        for r in parsed.rows
+                    )
+                )
+        result.imported = len(parsed.rows)
+        return result
 
     async def _unit(self, unit_id: int) -> UnitRead:
         row = await Unit.select(*UNIT_COLUMNS).where(Unit.id == unit_id).first()
