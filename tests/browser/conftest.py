@@ -3,18 +3,31 @@ Playwright. Missing Chromium or an unbuilt PWA fails the run; nothing here skips
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    Route,
+    expect,
+    sync_playwright,
+)
 
 from server.settings import REPO_ROOT
 
@@ -28,6 +41,8 @@ CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
 ]
 DEMO_PASSWORD = "demo-pass-2026"
+# Waits for a condition, not a threshold: generous so a loaded machine does not fail a test.
+expect.set_options(timeout=15_000)
 PWA_DIST = REPO_ROOT / "pwa" / "dist"
 
 
@@ -51,6 +66,11 @@ class LiveServer:
     env: dict[str, str]
     port: int
     process: subprocess.Popen[str] | None = None
+    pwa_dir: Path = PWA_DIST
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "fieldkeep.sqlite3"
 
     def start(self) -> None:
         self.process = subprocess.Popen(
@@ -79,9 +99,8 @@ class LiveServer:
             self.process.wait(timeout=20)
 
 
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    if not (PWA_DIST / "index.html").is_file():
+def _live_server(tmp_path: Path, pwa_dir: Path) -> LiveServer:
+    if not (pwa_dir / "index.html").is_file():
         pytest.fail("the PWA is not built: run `make test` (it builds pwa/dist first)")
     port = free_port()
     env = dict(os.environ)
@@ -89,7 +108,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         FIELDKEEP_DATA_DIR=str(tmp_path / "data"),
         FIELDKEEP_DATABASE_URL=f"sqlite:///{tmp_path / 'data' / 'fieldkeep.sqlite3'}",
         FIELDKEEP_DEMO_PASSWORD=DEMO_PASSWORD,
-        FIELDKEEP_PWA_DIR=str(PWA_DIST),
+        FIELDKEEP_PWA_DIR=str(pwa_dir),
         FIELDKEEP_LOG_LEVEL="warning",
     )
     seeded = subprocess.run(
@@ -101,9 +120,37 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     )
     assert seeded.returncode == 0, seeded.stderr
     server = LiveServer(
-        url=f"http://127.0.0.1:{port}", data_dir=tmp_path / "data", env=env, port=port
+        url=f"http://127.0.0.1:{port}",
+        data_dir=tmp_path / "data",
+        env=env,
+        port=port,
+        pwa_dir=pwa_dir,
     )
     server.start()
+    return server
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    server = _live_server(tmp_path, PWA_DIST)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pwa_copy(tmp_path: Path) -> Path:
+    """A private copy of pwa/dist, so a test can "deploy" a changed build without touching it."""
+    if not (PWA_DIST / "index.html").is_file():
+        pytest.fail("the PWA is not built: run `make test` (it builds pwa/dist first)")
+    copy = tmp_path / "pwa-dist"
+    shutil.copytree(PWA_DIST, copy)
+    return copy
+
+
+@pytest.fixture
+def live_server_own_pwa(tmp_path: Path, pwa_copy: Path) -> Iterator[LiveServer]:
+    """Like `live_server`, but serving the PWA from `pwa_copy` (`server.pwa_dir`)."""
+    server = _live_server(tmp_path, pwa_copy)
     yield server
     server.stop()
 
@@ -135,9 +182,200 @@ def page(context: BrowserContext) -> Page:
     return context.new_page()
 
 
+@pytest.fixture
+def other_context(browser: Browser) -> Iterator[BrowserContext]:
+    """A second browser profile (another phone) next to `context`."""
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})
+    yield ctx
+    ctx.close()
+
+
 def sign_in(page: Page, server: LiveServer, username: str, password: str = DEMO_PASSWORD) -> None:
     page.goto(server.url + "/")
     page.get_by_test_id("login-username").fill(username)
     page.get_by_test_id("login-password").fill(password)
     page.get_by_test_id("login-submit").click()
     page.get_by_test_id("home-header").wait_for()
+
+
+# ---- offline, the service worker, the app's screens, the server's database ---------------------
+
+OFFLINE_PROBE = """() => fetch('/api/health', {cache: 'no-store'}).then(
+    (r) => 'reached the server: ' + r.status, () => 'failed')"""
+
+
+def wait_for_service_worker(page: Page) -> None:
+    """Wait until a service worker controls the page (the app shell is precached by then)."""
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20_000)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+
+
+def _abort(route: Route) -> None:
+    route.abort("internetdisconnected")
+
+
+def go_offline(context: BrowserContext) -> None:
+    """No network for the context: `navigator.onLine` false, and every request that is not
+    answered by the service worker is aborted (set_offline alone may miss a fresh worker)."""
+    context.route("**/*", _abort)
+    context.set_offline(True)
+
+
+def go_online(context: BrowserContext) -> None:
+    context.unroute("**/*", _abort)
+    context.set_offline(False)
+
+
+def assert_offline(page: Page) -> None:
+    """The page really cannot reach the server."""
+    assert page.evaluate("navigator.onLine") is False
+    assert page.evaluate(OFFLINE_PROBE) == "failed"
+
+
+class NetworkLog:
+    """Every response the context's pages get, and whether the service worker gave it."""
+
+    def __init__(self, context: BrowserContext) -> None:
+        self.responses: list[tuple[str, bool]] = []
+        context.on("response", lambda r: self.responses.append((r.url, r.from_service_worker)))
+
+    def from_network(self) -> list[str]:
+        return [url for url, from_sw in self.responses if not from_sw]
+
+
+def open_sync_page(page: Page) -> None:
+    page.get_by_test_id("nav-sync").click()
+    page.get_by_test_id("pending-count").wait_for()
+
+
+def expect_pending(page: Page, n: int, timeout: float = 20_000) -> None:
+    """On the sync page: the pending count reaches n."""
+    expect(page.get_by_test_id("pending-count")).to_have_text(str(n), timeout=timeout)
+
+
+def sync_now(page: Page) -> None:
+    open_sync_page(page)
+    button = page.get_by_test_id("sync-now")
+    expect(button).to_be_enabled()
+    button.click()
+
+
+def create_finding(
+    page: Page, description: str, location: str = "", site: str | None = None
+) -> str:
+    """Report a finding through the form; returns its id (from the detail screen)."""
+    page.get_by_test_id("nav-findings").click()
+    page.get_by_test_id("finding-new").click()
+    form = page.get_by_test_id("finding-form")
+    form.wait_for()
+    if site is not None:
+        page.get_by_test_id("finding-site").select_option(label=site)
+    page.get_by_test_id("finding-location").fill(location)
+    page.get_by_test_id("finding-description").fill(description)
+    page.get_by_test_id("finding-save").click()
+    detail = page.get_by_test_id("finding-detail")
+    expect(detail).to_be_visible()
+    expect(page.get_by_test_id("finding-detail-description")).to_have_text(description)
+    finding_id = detail.get_attribute("data-id")
+    assert finding_id
+    return finding_id
+
+
+def open_finding(page: Page, finding_id: str) -> None:
+    page.get_by_test_id("nav-findings").click()
+    page.locator(f'[data-testid="finding-row"][data-id="{finding_id}"]').click()
+    expect(page.get_by_test_id("finding-detail")).to_have_attribute("data-id", finding_id)
+
+
+def edit_finding(page: Page, finding_id: str, **fields: str) -> None:
+    """Open the finding, change the given text fields (location, description, fix_note) or
+    `status` (a select), and save."""
+    open_finding(page, finding_id)
+    page.get_by_test_id("finding-edit").click()
+    page.get_by_test_id("finding-form").wait_for()
+    for name, value in fields.items():
+        field = page.get_by_test_id(f"finding-{name.replace('_', '-')}")
+        if name == "status":
+            field.select_option(value)
+        else:
+            field.fill(value)
+    page.get_by_test_id("finding-save").click()
+    expect(page.get_by_test_id("finding-detail")).to_have_attribute("data-id", finding_id)
+
+
+OUTBOX_JS = """async () => {
+    const dbs = (await indexedDB.databases()).filter((d) => /^fieldkeep-/.test(d.name));
+    if (dbs.length !== 1) throw new Error('expected one user store, found ' + dbs.length);
+    const db = await new Promise((resolve, reject) => {
+        const r = indexedDB.open(dbs[0].name);
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+    });
+    try {
+        return await new Promise((resolve, reject) => {
+            const r = db.transaction('outbox').objectStore('outbox').getAll();
+            r.onsuccess = () => resolve(r.result);
+            r.onerror = () => reject(r.error);
+        });
+    } finally {
+        db.close();
+    }
+}"""
+
+
+def outbox(page: Page) -> list[dict[str, Any]]:
+    """The signed-in user's outbox rows, straight from IndexedDB, in seq order."""
+    rows: list[dict[str, Any]] = page.evaluate(OUTBOX_JS)
+    return sorted(rows, key=lambda r: r["seq"])
+
+
+def device_id(page: Page) -> str:
+    open_sync_page(page)
+    el = page.get_by_test_id("device-id")
+    expect(el).to_have_text(re.compile(r"^[0-9a-f-]{36}$"))
+    return el.inner_text()
+
+
+def query(server: LiveServer, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    """Read the live server's SQLite database directly (read-only)."""
+    conn = sqlite3.connect(f"file:{server.database}?mode=ro", uri=True)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def server_findings(server: LiveServer) -> dict[str, dict[str, Any]]:
+    """Every findings row of sync_record, by record id; fails on a doubled record id."""
+    rows = query(
+        server,
+        "SELECT record_id, fields, deleted FROM sync_record WHERE collection = 'findings'",
+    )
+    ids = [r[0] for r in rows]
+    assert len(ids) == len(set(ids)), f"a finding is stored twice: {ids}"
+    return {r[0]: {**json.loads(r[1]), "_deleted": bool(r[2])} for r in rows}
+
+
+def server_results(server: LiveServer, device: str) -> dict[str, dict[str, Any]]:
+    """The first result of every mutation of the device, by mutation id."""
+    rows = query(
+        server, "SELECT mutation_id, seq, result FROM sync_result WHERE device_id = ?", device
+    )
+    out: dict[str, dict[str, Any]] = {}
+    for mutation_id, seq, stored in rows:
+        first = json.loads(stored)
+        # The stored row is the whole first answer; its `result` is what the device was told.
+        out[mutation_id] = {**first.get("result", first), "seq": seq}
+    return out
+
+
+ZH_CN_CATALOG = REPO_ROOT / "pwa" / "src" / "i18n" / "zh-CN.ts"
+
+
+def catalog_text(key: str) -> str:
+    """A zh-CN message from the PWA's catalog (the source of keys)."""
+    m = re.search(
+        rf"^\s*'{re.escape(key)}':\s*'((?:[^'\\]|\\.)*)',", ZH_CN_CATALOG.read_text(), re.M
+    )
+    assert m, f"{key} is not in {ZH_CN_CATALOG}"
+    return m.group(1)

@@ -8,20 +8,32 @@ const HOUR = 60 * 60 * 1000;
 export function registerServiceWorker(): void {
   if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
   const wb = new Workbox('/sw.js', { scope: '/' });
+  let registration: ServiceWorkerRegistration | undefined;
   let reloading = false;
+  const reload = () => {
+    if (reloading) return;
+    reloading = true;
+    location.reload();
+  };
 
   wb.addEventListener('waiting', () => {
     applyUpdate.value = () => {
-      wb.addEventListener('controlling', () => {
-        if (reloading) return;
-        reloading = true;
-        location.reload();
-      });
+      // Another tab may have taken the update already: the new worker then controls this
+      // page too and nothing waits any more, so only this page's code is old. Reload it.
+      if (registration && !registration.waiting) {
+        reload();
+        return;
+      }
+      wb.addEventListener('controlling', reload);
       wb.messageSkipWaiting();
     };
   });
 
-  void wb.register().catch((err: unknown) => console.warn('fieldkeep: service worker registration failed', err));
+  wb.register()
+    .then((r) => {
+      registration = r;
+    })
+    .catch((err: unknown) => console.warn('fieldkeep: service worker registration failed', err));
 
   const check = () => {
     if (navigator.onLine) void wb.update().catch(() => undefined);
