@@ -155,9 +155,8 @@ async def cmd_media_gc(settings: Settings, days: float) -> None:
     for item in removed:
         print(f"  {item.sha256}  {item.bytes} B")
     total = sum(item.bytes for item in removed)
-    print(
-        f"已删除 {len(removed)} 张照片，释放 {total} 字节 / removed {len(removed)} photos, {total} bytes"
-    )
+    count = len(removed)
+    print(f"已删除 {count} 张照片，释放 {total} 字节 / removed {count} photos, {total} bytes")
 
 
 def _days(text: str) -> float:

@@ -8,6 +8,7 @@ import random
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from typing import Any
 
 from PIL import Image
@@ -94,6 +95,20 @@ def png_declaring(width: int, height: int) -> bytes:
     ihdr_at = data.index(b"IHDR")
     body = struct.pack(">II", width, height) + data[ihdr_at + 12 : ihdr_at + 17]
     return data[: ihdr_at - 4] + _png_chunk(b"IHDR", body) + data[ihdr_at + 21 :]
+
+
+def png_over_our_limit() -> bytes:
+    return png_declaring(8000, 8000)
+
+
+def truncated(fmt: str) -> Callable[[], bytes]:
+    """A real photo in `fmt` cut off part-way through its image data."""
+
+    def make() -> bytes:
+        data = encoded(noise(800, 600, seed=4), fmt, quality=90)
+        return data[: len(data) * 2 // 3]
+
+    return make
 
 
 def zip_archive() -> bytes:

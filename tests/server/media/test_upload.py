@@ -20,37 +20,20 @@ from tests.server.media.corpus import sha
 
 
 def hostile() -> list[tuple[str, Callable[[], bytes], int, str]]:
+    too_large, corrupt, unsupported = "image_too_large", "image_corrupt", "unsupported_media"
     return [
-        ("png bomb 30000x30000", corpus.png_bomb, 422, "image_too_large"),
-        (
-            "png declaring 8000x8000",
-            lambda: corpus.png_declaring(8000, 8000),
-            422,
-            "image_too_large",
-        ),
-        ("truncated jpeg", lambda: corpus.jpeg(800, 600)[:20_000], 422, "image_corrupt"),
-        (
-            "jpeg magic then junk",
-            lambda: b"\xff\xd8\xff\xe0" + os.urandom(4000),
-            422,
-            "image_corrupt",
-        ),
-        (
-            "png magic then junk",
-            lambda: b"\x89PNG\r\n\x1a\n" + os.urandom(200),
-            422,
-            "image_corrupt",
-        ),
-        (
-            "text named .jpg",
-            lambda: "这不是照片 not a photo\n".encode() * 20,
-            415,
-            "unsupported_media",
-        ),
-        ("svg", lambda: corpus.SVG, 415, "unsupported_media"),
-        ("gif", corpus.gif, 415, "unsupported_media"),
-        ("zip", corpus.zip_archive, 415, "unsupported_media"),
-        ("html", lambda: b"<!doctype html><script>alert(1)</script>", 415, "unsupported_media"),
+        ("png bomb 30000x30000", corpus.png_bomb, 422, too_large),
+        ("png declaring 8000x8000", corpus.png_over_our_limit, 422, too_large),
+        ("truncated jpeg", corpus.truncated("JPEG"), 422, corrupt),
+        ("truncated png", corpus.truncated("PNG"), 422, corrupt),
+        ("truncated webp", corpus.truncated("WEBP"), 422, corrupt),
+        ("jpeg magic then junk", lambda: b"\xff\xd8\xff\xe0" + os.urandom(4000), 422, corrupt),
+        ("png magic then junk", lambda: b"\x89PNG\r\n\x1a\n" + os.urandom(200), 422, corrupt),
+        ("text named .jpg", lambda: "不是照片 not a photo\n".encode() * 20, 415, unsupported),
+        ("svg", lambda: corpus.SVG, 415, unsupported),
+        ("gif", corpus.gif, 415, unsupported),
+        ("zip", corpus.zip_archive, 415, unsupported),
+        ("html", lambda: b"<!doctype html><script>alert(1)</script>", 415, unsupported),
         ("0 bytes", lambda: b"", 400, "photo_empty"),
     ]
 
@@ -108,6 +91,14 @@ async def test_16_mb_is_413_photo_too_large_with_the_limit(
     assert (await put_photo(zhang, good)).status_code == 201
 
 
+async def test_16_mb_under_a_false_small_content_length_is_413_too(zhang: ApiClient) -> None:
+    """The limit counts the bytes that arrive, not the length a client announces."""
+    data = b"\xff" * (16 * 1024 * 1024)
+    r = await zhang.put(f"/api/media/{sha(data)}", content=data, headers={"Content-Length": "100"})
+    assert r.status_code == 413
+    assert r.json()["error"]["code"] == "photo_too_large"
+
+
 async def test_a_body_just_under_15_mb_is_read_and_judged_on_content(zhang: ApiClient) -> None:
     data = corpus.jpeg(64, 64) + b"\0" * (15 * 1024 * 1024 - 70_000)
     r = await put_photo(zhang, data)
@@ -147,21 +138,38 @@ async def test_a_jpeg_zip_polyglot_is_stored_re_encoded_with_nothing_of_the_zip(
         assert b"PK\x03\x04" not in path.read_bytes()
 
 
-@pytest.mark.parametrize(
-    ("fmt", "mode", "content_type"),
-    [("PNG", "RGBA", "image/png"), ("WEBP", "RGB", "image/webp"), ("PNG", "P", "image/png")],
-)
-async def test_png_and_webp_are_served_as_jpeg(
-    zhang: ApiClient, fmt: str, mode: str, content_type: str
+def kinds() -> list[tuple[str, Callable[[], bytes], str]]:
+    im = corpus.noise(300, 200)
+    grey16 = Image.linear_gradient("L").resize((300, 200)).convert("I").point(lambda v: v * 256)
+    return [
+        ("png rgba", lambda: corpus.encoded(im.convert("RGBA"), "PNG"), "image/png"),
+        (
+            "png palette",
+            lambda: corpus.encoded(im.convert("P"), "PNG", transparency=0),
+            "image/png",
+        ),
+        ("png grey+alpha", lambda: corpus.encoded(im.convert("LA"), "PNG"), "image/png"),
+        ("png 16-bit grey", lambda: corpus.encoded(grey16.convert("I;16"), "PNG"), "image/png"),
+        ("webp", lambda: corpus.encoded(im, "WEBP"), "image/webp"),
+        ("webp lossless", lambda: corpus.encoded(im, "WEBP", lossless=True), "image/webp"),
+        ("jpeg grey", lambda: corpus.encoded(im.convert("L"), "JPEG"), "image/jpeg"),
+        ("jpeg cmyk", lambda: corpus.encoded(im.convert("CMYK"), "JPEG"), "image/jpeg"),
+        ("jpeg progressive", lambda: corpus.encoded(im, "JPEG", progressive=True), "image/jpeg"),
+    ]
+
+
+@pytest.mark.parametrize(("label", "make", "content_type"), kinds(), ids=[k[0] for k in kinds()])
+async def test_png_webp_and_jpeg_variants_are_served_as_rgb_jpeg(
+    zhang: ApiClient, label: str, make: Callable[[], bytes], content_type: str
 ) -> None:
-    im = corpus.noise(300, 200).convert(mode)
-    data = corpus.encoded(im, fmt)
+    data = make()
     r = await put_photo(zhang, data)
     assert r.status_code == 201, r.text
     assert r.json() == {"sha256": sha(data), "width": 300, "height": 200}
     got = await zhang.get(f"/api/media/{sha(data)}")
     assert got.headers["content-type"] == "image/jpeg"
-    assert Image.open(io.BytesIO(got.content)).mode == "RGB"
+    served = Image.open(io.BytesIO(got.content))
+    assert (served.format, served.mode, served.size) == ("JPEG", "RGB", (300, 200))
     info = (await zhang.get(f"/api/media/{sha(data)}/info")).json()
     assert info["content_type"] == content_type
 
