@@ -304,7 +304,12 @@ class SyncEngine:
         key = plan.primary = (handler.collection, record_id)
         current = await plan.load(key)
         if current is not None and current.deleted:
-            return  # deleting twice is not an error: two devices may both delete
+            # Deleting twice is not an error (two devices may both delete), but only for those
+            # who could have deleted it.
+            if current.sites and not ctx.actor.may_see(current.sites):
+                raise Refusal("forbidden", "the record is outside your sites")
+            await handler.check_delete(ctx, None)
+            return
         if current is not None:
             self._check_live(handler, ctx.actor, current)
         await handler.check_delete(ctx, current)

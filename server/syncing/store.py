@@ -230,6 +230,11 @@ class SqlStore:
             raise RuntimeError("sync store transactions do not nest outside a batch")
         if self._pool is not None:
             async with self._pool.acquire() as conn, conn.transaction():
+                # Writers take turns, as on SQLite: the counter row's lock, taken first and held
+                # to commit, serialises every write transaction, so a record read here cannot
+                # be changed by another worker before this transaction writes it back, and a
+                # device's row cannot be bound twice.
+                await conn.execute("SELECT value FROM sync_counter WHERE id = 1 FOR UPDATE")
                 token = self._current.set(_Postgres(conn))
                 try:
                     yield

@@ -385,3 +385,17 @@ async def test_photo_references_follow_the_record(patrol: Device, north: int) ->
     assert refs[b]["released_at_ms"] is None
     assert refs[b]["sites"] == f'["{north}"]'
     assert refs[a]["released_at_ms"] is not None
+
+
+async def test_deleting_a_deleted_finding_still_needs_the_right_to_delete(
+    patrol: Device, north: int, another_client: ApiClient
+) -> None:
+    await make_user("boss", ["supervisor"], [north])
+    await another_client.sign_in("boss")
+    boss = Device(another_client)
+    finding = new_finding(north)
+    await patrol.push_one("findings.upsert", finding)
+    assert (await boss.push_one("findings.delete", {"id": finding["id"]}))["status"] == "applied"
+    again = await patrol.push_one("findings.delete", {"id": finding["id"]})
+    assert again["error"]["code"] == "forbidden"
+    assert (await boss.push_one("findings.delete", {"id": finding["id"]}))["status"] == "applied"
