@@ -24,7 +24,15 @@ from ._hlc import (
     parse_stamp,
 )
 from ._memory import MemoryStore
-from ._store import ConflictEntry, DeviceState, Store, StoredRecord, StoredResult, StoreInfo
+from ._store import (
+    ConflictEntry,
+    DeviceState,
+    Event,
+    Store,
+    StoredRecord,
+    StoredResult,
+    StoreInfo,
+)
 from ._wire import (
     Change,
     Conflict,
@@ -55,6 +63,7 @@ __all__ = [
     "DeviceMismatch",
     "DeviceState",
     "ErrorInfo",
+    "Event",
     "Handler",
     "MemoryStore",
     "Mutation",

@@ -413,6 +413,8 @@ class SyncEngine:
         ]
         if entries:
             await self._store.add_conflicts(entries)
+        if ctx.events:
+            await self._store.add_events(ctx.events)
         conflicts = [
             Conflict(
                 field=loss.field if key == plan.primary else f"{key[0]}/{key[1]}/{loss.field}",

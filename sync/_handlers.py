@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
 
 from ._errors import Refusal
-from ._store import Store, StoredRecord
+from ._store import Event, Store, StoredRecord
 
 # A record whose sites include this is visible to (and in scope for) every actor.
 ALL_SITES = "*"
@@ -57,6 +57,13 @@ class MutationContext:
     # Server wall clock, milliseconds since the epoch.
     now_ms: int
     store: Store
+    # Filled by `emit`; stored with the mutation's writes, dropped if it is refused.
+    events: list[Event] = field(default_factory=list)
+
+    def emit(self, kind: str, **payload: Any) -> None:
+        """Say that something happened (for notifications); it is stored only if the
+        mutation is applied, in the same transaction."""
+        self.events.append(Event(kind=kind, payload=payload, at_ms=self.now_ms))
 
     async def get(self, collection: str, record_id: str) -> StoredRecord | None:
         """Read a record inside the mutation's transaction."""

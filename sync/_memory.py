@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
-from ._store import ConflictEntry, DeviceState, Store, StoredRecord, StoredResult, StoreInfo
+from ._store import (
+    ConflictEntry,
+    DeviceState,
+    Event,
+    Store,
+    StoredRecord,
+    StoredResult,
+    StoreInfo,
+)
 
 T = TypeVar("T")
 
@@ -29,6 +37,7 @@ class _Txn:
     results: dict[str, StoredResult] = field(default_factory=dict)
     records: dict[tuple[str, str], StoredRecord] = field(default_factory=dict)
     conflicts: list[ConflictEntry] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
     revision: int | None = None
 
 
@@ -44,6 +53,7 @@ class MemoryStore:
         self.results: dict[str, StoredResult] = {}
         self.records: dict[tuple[str, str], StoredRecord] = {}
         self.conflicts: list[ConflictEntry] = []
+        self.events: list[Event] = []
         self.revision = 0
         self.purge_watermark = 0
 
@@ -63,6 +73,7 @@ class MemoryStore:
             self.results.update(txn.results)
             self.records.update(txn.records)
             self.conflicts.extend(txn.conflicts)
+            self.events.extend(txn.events)
             if txn.revision is not None:
                 self.revision = txn.revision
 
@@ -121,6 +132,9 @@ class MemoryStore:
 
     async def add_conflicts(self, entries: Sequence[ConflictEntry]) -> None:
         self._writing().conflicts.extend(_copy(e) for e in entries)
+
+    async def add_events(self, events: Sequence[Event]) -> None:
+        self._writing().events.extend(_copy(e) for e in events)
 
     async def changes_after(
         self, revision: int, sites: frozenset[str], collections: frozenset[str], limit: int

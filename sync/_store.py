@@ -73,6 +73,16 @@ class ConflictEntry(msgspec.Struct, kw_only=True):
     at_ms: int
 
 
+class Event(msgspec.Struct, kw_only=True):
+    """Something a handler says happened (e.g. "submitted for review"), for the server to act
+    on after the change commits (notifications). Stored in the mutation's transaction, like an
+    outbox row, so it exists exactly when the change does."""
+
+    kind: str
+    payload: dict[str, Any] = msgspec.field(default_factory=dict)
+    at_ms: int = 0
+
+
 class StoreInfo(msgspec.Struct, kw_only=True):
     """What a pull checks a cursor against, read in one go."""
 
@@ -149,6 +159,10 @@ class Store(Protocol):
 
     async def add_conflicts(self, entries: Sequence[ConflictEntry]) -> None:
         """Append rows to the conflict log."""
+        ...
+
+    async def add_events(self, events: Sequence[Event]) -> None:
+        """Append events emitted by the handlers of this transaction's mutation."""
         ...
 
     async def changes_after(

@@ -277,6 +277,13 @@ class PatrolsHandler(Handler):
                     },
                 )
             )
+        ctx.emit(
+            "review_requested",
+            collection="patrols",
+            record_id=patrol_id,
+            site_id=fields["site_id"],
+            author_id=fields.get("author_id"),
+        )
         writes.append(
             Write(
                 collection="patrols",

@@ -62,6 +62,15 @@ class ReviewHandler(Handler):
             raise Refusal(
                 "stale_review", "the record changed after you saw it; review it again", "revision"
             )
+        ctx.emit(
+            "approved" if intent == "approve" else "rejected",
+            collection=collection,
+            record_id=record_id,
+            site_id=record.fields.get("site_id"),
+            author_id=record.fields.get("author_id"),
+            reviewer_id=int(ctx.actor.user_id),
+            comment=args.get("comment", ""),
+        )
         return [
             Write(
                 collection=collection,

@@ -7,6 +7,7 @@ from server.syncing.tables import (
     SyncConflict,
     SyncCounter,
     SyncDevice,
+    SyncEvent,
     SyncMeta,
     SyncRecord,
     SyncRecordSite,
@@ -25,5 +26,6 @@ APP_CONFIG = AppConfig(
         SyncRecordSite,
         SyncConflict,
         MediaRef,
+        SyncEvent,
     ],
 )

@@ -26,7 +26,7 @@ from typing import Any, Protocol
 import asyncpg  # type: ignore[import-untyped]
 import msgspec
 
-from sync import ConflictEntry, DeviceState, StoredRecord, StoredResult, StoreInfo
+from sync import ConflictEntry, DeviceState, Event, StoredRecord, StoredResult, StoreInfo
 from sync._merge import SetState
 
 _encode = msgspec.json.encode
@@ -416,6 +416,12 @@ class SqlStore:
                 )
                 for e in entries
             ],
+        )
+
+    async def add_events(self, events: Sequence[Event]) -> None:
+        await self._db().executemany(
+            "INSERT INTO sync_event (kind, payload, at_ms, handled) VALUES (?, ?, ?, ?)",
+            [(e.kind, _json(e.payload), e.at_ms, False) for e in events],
         )
 
     # ---- pulls -----------------------------------------------------------------------------

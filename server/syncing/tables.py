@@ -71,6 +71,17 @@ class MediaRef(Table, tablename="media_ref"):
     released_at_ms = BigInt(null=True, default=None)
 
 
+class SyncEvent(Table, tablename="sync_event"):
+    """What handlers said happened (submitted, rejected, …), written with the change that
+    caused it; the notifier consumes it (an outbox)."""
+
+    id = Serial(primary_key=True)
+    kind = Varchar(length=64, index=True)
+    payload = Text()
+    at_ms = BigInt()
+    handled = Boolean(default=False, index=True)
+
+
 class SyncConflict(Table, tablename="sync_conflict"):
     """The conflict log: a field of a mutation that lost to a newer stored value."""
 

@@ -498,3 +498,52 @@ async def test_a_decided_write_wins_over_newer_stamps_on_the_record() -> None:
     result = (await engine.push(actor, device, [an_hour_behind])).results[0]
     assert result.status == "applied"
     assert store.records[("doors", "d")].fields["state"] == "open"
+
+
+async def test_events_are_stored_with_an_applied_mutation_and_dropped_with_a_refused_one() -> None:
+    from collections.abc import Mapping, Sequence
+
+    from sync import (
+        Actor,
+        Handler,
+        MemoryStore,
+        Mutation,
+        MutationContext,
+        Refusal,
+        SyncEngine,
+        Write,
+    )
+    from sync import StoredRecord as Stored
+
+    class Bell(Handler):
+        collection = "bells"
+        intents = frozenset({"ring"})
+
+        def sites_of(self, fields: Mapping[str, Any]) -> frozenset[str]:
+            return frozenset({"s"})
+
+        async def apply(
+            self, ctx: MutationContext, intent: str, args: Mapping[str, Any], current: Stored | None
+        ) -> Sequence[Write]:
+            ctx.emit("rang", loud=args["loud"])
+            if not args["loud"]:
+                raise Refusal("invalid_args", "too quiet")
+            return [Write(collection="bells", id=args["id"], fields={"rung": True})]
+
+    store = MemoryStore()
+    engine = SyncEngine(store, [Bell()], cursor_secret=b"k" * 32, now_ms=lambda: 10**12)
+    actor = Actor(user_id="u", roles=frozenset({"r"}), site_ids=frozenset({"s"}))
+    device = "22222222-2222-4222-8222-222222222222"
+    mutations = [
+        Mutation(
+            id=f"3333333{n}-3333-4333-8333-333333333333",
+            seq=n,
+            name="bells.ring",
+            args={"id": "b", "loud": loud},
+            hlc=f"{10**12:015d}-0000{n}-{device}",
+        )
+        for n, loud in ((1, True), (2, False))
+    ]
+    results = (await engine.push(actor, device, mutations)).results
+    assert [r.status for r in results] == ["applied", "rejected"]
+    assert [(e.kind, e.payload) for e in store.events] == [("rang", {"loud": True})]

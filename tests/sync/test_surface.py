@@ -22,7 +22,7 @@ INTENDED = {
     # errors
     "SyncError", "Refusal", "DeviceMismatch", "BadCursor", "BadLimit",
     # storage
-    "Store", "StoredRecord", "StoredResult", "DeviceState", "ConflictEntry", "StoreInfo",
+    "Store", "StoredRecord", "StoredResult", "DeviceState", "ConflictEntry", "StoreInfo", "Event",
     "MemoryStore",
 }  # fmt: skip
 

@@ -295,3 +295,27 @@ async def test_patrol_validation(world: dict[str, Any]) -> None:
         assert r["error"]["field"] == field, (extra, r)
     generic = await patrol.push_one("patrols.upsert", patrol_args(world["site"], world["unit"]))
     assert generic["error"]["code"] == "unknown_mutation"
+
+
+async def test_submission_and_review_leave_events_for_the_notifier(world: dict[str, Any]) -> None:
+    import msgspec
+
+    from server.syncing.tables import SyncEvent
+
+    args = await submitted_patrol(world)
+    record = await current(world["boss"], "patrols", args["id"])
+    await world["boss"].push_one(
+        "review.reject",
+        {
+            "id": str(uuid.uuid4()),
+            "collection": "patrols",
+            "record_id": args["id"],
+            "revision": record["revision"],
+            "comment": "重拍",
+        },
+    )
+    rows = await SyncEvent.select().order_by(SyncEvent.id)
+    assert [r["kind"] for r in rows] == ["review_requested", "rejected"]
+    rejected = msgspec.json.decode(rows[1]["payload"])
+    assert (rejected["record_id"], rejected["comment"]) == (args["id"], "重拍")
+    assert rejected["author_id"] != world["boss_id"]
