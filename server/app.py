@@ -13,6 +13,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from server import __version__, db
+from server.auth.admin import UsersController, update_me
 from server.auth.controller import ROUTES as AUTH_ROUTES
 from server.csrf import CSRFProtection
 from server.errors import EXCEPTION_HANDLERS
@@ -49,6 +50,8 @@ def create_app(settings: Settings) -> Litestar:
         route_handlers=[
             health,
             *AUTH_ROUTES,
+            update_me,
+            UsersController,
             SitesController,
             KeysController,
             *SYNC_ROUTES,

@@ -1,0 +1,164 @@
+"""Accounts an admin keeps: users with their roles and sites; and a user's own preferences."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, get, patch, post
+from litestar.di import Provide
+
+from server.auth import service
+from server.auth.controller import UserEnvelope, user_read
+from server.auth.guards import provide_current_user, requires_role, requires_user
+from server.auth.service import CurrentUser
+from server.auth.tables import ROLES, AppUser, UserRole
+from server.errors import AppError
+from server.sites.tables import Site, SiteMember
+
+Username = Annotated[str, msgspec.Meta(min_length=2, max_length=64, pattern=r"^[a-z0-9_.-]+$")]
+Password = Annotated[str, msgspec.Meta(min_length=8, max_length=256)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Phone = Annotated[str, msgspec.Meta(max_length=32)]
+Role = Annotated[str, msgspec.Meta(pattern="^(" + "|".join(ROLES) + ")$")]
+Language = Annotated[str, msgspec.Meta(pattern="^(zh-CN|en)$")]
+
+
+class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
+    username: Username
+    display_name: Name
+    password: Password
+    roles: list[Role]
+    site_ids: list[int] = msgspec.field(default_factory=list)
+    phone: Phone = ""
+
+
+class UserUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    display_name: Name | None = None
+    phone: Phone | None = None
+    roles: list[Role] | None = None
+    site_ids: list[int] | None = None
+    active: bool | None = None
+    password: Password | None = None
+
+
+class UserAdminRead(msgspec.Struct):
+    id: int
+    username: str
+    display_name: str
+    phone: str
+    active: bool
+    roles: list[str]
+    site_ids: list[int]
+
+
+class MyPreferences(msgspec.Struct, forbid_unknown_fields=True):
+    language: Language | None = None
+    display_name: Name | None = None
+
+
+async def _check_sites(site_ids: list[int]) -> None:
+    if not site_ids:
+        return
+    found = {r["id"] for r in await Site.select(Site.id).where(Site.id.is_in(site_ids))}
+    for site_id in site_ids:
+        if site_id not in found:
+            raise AppError("unknown_site", 422, field="site_ids", site_id=site_id)
+
+
+async def _read(user_id: int) -> UserAdminRead:
+    row = await AppUser.select().where(AppUser.id == user_id).first()
+    if row is None:
+        raise AppError("not_found", 404)
+    return UserAdminRead(
+        id=row["id"],
+        username=row["username"],
+        display_name=row["display_name"],
+        phone=row["phone"],
+        active=row["active"],
+        roles=sorted(await service.roles_of(user_id)),
+        site_ids=sorted(await service.site_ids_of(user_id)),
+    )
+
+
+class UsersController(Controller):
+    path = "/api/users"
+    guards = [requires_user, requires_role("admin")]  # noqa: RUF012 (read by Litestar)
+
+    @get("/")
+    async def list_users(self) -> list[UserAdminRead]:
+        rows = await AppUser.select(AppUser.id).order_by(AppUser.username)
+        return [await _read(r["id"]) for r in rows]
+
+    @post("/")
+    async def create_user(self, data: UserCreate) -> UserAdminRead:
+        await _check_sites(data.site_ids)
+        try:
+            user_id = await service.create_user(
+                data.username,
+                data.password,
+                display_name=data.display_name,
+                roles=data.roles,
+                site_ids=data.site_ids,
+                phone=data.phone,
+            )
+        except service.UsernameTaken:
+            raise AppError(
+                "username_taken", 409, field="username", username=data.username
+            ) from None
+        return await _read(user_id)
+
+    @patch("/{user_id:int}")
+    async def update_user(self, user_id: int, data: UserUpdate) -> UserAdminRead:
+        await _read(user_id)
+        changes: dict[Any, Any] = {}
+        if data.display_name is not None:
+            changes[AppUser.display_name] = data.display_name
+        if data.phone is not None:
+            changes[AppUser.phone] = data.phone
+        if changes:
+            await AppUser.update(changes).where(AppUser.id == user_id)
+        if data.roles is not None:
+            await UserRole.delete().where(UserRole.user == user_id)
+            if data.roles:
+                await UserRole.insert(
+                    *(UserRole(user=user_id, role=r) for r in sorted(set(data.roles)))
+                )
+        if data.site_ids is not None:
+            await _check_sites(data.site_ids)
+            await SiteMember.delete().where(SiteMember.user == user_id)
+            if data.site_ids:
+                await SiteMember.insert(
+                    *(SiteMember(site=s, user=user_id) for s in sorted(set(data.site_ids)))
+                )
+        if data.password is not None:
+            await service.set_password(user_id, data.password)
+        if data.active is not None:
+            await service.set_active(user_id, data.active)
+        return await _read(user_id)
+
+
+@patch(
+    "/api/auth/me",
+    guards=[requires_user],
+    dependencies={"user": Provide(provide_current_user)},
+)
+async def update_me(user: CurrentUser, data: MyPreferences) -> UserEnvelope:
+    """A user's own language (for server texts and notifications) and display name."""
+    changes: dict[Any, Any] = {}
+    if data.language is not None:
+        changes[AppUser.language] = data.language
+    if data.display_name is not None:
+        changes[AppUser.display_name] = data.display_name
+    if changes:
+        await AppUser.update(changes).where(AppUser.id == user.id)
+    return UserEnvelope(
+        user=await user_read(
+            replace(
+                user,
+                language=data.language or user.language,
+                display_name=data.display_name or user.display_name,
+            )
+        )
+    )
