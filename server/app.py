@@ -19,6 +19,7 @@ from server.csrf import CSRFProtection
 from server.errors import EXCEPTION_HANDLERS
 from server.health import health
 from server.keys.controller import KeysController
+from server.patrols.controller import due_list
 from server.media.controller import ROUTES as MEDIA_ROUTES
 from server.settings import Settings
 from server.sites.controller import SitesController
@@ -54,6 +55,7 @@ def create_app(settings: Settings) -> Litestar:
             UsersController,
             SitesController,
             KeysController,
+            due_list,
             *SYNC_ROUTES,
             *MEDIA_ROUTES,
             pwa_files,

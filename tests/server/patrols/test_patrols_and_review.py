@@ -319,3 +319,23 @@ async def test_submission_and_review_leave_events_for_the_notifier(world: dict[s
     rejected = msgspec.json.decode(rows[1]["payload"])
     assert (rejected["record_id"], rejected["comment"]) == (args["id"], "重拍")
     assert rejected["author_id"] != world["boss_id"]
+
+
+async def test_due_list_puts_never_patrolled_first_and_drops_a_freshly_approved_unit(
+    world: dict[str, Any], client: ApiClient
+) -> None:
+    from datetime import date, timedelta
+
+    site, unit = world["site"], world["unit"]
+    await Unit.update(
+        {Unit.vacant_since: date.today() - timedelta(days=40), Unit.patrol_interval_days: 7}
+    ).where(Unit.id == unit)
+    other = await a_unit(site)
+    await Unit.update({Unit.vacant_since: date.today() - timedelta(days=3)}).where(Unit.id == other)
+    due = (await client.get(f"/api/sites/{site}/patrols/due")).json()
+    assert [d["unit_id"] for d in due] == [unit, other]
+    assert due[0]["days_overdue"] >= 39
+    args = await submitted_patrol(world)
+    assert (await approve(world, args["id"]))["status"] == "applied"
+    due = (await client.get(f"/api/sites/{site}/patrols/due")).json()
+    assert [d["unit_id"] for d in due] == [other]
