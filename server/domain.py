@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sync import MutationContext, Refusal, StoredRecord
+from sync import Handler, MutationContext, Refusal, StoredRecord
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 MAX_TEXT = 2000
@@ -104,3 +104,32 @@ async def live(ctx: MutationContext, collection: str, record_id: str, field: str
         raise Refusal("not_found", f"no {collection} record {record_id}", field)
     in_site(ctx, record.fields.get("site_id"), field)
     return record
+
+
+class SiteHandler(Handler):
+    """A collection whose records belong to the site named by their `site_id` field."""
+
+    def sites_of(self, fields: Mapping[str, Any]) -> frozenset[str]:
+        return frozenset({str(fields["site_id"])}) if "site_id" in fields else frozenset()
+
+
+class LedgerHandler(SiteHandler):
+    """An append-only collection written only by another collection's intents (comments, the
+    key ledger): devices never upsert or delete its records themselves."""
+
+    append_only = True
+    written_by = ""  # the intent that writes it, for the refusal message
+
+    async def check_upsert(
+        self,
+        ctx: MutationContext,
+        record_id: str,
+        args: Mapping[str, Any],
+        current: StoredRecord | None,
+    ) -> Mapping[str, Any]:
+        raise Refusal(
+            "unknown_mutation", f"{self.collection} records are made by {self.written_by}"
+        )
+
+    async def check_delete(self, ctx: MutationContext, current: StoredRecord | None) -> None:
+        raise Refusal("append_only", f"{self.collection} records are never changed")

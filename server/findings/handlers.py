@@ -11,7 +11,9 @@ from typing import Any
 
 from server.domain import (
     MAX_TEXT,
+    LedgerHandler,
     MembersOf,
+    SiteHandler,
     iso_date,
     live,
     optional_id,
@@ -22,7 +24,7 @@ from server.domain import (
     text,
     unknown_fields,
 )
-from sync import Handler, MutationContext, Refusal, StoredRecord, Write
+from sync import MutationContext, Refusal, StoredRecord, Write
 
 CATEGORIES = frozenset({"patrol", "cleaning", "greening", "pest", "parking", "other"})
 STATUSES = frozenset({"open", "assigned", "fixed", "verified", "closed"})
@@ -30,7 +32,7 @@ REPORTER_ROLES = frozenset({"patrol", "environment", "cashier", "supervisor", "m
 VERIFIER_ROLES = frozenset({"supervisor", "environment"})
 
 
-class FindingsHandler(Handler):
+class FindingsHandler(SiteHandler):
     collection = "findings"
     set_fields = frozenset({"photos", "fix_photos"})
     photo_fields = set_fields
@@ -54,9 +56,6 @@ class FindingsHandler(Handler):
 
     def __init__(self, members_of: MembersOf) -> None:
         self._members_of = members_of
-
-    def sites_of(self, fields: Mapping[str, Any]) -> frozenset[str]:
-        return frozenset({str(fields["site_id"])}) if "site_id" in fields else frozenset()
 
     def is_locked(self, fields: Mapping[str, Any]) -> bool:
         return fields.get("status") == "closed"
@@ -165,23 +164,8 @@ class FindingsHandler(Handler):
         ]
 
 
-class FindingCommentsHandler(Handler):
+class FindingCommentsHandler(LedgerHandler):
     """Comments are written only through `findings.comment`, never changed."""
 
     collection = "finding_comments"
-    append_only = True
-
-    def sites_of(self, fields: Mapping[str, Any]) -> frozenset[str]:
-        return frozenset({str(fields["site_id"])}) if "site_id" in fields else frozenset()
-
-    async def check_upsert(
-        self,
-        ctx: MutationContext,
-        record_id: str,
-        args: Mapping[str, Any],
-        current: StoredRecord | None,
-    ) -> Mapping[str, Any]:
-        raise Refusal("unknown_mutation", "comments are added with findings.comment")
-
-    async def check_delete(self, ctx: MutationContext, current: StoredRecord | None) -> None:
-        raise Refusal("append_only", "comments are never deleted")
+    written_by = "findings.comment"

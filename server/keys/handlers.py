@@ -17,7 +17,9 @@ from typing import Any
 
 from server.domain import (
     MAX_TEXT,
+    LedgerHandler,
     MembersOf,
+    SiteHandler,
     iso_date,
     iso_datetime,
     live,
@@ -29,7 +31,7 @@ from server.domain import (
     text,
     unknown_fields,
 )
-from sync import Handler, MutationContext, Refusal, StoredRecord, Write
+from sync import MutationContext, Refusal, StoredRecord, Write
 
 KINDS = frozenset({"vacant", "entrusted"})
 PURPOSES = frozenset({"patrol", "repair", "viewing", "owner_pickup"})
@@ -43,7 +45,7 @@ CUSTODY = ("status", "holder_id", "out_since", "expected_return", "purpose", "ha
 NameOf = Callable[[int], Awaitable[str]]
 
 
-class KeysHandler(Handler):
+class KeysHandler(SiteHandler):
     collection = "keys"
     server_owned_fields = frozenset({"qr_token", "created_by", "created_at", *CUSTODY})
     set_fields = frozenset({"authorization_photos"})
@@ -69,9 +71,6 @@ class KeysHandler(Handler):
     def __init__(self, members_of: MembersOf, name_of: NameOf) -> None:
         self._members_of = members_of
         self._name_of = name_of
-
-    def sites_of(self, fields: Mapping[str, Any]) -> frozenset[str]:
-        return frozenset({str(fields["site_id"])}) if "site_id" in fields else frozenset()
 
     async def check_upsert(
         self,
@@ -228,23 +227,8 @@ def _returned() -> dict[str, Any]:
     }
 
 
-class KeyEventsHandler(Handler):
+class KeyEventsHandler(LedgerHandler):
     """The ledger: written only through the keys intents, never changed."""
 
     collection = "key_events"
-    append_only = True
-
-    def sites_of(self, fields: Mapping[str, Any]) -> frozenset[str]:
-        return frozenset({str(fields["site_id"])}) if "site_id" in fields else frozenset()
-
-    async def check_upsert(
-        self,
-        ctx: MutationContext,
-        record_id: str,
-        args: Mapping[str, Any],
-        current: StoredRecord | None,
-    ) -> Mapping[str, Any]:
-        raise Refusal("unknown_mutation", "key events are made by the keys intents")
-
-    async def check_delete(self, ctx: MutationContext, current: StoredRecord | None) -> None:
-        raise Refusal("append_only", "the key ledger is never changed")
+    written_by = "the keys intents"

@@ -15,6 +15,7 @@ from typing import Any
 
 from server.domain import (
     MAX_TEXT,
+    SiteHandler,
     iso_datetime,
     live,
     photo_set,
@@ -27,7 +28,7 @@ from server.domain import (
 from server.domain import (
     SHA256 as PHOTO_HASH,
 )
-from sync import Handler, MutationContext, Refusal, StoredRecord, Write
+from sync import MutationContext, Refusal, StoredRecord, Write
 
 RESULTS = frozenset({"pass", "fail", "na"})
 PATROL_ROLES = frozenset({"patrol", "supervisor"})
@@ -43,15 +44,12 @@ def finding_id_for(patrol_id: str, item_key: str) -> str:
     return str(uuid.uuid5(FINDING_NAMESPACE, f"{patrol_id}/{item_key}"))
 
 
-class PatrolTemplatesHandler(Handler):
+class PatrolTemplatesHandler(SiteHandler):
     """Checklist versions: a new version is a new record; a version never changes, so a
     submitted patrol keeps the checklist it used."""
 
     collection = "patrol_templates"
     append_only = True
-
-    def sites_of(self, fields: Mapping[str, Any]) -> frozenset[str]:
-        return frozenset({str(fields["site_id"])}) if "site_id" in fields else frozenset()
 
     async def check_upsert(
         self,
@@ -86,7 +84,7 @@ class PatrolTemplatesHandler(Handler):
         return {"created_by": int(ctx.actor.user_id), "created_at": server_time(ctx)}
 
 
-class PatrolsHandler(Handler):
+class PatrolsHandler(SiteHandler):
     collection = "patrols"
     set_fields = frozenset({"photos"})
     server_owned_fields = frozenset(
@@ -123,9 +121,6 @@ class PatrolsHandler(Handler):
 
     # Item photos live inside `items`; general photos in the `photos` set.
     photo_fields = frozenset({"photos", "item_photos"})
-
-    def sites_of(self, fields: Mapping[str, Any]) -> frozenset[str]:
-        return frozenset({str(fields["site_id"])}) if "site_id" in fields else frozenset()
 
     def is_locked(self, fields: Mapping[str, Any]) -> bool:
         return fields.get("status") == "approved"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from datetime import date
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -122,7 +122,8 @@ async def test_reports_keys_out_ledger_and_movements_csv(
     ]
     ledger = (await client.get(f"/api/keys/{key_id}/ledger")).json()
     assert [e["kind"] for e in ledger] == ["checkout", "checkin", "checkout"]
-    today = date.today().isoformat()
+    # Periods are China dates: just after 16:00 UTC it is already tomorrow there.
+    today = (datetime.now(UTC) + timedelta(hours=8)).date().isoformat()
     r = await client.get(
         f"/api/sites/{keys['site']}/key-events",
         params={"from": today, "to": today, "format": "csv"},
