@@ -58,6 +58,18 @@ async def user_read(user: CurrentUser) -> UserRead:
     )
 
 
+def session_cookie(token: str, settings: Settings) -> Cookie:
+    return Cookie(
+        key=SESSION_COOKIE,
+        value=token,
+        path="/",
+        httponly=True,
+        secure=settings.server.secure_cookies,
+        samesite="lax",
+        max_age=service.SESSION_DAYS * 86400,
+    )
+
+
 @get("/api/auth/csrf", sync_to_thread=False)
 def csrf(request: Request[Any, Any, Any]) -> CsrfToken:
     """The CSRF token (also set as the `fieldkeep_csrf` cookie) to echo in `X-CSRF-Token`."""
@@ -81,18 +93,7 @@ async def login(
     user = await service.user_for_session(token)
     assert user is not None
     return Response(
-        UserEnvelope(user=await user_read(user)),
-        cookies=[
-            Cookie(
-                key=SESSION_COOKIE,
-                value=token,
-                path="/",
-                httponly=True,
-                secure=settings.server.secure_cookies,
-                samesite="lax",
-                max_age=service.SESSION_DAYS * 86400,
-            )
-        ],
+        UserEnvelope(user=await user_read(user)), cookies=[session_cookie(token, settings)]
     )
 
 
@@ -116,8 +117,15 @@ async def logout(user: CurrentUser) -> Response[None]:
     guards=[requires_user],
     dependencies={"user": Provide(provide_current_user)},
 )
-async def me(user: CurrentUser) -> UserEnvelope:
-    return UserEnvelope(user=await user_read(user))
+async def me(
+    request: Request[Any, Any, Any], user: CurrentUser, settings: Settings
+) -> Response[UserEnvelope]:
+    """Who is signed in. The session cookie is sent again so the browser's copy slides with
+    the server's 30 days (the PWA asks on every start)."""
+    return Response(
+        UserEnvelope(user=await user_read(user)),
+        cookies=[session_cookie(request.cookies[SESSION_COOKIE], settings)],
+    )
 
 
 ROUTES = [csrf, login, logout, me]

@@ -159,3 +159,12 @@ async def test_session_is_stored_only_as_a_hash(client: ApiClient) -> None:
     token = client.cookies.get("fieldkeep_session")
     rows = await UserSession.select(UserSession.token_hash)
     assert [r["token_hash"] for r in rows] == [service.token_hash(token)]
+
+
+async def test_asking_who_is_signed_in_renews_the_cookie(client: ApiClient) -> None:
+    await make_user("zhang", ["patrol"])
+    await client.sign_in("zhang")
+    r = await client.get("/api/auth/me")
+    cookie = r.headers["set-cookie"]
+    assert "fieldkeep_session=" in cookie
+    assert f"Max-Age={service.SESSION_DAYS * 86400}" in cookie
