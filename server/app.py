@@ -19,8 +19,10 @@ from server.csrf import CSRFProtection
 from server.errors import EXCEPTION_HANDLERS
 from server.health import health
 from server.keys.controller import KeysController
-from server.patrols.controller import due_list
 from server.media.controller import ROUTES as MEDIA_ROUTES
+from server.patrols.controller import due_list
+from server.push.controller import ROUTES as PUSH_ROUTES
+from server.push.sender import running_sender
 from server.settings import Settings
 from server.sites.controller import SitesController
 from server.static import pwa_files
@@ -41,7 +43,8 @@ def create_app(settings: Settings) -> Litestar:
         try:
             async with open_engine(settings) as sync_engine:
                 app.state.sync_engine = sync_engine
-                yield
+                async with running_sender(settings):
+                    yield
         finally:
             if pooled:
                 await engine.close_connection_pool()  # type: ignore[no-untyped-call]
@@ -58,6 +61,7 @@ def create_app(settings: Settings) -> Litestar:
             due_list,
             *SYNC_ROUTES,
             *MEDIA_ROUTES,
+            *PUSH_ROUTES,
             pwa_files,
         ],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},

@@ -159,6 +159,38 @@ async def cmd_media_gc(settings: Settings, days: float) -> None:
     print(f"已删除 {count} 张照片，释放 {total} 字节 / removed {count} photos, {total} bytes")
 
 
+async def cmd_push_run(settings: Settings, once: bool) -> None:
+    """The push sender as its own process (with FIELDKEEP_PUSH_SENDER=0 on the servers, or
+    beside them: senders never send a message twice)."""
+    import signal
+
+    from server.push.sender import Sender
+
+    engine = db.engine_from_url(settings.database.url)
+    db.configure(engine)
+    sender = Sender(settings)
+    if once:
+        try:
+            work = await sender.run_once(check=True)
+        finally:
+            await sender.close()
+        print(f"推送：完成 {work} 项 / push: {work} items done")
+        return
+    pooled = not settings.database.is_sqlite
+    if pooled:
+        await engine.start_connection_pool()  # type: ignore[no-untyped-call]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    print("推送发送程序已启动 / push sender running", flush=True)
+    try:
+        await sender.run(stop)
+    finally:
+        if pooled:
+            await engine.close_connection_pool()  # type: ignore[no-untyped-call]
+
+
 def _days(text: str) -> float:
     try:
         days = float(text)
@@ -237,6 +269,10 @@ def build_parser() -> argparse.ArgumentParser:
     sync_cmd = sub.add_parser("sync", help="sync maintenance")
     sync_sub = sync_cmd.add_subparsers(dest="action", required=True)
     sync_sub.add_parser("purge", help="forget tombstones older than 90 days (run daily)")
+    push = sub.add_parser("push", help="web push notifications")
+    push_sub = push.add_subparsers(dest="action", required=True)
+    push_run = push_sub.add_parser("run", help="run the push sender until stopped")
+    push_run.add_argument("--once", action="store_true", help="one round, then exit")
     return parser
 
 
@@ -263,6 +299,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0 if asyncio.run(cmd_check(settings)) else 1
         elif args.command == "media":
             asyncio.run(cmd_media_gc(settings, args.days))
+        elif args.command == "push":
+            asyncio.run(cmd_push_run(settings, args.once))
     except (CliError, SettingsError) as exc:
         print(f"fieldkeep: {exc}", file=sys.stderr)
         return 2

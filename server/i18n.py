@@ -71,6 +71,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "CSV 有 {count} 处错误，未导入任何数据。",
         "The CSV has {count} errors; nothing was imported.",
     ),
+    "push_endpoint_invalid": (
+        "推送地址无效。",
+        "The push endpoint is not a valid address.",
+    ),
+    "push_endpoint_not_https": (
+        "推送地址必须使用 https。",
+        "The push endpoint must use https.",
+    ),
+    "push_endpoint_refused": (
+        "不接受此推送服务地址（只接受各大浏览器的推送服务）。",
+        "This push service is not accepted (only the major browsers' push services are).",
+    ),
+    "push_endpoint_private_address": (
+        "推送地址指向内网或本机地址，已拒绝。",
+        "The push endpoint points to a private or local address and was refused.",
+    ),
+    "push_keys_invalid": (
+        "推送订阅的密钥无效，请重新开启通知。",
+        "The subscription's keys are not valid; turn notifications on again.",
+    ),
     "internal_error": (
         "服务器内部错误（编号 {request_id}），请联系管理员。",
         "Internal server error (id {request_id}); please tell your administrator.",

@@ -18,5 +18,6 @@ APP_REGISTRY = AppRegistry(
         "server.sites.piccolo_app",
         "server.syncing.piccolo_app",
         "server.media.piccolo_app",
+        "server.push.piccolo_app",
     ]
 )

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from server.push.config import PushSettings
 from server.secret_files import load_or_create_secret
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +66,7 @@ class Settings:
     database: DatabaseSettings
     server: ServerSettings
     secrets: Secrets
+    push: PushSettings = field(default_factory=PushSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -94,6 +96,10 @@ class Settings:
                 data_dir, "session.key", env.get("FIELDKEEP_SESSION_KEY")
             ),
         )
+        try:
+            push = PushSettings.from_env(env, data_dir, server.public_base_url)
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from exc
         return cls(
             data_dir=data_dir,
             database=DatabaseSettings(
@@ -101,4 +107,5 @@ class Settings:
             ),
             server=server,
             secrets=secrets,
+            push=push,
         )

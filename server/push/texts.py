@@ -1,0 +1,57 @@
+"""What a notification says, in the recipient's language (zh-CN first, English second)."""
+
+from __future__ import annotations
+
+from server.i18n import Language
+
+KINDS = ("review_requested", "rejected", "key_overdue", "finding_overdue")
+
+TEXTS: dict[str, tuple[str, str]] = {
+    # key: (zh-CN, en); {placeholders} are filled by `text`.
+    "review_requested.title": ("待审核：空置房巡查", "To review: vacant-unit patrol"),
+    "review_requested.body": (
+        "{author}提交了 {place} 的巡查报告{problems}，请审核。",
+        "{author} submitted the patrol of {place}{problems}. Please review it.",
+    ),
+    "review_requested.problems": ("（发现 {n} 个问题）", " (problems found: {n})"),
+    "rejected.title": ("巡查报告被退回", "Patrol report returned"),
+    "rejected.body": (
+        "{reviewer}退回了 {place} 的巡查报告：{comment}",
+        "{reviewer} returned your patrol of {place}: {comment}",
+    ),
+    "key_overdue.title.holder": ("请归还钥匙 {code}", "Please return key {code}"),
+    "key_overdue.body.holder": (
+        "您借出的钥匙 {code}（{label}）已超过 {hours} 小时，请尽快归还。借出于 {since}。",
+        "Key {code} ({label}) has been out with you for more than {hours} hours; please return"
+        " it. Out since {since}.",
+    ),
+    "key_overdue.title": ("钥匙超时未还：{code}", "Key overdue: {code}"),
+    "key_overdue.body": (
+        "{holder}借出的钥匙 {code}（{label}）已超过 {hours} 小时未归还。借出于 {since}。",
+        "Key {code} ({label}), out with {holder}, has not come back within {hours} hours."
+        " Out since {since}.",
+    ),
+    "finding_overdue.title": ("整改超期：{place}", "Finding overdue: {place}"),
+    "finding_overdue.body": (
+        "{description}（截止 {due}，状态：{status}）",
+        "{description} (was due {due}; status: {status})",
+    ),
+    "status.open": ("待处理", "open"),
+    "status.assigned": ("已指派", "assigned"),
+    "place.unknown": ("未知位置", "unknown place"),
+    "someone": ("某位同事", "a colleague"),
+}
+
+
+def language_of(value: str | None) -> Language:
+    return "en" if (value or "").lower().startswith("en") else "zh-CN"
+
+
+def text(key: str, language: Language, **params: object) -> str:
+    zh, en = TEXTS[key]
+    return (en if language == "en" else zh).format(**params)
+
+
+def shorten(value: str, limit: int) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= limit else value[: limit - 1] + "…"
