@@ -40,11 +40,14 @@ export default defineConfig({
       },
       injectManifest: {
         // The manifest, its icons and includeAssets are added by the plugin itself.
-        globPatterns: ['**/*.{js,css,html}'],
+        // wasm: the QR reader (zxing-wasm, src/scan/), so scanning works offline.
+        globPatterns: ['**/*.{js,css,html,wasm}'],
       },
       devOptions: { enabled: false },
     }),
   ],
+  // The photo worker (src/photos/worker.ts) is a module worker.
+  worker: { format: 'es' },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

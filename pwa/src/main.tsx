@@ -4,6 +4,7 @@ import './app/styles.css';
 import { App } from './app/App';
 import { attach, detach, setUnauthorizedHandler } from './app/data';
 import { registerServiceWorker } from './app/pwa';
+import { listenForNotificationClicks } from './push/listen';
 import { boot, expireSession, watchConnectivity } from './app/session';
 import { user } from './app/state';
 import { watchLocation } from './app/state';
@@ -21,3 +22,4 @@ effect(() => {
 render(<App />, document.getElementById('app')!);
 void boot();
 registerServiceWorker();
+listenForNotificationClicks();

@@ -379,3 +379,50 @@ def catalog_text(key: str) -> str:
     )
     assert m, f"{key} is not in {ZH_CN_CATALOG}"
     return m.group(1)
+
+
+# ---- a fake camera (issue 7: scanning a key's QR tag) ------------------------------------------
+
+
+def write_y4m(image: Any, path: Path, frames: int = 10) -> Path:
+    """A still picture as a .y4m video (YUV 4:2:0) for Chromium's fake camera, which loops it:
+    a text header, then `FRAME` + the Y plane and the half-size U and V planes per frame."""
+    from PIL import Image
+
+    img = image.convert("RGB")
+    w, h = img.size[0] // 2 * 2, img.size[1] // 2 * 2
+    img = img.crop((0, 0, w, h))
+    y, u, v = img.convert("YCbCr").split()
+    u = u.resize((w // 2, h // 2), Image.Resampling.BOX)
+    v = v.resize((w // 2, h // 2), Image.Resampling.BOX)
+    frame = b"FRAME\n" + y.tobytes() + u.tobytes() + v.tobytes()
+    with path.open("wb") as f:
+        f.write(f"YUV4MPEG2 W{w} H{h} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            f.write(frame)
+    return path
+
+
+@pytest.fixture
+def camera_browser(playwright: Playwright) -> Iterator[Any]:
+    """Launches a second Chromium whose camera plays the given video file (permission granted):
+    `camera_browser(path) -> Browser`. Closed after the test."""
+    launched: list[Browser] = []
+
+    def launch(video: Path) -> Browser:
+        b = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                *CHROMIUM_ARGS,
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-video-capture={video}",
+            ],
+        )
+        launched.append(b)
+        return b
+
+    yield launch
+    for b in launched:
+        b.close()

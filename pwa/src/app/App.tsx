@@ -1,12 +1,14 @@
 import { t } from '../i18n';
 import { UpdateBanner } from './common';
+import { ViewerHost } from './photos/Photos';
 import { FindingDetail } from './findings/Detail';
 import { FindingFormScreen } from './findings/Form';
 import { FindingsList } from './findings/List';
 import { Home } from './Home';
 import { Login } from './Login';
 import { Settings } from './Settings';
-import { booting, route, user } from './state';
+import { booting, isOpsRoute, route, user } from './state';
+import { OpsLazy } from '../ops/Lazy';
 import { SyncPage } from './SyncPage';
 
 export function App() {
@@ -21,6 +23,8 @@ export function App() {
     );
   } else if (!u) {
     screen = <Login />;
+  } else if (isOpsRoute(r)) {
+    screen = <OpsLazy user={u} route={r} />;
   } else {
     switch (r.name) {
       case 'settings':
@@ -48,6 +52,7 @@ export function App() {
   return (
     <>
       {screen}
+      {u && <ViewerHost />}
       <UpdateBanner />
     </>
   );

@@ -1,18 +1,26 @@
 import { t } from '../i18n';
 import { due, mine, sortFindings, toVerify } from '../findings/finding';
 import { isRole, ROLES, type User } from '../model';
-import { Screen } from './common';
+import { Link, Screen } from './common';
 import { findings, me, ready } from './data';
 import { FindingRows } from './findings/List';
 import { today } from './format';
 import { ROLE_FEATURES } from './roles';
-import { navigate, online } from './state';
+import { navigate, online, type RouteName } from './state';
 
 export function roleName(role: string): string {
   return isRole(role) ? t(`role.${role}`) : role;
 }
 
 const HOME_LIMIT = 10;
+
+/** Features that are built (issue 7): their card item opens them. */
+const FEATURE_ROUTES: Partial<Record<string, RouteName>> = {
+  'feature.vacant_patrol': 'patrols',
+  'feature.keys': 'keys',
+  'feature.review': 'review',
+  'feature.master_data': 'admin',
+};
 
 export function Home({ user }: { user: User }) {
   const roles = ROLES.filter((r) => user.roles.includes(r));
@@ -77,7 +85,13 @@ export function Home({ user }: { user: User }) {
             {ROLE_FEATURES[role].map((f) => (
               <li key={f}>
                 <span>{t(f)}</span>
-                <span class="tag">{t('home.coming')}</span>
+                {FEATURE_ROUTES[f] ? (
+                  <Link to={FEATURE_ROUTES[f]!} class="tag tag-link" testid={`home-open-${FEATURE_ROUTES[f]}`}>
+                    {t('home.open_feature')}
+                  </Link>
+                ) : (
+                  <span class="tag">{t('home.coming')}</span>
+                )}
               </li>
             ))}
           </ul>

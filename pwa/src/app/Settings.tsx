@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { t } from '../i18n';
 import type { User } from '../model';
+import { NotificationSettings } from '../push/NotificationSettings';
 import { syncing } from '../sync/status';
 import { LangSwitch, Screen } from './common';
 import { pendingCount, syncNow } from './data';
@@ -33,6 +34,7 @@ export function Settings({ user }: { user: User }) {
         <h2>{t('settings.language')}</h2>
         <LangSwitch hideLegend />
       </section>
+      <NotificationSettings user={user} />
       <section class="card">
         <h2>{t('settings.account')}</h2>
         <p>{t('settings.signed_in_as', { name: user.display_name, username: user.username })}</p>

@@ -2,7 +2,10 @@ import { useEffect, useState } from 'preact/hooks';
 import { lang, t } from '../i18n';
 import { lastError, syncing } from '../sync/status';
 import { failureText, NoticeItem, Screen } from './common';
-import { deviceId, lastSyncedAt, notices, pendingCount, pendingRows, syncNow } from './data';
+import { deviceId, failedPhotos, lastSyncedAt, notices, pendingCount, pendingRows, queuedPhotos, retryFailedPhotos, syncNow } from './data';
+import { errorText } from '../i18n/errors';
+import { uploadProgress } from '../photos/status';
+import { PhotoThumb } from './photos/Photos';
 import { bytes, dateTime } from './format';
 import { mutationLabel } from './labels';
 import { goBack, online } from './state';
@@ -91,6 +94,8 @@ export function SyncPage() {
         </button>
       </section>
 
+      <PhotoUploads />
+
       <section class="card" aria-labelledby="sync-pending-h">
         <h2 id="sync-pending-h">{t('sync.pending_list')}</h2>
         {pending.length === 0 ? (
@@ -173,5 +178,58 @@ export function SyncPage() {
         {isIos() && !isStandalone() && <p class="notice">{t('sync.ios_install')}</p>}
       </section>
     </Screen>
+  );
+}
+
+/** Photos on their way to the server: X of Y and bytes while sending, else how many wait; refusals with their reason. */
+function PhotoUploads() {
+  const l = lang.value;
+  const queued = queuedPhotos.value;
+  const failed = failedPhotos.value;
+  const p = uploadProgress.value;
+  const waitingBytes = queued.reduce((n, r) => n + r.size, 0);
+  return (
+    <section class="card" aria-labelledby="sync-photos-h">
+      <h2 id="sync-photos-h">{t('sync.photos')}</h2>
+      {p || queued.length > 0 ? (
+        <div
+          data-testid="photo-upload-progress"
+          data-done={p?.done ?? 0}
+          data-total={p?.total ?? queued.length}
+          data-waiting={queued.length}
+          role="status"
+        >
+          <p>
+            {p
+              ? t('sync.photos_progress', { done: p.done, total: p.total, sent: bytes(p.sentBytes, l), size: bytes(p.totalBytes, l) })
+              : t('sync.photos_waiting', { n: queued.length, size: bytes(waitingBytes, l) })}
+          </p>
+          {p && (
+            <progress max={p.totalBytes || 1} value={p.sentBytes} class="photo-progress">
+              {Math.round((p.sentBytes / (p.totalBytes || 1)) * 100)}%
+            </progress>
+          )}
+          {!p && queued.some((r) => r.error) && <p class="muted hint">{errorText(queued.find((r) => r.error)!.error)}</p>}
+        </div>
+      ) : (
+        <p class="muted">{t('sync.photos_none')}</p>
+      )}
+      {failed.length > 0 && (
+        <>
+          <h3 class="subhead">{t('sync.photos_failed')}</h3>
+          <ul class="plain-list">
+            {failed.map((r) => (
+              <li key={r.hash} class="photo-failed" data-testid="photo-failed" data-hash={r.hash} data-code={r.error?.code ?? ''}>
+                <PhotoThumb hash={r.hash} />
+                <span>{errorText(r.error ?? {})}</span>
+              </li>
+            ))}
+          </ul>
+          <button type="button" class="btn btn-light-outline" onClick={() => void retryFailedPhotos()} data-testid="photo-retry">
+            {t('sync.photos_retry')}
+          </button>
+        </>
+      )}
+    </section>
   );
 }

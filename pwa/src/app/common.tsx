@@ -4,9 +4,10 @@ import { errorText } from '../i18n/errors';
 import type { NoticeRow } from '../db/local';
 import type { SyncFailure } from '../sync/client';
 import { progress, syncing } from '../sync/status';
-import { dismiss, pendingCount } from './data';
+import { uploadProgress } from '../photos/status';
+import { dismiss, pendingCount, queuedPhotos } from './data';
 import { fieldLabel, mutationLabel, valueText } from './labels';
-import { applyUpdate, navigate, online, pathOf, route, type Route, type RouteName } from './state';
+import { applyUpdate, navigate, online, pathOf, route, user, type Route, type RouteName } from './state';
 import { chooseLang } from './session';
 
 export function OfflineBadge() {
@@ -14,6 +15,21 @@ export function OfflineBadge() {
   return (
     <span class="badge-offline" role="status" title={t('net.offline_hint')} data-testid="offline-badge">
       {t('net.offline')}
+    </span>
+  );
+}
+
+/** A small camera sign in the header while photos wait for the server (rendered only then). */
+export function PhotosPending() {
+  const n = queuedPhotos.value.length;
+  const p = uploadProgress.value;
+  if (n === 0 && !p) return null;
+  return (
+    <span class="badge-photos" role="status" title={t('photos.pending_badge', { n })} aria-label={t('photos.pending_badge', { n })} data-testid="photos-pending" data-count={n}>
+      <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
+        <path fill="currentColor" d="M9 3 7.2 5H4a2 2 0 0 0-2 2v11a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2V7a2 2 0 0 0-2-2h-3.2L15 3H9zm3 5a4.5 4.5 0 1 1 0 9 4.5 4.5 0 0 1 0-9zm0 2a2.5 2.5 0 1 0 0 5 2.5 2.5 0 0 0 0-5z" />
+      </svg>
+      {p ? `${p.done}/${p.total}` : n}
     </span>
   );
 }
@@ -107,8 +123,12 @@ export function SyncProgress() {
   );
 }
 
-const TABS: { name: RouteName; key: MessageKey; match: Route['name'][] }[] = [
+const TABS: { name: RouteName; key: MessageKey; match: Route['name'][]; roles?: string[] }[] = [
   { name: 'home', key: 'nav.home', match: ['home', 'settings'] },
+  // Issue 7: shown to the roles that use them.
+  { name: 'patrols', key: 'nav.patrols', match: ['patrols', 'patrol-unit', 'patrol'], roles: ['patrol', 'supervisor'] },
+  { name: 'keys', key: 'nav.keys', match: ['keys', 'key', 'key-tag'], roles: ['patrol', 'supervisor', 'environment', 'admin'] },
+  { name: 'review', key: 'nav.review', match: ['review', 'review-item'], roles: ['supervisor'] },
   { name: 'findings', key: 'nav.findings', match: ['findings', 'finding', 'finding-new', 'finding-edit'] },
   { name: 'sync', key: 'nav.sync', match: ['sync'] },
 ];
@@ -116,9 +136,10 @@ const TABS: { name: RouteName; key: MessageKey; match: Route['name'][] }[] = [
 export function TabBar() {
   const current = route.value.name;
   const pending = pendingCount.value;
+  const roles = user.value?.roles ?? [];
   return (
     <nav class="tabbar" aria-label={t('nav.label')}>
-      {TABS.map((tab) => {
+      {TABS.filter((tab) => !tab.roles || tab.roles.some((r) => roles.includes(r))).map((tab) => {
         const on = tab.match.includes(current);
         return (
           <Link key={tab.name} to={tab.name} class={on ? 'tab tab-on' : 'tab'} testid={`nav-${tab.name}`}>
@@ -159,6 +180,7 @@ export function Screen({
           </button>
         )}
         <h1 class="bar-title">{title}</h1>
+        <PhotosPending />
         <OfflineBadge />
         {actions}
       </header>
@@ -198,7 +220,11 @@ export function NoticeItem({ n }: { n: NoticeRow }) {
         : { name: 'finding', id: n.record_id }
       : n.collection === 'finding_comments' && typeof n.args.finding_id === 'string'
         ? { name: 'finding', id: n.args.finding_id }
-        : null;
+        : n.collection === 'patrols'
+          ? { name: n.name.startsWith('review.') ? 'review-item' : 'patrol', id: n.record_id }
+          : n.collection === 'keys'
+            ? { name: 'key', id: n.record_id }
+            : null;
   return (
     <li class={n.kind === 'rejected' ? 'notice-item notice-rejected' : 'notice-item notice-merged'} data-testid="notice" data-code={n.code} data-kind={n.kind}>
       {n.kind === 'rejected' ? (

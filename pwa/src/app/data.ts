@@ -16,8 +16,13 @@ import {
   type LocalDB,
   type NewMutation,
   type OutboxRow,
+  type PhotoMeta,
+  type PhotoRow,
   type Snapshot,
 } from '../db/local';
+import { localPhotoRow, photoIndex, requeuePhotos } from '../db/photos';
+import type { PhotoUploader } from '../photos/queue';
+import { lang } from '../i18n';
 import { commentsView, findingsView, type Finding } from '../findings/finding';
 import type { User } from '../model';
 import { api } from '../sync/api';
@@ -36,6 +41,8 @@ const snap = signal<Snapshot | null>(null);
 export const me = signal<number | null>(null);
 
 export const ready = computed(() => snap.value !== null);
+/** The raw local snapshot, for feature modules that compute their own views (patrols, keys, review). */
+export const localSnapshot = computed(() => snap.value);
 export const findings = computed<Finding[]>(() => {
   const s = snap.value;
   return s ? findingsView(s.findings, s.outbox, me.value) : [];
@@ -65,6 +72,13 @@ export const members = computed(() => {
   return out;
 });
 
+/** Photos kept on this device (without their bytes), by hash. */
+export const localPhotos = signal<ReadonlyMap<string, PhotoMeta>>(new Map());
+/** Photos waiting for the server, oldest first. */
+export const queuedPhotos = computed(() => [...localPhotos.value.values()].filter((p) => p.state === 'queued').sort((a, b) => a.created_at - b.created_at));
+/** Photos the server refused for good. */
+export const failedPhotos = computed(() => [...localPhotos.value.values()].filter((p) => p.state === 'failed'));
+
 export function memberName(id: number | null): string {
   if (id === null) return '';
   for (const list of members.value.values()) {
@@ -77,9 +91,17 @@ export function memberName(id: number | null): string {
 let db: LocalDB | null = null;
 let runner: SyncRunner | null = null;
 let unwatch: (() => void) | null = null;
+let unwatchPhotos: (() => void) | null = null;
+let uploader: PhotoUploader | null = null;
 let attachedId: string | null = null;
 let siteIds: string[] = [];
 let onUnauthorized: (code: string) => void = () => undefined;
+const afterSyncHooks: ((siteIds: string[]) => Promise<void>)[] = [];
+
+/** Run `f` (best effort) after every clean sync, like the members refresh: REST caches for offline use. */
+export function onAfterSync(f: (siteIds: string[]) => Promise<void>): void {
+  afterSyncHooks.push(f);
+}
 
 export function setUnauthorizedHandler(f: (code: string) => void): void {
   onUnauthorized = f;
@@ -136,21 +158,54 @@ export function attach(u: User): void {
       if (db === target) snap.value = s;
     },
   );
+  unwatchPhotos = watch(
+    () => photoIndex(target),
+    (rows) => {
+      if (db === target) localPhotos.value = new Map(rows.map((r) => [r.hash, r]));
+    },
+  );
+  // The upload queue and the cleanup are loaded after sign-in, not with the first screen.
+  const photosCode = () => import('../photos/start');
+  const cleanup = () =>
+    photosCode()
+      .then((m) => m.cleanupPhotos(target))
+      .catch((err: unknown) => console.warn('fieldkeep: photo cleanup failed', err));
   runner = new SyncRunner({
     db: target,
     api,
     onUnauthorized: (code) => onUnauthorized(code),
-    afterSync: () => refreshMembers(),
+    // Acked mutations no longer hold their photos: copies the server has may go.
+    afterSync: async () => {
+      await refreshMembers();
+      await Promise.all(afterSyncHooks.map((f) => f(siteIds).catch(() => undefined)));
+      await cleanup();
+    },
     isOnline: () => online.value,
   });
   runner.start();
+  void photosCode().then(
+    (m) => {
+      if (db !== target) return; // signed out meanwhile
+      uploader = m.startUploads(target, {
+        csrfToken: (refresh) => api.csrfToken(refresh),
+        lang: () => lang.value,
+        isOnline: () => online.value,
+      });
+    },
+    (err: unknown) => console.warn('fieldkeep: the photo upload code did not load', err),
+  );
 }
 
 export function detach(): void {
   runner?.stop();
   runner = null;
+  uploader?.stop();
+  uploader = null;
   unwatch?.();
   unwatch = null;
+  unwatchPhotos?.();
+  unwatchPhotos = null;
+  localPhotos.value = new Map();
   snap.value = null;
   attachedId = null;
   me.value = null;
@@ -163,7 +218,20 @@ export async function mutate(m: NewMutation, opts?: EnqueueOptions): Promise<Out
   if (!db) throw new Error('no local database');
   const row = await enqueue(db, m, opts);
   runner?.noteWrite();
+  if (opts?.photos?.length) void uploader?.kick();
   return row;
+}
+
+/** A photo kept on this device (with its bytes), or null. */
+export async function localPhoto(hash: string): Promise<PhotoRow | null> {
+  return db ? localPhotoRow(db, hash) : null;
+}
+
+/** Try photos the server refused again (after an app update, say). */
+export async function retryFailedPhotos(): Promise<void> {
+  if (!db) return;
+  await requeuePhotos(db);
+  void uploader?.kick(true);
 }
 
 export async function dismiss(id: string): Promise<void> {
@@ -171,5 +239,6 @@ export async function dismiss(id: string): Promise<void> {
 }
 
 export function syncNow(): Promise<unknown> {
+  void uploader?.kick(true);
   return runner?.syncNow() ?? Promise.resolve(null);
 }

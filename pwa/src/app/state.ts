@@ -24,9 +24,28 @@ export type Route =
   | { name: 'findings' }
   | { name: 'finding-new' }
   | { name: 'finding'; id: string }
-  | { name: 'finding-edit'; id: string; notice?: string };
+  | { name: 'finding-edit'; id: string; notice?: string }
+  | OpsRoute;
 
-export type RouteName = 'home' | 'settings' | 'sync' | 'findings' | 'finding-new';
+/** Patrols, keys, review and the admin desk (issue 7); their screens load on first use. */
+export type OpsRoute =
+  | { name: 'patrols' }
+  | { name: 'patrol-unit'; unit: number; key?: string }
+  | { name: 'patrol'; id: string }
+  | { name: 'keys' }
+  | { name: 'key'; id: string }
+  | { name: 'key-tag'; token: string }
+  | { name: 'review' }
+  | { name: 'review-item'; id: string }
+  | { name: 'admin'; section?: string };
+
+const OPS_NAMES: ReadonlySet<string> = new Set(['patrols', 'patrol-unit', 'patrol', 'keys', 'key', 'key-tag', 'review', 'review-item', 'admin']);
+
+export function isOpsRoute(r: Route): r is OpsRoute {
+  return OPS_NAMES.has(r.name);
+}
+
+export type RouteName = 'home' | 'settings' | 'sync' | 'findings' | 'finding-new' | 'patrols' | 'keys' | 'review' | 'admin';
 
 export function pathOf(r: Route): string {
   switch (r.name) {
@@ -44,6 +63,24 @@ export function pathOf(r: Route): string {
       return `/findings/${encodeURIComponent(r.id)}`;
     case 'finding-edit':
       return `/findings/${encodeURIComponent(r.id)}/edit${r.notice ? `?notice=${encodeURIComponent(r.notice)}` : ''}`;
+    case 'patrols':
+      return '/patrols';
+    case 'patrol-unit':
+      return `/patrols/unit/${r.unit}${r.key ? `?key=${encodeURIComponent(r.key)}` : ''}`;
+    case 'patrol':
+      return `/patrols/${encodeURIComponent(r.id)}`;
+    case 'keys':
+      return '/keys';
+    case 'key':
+      return `/keys/${encodeURIComponent(r.id)}`;
+    case 'key-tag':
+      return `/k/${encodeURIComponent(r.token)}`;
+    case 'review':
+      return '/review';
+    case 'review-item':
+      return `/review/${encodeURIComponent(r.id)}`;
+    case 'admin':
+      return r.section ? `/admin/${encodeURIComponent(r.section)}` : '/admin';
   }
 }
 
@@ -53,6 +90,8 @@ export function parseRoute(path: string, search = ''): Route {
   if (p === '/sync') return { name: 'sync' };
   if (p === '/findings') return { name: 'findings' };
   if (p === '/findings/new') return { name: 'finding-new' };
+  const ops = parseOpsRoute(p, search);
+  if (ops) return ops;
   const m = /^\/findings\/([^/]+)(\/edit)?$/.exec(p);
   if (m) {
     let id: string;
@@ -66,6 +105,36 @@ export function parseRoute(path: string, search = ''): Route {
     return notice ? { name: 'finding-edit', id, notice } : { name: 'finding-edit', id };
   }
   return { name: 'home' };
+}
+
+function parseOpsRoute(p: string, search: string): OpsRoute | null {
+  if (p === '/patrols' || p === '/keys' || p === '/review' || p === '/admin') return { name: p.slice(1) } as OpsRoute;
+  const m = /^\/(patrols\/unit|patrols|keys|k|review|admin)\/([^/]+)$/.exec(p);
+  if (!m) return null;
+  let v: string;
+  try {
+    v = decodeURIComponent(m[2]!);
+  } catch {
+    return null;
+  }
+  switch (m[1]) {
+    case 'patrols/unit': {
+      const unit = Number(v);
+      if (!Number.isSafeInteger(unit) || unit <= 0) return null;
+      const key = new URLSearchParams(search).get('key');
+      return key ? { name: 'patrol-unit', unit, key } : { name: 'patrol-unit', unit };
+    }
+    case 'patrols':
+      return { name: 'patrol', id: v };
+    case 'keys':
+      return { name: 'key', id: v };
+    case 'k':
+      return { name: 'key-tag', token: v };
+    case 'review':
+      return { name: 'review-item', id: v };
+    default:
+      return { name: 'admin', section: v };
+  }
 }
 
 export const route = signal<Route>(

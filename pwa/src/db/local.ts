@@ -61,13 +61,46 @@ export interface NoticeRow {
   created_at: number;
 }
 
+/**
+ * A photo taken on this device, kept until the server has it (rule 7). The
+ * upload queue works through `state: 'queued'` rows; `uploaded` is set once
+ * the server confirmed the bytes (HEAD 200, PUT 200/201). IndexedDB cannot
+ * index booleans, so the queue and the cleanup read `state`.
+ */
+export type PhotoState = 'queued' | 'uploaded' | 'failed';
+
+export interface PhotoRow {
+  /** SHA-256 of `bytes`, lower-case hex: the photo's name on the server. */
+  hash: string;
+  bytes: Blob;
+  type: string;
+  size: number;
+  width: number;
+  height: number;
+  /** Capture time (ms) from the camera's EXIF, else the file's time; null when unknown. */
+  taken_at: number | null;
+  created_at: number;
+  uploaded: boolean;
+  state: PhotoState;
+  /** Failed tries so far (network or server trouble); drives the backoff. */
+  attempts: number;
+  /** Not tried again before this (ms); 0 = at once. */
+  next_at: number;
+  uploaded_at: number | null;
+  /** Why the server refused it for good (state 'failed'), or the last transient failure. */
+  error: { code: string; message: string } | null;
+}
+
+/** A photo as the views need it: everything but the bytes. */
+export type PhotoMeta = Omit<PhotoRow, 'bytes'>;
+
 export interface LocalMetaRow {
   key: string;
   value: unknown;
 }
 
 /** Collections this build stores; a pulled change of another collection is skipped. */
-export const COLLECTIONS = ['findings', 'finding_comments'] as const;
+export const COLLECTIONS = ['findings', 'finding_comments', 'keys', 'key_events', 'patrol_templates', 'patrols'] as const;
 export type Collection = (typeof COLLECTIONS)[number];
 
 export function isCollection(v: string): v is Collection {
@@ -87,9 +120,14 @@ export const META = {
 export class LocalDB extends Dexie {
   findings!: EntityTable<ServerRow, 'id'>;
   finding_comments!: EntityTable<ServerRow, 'id'>;
+  keys!: EntityTable<ServerRow, 'id'>;
+  key_events!: EntityTable<ServerRow, 'id'>;
+  patrol_templates!: EntityTable<ServerRow, 'id'>;
+  patrols!: EntityTable<ServerRow, 'id'>;
   outbox!: EntityTable<OutboxRow, 'id'>;
   notices!: EntityTable<NoticeRow, 'id'>;
   meta!: EntityTable<LocalMetaRow, 'key'>;
+  photos!: EntityTable<PhotoRow, 'hash'>;
 
   constructor(name: string) {
     super(name);
@@ -102,6 +140,22 @@ export class LocalDB extends Dexie {
       notices: 'id, record_id, created_at',
       meta: 'key',
     });
+    // Version 2 adds the photos this device took (no new collection: the cursor stays).
+    this.version(2).stores({
+      photos: 'hash, state, created_at',
+    });
+    // Version 3 adds key custody, patrol checklists and patrols (issue 7). New
+    // collections: the cursor goes, so the next pull fetches them from scratch.
+    this.version(3)
+      .stores({
+        keys: 'id',
+        key_events: 'id',
+        patrol_templates: 'id',
+        patrols: 'id',
+      })
+      .upgrade(async (tx) => {
+        await tx.table('meta').delete(META.cursor);
+      });
   }
 
   serverTable(collection: string): EntityTable<ServerRow, 'id'> | null {
@@ -169,17 +223,52 @@ export interface NewMutation {
 export interface EnqueueOptions {
   /** Notices answered by this edit (an "edit again" after a rejection): deleted in the same transaction. */
   dismiss?: string[];
+  /**
+   * Photos the mutation puts into a photo set: stored in the same transaction
+   * (rule 9), queued for upload. A photo already stored keeps its row (and
+   * its upload state).
+   */
+  photos?: NewPhoto[];
   now?: () => number;
+}
+
+/** A photo made ready on the device (resized, encoded, hashed), about to be stored. */
+export interface NewPhoto {
+  hash: string;
+  bytes: Blob;
+  type: string;
+  width: number;
+  height: number;
+  taken_at: number | null;
+}
+
+export function photoRow(p: NewPhoto, at: number): PhotoRow {
+  return {
+    hash: p.hash,
+    bytes: p.bytes,
+    type: p.type,
+    size: p.bytes.size,
+    width: p.width,
+    height: p.height,
+    taken_at: p.taken_at,
+    created_at: at,
+    uploaded: false,
+    state: 'queued',
+    attempts: 0,
+    next_at: 0,
+    uploaded_at: null,
+    error: null,
+  };
 }
 
 /**
  * The one way to change local data: a mutation with the next seq and a fresh
- * stamp, written with the seq counter, the clock and any dismissed notices in
- * one transaction. Views see it at once through the overlay.
+ * stamp, written with the seq counter, the clock, any dismissed notices and
+ * any new photos in one transaction. Views see it at once through the overlay.
  */
 export async function enqueue(db: LocalDB, m: NewMutation, opts: EnqueueOptions = {}): Promise<OutboxRow> {
   const now = opts.now ?? Date.now;
-  return db.transaction('rw', [db.outbox, db.meta, db.notices], async () => {
+  return db.transaction('rw', [db.outbox, db.meta, db.notices, db.photos], async () => {
     let device = (await db.meta.get(META.deviceId))?.value;
     if (typeof device !== 'string' || device === '') {
       device = uuid();
@@ -206,6 +295,9 @@ export async function enqueue(db: LocalDB, m: NewMutation, opts: EnqueueOptions 
     await db.meta.put({ key: META.nextSeq, value: seq + 1 });
     await db.meta.put({ key: META.hlc, value: hlc });
     if (opts.dismiss?.length) await db.notices.bulkDelete(opts.dismiss);
+    for (const p of opts.photos ?? []) {
+      if (!(await db.photos.get(p.hash))) await db.photos.add(photoRow(p, now()));
+    }
     return row;
   });
 }
@@ -366,6 +458,10 @@ export async function resetServerState(db: LocalDB): Promise<void> {
 export interface Snapshot {
   findings: ServerRow[];
   finding_comments: ServerRow[];
+  keys: ServerRow[];
+  key_events: ServerRow[];
+  patrol_templates: ServerRow[];
+  patrols: ServerRow[];
   outbox: OutboxRow[];
   notices: NoticeRow[];
   meta: Record<string, unknown>;
@@ -374,16 +470,24 @@ export interface Snapshot {
 /** Everything the views show, read in one transaction (so the overlay is consistent). */
 export async function snapshot(db: LocalDB): Promise<Snapshot> {
   return db.transaction('r', [...db.serverTables(), db.outbox, db.notices, db.meta], async () => {
-    const [findings, comments, outbox, notices, meta] = await Promise.all([
+    const [findings, comments, outbox, notices, meta, keys, keyEvents, templates, patrols] = await Promise.all([
       db.findings.toArray(),
       db.finding_comments.toArray(),
       db.outbox.orderBy('seq').toArray(),
       db.notices.orderBy('created_at').reverse().toArray(),
       db.meta.toArray(),
+      db.keys.toArray(),
+      db.key_events.toArray(),
+      db.patrol_templates.toArray(),
+      db.patrols.toArray(),
     ]);
     return {
       findings,
       finding_comments: comments,
+      keys,
+      key_events: keyEvents,
+      patrol_templates: templates,
+      patrols,
       outbox,
       notices,
       meta: Object.fromEntries(meta.map((m) => [m.key, m.value])),

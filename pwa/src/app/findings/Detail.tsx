@@ -10,6 +10,7 @@ import { dateTime, day } from '../format';
 import { categoryLabel, statusLabel } from '../labels';
 import { goBack, navigate } from '../state';
 import { addComment, deleteFinding } from './actions';
+import { PhotoStrip } from '../photos/Photos';
 import { StateChips } from './List';
 
 function siteName(user: User, id: number | null): string {
@@ -95,11 +96,15 @@ function Body({ user, f }: { user: User; f: Finding }) {
           {memberName(f.assignee_id)}
         </Field>
         <Field label={t('finding.field.due_date')}>{day(f.due_date, l)}</Field>
-        <Field label={t('finding.field.photos')}>{f.photos.length ? t('value.photos', { n: f.photos.length }) : ''}</Field>
+        <Field label={t('finding.field.photos')} testid="finding-detail-photos">
+          {f.photos.length ? <PhotoStrip hashes={f.photos} /> : ''}
+        </Field>
         <Field label={t('finding.field.fix_note')} testid="finding-detail-fix-note">
           {f.fix_note}
         </Field>
-        <Field label={t('finding.field.fix_photos')}>{f.fix_photos.length ? t('value.photos', { n: f.fix_photos.length }) : ''}</Field>
+        <Field label={t('finding.field.fix_photos')} testid="finding-detail-fix-photos">
+          {f.fix_photos.length ? <PhotoStrip hashes={f.fix_photos} /> : ''}
+        </Field>
         <Field label={t('finding.field.created_by')}>{memberName(f.created_by)}</Field>
         <Field label={t('finding.field.created_at')}>{dateTime(f.created_at, l)}</Field>
       </dl>

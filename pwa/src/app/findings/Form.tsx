@@ -15,6 +15,8 @@ import { dismiss, findings, me, members, notices, ready, refreshMembers } from '
 import { categoryLabel, fieldLabel, statusLabel } from '../labels';
 import { goBack, navigate, online } from '../state';
 import { newFindingId, saveFinding } from './actions';
+import type { NewPhoto } from '../../db/local';
+import { PhotoPicker } from '../photos/Photos';
 
 /** The new-finding and edit screens; `noticeId` prefills what a rejected edit tried. */
 export function FindingFormScreen({ user, id, noticeId }: { user: User; id: string | null; noticeId?: string }) {
@@ -70,6 +72,9 @@ function FindingForm({ user, id, noticeId }: { user: User; id: string | null; no
   const [v, setV] = useState<FindingValues>(base.values);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // Photos picked in this form: made ready, stored only with the save's mutation.
+  const [added, setAdded] = useState<ReadonlyMap<string, NewPhoto>>(new Map());
+  const [processing, setProcessing] = useState(0);
 
   const siteKey = v.site_id === null ? null : String(v.site_id);
   const siteMembers = siteKey ? members.value.get(siteKey) ?? [] : [];
@@ -78,13 +83,22 @@ function FindingForm({ user, id, noticeId }: { user: User; id: string | null; no
   }, [siteKey]);
 
   const set = <K extends keyof FindingValues>(k: K, val: FindingValues[K]) => setV((prev) => ({ ...prev, [k]: val }));
+  const addPhoto = (field: 'photos' | 'fix_photos') => (p: NewPhoto) => {
+    setAdded((prev) => new Map(prev).set(p.hash, p));
+    setV((prev) => (prev[field].includes(p.hash) ? prev : { ...prev, [field]: [...prev[field], p.hash] }));
+  };
+  const removePhoto = (field: 'photos' | 'fix_photos') => (hash: string) =>
+    setV((prev) => ({ ...prev, [field]: prev[field].filter((h) => h !== hash) }));
+  const onBusy = (d: number) => setProcessing((n) => n + d);
+  // Fix photos belong to fixing: shown once the status says so (or there are some).
+  const fixing = ['fixed', 'verified', 'closed'].includes(v.status) || v.fix_photos.length > 0;
   const actor = { id: me.value, roles: user.roles };
   const statuses = statusChoices(actor, base.before?.status ?? null, v.assignee_id);
   if (!statuses.includes(v.status)) statuses.unshift(v.status);
 
   async function submit(e: Event) {
     e.preventDefault();
-    if (busy) return;
+    if (busy || processing > 0) return;
     if (v.site_id === null) {
       setError(t('form.site_required'));
       return;
@@ -97,7 +111,9 @@ function FindingForm({ user, id, noticeId }: { user: User; id: string | null; no
     setBusy(true);
     setError(null);
     try {
-      const changed = await saveFinding(base.recordId, v, base.before, noticeId ? [noticeId] : []);
+      const kept = new Set([...v.photos, ...v.fix_photos]);
+      const photos = [...added.values()].filter((p) => kept.has(p.hash));
+      const changed = await saveFinding(base.recordId, v, base.before, noticeId ? [noticeId] : [], photos);
       if (!changed && noticeId) {
         // Nothing new to send, but the person has seen the rejection.
         await dismiss(noticeId);
@@ -171,9 +187,21 @@ function FindingForm({ user, id, noticeId }: { user: User; id: string | null; no
         data-testid="finding-description"
       />
 
-      <p class="muted" data-testid="finding-photos">
-        {fieldLabel('photos')}: {t('value.photos', { n: v.photos.length })} · {t('form.photos_later')}
-      </p>
+      <div class="photo-field" data-testid="finding-photos">
+        <span class="field-label">
+          {fieldLabel('photos')} <span class="muted">({t('value.photos', { n: v.photos.length })})</span>
+        </span>
+        <PhotoPicker
+          hashes={v.photos}
+          added={added}
+          onAdd={addPhoto('photos')}
+          onRemove={removePhoto('photos')}
+          onBusy={onBusy}
+          disabled={base.locked}
+          inputTestId="photo-input"
+          galleryTestId="photo-gallery-input"
+        />
+      </div>
 
       <label for="f-assignee">{fieldLabel('assignee_id')}</label>
       <select
@@ -215,16 +243,30 @@ function FindingForm({ user, id, noticeId }: { user: User; id: string | null; no
       <label for="f-fix-note">{fieldLabel('fix_note')}</label>
       <textarea id="f-fix-note" rows={3} maxLength={2000} value={v.fix_note} onInput={(e) => set('fix_note', e.currentTarget.value)} data-testid="finding-fix-note" />
 
-      <p class="muted" data-testid="finding-fix-photos">
-        {fieldLabel('fix_photos')}: {t('value.photos', { n: v.fix_photos.length })}
-      </p>
+      {fixing && (
+        <div class="photo-field" data-testid="finding-fix-photos">
+          <span class="field-label">
+            {fieldLabel('fix_photos')} <span class="muted">({t('value.photos', { n: v.fix_photos.length })})</span>
+          </span>
+          <PhotoPicker
+            hashes={v.fix_photos}
+            added={added}
+            onAdd={addPhoto('fix_photos')}
+            onRemove={removePhoto('fix_photos')}
+            onBusy={onBusy}
+            disabled={base.locked}
+            inputTestId="fix-photo-input"
+            galleryTestId="fix-photo-gallery-input"
+          />
+        </div>
+      )}
 
       {error && (
         <p class="error" role="alert" data-testid="finding-error">
           {error}
         </p>
       )}
-      <button type="submit" class="btn btn-primary btn-block" disabled={busy || base.locked} data-testid="finding-save">
+      <button type="submit" class="btn btn-primary btn-block" disabled={busy || processing > 0 || base.locked} data-testid="finding-save">
         {t('form.save')}
       </button>
       <p class="muted hint">{t('form.saved_locally')}</p>

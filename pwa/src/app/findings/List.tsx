@@ -1,4 +1,5 @@
 import { signal } from '@preact/signals';
+import { useState } from 'preact/hooks';
 import { lang, t } from '../../i18n';
 import { sortFindings, STATUSES, type Finding } from '../../findings/finding';
 import type { User } from '../../model';
@@ -34,13 +35,20 @@ export function StateChips({ pending, rejected }: { pending: number; rejected: b
   );
 }
 
+// Rows drawn at first and per "show more": a long list must not delay the first paint
+// (1,000 findings on a slow phone), and nobody scrolls a thousand rows.
+const PAGE = 50;
+
 export function FindingRows({ list, empty }: { list: Finding[]; empty: string }) {
+  const [shown, setShown] = useState(PAGE);
   if (list.length === 0) return <p class="muted">{empty}</p>;
   const rejected = rejectedIds();
   const now = today();
+  const rest = list.length - shown;
   return (
+    <>
     <ul class="rows">
-      {list.map((f) => {
+      {list.slice(0, shown).map((f) => {
         const late = f.due_date !== null && f.due_date < now && (f.status === 'open' || f.status === 'assigned');
         return (
           <li key={f.id}>
@@ -65,6 +73,12 @@ export function FindingRows({ list, empty }: { list: Finding[]; empty: string })
         );
       })}
     </ul>
+    {rest > 0 && (
+      <button type="button" class="secondary" onClick={() => setShown(shown + PAGE)} data-testid="findings-more">
+        {t('findings.more', { n: Math.min(rest, PAGE) })}
+      </button>
+    )}
+    </>
   );
 }
 

@@ -1,18 +1,24 @@
 // What the findings screens write: each is one outbox mutation (see data.mutate).
+import type { NewPhoto } from '../../db/local';
 import { NAMES, upsertArgs, type FindingValues } from '../../findings/finding';
 import { uuid } from '../../sync/hlc';
 import { mutate } from '../data';
 
-/** Save a new finding (`before` null) or the changed fields of one. False when nothing changed. */
+/**
+ * Save a new finding (`before` null) or the changed fields of one. False when
+ * nothing changed. `photos`: new photos the values hold, stored with the
+ * mutation in one transaction and queued for upload.
+ */
 export async function saveFinding(
   id: string,
   values: FindingValues,
   before: FindingValues | null,
   dismiss: string[] = [],
+  photos: NewPhoto[] = [],
 ): Promise<boolean> {
   const args = upsertArgs(id, values, before);
   if (!args) return false;
-  await mutate({ name: NAMES.upsert, args, collection: 'findings', record_id: id }, { dismiss });
+  await mutate({ name: NAMES.upsert, args, collection: 'findings', record_id: id }, { dismiss, photos });
   return true;
 }
 

@@ -1,0 +1,293 @@
+// One key (from the list, or from its QR tag `/k/<token>`, offline too): its
+// custody now, what I may do with it (predicted; the server decides), the
+// owner's authorisation for an entrusted key, and the ledger.
+import { useEffect, useState } from 'preact/hooks';
+import { errorText } from '../i18n/errors';
+import { Screen } from '../app/common';
+import { me, memberName, members, ready, refreshMembers } from '../app/data';
+import { PhotoStrip } from '../app/photos/Photos';
+import { goBack, navigate, online } from '../app/state';
+import type { User } from '../model';
+import { tt } from '../ops/i18n';
+import { actor, clock, keyIntent, keyLedger, keys, siteName, todayOnSite, unitById } from '../ops/store';
+import { Kv, PendingChip, RecordNotices, RouteLink, unitText, when } from '../ops/ui';
+import { authorizationValid, PURPOSES, refusal, type Intent, type Key, type Purpose } from './key';
+import { holderName, keyOverdue } from './KeysList';
+import { eventText, keyKindText, keyStatusText, purposeText } from './labels';
+
+export function KeyByToken({ user, token }: { user: User; token: string }) {
+  const k = keys.value.find((x) => x.qr_token === token) ?? null;
+  const back = () => goBack('keys');
+  if (!k) {
+    return (
+      <Screen title={tt('key.title')} back={back}>
+        <p class="notice" data-testid="key-missing">
+          {ready.value ? tt('key.tag_unknown') : tt('common.loading')}
+        </p>
+      </Screen>
+    );
+  }
+  return <KeyScreen user={user} id={k.id} />;
+}
+
+export function KeyScreen({ user, id }: { user: User; id: string }) {
+  const k = keys.value.find((x) => x.id === id) ?? null;
+  const back = () => goBack('keys');
+  return (
+    <Screen title={k ? tt('key.title_code', { code: k.code }) : tt('key.title')} back={back}>
+      <RecordNotices recordId={id} />
+      {k ? (
+        <KeyBody key={k.id} user={user} k={k} />
+      ) : (
+        <p class="muted" data-testid="key-missing">
+          {ready.value ? tt('key.missing') : tt('common.loading')}
+        </p>
+      )}
+    </Screen>
+  );
+}
+
+function inHours(h: number): string {
+  const d = new Date(Date.now() + h * 3_600_000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function KeyBody({ user, k }: { user: User; k: Key }) {
+  const [purpose, setPurpose] = useState<Purpose>('patrol');
+  const [expected, setExpected] = useState(() => inHours(2));
+  const [to, setTo] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const a = actor.value;
+  const today = todayOnSite.value;
+  const why = (i: Intent) => refusal(k, i, a, today);
+  const site = k.site_id === null ? null : String(k.site_id);
+  const colleagues = (site ? members.value.get(site) ?? [] : []).filter((m) => m.id !== me.value);
+  useEffect(() => {
+    if (site && !members.value.has(site) && online.value) void refreshMembers([site]);
+  }, [site]);
+  const unit = unitById(k.unit_id);
+  const late = keyOverdue(k, clock.value);
+  const mineOut = k.status === 'out' && k.holder_id === me.value;
+  const events = keyLedger(k.id);
+  const keeper = user.roles.includes('supervisor') || user.roles.includes('admin');
+
+  async function act(intent: Intent, extra: Parameters<typeof keyIntent>[2] = {}, confirmText?: string) {
+    if (busy) return;
+    if (confirmText && !confirm(confirmText)) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await keyIntent(k.id, intent, extra);
+      setDone(tt(`key.done.${intent}`));
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const checkoutWhy = why('checkout');
+  const expectedIso = expected ? new Date(expected).toISOString() : null;
+
+  return (
+    <>
+      <section class="card" data-testid="key-page" data-id={k.id}>
+        <div class="row-top">
+          <span class={`chip kstatus-${k.status}`} data-testid="key-status" data-status={k.status} data-holder={k.holder_id ?? ''}>
+            {keyStatusText(k.status)}
+          </span>
+          {late && (
+            <span class="chip chip-late" data-testid="key-overdue">
+              {tt('key.overdue')}
+            </span>
+          )}
+          <PendingChip n={k.pending} />
+        </div>
+        <dl class="kvs">
+          <Kv label={tt('key.code')}>{k.code}</Kv>
+          <Kv label={tt('key.kind')}>{keyKindText(k.kind)}</Kv>
+          <Kv label={tt('common.site')}>{siteName(k.site_id)}</Kv>
+          <Kv label={tt('key.unit')}>{k.label || unitText(unit, k.unit_id)}</Kv>
+          <Kv label={tt('key.storage')}>{k.storage_place}</Kv>
+          {k.status === 'out' && (
+            <>
+              <Kv label={tt('key.holder')} testid="key-holder">
+                {holderName(k)}
+              </Kv>
+              <Kv label={tt('key.out_since')}>{when(k.out_since)}</Kv>
+              <Kv label={tt('key.purpose')}>{purposeText(k.purpose)}</Kv>
+              <Kv label={tt('key.expected_return')}>{when(k.expected_return)}</Kv>
+            </>
+          )}
+          {k.handover_to !== null && <Kv label={tt('key.handover_to')}>{memberName(k.handover_to)}</Kv>}
+        </dl>
+      </section>
+
+      {k.kind === 'entrusted' && (
+        <section class="card" aria-labelledby="auth-h" data-testid="key-authorization">
+          <h2 id="auth-h">{tt('key.authorization')}</h2>
+          <dl class="kvs">
+            <Kv label={tt('key.owner')}>{[k.owner_name, k.owner_phone].filter(Boolean).join(' · ')}</Kv>
+            <Kv label={tt('key.authorized_people')}>{k.authorized_people}</Kv>
+            <Kv label={tt('key.valid_until')}>
+              {k.authorization_until ?? ''}{' '}
+              {authorizationValid(k, today) ? (
+                <span class="chip chip-ok" data-testid="key-auth-valid">
+                  {tt('key.auth_valid')}
+                </span>
+              ) : (
+                <span class="chip chip-late" data-testid="key-auth-expired">
+                  {tt('key.auth_expired')}
+                </span>
+              )}
+            </Kv>
+          </dl>
+          <PhotoStrip hashes={k.authorization_photos} testid="key-authorization-photos" />
+        </section>
+      )}
+
+      <section class="card form" aria-labelledby="act-h">
+        <h2 id="act-h">{tt('key.actions')}</h2>
+        {done && (
+          <p class="muted hint" role="status" data-testid="key-done">
+            {done}
+          </p>
+        )}
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+
+        {why('receive') === null && (
+          <div class="notice notice-warn">
+            <p>{tt('key.handover_to_you', { name: holderName(k) })}</p>
+            <button type="button" class="btn btn-primary btn-block" disabled={busy} onClick={() => void act('receive')} data-testid="key-receive">
+              {tt('key.receive')}
+            </button>
+          </div>
+        )}
+
+        {k.status === 'in' &&
+          (checkoutWhy === null ? (
+            <>
+              <label for="k-purpose">{tt('key.purpose')}</label>
+              <select id="k-purpose" value={purpose} onChange={(e) => setPurpose(e.currentTarget.value as Purpose)} data-testid="key-purpose">
+                {PURPOSES.map((p) => (
+                  <option key={p} value={p}>
+                    {purposeText(p)}
+                  </option>
+                ))}
+              </select>
+              <label for="k-expected">{tt('key.expected_return')}</label>
+              <input id="k-expected" type="datetime-local" value={expected} onInput={(e) => setExpected(e.currentTarget.value)} data-testid="key-expected" />
+              <button
+                type="button"
+                class="btn btn-primary btn-block"
+                disabled={busy}
+                onClick={() => void act('checkout', { purpose, expected_return: expectedIso })}
+                data-testid="key-checkout"
+              >
+                {tt('key.checkout')}
+              </button>
+            </>
+          ) : (
+            <p class="notice" data-testid="key-checkout-refused" data-code={checkoutWhy}>
+              {errorText({ code: checkoutWhy })}
+            </p>
+          ))}
+
+        {k.status === 'out' && !mineOut && k.handover_to !== me.value && (
+          <p class="muted" data-testid="key-out-with">
+            {tt('key.out_with', { name: holderName(k) })}
+          </p>
+        )}
+
+        {mineOut && k.unit_id !== null && (
+          <RouteLink to={{ name: 'patrol-unit', unit: k.unit_id, key: k.id }} class="btn btn-light-outline btn-block link-btn" attrs={{ 'data-testid': 'key-patrol' }}>
+            {tt('key.patrol_unit')}
+          </RouteLink>
+        )}
+
+        {why('checkin') === null && (
+          <button type="button" class="btn btn-primary btn-block" disabled={busy} onClick={() => void act('checkin')} data-testid="key-checkin">
+            {k.holder_id === me.value ? tt('key.checkin') : tt('key.checkin_for', { name: holderName(k) })}
+          </button>
+        )}
+
+        {why('handover') === null && (
+          <>
+            <label for="k-to">{tt('key.handover_pick')}</label>
+            <select id="k-to" value={to} onChange={(e) => setTo(e.currentTarget.value)} data-testid="key-handover-to">
+              <option value="">{tt('common.choose')}</option>
+              {colleagues.map((m) => (
+                <option key={m.id} value={String(m.id)}>
+                  {m.display_name || m.username}
+                </option>
+              ))}
+            </select>
+            {colleagues.length === 0 && <p class="muted hint">{tt('key.no_colleagues')}</p>}
+            <button
+              type="button"
+              class="btn btn-light-outline btn-block"
+              disabled={busy || to === ''}
+              onClick={() => void act('handover', { to_user_id: Number(to) })}
+              data-testid="key-handover"
+            >
+              {tt('key.handover')}
+            </button>
+            {k.handover_to !== null && <p class="muted hint">{tt('key.handover_waiting', { name: memberName(k.handover_to) })}</p>}
+          </>
+        )}
+
+        <div class="actions">
+          {k.kind === 'entrusted' && why('return_to_owner') === null && (
+            <button type="button" class="btn btn-light-outline" disabled={busy} onClick={() => void act('return_to_owner', {}, tt('key.return_confirm'))} data-testid="key-return-owner">
+              {tt('key.return_to_owner')}
+            </button>
+          )}
+          {why('lost') === null && k.status !== 'lost' && (
+            <button type="button" class="btn btn-danger" disabled={busy} onClick={() => void act('lost', {}, tt('key.lost_confirm'))} data-testid="key-lost">
+              {tt('key.lost')}
+            </button>
+          )}
+        </div>
+        {keeper && (
+          <div class="actions">
+            {online.value && k.qr_token && (
+              <a class="btn btn-light-outline link-btn" href={`/api/keys/labels.pdf?ids=${encodeURIComponent(k.id)}`} target="_blank" rel="noopener" data-testid="key-print">
+                {tt('key.print_label')}
+              </a>
+            )}
+            <button type="button" class="btn btn-light-outline" onClick={() => navigate({ name: 'admin', section: `keys:${k.id}` })} data-testid="key-edit">
+              {tt('key.edit')}
+            </button>
+          </div>
+        )}
+      </section>
+
+      <section class="card" aria-labelledby="ledger-h" data-testid="key-ledger">
+        <h2 id="ledger-h">{tt('key.ledger')}</h2>
+        {events.length === 0 ? (
+          <p class="muted">{tt('key.ledger_empty')}</p>
+        ) : (
+          <ol class="ledger">
+            {[...events].reverse().map((e) => (
+              <li key={e.id} data-testid="ledger-event" data-kind={e.kind} data-pending={String(e.pending)}>
+                <span class="ledger-when">{when(e.at)}</span>{' '}
+                <strong>{eventText(e.kind)}</strong> · {memberName(e.by_id)}
+                {e.purpose && ` · ${purposeText(e.purpose)}`}
+                {e.to_user_id !== null && ` → ${memberName(e.to_user_id)}`}
+                {e.note && ` · ${e.note}`}
+                {e.pending && <span class="chip chip-pending">{tt('common.pending')}</span>}
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+    </>
+  );
+}

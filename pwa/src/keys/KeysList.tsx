@@ -1,0 +1,187 @@
+// 钥匙管理: the site's keys with status and holder (overdue marked), keys I
+// hold, "scan a tag", and for supervisors the movements report (CSV).
+import { useEffect, useState } from 'preact/hooks';
+import { Screen } from '../app/common';
+import { me, memberName, ready } from '../app/data';
+import { navigate, online } from '../app/state';
+import type { User } from '../model';
+import { refreshSite } from '../ops/cache';
+import { tt } from '../ops/i18n';
+import { clock, keys, keysOut, todayOnSite, unitById } from '../ops/store';
+import { PendingChip, RouteLink, unitText, when } from '../ops/ui';
+import { findKey, parseScan } from '../scan/token';
+import { Scanner } from '../scan/Scanner';
+import { isOverdue, sortKeys, type Key } from './key';
+import { keyKindText, keyStatusText } from './labels';
+
+export function keyOverdue(k: Key, now: number): boolean {
+  return isOverdue(k, now) || (k.status === 'out' && keysOut.value.get(k.id)?.overdue === true);
+}
+
+export function holderName(k: Key): string {
+  if (k.holder_id === null) return '';
+  const cached = keysOut.value.get(k.id)?.holder;
+  const name = memberName(k.holder_id);
+  return name.startsWith('#') && cached ? cached : name;
+}
+
+export function KeysList({ user }: { user: User }) {
+  const [scanning, setScanning] = useState(false);
+  const [scanError, setScanError] = useState<string | null>(null);
+  const [q, setQ] = useState('');
+  const [siteFilter, setSiteFilter] = useState(user.sites.length === 1 ? user.sites[0]!.id : '');
+  useEffect(() => {
+    if (online.value) for (const s of user.sites) void refreshSite(s.id);
+  }, []);
+  const now = clock.value;
+  const needle = q.trim().toLowerCase();
+  const all = sortKeys(
+    keys.value.filter((k) => siteFilter === '' || String(k.site_id) === siteFilter),
+    now,
+  );
+  const shown = all.filter(
+    (k) => needle === '' || k.code.toLowerCase().includes(needle) || k.label.toLowerCase().includes(needle) || unitText(unitById(k.unit_id), null).toLowerCase().includes(needle),
+  );
+  const mine = all.filter((k) => k.status === 'out' && k.holder_id === me.value);
+  const toMe = all.filter((k) => k.status === 'out' && k.handover_to === me.value);
+  const out = all.filter((k) => k.status === 'out');
+  const supervisor = user.roles.includes('supervisor');
+  const keeper = supervisor || user.roles.includes('admin');
+
+  function onScan(text: string) {
+    setScanning(false);
+    const k = findKey(keys.value, parseScan(text));
+    if (!k) {
+      setScanError(tt('scan.unknown'));
+      return;
+    }
+    setScanError(null);
+    navigate({ name: 'key', id: k.id });
+  }
+
+  return (
+    <Screen title={tt('keys.title')}>
+      <div class="ops-actions">
+        <button type="button" class="btn btn-primary btn-block" onClick={() => setScanning(true)} data-testid="scan-open">
+          {tt('keys.scan')}
+        </button>
+      </div>
+      {scanError && (
+        <p class="error" role="alert" data-testid="scan-error">
+          {scanError}
+        </p>
+      )}
+      {toMe.length > 0 && (
+        <section class="card notice-warn" aria-labelledby="tome-h">
+          <h2 id="tome-h">{tt('keys.to_me')}</h2>
+          <KeyRows list={toMe} now={now} />
+        </section>
+      )}
+      {mine.length > 0 && (
+        <section class="card" aria-labelledby="mine-h" data-testid="keys-mine">
+          <h2 id="mine-h">{tt('keys.mine')}</h2>
+          <KeyRows list={mine} now={now} />
+        </section>
+      )}
+      <section class="card" aria-labelledby="all-h">
+        <h2 id="all-h">
+          {tt('keys.all')} <span class="muted">({tt('keys.out_count', { out: out.length, n: all.length })})</span>
+        </h2>
+        <div class="filters">
+          {user.sites.length > 1 && (
+            <div class="field">
+              <label for="k-site">{tt('common.site')}</label>
+              <select id="k-site" value={siteFilter} onChange={(e) => setSiteFilter(e.currentTarget.value)}>
+                <option value="">{tt('common.all')}</option>
+                {user.sites.map((s) => (
+                  <option key={s.id} value={s.id}>
+                    {s.name}
+                  </option>
+                ))}
+              </select>
+            </div>
+          )}
+          <div class="field">
+            <label for="k-q">{tt('keys.search')}</label>
+            <input id="k-q" type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} data-testid="keys-search" />
+          </div>
+        </div>
+        {shown.length === 0 ? <p class="muted">{ready.value ? tt('keys.none') : tt('common.loading')}</p> : <KeyRows list={shown} now={now} />}
+      </section>
+      {keeper && (
+        <section class="card">
+          <RouteLink to={{ name: 'admin', section: 'keys' }} class="btn btn-light-outline btn-block" attrs={{ 'data-testid': 'keys-register' }}>
+            {tt('keys.register_and_print')}
+          </RouteLink>
+        </section>
+      )}
+      {supervisor && <Movements user={user} today={todayOnSite.value} />}
+      {scanning && <Scanner onResult={onScan} onClose={() => setScanning(false)} hint={tt('scan.aim_key')} />}
+    </Screen>
+  );
+}
+
+export function KeyRows({ list, now }: { list: Key[]; now: number }) {
+  return (
+    <ul class="rows">
+      {list.map((k) => {
+        const late = keyOverdue(k, now);
+        return (
+          <li key={k.id}>
+            <RouteLink to={{ name: 'key', id: k.id }} class="row" attrs={{ 'data-testid': 'key-row', 'data-id': k.id, 'data-status': k.status, 'data-overdue': String(late) }}>
+              <span class="row-top">
+                <span class="row-main">{k.code}</span>
+                <span class={`chip kstatus-${k.status}`}>{keyStatusText(k.status)}</span>
+                {late && <span class="chip chip-late">{tt('key.overdue')}</span>}
+                {k.kind === 'entrusted' && <span class="chip">{keyKindText(k.kind)}</span>}
+                <PendingChip n={k.pending} />
+              </span>
+              <span class="row-sub">
+                {[k.label || unitText(unitById(k.unit_id), k.unit_id), k.status === 'out' ? `${holderName(k)} · ${when(k.out_since)}` : k.storage_place]
+                  .filter(Boolean)
+                  .join(' · ')}
+              </span>
+            </RouteLink>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+/** All key movements of a period, as a CSV download (the server's report). */
+function Movements({ user, today }: { user: User; today: string }) {
+  const [site, setSite] = useState(user.sites[0]?.id ?? '');
+  const [from, setFrom] = useState(today.slice(0, 8) + '01');
+  const [to, setTo] = useState(today);
+  if (!site) return null;
+  const href = `/api/sites/${encodeURIComponent(site)}/key-events?from=${from}&to=${to}&format=csv`;
+  return (
+    <section class="card form" aria-labelledby="mv-h">
+      <h2 id="mv-h">{tt('keys.movements')}</h2>
+      {user.sites.length > 1 && (
+        <>
+          <label for="mv-site">{tt('common.site')}</label>
+          <select id="mv-site" value={site} onChange={(e) => setSite(e.currentTarget.value)}>
+            {user.sites.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </>
+      )}
+      <label for="mv-from">{tt('keys.from')}</label>
+      <input id="mv-from" type="date" value={from} onInput={(e) => setFrom(e.currentTarget.value)} />
+      <label for="mv-to">{tt('keys.to')}</label>
+      <input id="mv-to" type="date" value={to} onInput={(e) => setTo(e.currentTarget.value)} />
+      {online.value ? (
+        <a class="btn btn-light-outline btn-block link-btn" href={href} download data-testid="keys-movements-csv">
+          {tt('keys.export_csv')}
+        </a>
+      ) : (
+        <p class="muted hint">{tt('common.needs_network')}</p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,397 @@
+// One patrol: the site's checklist (pass / fail / n-a, a note and photos on
+// any item), the meter readings with warnings against the unit's last
+// approved ones, general photos, start and end time. "保存草稿" sends the
+// changed fields (`patrols.save`); "提交审核" saves and sends `patrols.submit`.
+// An approved patrol is locked: shown read-only with the reason.
+import { useState } from 'preact/hooks';
+import type { NewPhoto } from '../db/local';
+import { lang } from '../i18n';
+import { errorText } from '../i18n/errors';
+import { Link, Screen } from '../app/common';
+import { findings, me, memberName, ready } from '../app/data';
+import { PhotoPicker, PhotoStrip } from '../app/photos/Photos';
+import { goBack } from '../app/state';
+import type { User } from '../model';
+import { tt } from '../ops/i18n';
+import { keys, patrols, savePatrol, submitPatrol, templates, unitById } from '../ops/store';
+import { Choice, Kv, PatrolStatusChip, PendingChip, RecordNotices, RouteLink, unitText, when } from '../ops/ui';
+import { keyStatusText } from '../keys/labels';
+import {
+  isEditable,
+  isLocked,
+  lastReadings,
+  parseReading,
+  readingWarning,
+  RESULTS,
+  unanswered,
+  valuesOf,
+  type ChecklistItem,
+  type ItemAnswer,
+  type ItemResult,
+  type Patrol,
+  type PatrolValues,
+  type ReadingWarning,
+} from './patrol';
+
+export function PatrolScreen({ user, id }: { user: User; id: string }) {
+  const p = patrols.value.find((x) => x.id === id) ?? null;
+  const back = () => goBack('patrols');
+  if (!p) {
+    return (
+      <Screen title={tt('patrol.title')} back={back}>
+        <RecordNotices recordId={id} />
+        <p class="muted" data-testid="patrol-missing">
+          {ready.value ? tt('patrol.missing') : tt('common.loading')}
+        </p>
+      </Screen>
+    );
+  }
+  return (
+    <Screen title={unitText(unitById(p.unit_id), p.unit_id) || tt('patrol.title')} back={back}>
+      <PatrolForm key={p.id} user={user} patrol={p} />
+    </Screen>
+  );
+}
+
+export function itemLabel(i: ChecklistItem): string {
+  return lang.value === 'en' ? i.en : i.zh;
+}
+
+function PatrolForm({ patrol: p }: { user: User; patrol: Patrol }) {
+  // The form edits from what was shown when it opened; the status stays live.
+  const [before, setBefore] = useState<PatrolValues>(() => valuesOf(p));
+  const [v, setV] = useState<PatrolValues>(before);
+  const [texts, setTexts] = useState(() => ({
+    water: p.water_reading === null ? '' : String(p.water_reading),
+    electricity: p.electricity_reading === null ? '' : String(p.electricity_reading),
+  }));
+  const [added, setAdded] = useState<ReadonlyMap<string, NewPhoto>>(new Map());
+  const [processing, setProcessing] = useState(0);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const [openNotes, setOpenNotes] = useState<ReadonlySet<string>>(new Set());
+
+  const template = templates.value.find((t) => t.id === p.template_id) ?? null;
+  const locked = isLocked(p);
+  const mine = p.author_id === null || p.author_id === me.value;
+  const readOnly = locked || !mine;
+  const last = lastReadings(patrols.value, p.unit_id, p.id);
+  const key = p.key_id ? keys.value.find((k) => k.id === p.key_id) ?? null : null;
+  const raised = findings.value.filter((f) => p.finding_ids.includes(f.id));
+  const dirty = JSON.stringify(v) !== JSON.stringify(before);
+
+  const setItem = (k: ChecklistItem, patch: Partial<ItemAnswer>) =>
+    setV((prev) => {
+      const cur: ItemAnswer = prev.items[k.key] ?? { result: 'pass', note: '', photos: [], label: k.zh };
+      return { ...prev, items: { ...prev.items, [k.key]: { ...cur, label: k.zh, ...patch } } };
+    });
+  const addPhoto = (np: NewPhoto) => setAdded((m) => new Map(m).set(np.hash, np));
+
+  function setReading(field: 'water' | 'electricity', text: string) {
+    setTexts((t) => ({ ...t, [field]: text }));
+    setV((prev) => ({ ...prev, [`${field}_reading`]: parseReading(text) }));
+  }
+
+  function photosToStore(values: PatrolValues): NewPhoto[] {
+    const used = new Set([...values.photos, ...Object.values(values.items).flatMap((i) => i.photos)]);
+    return [...added.values()].filter((np) => used.has(np.hash));
+  }
+
+  async function save(submit: boolean) {
+    if (busy || processing > 0 || readOnly) return;
+    setError(null);
+    setSaved(null);
+    let values = v;
+    if (submit) {
+      const missing = unanswered(template, values.items);
+      if (!template) {
+        setError(tt('patrol.no_template'));
+        return;
+      }
+      if (missing.length) {
+        setError(tt('patrol.unanswered', { items: missing.map(itemLabel).join('、') }));
+        return;
+      }
+      if (readingWarning(values.water_reading, null) === 'invalid' || readingWarning(values.electricity_reading, null) === 'invalid') {
+        setError(tt('patrol.reading_invalid'));
+        return;
+      }
+      if (values.ended_at === null) values = { ...values, ended_at: new Date().toISOString() };
+    }
+    setBusy(true);
+    try {
+      await savePatrol(p.id, values, before, photosToStore(values));
+      if (submit) await submitPatrol(p.id);
+      setBefore(values);
+      setV(values);
+      setAdded(new Map());
+      setSaved(submit ? tt('patrol.submitted_note') : tt('patrol.saved_note'));
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const wWarn = readingWarning(v.water_reading, last.water);
+  const eWarn = readingWarning(v.electricity_reading, last.electricity);
+  const canSubmit = isEditable(p) && !readOnly;
+  const failed = Object.values(v.items).filter((i) => i.result === 'fail').length;
+
+  return (
+    <>
+      <section class="card" data-testid="patrol-form" data-id={p.id} data-status={p.status}>
+        <div class="row-top">
+          <PatrolStatusChip status={p.status} testid="patrol-status" />
+          <PendingChip n={p.pending} />
+          {failed > 0 && <span class="chip chip-late">{tt('patrol.failed_n', { n: failed })}</span>}
+        </div>
+        {locked && (
+          <p class="notice" role="status" data-testid="patrol-locked">
+            {tt('patrol.locked', { name: memberName(p.reviewed_by), time: when(p.reviewed_at) })}
+          </p>
+        )}
+        {!locked && !mine && <p class="notice">{tt('patrol.not_mine')}</p>}
+        {p.status === 'rejected' && (
+          <p class="notice notice-warn" role="alert" data-testid="patrol-rejection">
+            {tt('patrol.rejected', { name: memberName(p.reviewed_by) })}
+            <br />
+            <strong data-testid="patrol-review-comment">{p.review_comment || tt('common.none')}</strong>
+          </p>
+        )}
+        {p.status === 'submitted' && mine && <p class="muted hint">{tt('patrol.waiting_review')}</p>}
+        <dl class="kvs">
+          <Kv label={tt('patrol.started_at')}>{when(v.started_at)}</Kv>
+          <Kv label={tt('patrol.ended_at')} testid="patrol-ended">
+            {v.ended_at ? when(v.ended_at) : ''}
+          </Kv>
+          {key && (
+            <Kv label={tt('patrol.key')}>
+              <RouteLink to={{ name: 'key', id: key.id }} attrs={{ 'data-testid': 'patrol-key' }}>
+                {key.code} · {keyStatusText(key.status)}
+              </RouteLink>
+            </Kv>
+          )}
+          {template && <Kv label={tt('patrol.checklist')}>{`${template.name} · v${template.version}`}</Kv>}
+        </dl>
+        {!readOnly && (
+          <div class="actions">
+            <button type="button" class="btn btn-light-outline" onClick={() => setV((prev) => ({ ...prev, ended_at: new Date().toISOString() }))} data-testid="patrol-end">
+              {v.ended_at ? tt('patrol.end_again') : tt('patrol.end_now')}
+            </button>
+          </div>
+        )}
+      </section>
+
+      <RecordNotices recordId={p.id} />
+
+      <section class="card" aria-labelledby="cl-h">
+        <h2 id="cl-h">{tt('patrol.checklist')}</h2>
+        {!template && <p class="notice">{tt('patrol.no_template')}</p>}
+        <ol class="checklist">
+          {template?.items.map((item) => {
+            const a = v.items[item.key];
+            const showMore = !!a && (a.result === 'fail' || a.note !== '' || a.photos.length > 0 || openNotes.has(item.key));
+            return (
+              <li key={item.key} class={a?.result === 'fail' ? 'check-item check-fail' : 'check-item'} data-testid="patrol-item" data-key={item.key} data-result={a?.result ?? ''}>
+                <p class="check-label" id={`it-${item.key}`}>
+                  {itemLabel(item)}
+                </p>
+                <Choice<ItemResult>
+                  label={itemLabel(item)}
+                  value={a?.result ?? null}
+                  disabled={readOnly}
+                  options={RESULTS.map((r) => ({ value: r, label: tt(`result.${r}`) }))}
+                  onChange={(r) => setItem(item, { result: r })}
+                  testids={{ pass: 'item-pass', fail: 'item-fail', na: 'item-na' }}
+                />
+                {a && !showMore && !readOnly && (
+                  <button type="button" class="btn-link" onClick={() => setOpenNotes((s) => new Set(s).add(item.key))} data-testid="item-more">
+                    {tt('patrol.add_note')}
+                  </button>
+                )}
+                {showMore && (
+                  <div class="check-more">
+                    <label for={`note-${item.key}`}>{tt('patrol.item_note', { item: itemLabel(item) })}</label>
+                    <textarea
+                      id={`note-${item.key}`}
+                      rows={2}
+                      maxLength={2000}
+                      disabled={readOnly}
+                      value={a!.note}
+                      onInput={(e) => setItem(item, { note: e.currentTarget.value })}
+                      data-testid="item-note"
+                    />
+                    {readOnly ? (
+                      <PhotoStrip hashes={a!.photos} testid="item-photos" />
+                    ) : (
+                      <div data-testid="item-photos">
+                        <PhotoPicker
+                          hashes={a!.photos}
+                          added={added}
+                          onAdd={(np) => {
+                            addPhoto(np);
+                            setV((prev) => {
+                              const cur = prev.items[item.key]!;
+                              return cur.photos.includes(np.hash) ? prev : { ...prev, items: { ...prev.items, [item.key]: { ...cur, photos: [...cur.photos, np.hash] } } };
+                            });
+                          }}
+                          onRemove={(h) => setItem(item, { photos: a!.photos.filter((x) => x !== h) })}
+                          onBusy={(d) => setProcessing((n) => n + d)}
+                          inputTestId="photo-input"
+                          galleryTestId="photo-gallery"
+                        />
+                      </div>
+                    )}
+                  </div>
+                )}
+              </li>
+            );
+          })}
+        </ol>
+      </section>
+
+      <section class="card form" aria-labelledby="rd-h">
+        <h2 id="rd-h">{tt('patrol.readings')}</h2>
+        <Reading
+          id="water"
+          label={tt('patrol.water')}
+          text={texts.water}
+          last={last.water}
+          warn={wWarn}
+          disabled={readOnly}
+          onInput={(s) => setReading('water', s)}
+          testid="water-reading"
+        />
+        <Reading
+          id="electricity"
+          label={tt('patrol.electricity')}
+          text={texts.electricity}
+          last={last.electricity}
+          warn={eWarn}
+          disabled={readOnly}
+          onInput={(s) => setReading('electricity', s)}
+          testid="electricity-reading"
+        />
+      </section>
+
+      <section class="card form" aria-labelledby="gp-h">
+        <h2 id="gp-h">{tt('patrol.photos')}</h2>
+        {readOnly ? (
+          <PhotoStrip hashes={v.photos} testid="patrol-photos" />
+        ) : (
+          <div data-testid="patrol-photos">
+            <PhotoPicker
+              hashes={v.photos}
+              added={added}
+              onAdd={(np) => {
+                addPhoto(np);
+                setV((prev) => (prev.photos.includes(np.hash) ? prev : { ...prev, photos: [...prev.photos, np.hash] }));
+              }}
+              onRemove={(h) => setV((prev) => ({ ...prev, photos: prev.photos.filter((x) => x !== h) }))}
+              onBusy={(d) => setProcessing((n) => n + d)}
+              inputTestId="patrol-photo-input"
+              galleryTestId="patrol-photo-gallery"
+            />
+          </div>
+        )}
+        <label for="p-note">{tt('patrol.note')}</label>
+        <textarea id="p-note" rows={3} maxLength={2000} disabled={readOnly} value={v.note} onInput={(e) => setV((prev) => ({ ...prev, note: e.currentTarget.value }))} data-testid="patrol-note" />
+      </section>
+
+      {raised.length > 0 || p.finding_ids.length > 0 ? (
+        <section class="card" aria-labelledby="fr-h">
+          <h2 id="fr-h">{tt('patrol.findings', { n: p.finding_ids.length })}</h2>
+          <ul class="rows">
+            {p.finding_ids.map((fid) => {
+              const f = raised.find((x) => x.id === fid);
+              return (
+                <li key={fid}>
+                  <Link to={{ name: 'finding', id: fid }} class="row" testid="patrol-finding" dataId={fid}>
+                    <span class="row-main">{f?.description ?? tt('patrol.finding_not_synced')}</span>
+                  </Link>
+                </li>
+              );
+            })}
+          </ul>
+        </section>
+      ) : null}
+
+      {!readOnly && (
+        <section class="card sticky-actions">
+          {error && (
+            <p class="error" role="alert" data-testid="patrol-error">
+              {error}
+            </p>
+          )}
+          {saved && !dirty && (
+            <p class="muted hint" role="status" data-testid="patrol-saved">
+              {saved}
+            </p>
+          )}
+          <div class="actions">
+            <button type="button" class="btn btn-light-outline" disabled={busy || processing > 0} onClick={() => void save(false)} data-testid="patrol-save">
+              {tt('patrol.save')}
+            </button>
+            {canSubmit && (
+              <button type="button" class="btn btn-primary" disabled={busy || processing > 0} onClick={() => void save(true)} data-testid="patrol-submit">
+                {tt('patrol.submit')}
+              </button>
+            )}
+          </div>
+          <p class="muted hint">{tt('patrol.saved_locally')}</p>
+        </section>
+      )}
+      {readOnly && (
+        <button type="button" class="btn btn-light-outline btn-block" disabled data-testid="patrol-save" aria-describedby="patrol-locked">
+          {tt('patrol.save')}
+        </button>
+      )}
+    </>
+  );
+}
+
+function Reading({
+  id,
+  label,
+  text,
+  last,
+  warn,
+  disabled,
+  onInput,
+  testid,
+}: {
+  id: string;
+  label: string;
+  text: string;
+  last: number | null;
+  warn: ReadingWarning | null;
+  disabled: boolean;
+  onInput: (s: string) => void;
+  testid: string;
+}) {
+  return (
+    <div class="reading">
+      <label for={`r-${id}`}>{label}</label>
+      <input
+        id={`r-${id}`}
+        type="text"
+        inputMode="decimal"
+        autoComplete="off"
+        disabled={disabled}
+        value={text}
+        onInput={(e) => onInput(e.currentTarget.value)}
+        aria-invalid={warn !== null}
+        aria-describedby={warn ? `w-${id}` : undefined}
+        data-testid={testid}
+      />
+      <p class="muted hint">{last === null ? tt('patrol.no_last_reading') : tt('patrol.last_reading', { value: last })}</p>
+      {warn && (
+        <p id={`w-${id}`} class="warn" role="status" data-testid="reading-warning" data-field={id} data-kind={warn}>
+          {tt(`reading.${warn}`, { last: last ?? 0 })}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,122 @@
+// One vacant unit before a patrol: what is known about it (last approved
+// patrol and readings, its keys), the open patrol to resume, and "start".
+import { useState } from 'preact/hooks';
+import { lang } from '../i18n';
+import { errorText } from '../i18n/errors';
+import { Screen } from '../app/common';
+import { me, memberName, ready } from '../app/data';
+import { goBack, navigate } from '../app/state';
+import type { User } from '../model';
+import { tt } from '../ops/i18n';
+import { keys, patrols, startPatrol, templates, unitById } from '../ops/store';
+import { Kv, PatrolStatusChip, RouteLink, when } from '../ops/ui';
+import { keyStatusText } from '../keys/labels';
+import { currentTemplate, lastApproved, lastReadings, openPatrolOf, unitLabel } from './patrol';
+
+export function PatrolUnit({ user, unitId, keyId }: { user: User; unitId: number; keyId?: string }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const unit = unitById(unitId);
+  const back = () => goBack('patrols');
+  const all = patrols.value;
+  const unitKeys = keys.value.filter((k) => k.unit_id === unitId);
+  // Site: from the cached unit, else from a key or a patrol of the unit, else my only site.
+  const siteId =
+    unit?.site_id ?? unitKeys[0]?.site_id ?? all.find((p) => p.unit_id === unitId)?.site_id ?? (user.sites.length === 1 ? Number(user.sites[0]!.id) : null);
+  const template = currentTemplate(templates.value, siteId);
+  const open = openPatrolOf(all, unitId, me.value);
+  const last = lastApproved(all).get(unitId) ?? null;
+  const readings = lastReadings(all, unitId);
+  // The key to record with the patrol: the one scanned, else one of the unit's keys out to me.
+  const myKey = (keyId ? unitKeys.find((k) => k.id === keyId) : null) ?? unitKeys.find((k) => k.status === 'out' && k.holder_id === me.value) ?? null;
+  const title = unit ? unitLabel(unit) : tt('unit.number_only', { id: unitId });
+
+  async function start() {
+    if (busy || siteId === null || !template) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const id = await startPatrol(siteId, unitId, template.id, myKey?.id ?? null);
+      navigate({ name: 'patrol', id }, true);
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Screen title={title} back={back}>
+      <section class="card" data-testid="patrol-unit" data-unit-id={unitId}>
+        <h2>{title}</h2>
+        <dl class="kvs">
+          <Kv label={tt('unit.vacant_since')}>{unit?.vacant_since ?? ''}</Kv>
+          <Kv label={tt('unit.interval')}>{unit ? tt('patrols.every', { n: unit.patrol_interval_days }) : ''}</Kv>
+          <Kv label={tt('unit.last_patrol')}>{last ? `${when(last.ended_at ?? last.submitted_at)} · ${memberName(last.author_id)}` : tt('patrols.never')}</Kv>
+          <Kv label={tt('patrol.water')}>{readings.water === null ? '' : String(readings.water)}</Kv>
+          <Kv label={tt('patrol.electricity')}>{readings.electricity === null ? '' : String(readings.electricity)}</Kv>
+        </dl>
+      </section>
+
+      <section class="card" aria-labelledby="ukeys-h">
+        <h2 id="ukeys-h">{tt('unit.keys')}</h2>
+        {unitKeys.length === 0 ? (
+          <p class="muted">{tt('unit.no_keys')}</p>
+        ) : (
+          <ul class="rows">
+            {unitKeys.map((k) => (
+              <li key={k.id}>
+                <RouteLink to={{ name: 'key', id: k.id }} class="row" attrs={{ 'data-testid': 'unit-key', 'data-id': k.id }}>
+                  <span class="row-top">
+                    <span class="row-main">{k.code}</span>
+                    <span class={`chip kstatus-${k.status}`}>{keyStatusText(k.status)}</span>
+                  </span>
+                  {k.holder_id !== null && <span class="row-sub">{tt('key.holder_is', { name: memberName(k.holder_id) })}</span>}
+                </RouteLink>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section class="card">
+        {open ? (
+          <>
+            <p>
+              {tt('unit.open_patrol', { time: when(open.started_at ?? open.created_at) })} <PatrolStatusChip status={open.status} />
+            </p>
+            <div class="actions">
+              <button type="button" class="btn btn-primary" onClick={() => navigate({ name: 'patrol', id: open.id })} data-testid="patrol-resume">
+                {tt('unit.resume')}
+              </button>
+            </div>
+          </>
+        ) : (
+          <>
+            {myKey && <p class="muted hint">{tt('unit.with_key', { code: myKey.code })}</p>}
+            {!template && <p class="notice">{ready.value ? tt('unit.no_template') : tt('common.loading')}</p>}
+            {template && (
+              <p class="muted hint">
+                {tt('unit.checklist', { name: template.name, version: template.version, n: template.items.length })}
+              </p>
+            )}
+            {error && (
+              <p class="error" role="alert">
+                {error}
+              </p>
+            )}
+            <button
+              type="button"
+              class="btn btn-primary btn-block"
+              disabled={busy || !template || siteId === null}
+              onClick={() => void start()}
+              data-testid="patrol-start"
+              lang={lang.value}
+            >
+              {tt('unit.start')}
+            </button>
+          </>
+        )}
+      </section>
+    </Screen>
+  );
+}

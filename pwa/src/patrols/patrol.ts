@@ -1,0 +1,483 @@
+// Vacant-unit patrols (空置房巡查): checklist templates, patrol records, how
+// their mutations show locally, the due list computed offline, meter-reading
+// warnings and the save args. Pure functions; the database is read elsewhere.
+import { deleteApplier, overlay, upsertApplier, type Applier, type OutboxLike, type ServerLike, type ViewRecord } from '../sync/overlay';
+import type { Args } from '../sync/wire';
+
+export const NAMES = {
+  save: 'patrols.save',
+  submit: 'patrols.submit',
+  delete: 'patrols.delete',
+  templateUpsert: 'patrol_templates.upsert',
+} as const;
+
+export const RESULTS = ['pass', 'fail', 'na'] as const;
+export type ItemResult = (typeof RESULTS)[number];
+
+/** The server refuses a reading above this (server/patrols/handlers.py MAX_READING). */
+export const MAX_READING = 10_000_000;
+/** A reading more than this many times the last one is implausible. */
+export const HIGH_FACTOR = 10;
+
+export interface ChecklistItem {
+  key: string;
+  zh: string;
+  en: string;
+}
+
+export interface Template {
+  id: string;
+  site_id: number | null;
+  version: number;
+  name: string;
+  items: ChecklistItem[];
+  created_at: string | null;
+}
+
+export interface ItemAnswer {
+  result: ItemResult;
+  note: string;
+  photos: string[];
+  label: string;
+}
+
+export type PatrolStatus = 'draft' | 'submitted' | 'approved' | 'rejected';
+
+export interface Patrol {
+  id: string;
+  site_id: number | null;
+  unit_id: number | null;
+  key_id: string | null;
+  template_id: string | null;
+  items: Record<string, ItemAnswer>;
+  water_reading: number | null;
+  electricity_reading: number | null;
+  photos: string[];
+  started_at: string | null;
+  ended_at: string | null;
+  note: string;
+  status: string;
+  author_id: number | null;
+  created_at: string | null;
+  submitted_at: string | null;
+  reviewed_by: number | null;
+  reviewed_at: string | null;
+  review_comment: string;
+  finding_ids: string[];
+  /** Server revision (null: only on this device so far): what a review carries. */
+  revision: number | null;
+  pending: number;
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const strOrNull = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function isResult(v: unknown): v is ItemResult {
+  return typeof v === 'string' && (RESULTS as readonly string[]).includes(v);
+}
+
+function items(v: unknown): Record<string, ItemAnswer> {
+  const out: Record<string, ItemAnswer> = {};
+  if (!isObj(v)) return out;
+  for (const [k, a] of Object.entries(v)) {
+    if (!isObj(a) || !isResult(a.result)) continue;
+    out[k] = { result: a.result, note: str(a.note), photos: strs(a.photos), label: str(a.label) };
+  }
+  return out;
+}
+
+export function toTemplate(r: ServerLike | ViewRecord): Template {
+  const f = r.fields;
+  const list: ChecklistItem[] = [];
+  if (Array.isArray(f.items)) {
+    for (const it of f.items) {
+      if (isObj(it) && typeof it.key === 'string') list.push({ key: it.key, zh: str(it.zh) || it.key, en: str(it.en) || str(it.zh) || it.key });
+    }
+  }
+  return {
+    id: r.id,
+    site_id: num(f.site_id),
+    version: num(f.version) ?? 1,
+    name: str(f.name),
+    items: list,
+    created_at: strOrNull(f.created_at),
+  };
+}
+
+export function toPatrol(r: ViewRecord): Patrol {
+  const f = r.fields;
+  return {
+    id: r.id,
+    site_id: num(f.site_id),
+    unit_id: num(f.unit_id),
+    key_id: strOrNull(f.key_id),
+    template_id: strOrNull(f.template_id),
+    items: items(f.items),
+    water_reading: num(f.water_reading),
+    electricity_reading: num(f.electricity_reading),
+    photos: strs(f.photos),
+    started_at: strOrNull(f.started_at),
+    ended_at: strOrNull(f.ended_at),
+    note: str(f.note),
+    status: str(f.status) || 'draft',
+    author_id: num(f.author_id),
+    created_at: strOrNull(f.created_at),
+    submitted_at: strOrNull(f.submitted_at),
+    reviewed_by: num(f.reviewed_by),
+    reviewed_at: strOrNull(f.reviewed_at),
+    review_comment: str(f.review_comment),
+    finding_ids: strs(f.finding_ids),
+    revision: r.revision,
+    pending: r.pending,
+  };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Approved patrols are locked (the server refuses `record_locked`); a submitted one waits for review. */
+export function isLocked(p: Pick<Patrol, 'status'>): boolean {
+  return p.status === 'approved';
+}
+
+/** Whether the author may still change it: a draft or a rejected patrol. */
+export function isEditable(p: Pick<Patrol, 'status'>): boolean {
+  return p.status === 'draft' || p.status === 'rejected';
+}
+
+/** How this device shows its own patrol mutations (and its reviews) before the server answers. */
+export function patrolAppliers(me: number | null): Record<string, Applier> {
+  const upsert = upsertApplier(new Set(['photos']));
+  return {
+    [NAMES.save]: (current, args, row) => {
+      const next = upsert(current, args, row);
+      if (!current && next) {
+        next.status ??= 'draft';
+        next.author_id ??= me;
+        next.created_at ??= iso(row.created_at);
+        next.review_comment ??= '';
+        next.finding_ids ??= [];
+      }
+      return next;
+    },
+    [NAMES.submit]: (current, _args, row) => {
+      if (!current) return undefined;
+      if (current.status !== 'draft' && current.status !== 'rejected' && current.status !== undefined) return current;
+      return { ...current, status: 'submitted', submitted_at: iso(row.created_at), review_comment: '' };
+    },
+    [NAMES.delete]: deleteApplier,
+    'review.approve': (current, args, row) => review(current, 'approved', args, me, row.created_at),
+    'review.reject': (current, args, row) => review(current, 'rejected', args, me, row.created_at),
+  };
+}
+
+function review(current: Record<string, unknown> | undefined, status: string, args: Args, me: number | null, at: number) {
+  if (!current) return undefined;
+  if (current.status !== 'submitted') return current;
+  return { ...current, status, reviewed_by: me, reviewed_at: iso(at), review_comment: typeof args.comment === 'string' ? args.comment : '' };
+}
+
+export function patrolsView(server: readonly ServerLike[], outbox: readonly OutboxLike[], me: number | null): Patrol[] {
+  return [...overlay('patrols', server, outbox, patrolAppliers(me)).values()].map(toPatrol);
+}
+
+export function templatesView(server: readonly ServerLike[], outbox: readonly OutboxLike[]): Template[] {
+  const appliers: Record<string, Applier> = { [NAMES.templateUpsert]: (current, args) => current ?? { ...args } };
+  return [...overlay('patrol_templates', server, outbox, appliers).values()].map(toTemplate);
+}
+
+/** The site's newest checklist version (the one a new patrol uses). */
+export function currentTemplate(templates: readonly Template[], siteId: number | null): Template | null {
+  let best: Template | null = null;
+  for (const t of templates) {
+    if (t.site_id !== siteId || t.items.length === 0) continue;
+    if (!best || t.version > best.version) best = t;
+  }
+  return best;
+}
+
+// ---- units and the due list --------------------------------------------------
+
+/** A unit as GET /api/sites/{id}/units answers (cached in meta for offline use). */
+export interface Unit {
+  id: number;
+  site_id: number;
+  building_id: number;
+  building_name: string;
+  entrance: string;
+  number: string;
+  vacant: boolean;
+  vacant_since: string | null;
+  patrol_interval_days: number;
+  area_m2: number | null;
+}
+
+export function parseUnits(v: unknown, siteId: number): Unit[] {
+  if (!Array.isArray(v)) return [];
+  const out: Unit[] = [];
+  for (const u of v) {
+    if (!isObj(u) || typeof u.id !== 'number') continue;
+    out.push({
+      id: u.id,
+      site_id: siteId,
+      building_id: num(u.building_id) ?? 0,
+      building_name: str(u.building_name),
+      entrance: str(u.entrance),
+      number: str(u.number),
+      vacant: u.vacant !== false,
+      vacant_since: strOrNull(u.vacant_since),
+      patrol_interval_days: num(u.patrol_interval_days) ?? 7,
+      area_m2: num(u.area_m2),
+    });
+  }
+  return out;
+}
+
+export function unitLabel(u: Pick<Unit, 'building_name' | 'entrance' | 'number'>): string {
+  return `${u.building_name}${u.entrance}${u.number}`;
+}
+
+const DAY_MS = 86_400_000;
+const CHINA_MS = 8 * 3_600_000;
+
+/** A moment as a calendar date in China ("YYYY-MM-DD"), as the server's due list reads it. */
+export function chinaDate(isoText: string): string | null {
+  const t = Date.parse(isoText);
+  if (Number.isNaN(t)) return null;
+  return new Date(t + CHINA_MS).toISOString().slice(0, 10);
+}
+
+function addDays(d: string, n: number): string {
+  return new Date(Date.parse(`${d}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+}
+
+function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+}
+
+/** When a patrol counts as done: its end, else its submission (as the server's due list). */
+function patrolDay(p: Pick<Patrol, 'ended_at' | 'submitted_at'>): string | null {
+  const at = p.ended_at ?? p.submitted_at;
+  return at ? chinaDate(at) : null;
+}
+
+/** Each unit's last approved patrol (the newest by end time). */
+export function lastApproved(patrols: readonly Patrol[]): Map<number, Patrol> {
+  const out = new Map<number, Patrol>();
+  for (const p of patrols) {
+    if (p.status !== 'approved' || p.unit_id === null) continue;
+    const prev = out.get(p.unit_id);
+    const at = p.ended_at ?? p.submitted_at ?? '';
+    if (!prev || at > (prev.ended_at ?? prev.submitted_at ?? '')) out.set(p.unit_id, p);
+  }
+  return out;
+}
+
+export interface DueUnit {
+  unit: Unit;
+  last_patrolled: string | null;
+  due: string;
+  days_overdue: number;
+}
+
+export interface DueGroup {
+  building: string;
+  units: DueUnit[];
+}
+
+/**
+ * Vacant units whose last approved patrol is older than their interval (or
+ * never patrolled), as the server's GET /patrols/due computes it, from the
+ * cached units and the synced patrols: most overdue first, grouped by
+ * building (the building with the most overdue unit first).
+ */
+export function dueUnits(units: readonly Unit[], patrols: readonly Patrol[], today: string): DueUnit[] {
+  const last = new Map<number, string>();
+  for (const p of patrols) {
+    if (p.status !== 'approved' || p.unit_id === null) continue;
+    const d = patrolDay(p);
+    if (!d) continue;
+    const prev = last.get(p.unit_id);
+    if (!prev || d > prev) last.set(p.unit_id, d);
+  }
+  const out: DueUnit[] = [];
+  for (const u of units) {
+    if (!u.vacant) continue;
+    const seen = last.get(u.id) ?? null;
+    const due = seen ? addDays(seen, u.patrol_interval_days) : (u.vacant_since ?? today);
+    if (due <= today) out.push({ unit: u, last_patrolled: seen, due, days_overdue: daysBetween(due, today) });
+  }
+  out.sort(
+    (a, b) =>
+      b.days_overdue - a.days_overdue ||
+      a.unit.building_name.localeCompare(b.unit.building_name) ||
+      a.unit.entrance.localeCompare(b.unit.entrance) ||
+      a.unit.number.localeCompare(b.unit.number),
+  );
+  return out;
+}
+
+export function groupByBuilding(list: readonly DueUnit[]): DueGroup[] {
+  const groups = new Map<string, DueGroup>();
+  for (const d of list) {
+    const g = groups.get(d.unit.building_name) ?? { building: d.unit.building_name, units: [] };
+    g.units.push(d);
+    groups.set(d.unit.building_name, g);
+  }
+  return [...groups.values()];
+}
+
+// ---- meter readings ------------------------------------------------------------
+
+export type ReadingWarning = 'lower' | 'high' | 'invalid';
+
+/**
+ * A warning for a meter reading against the unit's last approved one: lower
+ * than it (a meter does not run backwards), implausibly high (more than ten
+ * times it), or not a reading at all (negative, above the server's limit).
+ */
+export function readingWarning(value: number | null, last: number | null): ReadingWarning | null {
+  if (value === null) return null;
+  if (!Number.isFinite(value) || value < 0 || value > MAX_READING) return 'invalid';
+  if (last === null) return null;
+  if (value < last) return 'lower';
+  if (last > 0 && value > last * HIGH_FACTOR) return 'high';
+  return null;
+}
+
+/** The unit's last approved readings (other than `exceptId`'s own). */
+export function lastReadings(patrols: readonly Patrol[], unitId: number | null, exceptId?: string): { water: number | null; electricity: number | null; at: string | null } {
+  let water: number | null = null;
+  let electricity: number | null = null;
+  let wAt = '';
+  let eAt = '';
+  for (const p of patrols) {
+    if (p.status !== 'approved' || p.unit_id !== unitId || p.id === exceptId) continue;
+    const at = p.ended_at ?? p.submitted_at ?? '';
+    if (p.water_reading !== null && at >= wAt) {
+      water = p.water_reading;
+      wAt = at;
+    }
+    if (p.electricity_reading !== null && at >= eAt) {
+      electricity = p.electricity_reading;
+      eAt = at;
+    }
+  }
+  const at = wAt > eAt ? wAt : eAt;
+  return { water, electricity, at: at || null };
+}
+
+/** A reading typed in a text field: a number, or null for empty / not a number. */
+export function parseReading(s: string): number | null {
+  const t = s.trim().replace(',', '.');
+  if (t === '') return null;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : null;
+}
+
+// ---- saving --------------------------------------------------------------------
+
+/** What the form edits. */
+export interface PatrolValues {
+  items: Record<string, ItemAnswer>;
+  water_reading: number | null;
+  electricity_reading: number | null;
+  photos: string[];
+  started_at: string | null;
+  ended_at: string | null;
+  note: string;
+  key_id: string | null;
+}
+
+export function valuesOf(p: Patrol): PatrolValues {
+  return {
+    items: p.items,
+    water_reading: p.water_reading,
+    electricity_reading: p.electricity_reading,
+    photos: p.photos,
+    started_at: p.started_at,
+    ended_at: p.ended_at,
+    note: p.note,
+    key_id: p.key_id,
+  };
+}
+
+function sameItems(a: Record<string, ItemAnswer>, b: Record<string, ItemAnswer>): boolean {
+  const ka = Object.keys(a).sort();
+  const kb = Object.keys(b).sort();
+  if (ka.join('\u0000') !== kb.join('\u0000')) return false;
+  return ka.every((k) => {
+    const x = a[k]!;
+    const y = b[k]!;
+    return x.result === y.result && x.note === y.note && x.label === y.label && x.photos.join() === y.photos.join();
+  });
+}
+
+/**
+ * `patrols.save` args: the changed fields only (the server merges per field).
+ * `items` is one field: sent whole when any answer changed. Photos are a set:
+ * sent as {add, remove}. Null when nothing changed.
+ */
+export function saveArgs(id: string, values: PatrolValues, before: PatrolValues): Args | null {
+  const args: Args = { id };
+  if (!sameItems(values.items, before.items)) args.items = values.items;
+  for (const k of ['water_reading', 'electricity_reading', 'started_at', 'ended_at', 'note', 'key_id'] as const) {
+    if (values[k] !== before[k]) args[k] = values[k];
+  }
+  const add = values.photos.filter((h) => !before.photos.includes(h)).sort();
+  const remove = before.photos.filter((h) => !values.photos.includes(h)).sort();
+  if (add.length || remove.length) args.photos = { add, remove };
+  return Object.keys(args).length > 1 ? args : null;
+}
+
+/** The args that start a draft: what the server requires to create one. */
+export function startArgs(id: string, siteId: number, unitId: number, templateId: string, startedAt: string, keyId: string | null): Args {
+  const args: Args = { id, site_id: siteId, unit_id: unitId, template_id: templateId, started_at: startedAt, items: {} };
+  if (keyId) args.key_id = keyId;
+  return args;
+}
+
+/** Checklist items not answered yet (a submit needs every item answered). */
+export function unanswered(t: Template | null, items: Record<string, ItemAnswer>): ChecklistItem[] {
+  return (t?.items ?? []).filter((i) => !items[i.key]);
+}
+
+/** A draft (or rejected patrol) of this unit by this author, newest first: resume it rather than start another. */
+export function openPatrolOf(patrols: readonly Patrol[], unitId: number, me: number | null): Patrol | null {
+  const list = patrols
+    .filter((p) => p.unit_id === unitId && p.author_id === me && isEditable(p))
+    .sort((a, b) => (b.started_at ?? b.created_at ?? '').localeCompare(a.started_at ?? a.created_at ?? ''));
+  return list[0] ?? null;
+}
+
+/**
+ * The server's own due list (GET /api/sites/{id}/patrols/due, cached): used
+ * for a site whose unit list is not on the phone yet.
+ */
+export function parseServerDue(v: unknown, siteId: number): DueUnit[] {
+  if (!Array.isArray(v)) return [];
+  const out: DueUnit[] = [];
+  for (const d of v) {
+    if (!isObj(d) || typeof d.unit_id !== 'number' || typeof d.due !== 'string') continue;
+    out.push({
+      unit: {
+        id: d.unit_id,
+        site_id: siteId,
+        building_id: 0,
+        building_name: str(d.building),
+        entrance: str(d.entrance),
+        number: str(d.number),
+        vacant: true,
+        vacant_since: strOrNull(d.vacant_since),
+        patrol_interval_days: num(d.interval_days) ?? 7,
+        area_m2: null,
+      },
+      last_patrolled: strOrNull(d.last_patrolled),
+      due: d.due,
+      days_overdue: num(d.days_overdue) ?? 0,
+    });
+  }
+  return out;
+}
