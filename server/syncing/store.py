@@ -157,12 +157,16 @@ class SqlStore:
 
     @staticmethod
     def _sqlite_connect(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
-        # isolation_level=None: we say BEGIN and COMMIT ourselves.
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        # isolation_level=None: we say BEGIN and COMMIT ourselves. Opening a WAL database can
+        # briefly wait on another connection, so the set-up waits (timeout) before the
+        # connection gets its own busy timeout.
+        conn = sqlite3.connect(
+            path, isolation_level=None, check_same_thread=False, timeout=SQLITE_LOCK_WAIT_S
+        )
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
         # FULL: a commit is on disk (fsynced) before the engine answers (rule 2).
         conn.execute("PRAGMA synchronous = FULL")
+        conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
         return conn
 
     async def close(self) -> None:
