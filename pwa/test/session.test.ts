@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { database, loadPendingLogout, loadUser, saveLang, saveUser } from '../src/db/db';
 import { lang } from '../src/i18n';
 import type { User } from '../src/model';
-import { boot, flushPendingLogout, refreshUser, signIn, signOut } from '../src/app/session';
+import { boot, chooseLang, flushPendingLogout, refreshUser, signIn, signOut } from '../src/app/session';
 import { booting, loginNotice, online, user } from '../src/app/state';
 
 const stored: User = {
@@ -84,6 +84,17 @@ describe('session', () => {
     expect(user.value?.username).toBe('li');
     expect(await loadUser()).toMatchObject({ id: '1', language: 'en' });
     expect(lang.value).toBe('en');
+  });
+
+  it('keeps a language chosen in settings on the account, so other devices follow it', async () => {
+    handler = (url) =>
+      url === '/api/auth/csrf' ? json(200, { csrf_token: 't' }) : json(200, { user: { ...stored } });
+    await boot();
+    await signIn('li', 'pw');
+    seen.length = 0;
+    await chooseLang('en');
+    expect(lang.value).toBe('en');
+    expect(seen).toContain('PATCH /api/auth/me');
   });
 
   it('keeps the language the person chose', async () => {

@@ -210,6 +210,9 @@ async def create_user(
                 username=username,
                 display_name=display_name,
                 phone=phone,
+                # No language until the person picks one in the app (PATCH /api/auth/me):
+                # until then each device follows its browser's language.
+                language="",
                 password_hash=hash_password(password),
                 created_at=now(),
             )

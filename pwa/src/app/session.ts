@@ -129,6 +129,7 @@ export async function chooseLang(next: Lang): Promise<void> {
   langChosen = true;
   applyLang(next);
   await quietly('storing the language', saveLang(next));
+  if (user.value && online.value) await quietly('saving the language', auth.saveLanguage(next));
 }
 
 async function requestPersistence(): Promise<void> {

@@ -17,6 +17,11 @@ export async function me(client: Api = api): Promise<User> {
   return userFrom(await client.get('/api/auth/me'));
 }
 
+/** Keep the person's language choice on the account, so their other devices follow it. */
+export async function saveLanguage(language: string, client: Api = api): Promise<void> {
+  await client.request('PATCH', '/api/auth/me', { body: { language } });
+}
+
 export async function logout(client: Api = api): Promise<void> {
   await client.post('/api/auth/logout');
 }
