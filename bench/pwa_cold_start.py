@@ -128,4 +128,3 @@ def main() -> None:
     print(f"offline cold start to {RECORDS} findings listed:")
     print(f"  CPU 4x throttled: {slow:7.0f} ms  (target <= 1000 ms)")
     print(f"  unthrottled:      {fast:7.0f} ms  (ratio {slow / fast:.1f}x)")
-
