@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 
-def load_or_create_secret(data_dir: Path, name: str, from_env: str | None) -> bytes:
-    """The environment's secret, else the one kept in data_dir/secrets/name, else a new one."""
+def _random_secret() -> bytes:
+    return secrets.token_urlsafe(48).encode()
+
+
+def load_or_create_secret(
+    data_dir: Path,
+    name: str,
+    from_env: str | None,
+    make: Callable[[], bytes] = _random_secret,
+) -> bytes:
+    """The environment's secret, else the one kept in data_dir/secrets/name, else a new one
+    from `make` (random text unless said otherwise, e.g. a key pair's PEM)."""
     if from_env:
         return from_env.encode()
     folder = data_dir / "secrets"
@@ -18,7 +29,7 @@ def load_or_create_secret(data_dir: Path, name: str, from_env: str | None) -> by
         return path.read_bytes().strip()
     except FileNotFoundError:
         pass
-    value = secrets.token_urlsafe(48).encode()
+    value = make()
     # Written whole to a temporary file, then linked into place: when two processes start at
     # once, one link wins and the other reads the complete winner, never a half-written file.
     temp = folder / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"

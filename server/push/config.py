@@ -19,8 +19,6 @@ FIELDKEEP_PUSH_TIMEOUT_SECONDS  one request to a push service, connect and answe
 from __future__ import annotations
 
 import base64
-import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +26,8 @@ from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+
+from server.secret_files import load_or_create_secret
 
 VAPID_FILE = "vapid_private_key.pem"
 
@@ -66,29 +66,11 @@ def parse_vapid_private_key(text: str) -> bytes:
 
 
 def load_or_create_vapid_key(data_dir: Path) -> bytes:
-    """The key kept in data_dir/secrets, else a new one written there (0600, atomically: when
-    two processes start at once, one link wins and both use the winner)."""
-    folder = data_dir / "secrets"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = folder / VAPID_FILE
-    try:
-        return parse_vapid_private_key(path.read_text())
-    except FileNotFoundError:
-        pass
-    value = _pem(ec.generate_private_key(ec.SECP256R1()))
-    temp = folder / f".{VAPID_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(value)
-            f.flush()
-            os.fsync(f.fileno())
-        os.link(temp, path)
-    except FileExistsError:
-        return parse_vapid_private_key(path.read_text())
-    finally:
-        temp.unlink(missing_ok=True)
-    return value
+    """The key kept in data_dir/secrets, else a new one written there (0600, atomically)."""
+    pem = load_or_create_secret(
+        data_dir, VAPID_FILE, None, make=lambda: _pem(ec.generate_private_key(ec.SECP256R1()))
+    )
+    return parse_vapid_private_key(pem.decode())
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
