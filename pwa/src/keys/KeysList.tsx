@@ -9,8 +9,7 @@ import { refreshSite } from '../ops/cache';
 import { tt } from '../ops/i18n';
 import { clock, keys, keysOut, todayOnSite, unitById } from '../ops/store';
 import { PendingChip, RouteLink, unitText, when } from '../ops/ui';
-import { findKey, parseScan } from '../scan/token';
-import { Scanner } from '../scan/Scanner';
+import { ScanKey } from '../scan/ScanKey';
 import { isOverdue, sortKeys, type Key } from './key';
 import { keyKindText, keyStatusText } from './labels';
 
@@ -26,8 +25,6 @@ export function holderName(k: Key): string {
 }
 
 export function KeysList({ user }: { user: User }) {
-  const [scanning, setScanning] = useState(false);
-  const [scanError, setScanError] = useState<string | null>(null);
   const [q, setQ] = useState('');
   const [siteFilter, setSiteFilter] = useState(user.sites.length === 1 ? user.sites[0]!.id : '');
   useEffect(() => {
@@ -48,29 +45,10 @@ export function KeysList({ user }: { user: User }) {
   const supervisor = user.roles.includes('supervisor');
   const keeper = supervisor || user.roles.includes('admin');
 
-  function onScan(text: string) {
-    setScanning(false);
-    const k = findKey(keys.value, parseScan(text));
-    if (!k) {
-      setScanError(tt('scan.unknown'));
-      return;
-    }
-    setScanError(null);
-    navigate({ name: 'key', id: k.id });
-  }
 
   return (
     <Screen title={tt('keys.title')}>
-      <div class="ops-actions">
-        <button type="button" class="btn btn-primary btn-block" onClick={() => setScanning(true)} data-testid="scan-open">
-          {tt('keys.scan')}
-        </button>
-      </div>
-      {scanError && (
-        <p class="error" role="alert" data-testid="scan-error">
-          {scanError}
-        </p>
-      )}
+      <ScanKey label={tt('keys.scan')} onKey={(k) => navigate({ name: 'key', id: k.id })} />
       {toMe.length > 0 && (
         <section class="card notice-warn" aria-labelledby="tome-h">
           <h2 id="tome-h">{tt('keys.to_me')}</h2>
@@ -116,7 +94,6 @@ export function KeysList({ user }: { user: User }) {
         </section>
       )}
       {supervisor && <Movements user={user} today={todayOnSite.value} />}
-      {scanning && <Scanner onResult={onScan} onClose={() => setScanning(false)} hint={tt('scan.aim_key')} />}
     </Screen>
   );
 }

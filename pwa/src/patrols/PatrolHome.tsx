@@ -6,17 +6,14 @@ import { Link, Screen } from '../app/common';
 import { me, ready } from '../app/data';
 import { navigate, online } from '../app/state';
 import type { User } from '../model';
-import { findKey, parseScan } from '../scan/token';
-import { Scanner } from '../scan/Scanner';
+import { ScanKey } from '../scan/ScanKey';
 import { refreshSite } from '../ops/cache';
 import { tt } from '../ops/i18n';
-import { keys, patrols, serverDue, todayOnSite, units } from '../ops/store';
+import { patrols, serverDue, todayOnSite, units } from '../ops/store';
 import { PatrolStatusChip, PendingChip, RouteLink, when } from '../ops/ui';
 import { dueUnits, groupByBuilding, isEditable, unitLabel, type Patrol, type Unit } from './patrol';
 
 export function PatrolHome({ user }: { user: User }) {
-  const [scanning, setScanning] = useState(false);
-  const [scanError, setScanError] = useState<string | null>(null);
   const [siteFilter, setSiteFilter] = useState(user.sites.length === 1 ? user.sites[0]!.id : '');
 
   useEffect(() => {
@@ -38,30 +35,15 @@ export function PatrolHome({ user }: { user: User }) {
   const fetched = [...units.value.fetched.values()];
   const oldest = fetched.length ? Math.min(...fetched) : null;
 
-  function onScan(text: string) {
-    setScanning(false);
-    const k = findKey(keys.value, parseScan(text));
-    if (!k) {
-      setScanError(tt('scan.unknown'));
-      return;
-    }
-    setScanError(null);
-    if (k.unit_id !== null) navigate({ name: 'patrol-unit', unit: k.unit_id, key: k.id });
-    else navigate({ name: 'key', id: k.id });
-  }
 
   return (
     <Screen title={tt('patrols.title')}>
-      <div class="ops-actions">
-        <button type="button" class="btn btn-primary btn-block" onClick={() => setScanning(true)} data-testid="scan-open">
-          {tt('patrols.scan_to_start')}
-        </button>
-      </div>
-      {scanError && (
-        <p class="error" role="alert" data-testid="scan-error">
-          {scanError}
-        </p>
-      )}
+      <ScanKey
+        label={tt('patrols.scan_to_start')}
+        onKey={(k) =>
+          k.unit_id !== null ? navigate({ name: 'patrol-unit', unit: k.unit_id, key: k.id }) : navigate({ name: 'key', id: k.id })
+        }
+      />
       {user.sites.length > 1 && (
         <div class="filters">
           <div class="field">
@@ -142,7 +124,6 @@ export function PatrolHome({ user }: { user: User }) {
       </section>
 
       <AllUnits list={unitList} />
-      {scanning && <Scanner onResult={onScan} onClose={() => setScanning(false)} hint={tt('scan.aim_key')} />}
     </Screen>
   );
 }

@@ -1,0 +1,36 @@
+// "Scan a key tag": the button, the camera overlay, and a clear message when the
+// code is no key of ours. Where it leads is the caller's (a key page, a patrol).
+import { useState } from 'preact/hooks';
+import type { Key } from '../keys/key';
+import { tt } from '../ops/i18n';
+import { keys } from '../ops/store';
+import { Scanner } from './Scanner';
+import { findKey, parseScan } from './token';
+
+export function ScanKey({ label, onKey }: { label: string; onKey: (key: Key) => void }) {
+  const [scanning, setScanning] = useState(false);
+  const [scanError, setScanError] = useState<string | null>(null);
+
+  function onScan(text: string) {
+    setScanning(false);
+    const k = findKey(keys.value, parseScan(text));
+    setScanError(k ? null : tt('scan.unknown'));
+    if (k) onKey(k);
+  }
+
+  return (
+    <>
+      <div class="ops-actions">
+        <button type="button" class="btn btn-primary btn-block" onClick={() => setScanning(true)} data-testid="scan-open">
+          {label}
+        </button>
+      </div>
+      {scanError && (
+        <p class="error" role="alert" data-testid="scan-error">
+          {scanError}
+        </p>
+      )}
+      {scanning && <Scanner onResult={onScan} onClose={() => setScanning(false)} hint={tt('scan.aim_key')} />}
+    </>
+  );
+}
