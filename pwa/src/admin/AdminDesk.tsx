@@ -3,15 +3,16 @@
 // versions, and keys (registration and QR labels; supervisors too). Master
 // data over REST needs the network; checklists and keys are sync records and
 // save offline too.
-import '../ops/ops.css';
+import '../app/ui.css';
 import { useEffect, useState } from 'preact/hooks';
 import type { NewPhoto } from '../db/local';
 import { errorText } from '../i18n/errors';
 import { Screen } from '../app/common';
-import { PhotoPicker } from '../app/photos/Photos';
+import { PhotoPicker } from '../photos/Photos';
 import { navigate, online } from '../app/state';
 import { roleName } from '../app/Home';
-import { ROLES, type User } from '../model';
+import { ROLES } from '../app/roles';
+import type { User } from '../app/api-types';
 import { mutate } from '../app/data';
 import { KINDS, type Key } from '../keys/key';
 import { keyKindText, keyStatusText } from '../keys/labels';

@@ -1,9 +1,9 @@
 import { t } from '../i18n';
 import { UpdateBanner } from './common';
-import { ViewerHost } from './photos/Photos';
-import { FindingDetail } from './findings/Detail';
-import { FindingFormScreen } from './findings/Form';
-import { FindingsList } from './findings/List';
+import { ViewerHost } from '../photos/Photos';
+import { FindingDetail } from '../findings/Detail';
+import { FindingFormScreen } from '../findings/Form';
+import { FindingsList } from '../findings/List';
 import { Home } from './Home';
 import { Login } from './Login';
 import { Settings } from './Settings';

@@ -1,9 +1,10 @@
 import { t } from '../i18n';
 import { due, mine, sortFindings, toVerify } from '../findings/finding';
-import { isRole, ROLES, type User } from '../model';
+import { isRole, ROLES } from './roles';
+import type { User } from './api-types';
 import { Link, Screen } from './common';
 import { findings, me, ready } from './data';
-import { FindingRows } from './findings/List';
+import { FindingRows } from '../findings/List';
 import { today } from './format';
 import { ROLE_FEATURES } from './roles';
 import { navigate, online, type RouteName } from './state';

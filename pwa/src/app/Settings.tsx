@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { t } from '../i18n';
-import type { User } from '../model';
+import type { User } from './api-types';
 import { NotificationSettings } from '../push/NotificationSettings';
 import { syncing } from '../sync/status';
 import { LangSwitch, Screen } from './common';

@@ -5,7 +5,7 @@ import { failureText, NoticeItem, Screen } from './common';
 import { deviceId, failedPhotos, lastSyncedAt, notices, pendingCount, pendingRows, queuedPhotos, retryFailedPhotos, syncNow } from './data';
 import { errorText } from '../i18n/errors';
 import { uploadProgress } from '../photos/status';
-import { PhotoThumb } from './photos/Photos';
+import { PhotoThumb } from '../photos/Photos';
 import { bytes, dateTime } from './format';
 import { mutationLabel } from './labels';
 import { goBack, online } from './state';

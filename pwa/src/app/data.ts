@@ -24,7 +24,7 @@ import { localPhotoRow, photoIndex, requeuePhotos } from '../db/photos';
 import type { PhotoUploader } from '../photos/queue';
 import { lang } from '../i18n';
 import { commentsView, findingsView, type Finding } from '../findings/finding';
-import type { User } from '../model';
+import type { User } from './api-types';
 import { api } from '../sync/api';
 import { SyncRunner } from '../sync/runner';
 import { online } from '../sync/status';

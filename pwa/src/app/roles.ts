@@ -1,5 +1,12 @@
+// The roles the server knows, and what each finds on its home card.
 import type { MessageKey } from '../i18n';
-import type { Role } from '../model';
+
+export const ROLES = ['patrol', 'environment', 'cashier', 'supervisor', 'manager', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
 
 /** What each role will find on its home card; each feature arrives in a later phase. */
 export const ROLE_FEATURES: Record<Role, MessageKey[]> = {

@@ -12,7 +12,7 @@ import {
 } from '../db/db';
 import { ApiError, isNetworkError } from '../sync/api';
 import * as auth from '../sync/auth';
-import type { User } from '../model';
+import type { User } from './api-types';
 import { booting, loginNotice, navigate, online, user } from './state';
 
 /** Whether the person picked a language themselves (then the account's default does not apply). */

@@ -1,7 +1,7 @@
 // App-wide state as signals. Views read these; session.ts and pwa.ts write them.
 import { signal } from '@preact/signals';
 import type { MessageKey } from '../i18n';
-import type { User } from '../model';
+import type { User } from './api-types';
 
 export { online } from '../sync/status';
 

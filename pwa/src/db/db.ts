@@ -4,7 +4,8 @@
 // and outbox live in their own database (local.ts).
 import Dexie, { type EntityTable } from 'dexie';
 import { isLang, type Lang } from '../i18n';
-import { parseUser, type User } from '../model';
+import type { User } from '../app/api-types';
+import { parseUser } from '../sync/auth';
 
 export const DB_NAME = 'fieldkeep';
 

@@ -4,11 +4,11 @@
 import type { FunctionComponent } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
-import type { User } from '../model';
+import type { User } from '../app/api-types';
 import { onAfterSync } from '../app/data';
 import { Screen } from '../app/common';
 import type { OpsRoute } from '../app/state';
-import { refreshAll } from './cache';
+import { refreshAll } from '../app/cache';
 
 // The REST caches (units, due list, keys out) refresh after every clean sync.
 onAfterSync(refreshAll);

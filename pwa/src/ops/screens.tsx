@@ -1,5 +1,5 @@
 // The lazily loaded patrol, key and review screens, by route.
-import './ops.css';
+import '../app/ui.css';
 import { me } from '../app/data';
 import { KeyByToken, KeyScreen } from '../keys/KeyPage';
 import { KeysList } from '../keys/KeysList';

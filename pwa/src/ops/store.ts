@@ -22,7 +22,7 @@ import {
 import { NAMES as REVIEW, reviewArgs, type Decision } from '../review/review';
 import { uuid } from '../sync/hlc';
 import type { Args } from '../sync/wire';
-import { CACHE, type Cached } from './cache';
+import { CACHE, type Cached } from '../app/cache';
 
 /** Re-evaluated every minute so "overdue" and "today" move on while a screen is open. */
 export const clock = signal(Date.now());

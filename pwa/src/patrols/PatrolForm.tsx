@@ -9,12 +9,12 @@ import { lang } from '../i18n';
 import { errorText } from '../i18n/errors';
 import { Link, Screen } from '../app/common';
 import { findings, me, memberName, ready } from '../app/data';
-import { PhotoPicker, PhotoStrip } from '../app/photos/Photos';
+import { PhotoPicker, PhotoStrip } from '../photos/Photos';
 import { goBack } from '../app/state';
-import type { User } from '../model';
+import type { User } from '../app/api-types';
 import { tt } from '../ops/i18n';
 import { keys, patrols, savePatrol, submitPatrol, templates, unitById } from '../ops/store';
-import { Choice, Kv, PatrolStatusChip, PendingChip, RecordNotices, RouteLink, unitText, when } from '../ops/ui';
+import { Choice, Kv, PatrolStatusChip, PendingChip, RecordNotices, RouteLink, unitText, when } from '../app/ui';
 import { keyStatusText } from '../keys/labels';
 import {
   isEditable,

@@ -5,12 +5,12 @@ import { useEffect, useState } from 'preact/hooks';
 import { Link, Screen } from '../app/common';
 import { me, ready } from '../app/data';
 import { navigate, online } from '../app/state';
-import type { User } from '../model';
+import type { User } from '../app/api-types';
 import { ScanKey } from '../scan/ScanKey';
-import { refreshSite } from '../ops/cache';
+import { refreshSite } from '../app/cache';
 import { tt } from '../ops/i18n';
 import { patrols, serverDue, todayOnSite, units } from '../ops/store';
-import { PatrolStatusChip, PendingChip, RouteLink, when } from '../ops/ui';
+import { PatrolStatusChip, PendingChip, RouteLink, when } from '../app/ui';
 import { dueUnits, groupByBuilding, isEditable, unitLabel, type Patrol, type Unit } from './patrol';
 
 export function PatrolHome({ user }: { user: User }) {

@@ -6,10 +6,10 @@ import { errorText } from '../i18n/errors';
 import { Screen } from '../app/common';
 import { me, memberName, ready } from '../app/data';
 import { goBack, navigate } from '../app/state';
-import type { User } from '../model';
+import type { User } from '../app/api-types';
 import { tt } from '../ops/i18n';
 import { keys, patrols, startPatrol, templates, unitById } from '../ops/store';
-import { Kv, PatrolStatusChip, RouteLink, when } from '../ops/ui';
+import { Kv, PatrolStatusChip, RouteLink, when } from '../app/ui';
 import { keyStatusText } from '../keys/labels';
 import { currentTemplate, lastApproved, lastReadings, openPatrolOf, unitLabel } from './patrol';
 

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import './push.css';
 import { lang, t, type MessageKey } from '../i18n';
-import type { User } from '../model';
+import type { User } from '../app/api-types';
 import { api } from '../sync/api';
 import {
   browserPushEnv,

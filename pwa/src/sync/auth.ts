@@ -1,6 +1,37 @@
-// The server's auth endpoints.
-import { parseUser, type User } from '../model';
+// The server's auth endpoints, and the check of the user they answer with.
+import type { Site, User } from '../app/api-types';
 import { api, ApiError, type Api } from './api';
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function idOf(v: unknown): string | null {
+  if (typeof v === 'string' && v !== '') return v;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return null;
+}
+
+/** Check the `user` object the server sends; null when it is not one. */
+export function parseUser(v: unknown): User | null {
+  if (!isObj(v)) return null;
+  const id = idOf(v.id);
+  if (id === null || typeof v.username !== 'string') return null;
+  const display = typeof v.display_name === 'string' && v.display_name.trim() !== '' ? v.display_name : v.username;
+  const roles = Array.isArray(v.roles) ? v.roles.filter((r): r is string => typeof r === 'string') : [];
+  const sites: Site[] = [];
+  if (Array.isArray(v.sites)) {
+    for (const s of v.sites) {
+      if (!isObj(s)) continue;
+      const sid = idOf(s.id);
+      if (sid === null) continue;
+      sites.push({ id: sid, name: typeof s.name === 'string' ? s.name : sid });
+    }
+  }
+  const user: User = { id, username: v.username, display_name: display, roles, sites };
+  if (typeof v.language === 'string' && v.language !== '') user.language = v.language;
+  return user;
+}
 
 function userFrom(body: unknown, status = 200): User {
   const user = parseUser(typeof body === 'object' && body !== null ? (body as { user?: unknown }).user : undefined);

@@ -10,8 +10,8 @@ import {
   upsertArgs,
   valuesOf,
   type Finding,
-} from '../src/findings/finding';
-import { applySetOp, type OutboxLike } from '../src/sync/overlay';
+} from '../../src/findings/finding';
+import { applySetOp, type OutboxLike } from '../../src/sync/overlay';
 
 let seq = 0;
 function row(name: string, args: Record<string, unknown>, extra: Partial<OutboxLike> = {}): OutboxLike {

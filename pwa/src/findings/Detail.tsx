@@ -1,15 +1,15 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { lang, t } from '../../i18n';
-import { errorText } from '../../i18n/errors';
-import { isLocked, mayDelete, type Finding } from '../../findings/finding';
-import type { User } from '../../model';
-import { NoticeItem, Screen } from '../common';
-import { comments, findings, me, memberName, notices, ready } from '../data';
-import { dateTime, day } from '../format';
-import { categoryLabel, statusLabel } from '../labels';
-import { goBack, navigate } from '../state';
-import { addComment, deleteFinding } from './actions';
+import { lang, t } from '../i18n';
+import { errorText } from '../i18n/errors';
+import { isLocked, mayDelete, type Finding } from './finding';
+import type { User } from '../app/api-types';
+import { NoticeItem, Screen } from '../app/common';
+import { comments, findings, me, memberName, notices, ready } from '../app/data';
+import { dateTime, day } from '../app/format';
+import { categoryLabel, statusLabel } from '../app/labels';
+import { goBack, navigate } from '../app/state';
+import { addComment, deleteFinding } from './store';
 import { PhotoStrip } from '../photos/Photos';
 import { StateChips } from './List';
 

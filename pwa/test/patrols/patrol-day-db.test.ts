@@ -2,7 +2,7 @@
 // and patrols, and drops the pull cursor so the next pull brings them from scratch.
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { getLocalMeta, LocalDB, META, setLocalMeta, snapshot, storePull } from '../src/db/local';
+import { getLocalMeta, LocalDB, META, setLocalMeta, snapshot, storePull } from '../../src/db/local';
 
 describe('local store, issue 7', () => {
   it('stores the new collections pulled, and shows them in the snapshot', async () => {

@@ -13,10 +13,10 @@ import {
   unsent,
   type NewMutation,
   type OutboxRow,
-} from '../src/db/local';
-import { push, takeBatch } from '../src/sync/client';
-import { parseStamp } from '../src/sync/hlc';
-import { FakeServer } from './helpers/fake-server';
+} from '../../src/db/local';
+import { push, takeBatch } from '../../src/sync/client';
+import { parseStamp } from '../../src/sync/hlc';
+import { FakeServer } from './fake-server';
 
 let n = 0;
 let db: LocalDB;

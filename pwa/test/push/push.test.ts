@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { Api } from '../src/sync/api';
+import type { Api } from '../../src/sync/api';
 import {
   base64UrlToBytes,
   deviceName,
@@ -9,8 +9,8 @@ import {
   pushSupport,
   PushSetupError,
   type PushEnv,
-} from '../src/push/push';
-import { isOpenUrlMessage, notificationFromPush, OPEN_URL, safePath } from '../src/sw/push';
+} from '../../src/push/push';
+import { isOpenUrlMessage, notificationFromPush, OPEN_URL, safePath } from '../../src/sw/push';
 
 const KEY = 'BIgVmvykdmHBVcwBgf9yMEEHHPYjICvbJEx3G6bxHLCNLbscAUkgdJxq_T4M-UdAZaeGwXqc_rlRLHOvcFSt0YQ';
 const ANDROID = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36';

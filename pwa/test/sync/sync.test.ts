@@ -9,10 +9,10 @@ import {
   snapshot,
   unsent,
   type NewMutation,
-} from '../src/db/local';
-import { findingsView } from '../src/findings/finding';
-import { pull, push, syncOnce } from '../src/sync/client';
-import { FakeServer } from './helpers/fake-server';
+} from '../../src/db/local';
+import { findingsView } from '../../src/findings/finding';
+import { pull, push, syncOnce } from '../../src/sync/client';
+import { FakeServer } from './fake-server';
 
 let n = 0;
 let db: LocalDB;

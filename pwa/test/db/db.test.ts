@@ -10,8 +10,8 @@ import {
   saveUser,
   setMeta,
   setPendingLogout,
-} from '../src/db/db';
-import type { User } from '../src/model';
+} from '../../src/db/db';
+import type { User } from '../../src/app/api-types';
 
 const alice: User = {
   id: '7',

@@ -1,13 +1,13 @@
 import { signal } from '@preact/signals';
 import { useState } from 'preact/hooks';
-import { lang, t } from '../../i18n';
-import { sortFindings, STATUSES, type Finding } from '../../findings/finding';
-import type { User } from '../../model';
-import { Link, Screen } from '../common';
-import { findings, notices, ready } from '../data';
-import { day, today } from '../format';
-import { categoryLabel, statusLabel } from '../labels';
-import { navigate } from '../state';
+import { lang, t } from '../i18n';
+import { sortFindings, STATUSES, type Finding } from './finding';
+import type { User } from '../app/api-types';
+import { Link, Screen } from '../app/common';
+import { findings, notices, ready } from '../app/data';
+import { day, today } from '../app/format';
+import { categoryLabel, statusLabel } from '../app/labels';
+import { navigate } from '../app/state';
 
 /** Kept while the app is open, so coming back from a finding keeps the filter. */
 const statusFilter = signal('');

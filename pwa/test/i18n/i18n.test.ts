@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { catalogs, detectLang, format, LANGUAGES, matchLang, translate } from '../src/i18n';
-import { ROLES } from '../src/model';
-import { ROLE_FEATURES } from '../src/app/roles';
+import { catalogs, detectLang, format, LANGUAGES, matchLang, translate } from '../../src/i18n';
+import { ROLES } from '../../src/app/roles';
+import { ROLE_FEATURES } from '../../src/app/roles';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Clock, formatStamp, parseStamp, uuid } from '../src/sync/hlc';
+import { Clock, formatStamp, parseStamp, uuid } from '../../src/sync/hlc';
 
 const NODE = '0b9e4a3c-6f1d-4c2a-9e8b-1234567890ab';
 // The server's pattern (sync/_hlc.py): exact widths, lower-case uuid or "server".

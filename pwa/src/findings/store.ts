@@ -1,8 +1,8 @@
 // What the findings screens write: each is one outbox mutation (see data.mutate).
-import type { NewPhoto } from '../../db/local';
-import { NAMES, upsertArgs, type FindingValues } from '../../findings/finding';
-import { uuid } from '../../sync/hlc';
-import { mutate } from '../data';
+import type { NewPhoto } from '../db/local';
+import { NAMES, upsertArgs, type FindingValues } from './finding';
+import { uuid } from '../sync/hlc';
+import { mutate } from '../app/data';
 
 /**
  * Save a new finding (`before` null) or the changed fields of one. False when

@@ -1,16 +1,16 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { enqueue, LocalDB, META, setLocalMeta, type NewPhoto, type PhotoRow } from '../src/db/local';
-import { deletablePhotos, referencedHashes, requeuePhotos } from '../src/db/photos';
-import { cleanupPhotos, isTight, KEEP_MS } from '../src/photos/cleanup';
-import { exifBlock, NO_META, readCaptureMeta, takenAtMs, withExif, type CaptureMeta } from '../src/photos/exif';
-import { fit, preparePhoto, sha256Hex, type Codec } from '../src/photos/process';
-import { PhotoUploader, uploadPhoto } from '../src/photos/queue';
-import { uploadProgress } from '../src/photos/status';
-import { createTransport, type Transport } from '../src/photos/transport';
-import { isMediaImage, isNetworkOnly } from '../src/sw/routes';
-import { BACKOFF_BASE_MS } from '../src/sync/runner';
-import type { FetchLike } from '../src/sync/api';
+import { enqueue, LocalDB, META, setLocalMeta, type NewPhoto, type PhotoRow } from '../../src/db/local';
+import { deletablePhotos, referencedHashes, requeuePhotos } from '../../src/db/photos';
+import { cleanupPhotos, isTight, KEEP_MS } from '../../src/photos/cleanup';
+import { exifBlock, NO_META, readCaptureMeta, takenAtMs, withExif, type CaptureMeta } from '../../src/photos/exif';
+import { fit, preparePhoto, sha256Hex, type Codec } from '../../src/photos/process';
+import { PhotoUploader, uploadPhoto } from '../../src/photos/queue';
+import { uploadProgress } from '../../src/photos/status';
+import { createTransport, type Transport } from '../../src/photos/transport';
+import { isMediaImage, isNetworkOnly } from '../../src/sw/routes';
+import { BACKOFF_BASE_MS } from '../../src/sync/runner';
+import type { FetchLike } from '../../src/sync/api';
 
 // ---- a fake /api/media ---------------------------------------------------------
 

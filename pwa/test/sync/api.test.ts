@@ -7,7 +7,7 @@ import {
   parseRetryAfter,
   readCookie,
   type FetchLike,
-} from '../src/sync/api';
+} from '../../src/sync/api';
 
 interface Call {
   url: string;

@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { clampTransform, zoomAt } from '../src/app/photos/Viewer';
+import { clampTransform, zoomAt } from '../../src/photos/Viewer';
 
 describe('viewer gestures', () => {
   it('zooms about the pinch centre and follows it as it moves', () => {

@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { enqueue, LocalDB, unsent } from '../src/db/local';
+import { enqueue, LocalDB, unsent } from '../../src/db/local';
 import {
   BACKOFF_BASE_MS,
   BACKOFF_MAX_MS,
@@ -9,9 +9,9 @@ import {
   LOCK_NAME,
   SyncRunner,
   WRITE_DELAY_MS,
-} from '../src/sync/runner';
-import { lastError, progress, syncing } from '../src/sync/status';
-import { FakeServer } from './helpers/fake-server';
+} from '../../src/sync/runner';
+import { lastError, progress, syncing } from '../../src/sync/status';
+import { FakeServer } from './fake-server';
 
 let n = 0;
 let db: LocalDB;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { hasKey, translate } from '../src/i18n';
-import { errorText } from '../src/i18n/errors';
-import { CATEGORIES, EDITABLE, NAMES, SERVER_OWNED, STATUSES } from '../src/findings/finding';
-import { parseRoute, pathOf, type Route } from '../src/app/state';
-import { dateTime, day, today } from '../src/app/format';
+import { hasKey, translate } from '../../src/i18n';
+import { errorText } from '../../src/i18n/errors';
+import { CATEGORIES, EDITABLE, NAMES, SERVER_OWNED, STATUSES } from '../../src/findings/finding';
+import { parseRoute, pathOf, type Route } from '../../src/app/state';
+import { dateTime, day, today } from '../../src/app/format';
 
 const REFUSALS = [
   'unknown_mutation',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isNetworkOnly } from '../src/sw/routes';
+import { isNetworkOnly } from '../../src/sw/routes';
 
 describe('service worker navigation fallback', () => {
   it('leaves the API and the schema pages to the network', () => {

@@ -13,11 +13,11 @@ import {
   valuesOf,
   type Patrol,
   type Unit,
-} from '../src/patrols/patrol';
-import { intentArgs, isOverdue, keysView, ledger, refusal, sortKeys, toKey, type Key } from '../src/keys/key';
-import { findKey, parseScan, tokenOfPath } from '../src/scan/token';
-import { reviewArgs, reviewQueue, reviewRefusal, ReviewArgsError } from '../src/review/review';
-import type { OutboxLike, ServerLike } from '../src/sync/overlay';
+} from '../../src/patrols/patrol';
+import { intentArgs, isOverdue, keysView, ledger, refusal, sortKeys, toKey, type Key } from '../../src/keys/key';
+import { findKey, parseScan, tokenOfPath } from '../../src/scan/token';
+import { reviewArgs, reviewQueue, reviewRefusal, ReviewArgsError } from '../../src/review/review';
+import type { OutboxLike, ServerLike } from '../../src/sync/overlay';
 
 function unit(id: number, building: string, number: string, extra: Partial<Unit> = {}): Unit {
   return {
@@ -285,7 +285,7 @@ describe('review', () => {
 
 describe('routes of issue 7', () => {
   it('opens a key tag, a unit, a patrol and the admin desk from their paths', async () => {
-    const { parseRoute, pathOf } = await import('../src/app/state');
+    const { parseRoute, pathOf } = await import('../../src/app/state');
     expect(parseRoute('/k/AbC123_-xyz0987')).toEqual({ name: 'key-tag', token: 'AbC123_-xyz0987' });
     expect(parseRoute('/patrols/unit/42', '?key=k1')).toEqual({ name: 'patrol-unit', unit: 42, key: 'k1' });
     expect(parseRoute('/patrols/unit/x')).toEqual({ name: 'home' });
@@ -304,7 +304,7 @@ describe('routes of issue 7', () => {
   });
 
   it("uses the server's due list for a site whose units are not cached", async () => {
-    const { parseServerDue } = await import('../src/patrols/patrol');
+    const { parseServerDue } = await import('../../src/patrols/patrol');
     const [d] = parseServerDue(
       [{ unit_id: 3, building: '1栋', entrance: '1单元', number: '101', vacant_since: null, interval_days: 14, last_patrolled: null, due: '2025-06-01', days_overdue: 14 }],
       1,

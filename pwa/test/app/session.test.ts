@@ -1,10 +1,10 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { database, loadPendingLogout, loadUser, saveLang, saveUser } from '../src/db/db';
-import { lang } from '../src/i18n';
-import type { User } from '../src/model';
-import { boot, chooseLang, flushPendingLogout, refreshUser, signIn, signOut } from '../src/app/session';
-import { booting, loginNotice, online, user } from '../src/app/state';
+import { database, loadPendingLogout, loadUser, saveLang, saveUser } from '../../src/db/db';
+import { lang } from '../../src/i18n';
+import type { User } from '../../src/app/api-types';
+import { boot, chooseLang, flushPendingLogout, refreshUser, signIn, signOut } from '../../src/app/session';
+import { booting, loginNotice, online, user } from '../../src/app/state';
 
 const stored: User = {
   id: '1',

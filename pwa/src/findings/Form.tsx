@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { t } from '../../i18n';
-import { errorText } from '../../i18n/errors';
+import { t } from '../i18n';
+import { errorText } from '../i18n/errors';
 import {
   BLANK,
   CATEGORIES,
@@ -8,14 +8,14 @@ import {
   statusChoices,
   valuesOf,
   type FindingValues,
-} from '../../findings/finding';
-import type { User } from '../../model';
-import { Screen } from '../common';
-import { dismiss, findings, me, members, notices, ready, refreshMembers } from '../data';
-import { categoryLabel, fieldLabel, statusLabel } from '../labels';
-import { goBack, navigate, online } from '../state';
-import { newFindingId, saveFinding } from './actions';
-import type { NewPhoto } from '../../db/local';
+} from './finding';
+import type { User } from '../app/api-types';
+import { Screen } from '../app/common';
+import { dismiss, findings, me, members, notices, ready, refreshMembers } from '../app/data';
+import { categoryLabel, fieldLabel, statusLabel } from '../app/labels';
+import { goBack, navigate, online } from '../app/state';
+import { newFindingId, saveFinding } from './store';
+import type { NewPhoto } from '../db/local';
 import { PhotoPicker } from '../photos/Photos';
 
 /** The new-finding and edit screens; `noticeId` prefills what a rejected edit tried. */

@@ -4,11 +4,11 @@
 import { signal } from '@preact/signals';
 import type { ComponentType } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { NewPhoto } from '../../db/local';
-import { t } from '../../i18n';
-import { errorText } from '../../i18n/errors';
-import { mediaPath } from '../../photos/paths';
-import { localPhoto, localPhotos } from '../data';
+import type { NewPhoto } from '../db/local';
+import { t } from '../i18n';
+import { errorText } from '../i18n/errors';
+import { mediaPath } from './paths';
+import { localPhoto, localPhotos } from '../app/data';
 
 export const MAX_PHOTOS_PER_FIELD = 50;
 
@@ -148,7 +148,7 @@ export function PhotoPicker({
     let bad: unknown = null;
     let badCount = 0;
     try {
-      const { preparePicked } = await import('../../photos/prepare');
+      const { preparePicked } = await import('./prepare');
       for (const file of take) {
         try {
           onAdd(await preparePicked(file));

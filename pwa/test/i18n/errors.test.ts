@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { errorText } from '../src/i18n/errors';
-import { ApiError, NetworkError } from '../src/sync/api';
+import { errorText } from '../../src/i18n/errors';
+import { ApiError, NetworkError } from '../../src/sync/api';
 
 describe('errorText', () => {
   it('translates known codes from our own catalog, not the server message', () => {

@@ -3,11 +3,11 @@
 // double-click) to zoom in and out, the mouse wheel on a desktop. Shows when
 // the photo was taken and, once the server has it, who uploaded it and where.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { lang, t } from '../../i18n';
-import { api } from '../../sync/api';
-import { localPhotos } from '../data';
-import { dateTime } from '../format';
-import { online } from '../state';
+import { lang, t } from '../i18n';
+import { api } from '../sync/api';
+import { localPhotos } from '../app/data';
+import { dateTime } from '../app/format';
+import { online } from '../app/state';
 import { usePhotoSrc } from './Photos';
 
 const MAX_SCALE = 6;

@@ -1,12 +1,12 @@
 // Small pieces the patrol, key and review screens share.
 import type { ComponentChildren } from 'preact';
 import { lang } from '../i18n';
-import { NoticeItem } from '../app/common';
-import { notices } from '../app/data';
-import { dateTime } from '../app/format';
-import { navigate, pathOf, type Route } from '../app/state';
+import { NoticeItem } from './common';
+import { notices } from './data';
+import { dateTime } from './format';
+import { navigate, pathOf, type Route } from './state';
 import { unitLabel, type Unit } from '../patrols/patrol';
-import { hasOpsKey, tt } from './i18n';
+import { hasOpsKey, tt } from '../ops/i18n';
 
 export function Kv({ label, children, testid }: { label: string; children: ComponentChildren; testid?: string }) {
   const empty = children === '' || children === null || children === undefined || children === false;
