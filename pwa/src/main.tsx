@@ -2,7 +2,8 @@ import { effect } from '@preact/signals';
 import { render } from 'preact';
 import './app/styles.css';
 import { App } from './app/App';
-import { attach, detach, setUnauthorizedHandler } from './app/data';
+import { refreshAll } from './app/cache';
+import { attach, detach, onAfterSync, setUnauthorizedHandler } from './app/data';
 import { registerServiceWorker } from './app/pwa';
 import { listenForNotificationClicks } from './push/listen';
 import { boot, expireSession, watchConnectivity } from './app/session';
@@ -12,6 +13,8 @@ import { watchLocation } from './app/state';
 watchConnectivity();
 watchLocation();
 setUnauthorizedHandler(() => void expireSession());
+// The REST answers kept for offline use (units, due list, keys out) refresh after every clean sync.
+onAfterSync(refreshAll);
 // The signed-in user's local store and sync follow the user: open on sign-in
 // (or a start with a stored user), closed on sign-out. The store itself stays.
 effect(() => {

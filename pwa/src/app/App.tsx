@@ -1,15 +1,55 @@
+// The route table: the shell's screens, and each feature's screens loaded with
+// dynamic import() when one of its routes is first opened (the service worker
+// precaches them, so they open offline too) to keep the first load small.
+import type { FunctionComponent } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
-import { UpdateBanner } from './common';
 import { ViewerHost } from '../photos/Photos';
-import { FindingDetail } from '../findings/Detail';
-import { FindingFormScreen } from '../findings/Form';
-import { FindingsList } from '../findings/List';
+import type { User } from './api-types';
+import { Screen, UpdateBanner } from './common';
 import { Home } from './Home';
 import { Login } from './Login';
+import type { ScreenProps } from './screen-props';
 import { Settings } from './Settings';
-import { booting, isOpsRoute, route, user } from './state';
-import { OpsLazy } from '../ops/Lazy';
+import { booting, FEATURE_OF, isFeatureRoute, route, user, type Feature, type FeatureRoute } from './state';
 import { SyncPage } from './SyncPage';
+
+type Screens = FunctionComponent<ScreenProps>;
+
+const LOAD: Record<Feature, () => Promise<{ default: Screens }>> = {
+  findings: () => import('../findings/screens'),
+  patrols: () => import('../patrols/screens'),
+  keys: () => import('../keys/screens'),
+  review: () => import('../review/screens'),
+  admin: () => import('../admin/AdminDesk'),
+};
+
+const loaded = new Map<Feature, Screens>();
+
+function FeatureScreens({ user: u, route: r }: { user: User; route: FeatureRoute }) {
+  const feature = FEATURE_OF[r.name];
+  const C = loaded.get(feature);
+  const [, setTick] = useState(0);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    if (C) return;
+    LOAD[feature]().then(
+      (m) => {
+        loaded.set(feature, m.default);
+        setTick((n) => n + 1);
+      },
+      () => setFailed(true),
+    );
+  }, [feature, C]);
+  if (C) return <C user={u} route={r} />;
+  return (
+    <Screen title={t('app.name')}>
+      <p class={failed ? 'error' : 'muted'} role="status">
+        {failed ? t('error.network') : t('common.loading')}
+      </p>
+    </Screen>
+  );
+}
 
 export function App() {
   const u = user.value;
@@ -18,36 +58,19 @@ export function App() {
   if (booting.value) {
     screen = (
       <p class="loading" role="status">
-        {t('app.loading')}
+        {t('common.loading')}
       </p>
     );
   } else if (!u) {
     screen = <Login />;
-  } else if (isOpsRoute(r)) {
-    screen = <OpsLazy user={u} route={r} />;
+  } else if (isFeatureRoute(r)) {
+    screen = <FeatureScreens user={u} route={r} />;
+  } else if (r.name === 'settings') {
+    screen = <Settings user={u} />;
+  } else if (r.name === 'sync') {
+    screen = <SyncPage />;
   } else {
-    switch (r.name) {
-      case 'settings':
-        screen = <Settings user={u} />;
-        break;
-      case 'sync':
-        screen = <SyncPage />;
-        break;
-      case 'findings':
-        screen = <FindingsList user={u} />;
-        break;
-      case 'finding-new':
-        screen = <FindingFormScreen key="new" user={u} id={null} />;
-        break;
-      case 'finding':
-        screen = <FindingDetail key={r.id} user={u} id={r.id} />;
-        break;
-      case 'finding-edit':
-        screen = <FindingFormScreen key={`edit-${r.id}`} user={u} id={r.id} noticeId={r.notice} />;
-        break;
-      default:
-        screen = <Home user={u} />;
-    }
+    screen = <Home user={u} />;
   }
   return (
     <>

@@ -1,17 +1,13 @@
 import { t } from '../i18n';
 import { due, mine, sortFindings, toVerify } from '../findings/finding';
-import { isRole, ROLES } from './roles';
+import { ROLE_FEATURES, roleName, ROLES } from './roles';
 import type { User } from './api-types';
 import { Link, Screen } from './common';
-import { findings, me, ready } from './data';
+import { me, ready } from './data';
+import { findings } from '../findings/store';
 import { FindingRows } from '../findings/List';
 import { today } from './format';
-import { ROLE_FEATURES } from './roles';
 import { navigate, online, type RouteName } from './state';
-
-export function roleName(role: string): string {
-  return isRole(role) ? t(`role.${role}`) : role;
-}
 
 const HOME_LIMIT = 10;
 
@@ -64,18 +60,18 @@ export function Home({ user }: { user: User }) {
         <>
           <section class="card" data-testid="home-mine">
             <h2>{t('home.my_findings')}</h2>
-            <FindingRows list={mine(list, me.value).slice(0, HOME_LIMIT)} empty={ready.value ? t('home.none_mine') : t('app.loading')} />
+            <FindingRows list={mine(list, me.value).slice(0, HOME_LIMIT)} empty={ready.value ? t('home.none_mine') : t('common.loading')} />
           </section>
           <section class="card" data-testid="home-due">
             <h2>{t('home.due')}</h2>
-            <FindingRows list={due(list, today()).slice(0, HOME_LIMIT)} empty={ready.value ? t('home.none_due') : t('app.loading')} />
+            <FindingRows list={due(list, today()).slice(0, HOME_LIMIT)} empty={ready.value ? t('home.none_due') : t('common.loading')} />
           </section>
         </>
       )}
       {roles.includes('supervisor') && (
         <section class="card" data-testid="home-verify">
           <h2>{t('home.to_verify')}</h2>
-          <FindingRows list={toVerify(list).slice(0, HOME_LIMIT)} empty={ready.value ? t('home.none_verify') : t('app.loading')} />
+          <FindingRows list={toVerify(list).slice(0, HOME_LIMIT)} empty={ready.value ? t('home.none_verify') : t('common.loading')} />
         </section>
       )}
 

@@ -54,7 +54,7 @@ export function Settings({ user }: { user: User }) {
               {t('settings.sign_out_anyway')}
             </button>
             <button type="button" class="btn btn-light-outline btn-block" onClick={() => setConfirming(false)} data-testid="sign-out-cancel">
-              {t('settings.cancel')}
+              {t('common.cancel')}
             </button>
           </div>
         ) : (

@@ -66,7 +66,7 @@ export function SyncPage() {
         <h2 id="sync-status-h">{t('sync.status')}</h2>
         <dl class="kvs">
           <div class="kv">
-            <dt>{t('sync.pending')}</dt>
+            <dt>{t('common.pending')}</dt>
             <dd data-testid="pending-count">{pendingCount.value}</dd>
           </div>
           <div class="kv">
@@ -106,7 +106,7 @@ export function SyncPage() {
               <li key={r.id} data-testid="pending-item" data-name={r.name} data-seq={r.seq}>
                 <span>{mutationLabel(r.name)}</span>
                 <span class="muted">
-                  #{r.seq} · {dateTime(r.created_at, l)} · {r.state === 'sending' ? t('state.sending') : t('state.pending')}
+                  #{r.seq} · {dateTime(r.created_at, l)} · {r.state === 'sending' ? t('state.sending') : t('common.pending')}
                 </span>
               </li>
             ))}

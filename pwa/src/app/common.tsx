@@ -71,19 +71,21 @@ export function LangSwitch({ hideLegend = false }: { hideLegend?: boolean }) {
   );
 }
 
-/** An in-app link: a real href (long-press, screen readers), navigation without a reload. */
+/** An in-app link: a real href (long-press, screen readers), navigation without a reload; `attrs`: more data attributes. */
 export function Link({
   to,
   class: cls,
   children,
   testid,
   dataId,
+  attrs,
 }: {
   to: Route | RouteName;
   class?: string;
   children: ComponentChildren;
   testid?: string;
   dataId?: string;
+  attrs?: Record<string, string>;
 }) {
   const r: Route = typeof to === 'string' ? ({ name: to } as Route) : to;
   return (
@@ -92,6 +94,7 @@ export function Link({
       class={cls}
       data-testid={testid}
       data-id={dataId}
+      {...attrs}
       onClick={(e) => {
         if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
         e.preventDefault();

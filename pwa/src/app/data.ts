@@ -23,7 +23,6 @@ import {
 import { localPhotoRow, photoIndex, requeuePhotos } from '../db/photos';
 import type { PhotoUploader } from '../photos/queue';
 import { lang } from '../i18n';
-import { commentsView, findingsView, type Finding } from '../findings/finding';
 import type { User } from './api-types';
 import { api } from '../sync/api';
 import { SyncRunner } from '../sync/runner';
@@ -41,16 +40,8 @@ const snap = signal<Snapshot | null>(null);
 export const me = signal<number | null>(null);
 
 export const ready = computed(() => snap.value !== null);
-/** The raw local snapshot, for feature modules that compute their own views (patrols, keys, review). */
+/** The raw local snapshot, for the feature stores that compute their views from it. */
 export const localSnapshot = computed(() => snap.value);
-export const findings = computed<Finding[]>(() => {
-  const s = snap.value;
-  return s ? findingsView(s.findings, s.outbox, me.value) : [];
-});
-export const comments = computed(() => {
-  const s = snap.value;
-  return s ? commentsView(s.finding_comments, s.outbox, me.value) : [];
-});
 export const notices = computed(() => snap.value?.notices ?? []);
 /** Mutations not yet answered, in seq order. */
 export const pendingRows = computed<OutboxRow[]>(() => (snap.value?.outbox ?? []).filter((r) => r.state !== 'acked'));

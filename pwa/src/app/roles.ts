@@ -1,5 +1,5 @@
 // The roles the server knows, and what each finds on its home card.
-import type { MessageKey } from '../i18n';
+import { t, type MessageKey } from '../i18n';
 
 export const ROLES = ['patrol', 'environment', 'cashier', 'supervisor', 'manager', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -17,3 +17,8 @@ export const ROLE_FEATURES: Record<Role, MessageKey[]> = {
   manager: ['feature.reports'],
   admin: ['feature.master_data'],
 };
+
+/** A role's name in the UI language (a role this build does not know: as sent). */
+export function roleName(role: string): string {
+  return isRole(role) ? t(`role.${role}`) : role;
+}

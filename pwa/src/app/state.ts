@@ -17,18 +17,15 @@ export const loginNotice = signal<MessageKey | null>(null);
 /** Set when a new service worker is waiting; calling it activates the worker and reloads. */
 export const applyUpdate = signal<(() => void) | null>(null);
 
-export type Route =
-  | { name: 'home' }
-  | { name: 'settings' }
-  | { name: 'sync' }
+/** The shell's own screens. */
+export type ShellRoute = { name: 'home' } | { name: 'settings' } | { name: 'sync' };
+
+/** A feature's screens: loaded on first use (app/App.tsx). */
+export type FeatureRoute =
   | { name: 'findings' }
   | { name: 'finding-new' }
   | { name: 'finding'; id: string }
   | { name: 'finding-edit'; id: string; notice?: string }
-  | OpsRoute;
-
-/** Patrols, keys, review and the admin desk (issue 7); their screens load on first use. */
-export type OpsRoute =
   | { name: 'patrols' }
   | { name: 'patrol-unit'; unit: number; key?: string }
   | { name: 'patrol'; id: string }
@@ -39,10 +36,29 @@ export type OpsRoute =
   | { name: 'review-item'; id: string }
   | { name: 'admin'; section?: string };
 
-const OPS_NAMES: ReadonlySet<string> = new Set(['patrols', 'patrol-unit', 'patrol', 'keys', 'key', 'key-tag', 'review', 'review-item', 'admin']);
+export type Route = ShellRoute | FeatureRoute;
 
-export function isOpsRoute(r: Route): r is OpsRoute {
-  return OPS_NAMES.has(r.name);
+export type Feature = 'findings' | 'patrols' | 'keys' | 'review' | 'admin';
+
+/** Which feature shows each feature route. */
+export const FEATURE_OF: Readonly<Record<FeatureRoute['name'], Feature>> = {
+  findings: 'findings',
+  'finding-new': 'findings',
+  finding: 'findings',
+  'finding-edit': 'findings',
+  patrols: 'patrols',
+  'patrol-unit': 'patrols',
+  patrol: 'patrols',
+  keys: 'keys',
+  key: 'keys',
+  'key-tag': 'keys',
+  review: 'review',
+  'review-item': 'review',
+  admin: 'admin',
+};
+
+export function isFeatureRoute(r: Route): r is FeatureRoute {
+  return Object.prototype.hasOwnProperty.call(FEATURE_OF, r.name);
 }
 
 export type RouteName = 'home' | 'settings' | 'sync' | 'findings' | 'finding-new' | 'patrols' | 'keys' | 'review' | 'admin';
@@ -90,8 +106,8 @@ export function parseRoute(path: string, search = ''): Route {
   if (p === '/sync') return { name: 'sync' };
   if (p === '/findings') return { name: 'findings' };
   if (p === '/findings/new') return { name: 'finding-new' };
-  const ops = parseOpsRoute(p, search);
-  if (ops) return ops;
+  const feature = parseFeatureRoute(p, search);
+  if (feature) return feature;
   const m = /^\/findings\/([^/]+)(\/edit)?$/.exec(p);
   if (m) {
     let id: string;
@@ -107,8 +123,9 @@ export function parseRoute(path: string, search = ''): Route {
   return { name: 'home' };
 }
 
-function parseOpsRoute(p: string, search: string): OpsRoute | null {
-  if (p === '/patrols' || p === '/keys' || p === '/review' || p === '/admin') return { name: p.slice(1) } as OpsRoute;
+/** Patrols, keys, review and the admin desk by path (findings are parsed above). */
+function parseFeatureRoute(p: string, search: string): FeatureRoute | null {
+  if (p === '/patrols' || p === '/keys' || p === '/review' || p === '/admin') return { name: p.slice(1) } as FeatureRoute;
   const m = /^\/(patrols\/unit|patrols|keys|k|review|admin)\/([^/]+)$/.exec(p);
   if (!m) return null;
   let v: string;

@@ -1,19 +1,24 @@
-// Small pieces the patrol, key and review screens share.
+// Small pieces the feature screens share: a key–value row, times in words,
+// chips, a record's notices, a thumb-sized choice, the site picker and the
+// loader of an online-only REST answer. Their styles (ui.css) load with the
+// feature screens (app/App.tsx).
 import type { ComponentChildren } from 'preact';
-import { lang } from '../i18n';
+import { useEffect, useState } from 'preact/hooks';
+import { lang, t } from '../i18n';
+import { errorText } from '../i18n/errors';
+import { api } from '../sync/api';
+import type { Site } from './api-types';
 import { NoticeItem } from './common';
 import { notices } from './data';
 import { dateTime } from './format';
-import { navigate, pathOf, type Route } from './state';
-import { unitLabel, type Unit } from '../patrols/patrol';
-import { hasOpsKey, tt } from '../ops/i18n';
+import { unitLabel, type Unit } from './units';
 
 export function Kv({ label, children, testid }: { label: string; children: ComponentChildren; testid?: string }) {
   const empty = children === '' || children === null || children === undefined || children === false;
   return (
     <div class="kv">
       <dt>{label}</dt>
-      <dd data-testid={testid}>{empty ? <span class="muted">{tt('common.none')}</span> : children}</dd>
+      <dd data-testid={testid}>{empty ? <span class="muted">{t('common.none')}</span> : children}</dd>
     </div>
   );
 }
@@ -22,31 +27,18 @@ export function when(v: string | number | null | undefined): string {
   return dateTime(v ?? null, lang.value);
 }
 
-export function patrolStatusText(s: string): string {
-  const k = `patrol.status.${s}`;
-  return hasOpsKey(k) ? tt(k) : s;
-}
-
-export function PatrolStatusChip({ status, testid }: { status: string; testid?: string }) {
-  return (
-    <span class={`chip pstatus-${status}`} data-testid={testid} data-status={status}>
-      {patrolStatusText(status)}
-    </span>
-  );
-}
-
 export function PendingChip({ n }: { n: number }) {
   if (n <= 0) return null;
   return (
     <span class="chip chip-pending" data-testid="state-pending">
-      {tt('common.pending')}
+      {t('common.pending')}
     </span>
   );
 }
 
 export function unitText(u: Unit | null, id: number | null): string {
   if (u) return unitLabel(u);
-  return id === null ? '' : tt('unit.number_only', { id });
+  return id === null ? '' : t('unit.number_only', { id });
 }
 
 /** Rejections and merges about one record (by record id), with their reasons. */
@@ -98,20 +90,60 @@ export function Choice<T extends string>({
   );
 }
 
-/** An in-app link with any data attributes (the shared Link takes only data-id). */
-export function RouteLink({ to, class: cls, children, attrs }: { to: Route; class?: string; children: ComponentChildren; attrs?: Record<string, string> }) {
+/**
+ * A site of mine: its label and a select of my sites, the site ids as values.
+ * `first`: an "all" (filters) or "choose" (forms) option with the value ''.
+ * `children`: more options after the sites.
+ */
+export function SitePicker({
+  sites,
+  value,
+  onChange,
+  id,
+  testid,
+  first,
+  children,
+}: {
+  sites: readonly Site[];
+  value: string;
+  onChange: (v: string) => void;
+  id: string;
+  testid?: string;
+  first?: 'all' | 'choose';
+  children?: ComponentChildren;
+}) {
   return (
-    <a
-      href={pathOf(to)}
-      class={cls}
-      {...attrs}
-      onClick={(e) => {
-        if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
-        e.preventDefault();
-        navigate(to);
-      }}
-    >
-      {children}
-    </a>
+    <>
+      <label for={id}>{t('common.site')}</label>
+      <select id={id} value={value} onChange={(e) => onChange(e.currentTarget.value)} data-testid={testid}>
+        {first && <option value="">{t(first === 'all' ? 'common.all' : 'common.choose')}</option>}
+        {sites.map((s) => (
+          <option key={s.id} value={s.id}>
+            {s.name}
+          </option>
+        ))}
+        {children}
+      </select>
+    </>
   );
+}
+
+/** A REST answer loaded when a screen opens (online only; `path` null: nothing to load), and its error in words. */
+export function useLoad<T>(path: string | null, deps: unknown[] = []): { data: T | null; error: string | null; reload: () => void } {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [n, setN] = useState(0);
+  useEffect(() => {
+    if (!path) return;
+    let live = true;
+    setError(null);
+    api.get<T>(path).then(
+      (d) => live && setData(d),
+      (e: unknown) => live && setError(errorText(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [path, n, ...deps]);
+  return { data, error, reload: () => setN((x) => x + 1) };
 }

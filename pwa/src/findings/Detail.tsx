@@ -5,11 +5,11 @@ import { errorText } from '../i18n/errors';
 import { isLocked, mayDelete, type Finding } from './finding';
 import type { User } from '../app/api-types';
 import { NoticeItem, Screen } from '../app/common';
-import { comments, findings, me, memberName, notices, ready } from '../app/data';
+import { me, memberName, notices, ready } from '../app/data';
 import { dateTime, day } from '../app/format';
 import { categoryLabel, statusLabel } from '../app/labels';
 import { goBack, navigate } from '../app/state';
-import { addComment, deleteFinding } from './store';
+import { addComment, comments, deleteFinding, findings } from './store';
 import { PhotoStrip } from '../photos/Photos';
 import { StateChips } from './List';
 
@@ -44,7 +44,7 @@ export function FindingDetail({ user, id }: { user: User; id: string }) {
           </ul>
         )}
         <p class="muted" data-testid="finding-missing">
-          {ready.value ? t('finding.missing') : t('app.loading')}
+          {ready.value ? t('finding.missing') : t('common.loading')}
         </p>
       </Screen>
     );
@@ -163,7 +163,7 @@ function Comments({ findingId }: { findingId: string }) {
             <li key={c.id} data-testid="comment" data-id={c.id}>
               <p class="comment-meta">
                 <strong>{memberName(c.author_id)}</strong> · {dateTime(c.created_at, l)}
-                {c.pending > 0 && <span class="chip chip-pending">{t('state.pending')}</span>}
+                {c.pending > 0 && <span class="chip chip-pending">{t('common.pending')}</span>}
               </p>
               <p class="comment-body">{c.body}</p>
             </li>

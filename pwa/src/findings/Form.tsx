@@ -11,10 +11,10 @@ import {
 } from './finding';
 import type { User } from '../app/api-types';
 import { Screen } from '../app/common';
-import { dismiss, findings, me, members, notices, ready, refreshMembers } from '../app/data';
+import { dismiss, me, members, notices, ready, refreshMembers } from '../app/data';
 import { categoryLabel, fieldLabel, statusLabel } from '../app/labels';
 import { goBack, navigate, online } from '../app/state';
-import { newFindingId, saveFinding } from './store';
+import { findings, newFindingId, saveFinding } from './store';
 import type { NewPhoto } from '../db/local';
 import { PhotoPicker } from '../photos/Photos';
 
@@ -27,7 +27,7 @@ export function FindingFormScreen({ user, id, noticeId }: { user: User; id: stri
   if (!ready.value) {
     return (
       <Screen title={title} back={back}>
-        <p class="muted">{t('app.loading')}</p>
+        <p class="muted">{t('common.loading')}</p>
       </Screen>
     );
   }
@@ -144,7 +144,7 @@ function FindingForm({ user, id, noticeId }: { user: User; id: string | null; no
         }}
         data-testid="finding-site"
       >
-        <option value="">{t('form.choose')}</option>
+        <option value="">{t('common.choose')}</option>
         {user.sites.map((s) => (
           <option key={s.id} value={s.id}>
             {s.name}
@@ -267,7 +267,7 @@ function FindingForm({ user, id, noticeId }: { user: User; id: string | null; no
         </p>
       )}
       <button type="submit" class="btn btn-primary btn-block" disabled={busy || processing > 0 || base.locked} data-testid="finding-save">
-        {t('form.save')}
+        {t('common.save')}
       </button>
       <p class="muted hint">{t('form.saved_locally')}</p>
     </form>

@@ -4,7 +4,9 @@ import { lang, t } from '../i18n';
 import { sortFindings, STATUSES, type Finding } from './finding';
 import type { User } from '../app/api-types';
 import { Link, Screen } from '../app/common';
-import { findings, notices, ready } from '../app/data';
+import { SitePicker } from '../app/ui';
+import { notices, ready } from '../app/data';
+import { findings } from './store';
 import { day, today } from '../app/format';
 import { categoryLabel, statusLabel } from '../app/labels';
 import { navigate } from '../app/state';
@@ -23,7 +25,7 @@ export function StateChips({ pending, rejected }: { pending: number; rejected: b
     <>
       {pending > 0 && (
         <span class="chip chip-pending" data-testid="state-pending">
-          {t('state.pending')}
+          {t('common.pending')}
         </span>
       )}
       {rejected && (
@@ -97,7 +99,7 @@ export function FindingsList({ user }: { user: User }) {
         <div class="field">
           <label for="filter-status">{t('findings.filter_status')}</label>
           <select id="filter-status" value={st} onChange={(e) => (statusFilter.value = e.currentTarget.value)} data-testid="filter-status">
-            <option value="">{t('findings.all')}</option>
+            <option value="">{t('common.all')}</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
                 {statusLabel(s)}
@@ -107,22 +109,14 @@ export function FindingsList({ user }: { user: User }) {
         </div>
         {user.sites.length > 1 && (
           <div class="field">
-            <label for="filter-site">{t('findings.filter_site')}</label>
-            <select id="filter-site" value={site} onChange={(e) => (siteFilter.value = e.currentTarget.value)} data-testid="filter-site">
-              <option value="">{t('findings.all')}</option>
-              {user.sites.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
+            <SitePicker sites={user.sites} value={site} onChange={(v) => (siteFilter.value = v)} id="filter-site" testid="filter-site" first="all" />
           </div>
         )}
       </div>
       <p class="muted" aria-live="polite" data-testid="findings-count">
         {t('findings.count', { n: list.length })}
       </p>
-      <FindingRows list={list} empty={ready.value ? t('findings.empty') : t('app.loading')} />
+      <FindingRows list={list} empty={ready.value ? t('findings.empty') : t('common.loading')} />
     </Screen>
   );
 }

@@ -2,6 +2,7 @@
 // predicts (the server decides), and how their mutations show locally.
 import { deleteApplier, overlay, upsertApplier, type Applier, type OutboxLike, type ServerLike, type ViewRecord } from '../sync/overlay';
 import type { Args } from '../sync/wire';
+import { date, iso, num, str, strs } from '../app/fields';
 
 export const CATEGORIES = ['patrol', 'cleaning', 'greening', 'pest', 'parking', 'other'] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -64,10 +65,6 @@ export const NAMES = {
   delete: 'findings.delete',
 } as const;
 
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-const date = (v: unknown): string | null => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : null);
 
 export function toFinding(r: ViewRecord): Finding {
   const f = r.fields;
@@ -103,7 +100,6 @@ export function toComment(r: ViewRecord): Comment {
   };
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /** How this device shows its own findings mutations before the server answers. */
 export function findingAppliers(me: number | null): Record<string, Applier> {

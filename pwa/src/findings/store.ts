@@ -1,8 +1,21 @@
-// What the findings screens write: each is one outbox mutation (see data.mutate).
+// The findings feature's data and every write it makes: findings and their
+// comments as this device shows them (server state with the outbox laid over
+// it), and saving, commenting and deleting, each one outbox mutation.
+import { computed } from '@preact/signals';
+import { localSnapshot, me, mutate } from '../app/data';
 import type { NewPhoto } from '../db/local';
-import { NAMES, upsertArgs, type FindingValues } from './finding';
 import { uuid } from '../sync/hlc';
-import { mutate } from '../app/data';
+import { commentsView, findingsView, NAMES, upsertArgs, type Finding, type FindingValues } from './finding';
+
+export const findings = computed<Finding[]>(() => {
+  const s = localSnapshot.value;
+  return s ? findingsView(s.findings, s.outbox, me.value) : [];
+});
+
+export const comments = computed(() => {
+  const s = localSnapshot.value;
+  return s ? commentsView(s.finding_comments, s.outbox, me.value) : [];
+});
 
 /**
  * Save a new finding (`before` null) or the changed fields of one. False when

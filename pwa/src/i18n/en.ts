@@ -1,9 +1,8 @@
-import type { MessageKey } from './zh-CN';
+import type { CoreKey } from './zh-CN';
 
 // Typed against the zh-CN catalog: a missing or extra key fails the build.
-export const en: Record<MessageKey, string> = {
+export const en: Record<CoreKey, string> = {
   'app.name': 'Fieldkeep',
-  'app.loading': 'Loading…',
 
   'lang.label': 'Language',
   'lang.zh-CN': '中文',
@@ -62,8 +61,6 @@ export const en: Record<MessageKey, string> = {
   'findings.title': 'Findings',
   'findings.new': 'New finding',
   'findings.filter_status': 'Status',
-  'findings.filter_site': 'Site',
-  'findings.all': 'All',
   'findings.count': '{n} in total',
   'findings.more': 'Show {n} more',
   'findings.empty': 'No findings match.',
@@ -106,10 +103,8 @@ export const en: Record<MessageKey, string> = {
 
   'form.new_title': 'New finding',
   'form.edit_title': 'Edit finding',
-  'form.choose': 'Choose…',
   'form.unassigned': 'Not assigned',
   'form.no_members': 'No staff list for this site yet (available after a sync).',
-  'form.save': 'Save',
   'form.saved_locally': 'Saved on this phone at once; it syncs when there is a network.',
   'form.site_required': 'Choose a site.',
 
@@ -120,7 +115,6 @@ export const en: Record<MessageKey, string> = {
   'comments.add_label': 'Add a follow-up note',
   'comments.add': 'Add note',
 
-  'state.pending': 'Not synced',
   'state.sending': 'Sending',
   'state.rejected': 'Rejected',
 
@@ -139,7 +133,6 @@ export const en: Record<MessageKey, string> = {
   'photos.failed': 'Upload failed',
   'photos.missing': 'Photo not available yet',
   'photos.viewer': 'Photo viewer',
-  'photos.close': 'Close',
   'photos.prev': 'Previous',
   'photos.next': 'Next',
   'photos.counter': '{i} of {n}',
@@ -177,7 +170,6 @@ export const en: Record<MessageKey, string> = {
 
   'sync.title': 'Sync and device',
   'sync.status': 'Sync status',
-  'sync.pending': 'Not synced',
   'sync.pending_n': '{n} not synced',
   'sync.last_synced': 'Last synced',
   'sync.never': 'Never',
@@ -206,7 +198,6 @@ export const en: Record<MessageKey, string> = {
   'settings.unsent_warning': '{n} changes are not synced yet. They stay on this phone, but are sent only after you sign in again as the same user with a network.',
   'settings.sync_first': 'Sync first',
   'settings.sign_out_anyway': 'Sign out anyway',
-  'settings.cancel': 'Cancel',
 
   'settings.title': 'Settings',
   'settings.back': 'Back',
@@ -303,4 +294,45 @@ export const en: Record<MessageKey, string> = {
   'error.unknown_site': 'No such site.',
   'error.conflict': 'That name or code is already in use.',
   'error.font_missing': 'The server lacks the Chinese font: labels cannot be made.',
+  // ---- shared words (every namespace uses these) ----
+  'common.all': 'All',
+  'common.choose': 'Choose',
+  'common.close': 'Close',
+  'common.loading': 'Loading…',
+  'common.needs_network': 'Needs the network.',
+  'common.none': '—',
+  'common.pending': 'Not synced',
+  'common.site': 'Site',
+  'common.save': 'Save',
+  'common.cancel': 'Cancel',
+  'common.yes': 'Yes',
+  'common.no': 'No',
+  'unit.number_only': 'Unit #{id}',
+
+  // ---- a units CSV's line errors (server/sites/units_csv.py) ----
+  'error.required': 'empty',
+  'error.too_long': 'too long',
+  'error.bad_area': 'the area is not a positive number',
+  'error.bad_status': 'the status is 空置 or 已入住',
+  'error.duplicate_in_file': 'same as another line of the file',
+  'error.unit_exists': 'the unit exists already',
+  'error.csv_encoding': 'unknown encoding (UTF-8 or GBK)',
+
+  // ---- refusal codes that had no text of ours (the server's own message was shown) ----
+  'error.bad_request': 'The request is not valid; check it and try again.',
+  'error.malformed_json': 'The request could not be read; update the app and try again.',
+  'error.method_not_allowed': 'This kind of request is not allowed here; update the app.',
+  'error.unsupported_media_type': 'This content type is not supported.',
+  'error.service_unavailable': 'The service is unavailable; try again later.',
+  'error.internal_error': 'Internal server error. Try again later; if it keeps happening, tell your administrator.',
+  'error.key_already_out': 'Someone else has this key out; see who holds it now.',
+  'error.unknown_building': 'No such building.',
+  'error.csv_too_many_rows': 'The CSV has too many rows; import it as several files.',
+  'error.push_endpoint_invalid': 'The push address is not valid; turn notifications on again.',
+  'error.push_endpoint_not_https': 'The push address must use a secure connection; turn notifications on again.',
+  'error.push_endpoint_private_address': 'The push address points to a private or local network and was refused.',
+  'error.push_endpoint_refused': "This browser's push service is not accepted; use a recent Chrome, Edge, Firefox or Safari.",
+  'error.push_endpoint_unresolved': 'The push service cannot be reached now; try again later.',
+  'error.push_keys_invalid': "The subscription's keys are not valid; turn notifications on again.",
+
 };

@@ -1,16 +1,46 @@
+// The one translation runtime: `t(key)` in the current UI language over
+// catalogs registered by namespace. The core catalog (./zh-CN.ts, ./en.ts: the
+// shell, shared words, refusal codes, mutation names) is in the first load; a
+// feature's catalog (`<feature>/texts.ts`) registers itself when its screens
+// load. zh-CN is each catalog's source; en is typed against it.
 import { signal } from '@preact/signals';
-import { zhCN, type MessageKey } from './zh-CN';
 import { en } from './en';
-
-export type { MessageKey } from './zh-CN';
+import { zhCN } from './zh-CN';
 
 export const LANGUAGES = ['zh-CN', 'en'] as const;
 export type Lang = (typeof LANGUAGES)[number];
 
-export const catalogs: Record<Lang, Record<MessageKey, string>> = {
-  'zh-CN': zhCN,
-  en,
-};
+/** Every catalog by namespace; a feature adds its own with `declare module '../i18n'`. */
+export interface Namespaces {
+  core: typeof zhCN;
+}
+export type Namespace = keyof Namespaces;
+export type MessageKey = { [N in Namespace]: keyof Namespaces[N] & string }[Namespace];
+
+type Table = Record<string, string>;
+const tables: Record<Lang, Table> = { 'zh-CN': {}, en: {} };
+const registered = new Map<string, { 'zh-CN': Table; en: Table }>();
+
+/**
+ * Register a namespace's catalog (once; again is a no-op). A key belongs to one
+ * namespace: defining it twice is a bug, so it throws.
+ */
+export function defineTexts<Zh extends Table>(ns: Namespace, zh: Zh, english: Record<keyof Zh, string>): void {
+  if (registered.has(ns)) return;
+  for (const key of Object.keys(zh)) {
+    if (Object.prototype.hasOwnProperty.call(tables['zh-CN'], key)) throw new Error(`i18n: ${key} is defined twice (${ns})`);
+  }
+  registered.set(ns, { 'zh-CN': zh, en: english });
+  Object.assign(tables['zh-CN'], zh);
+  Object.assign(tables.en, english);
+}
+
+/** The registered catalogs by namespace (for the tests). */
+export function namespaces(): ReadonlyMap<string, { 'zh-CN': Table; en: Table }> {
+  return registered;
+}
+
+defineTexts('core', zhCN, en);
 
 export function isLang(value: unknown): value is Lang {
   return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
@@ -58,7 +88,7 @@ export function format(template: string, params?: Params): string {
 }
 
 export function translate(l: Lang, key: MessageKey, params?: Params): string {
-  return format(catalogs[l][key] ?? zhCN[key] ?? key, params);
+  return format(tables[l][key] ?? tables['zh-CN'][key] ?? key, params);
 }
 
 /** Translate in the current UI language. */
@@ -66,6 +96,14 @@ export function t(key: MessageKey, params?: Params): string {
   return translate(lang.value, key, params);
 }
 
+/** A key some registered catalog defines (for words built from data: `key.status.${s}`). */
 export function hasKey(key: string): key is MessageKey {
-  return Object.prototype.hasOwnProperty.call(zhCN, key);
+  return Object.prototype.hasOwnProperty.call(tables['zh-CN'], key);
+}
+
+/** The word for `${prefix}.${value}` when a catalog has one, else the value itself. */
+export function word(prefix: string, value: string | null): string {
+  if (!value) return '';
+  const key = `${prefix}.${value}`;
+  return hasKey(key) ? t(key) : value;
 }

@@ -2,7 +2,6 @@
 // Placeholders are written {name} and filled by t(key, { name }).
 export const zhCN = {
   'app.name': 'Fieldkeep 现场',
-  'app.loading': '正在加载…',
 
   'lang.label': '语言',
   'lang.zh-CN': '中文',
@@ -61,8 +60,6 @@ export const zhCN = {
   'findings.title': '问题整改单',
   'findings.new': '新建问题',
   'findings.filter_status': '状态',
-  'findings.filter_site': '项目',
-  'findings.all': '全部',
   'findings.count': '共 {n} 条',
   'findings.more': '再显示 {n} 条',
   'findings.empty': '没有符合条件的问题。',
@@ -105,10 +102,8 @@ export const zhCN = {
 
   'form.new_title': '新建问题',
   'form.edit_title': '编辑问题',
-  'form.choose': '请选择',
   'form.unassigned': '未指派',
   'form.no_members': '暂无该项目的人员名单（联网同步后可选）。',
-  'form.save': '保存',
   'form.saved_locally': '保存后立即存入本机，联网时自动同步。',
   'form.site_required': '请选择项目。',
 
@@ -119,7 +114,6 @@ export const zhCN = {
   'comments.add_label': '添加跟进',
   'comments.add': '提交跟进',
 
-  'state.pending': '待同步',
   'state.sending': '正在发送',
   'state.rejected': '被拒绝',
 
@@ -138,7 +132,6 @@ export const zhCN = {
   'photos.failed': '上传失败',
   'photos.missing': '照片暂不可用',
   'photos.viewer': '查看照片',
-  'photos.close': '关闭',
   'photos.prev': '上一张',
   'photos.next': '下一张',
   'photos.counter': '第 {i} / {n} 张',
@@ -176,7 +169,6 @@ export const zhCN = {
 
   'sync.title': '同步与设备',
   'sync.status': '同步状态',
-  'sync.pending': '待同步',
   'sync.pending_n': '{n} 条待同步',
   'sync.last_synced': '上次同步',
   'sync.never': '从未同步',
@@ -205,7 +197,6 @@ export const zhCN = {
   'settings.unsent_warning': '还有 {n} 条修改未同步。退出后它们仍保存在本机，但要用同一账号重新登录并联网后才会发送。',
   'settings.sync_first': '先同步',
   'settings.sign_out_anyway': '仍然退出',
-  'settings.cancel': '取消',
 
   'settings.title': '设置',
   'settings.back': '返回',
@@ -302,6 +293,47 @@ export const zhCN = {
   'error.unknown_site': '项目不存在。',
   'error.conflict': '名称或编码已被使用。',
   'error.font_missing': '服务器缺少中文字体，无法生成标签。',
+
+  // ---- shared words (every namespace uses these) ----
+  'common.all': '全部',
+  'common.choose': '请选择',
+  'common.close': '关闭',
+  'common.loading': '正在加载…',
+  'common.needs_network': '需要联网。',
+  'common.none': '—',
+  'common.pending': '待同步',
+  'common.site': '项目',
+  'common.save': '保存',
+  'common.cancel': '取消',
+  'common.yes': '是',
+  'common.no': '否',
+  'unit.number_only': '房屋 #{id}',
+
+  // ---- a units CSV's line errors (server/sites/units_csv.py) ----
+  'error.required': '不能为空',
+  'error.too_long': '太长',
+  'error.bad_area': '面积不是正数',
+  'error.bad_status': '状态应为“空置”或“已入住”',
+  'error.duplicate_in_file': '与文件中另一行重复',
+  'error.unit_exists': '该房屋已存在',
+  'error.csv_encoding': '文件编码无法识别（需 UTF-8 或 GBK）',
+
+  // ---- refusal codes that had no text of ours (the server's own message was shown) ----
+  'error.bad_request': '请求无效，请检查后重试。',
+  'error.malformed_json': '请求内容格式无效，请更新应用后重试。',
+  'error.method_not_allowed': '不支持此操作方式，请更新应用。',
+  'error.unsupported_media_type': '不支持此内容类型。',
+  'error.service_unavailable': '服务暂不可用，请稍后再试。',
+  'error.internal_error': '服务器内部错误，请稍后再试；若一再出现，请联系系统管理员。',
+  'error.key_already_out': '钥匙已被他人借出，请查看当前持有人。',
+  'error.unknown_building': '楼栋不存在。',
+  'error.csv_too_many_rows': 'CSV 行数超过上限，请分成几个文件导入。',
+  'error.push_endpoint_invalid': '推送地址无效，请重新开启通知。',
+  'error.push_endpoint_not_https': '推送地址必须使用安全连接，请重新开启通知。',
+  'error.push_endpoint_private_address': '推送地址指向内网或本机，已拒绝。',
+  'error.push_endpoint_refused': '不接受此浏览器的推送服务，请使用较新版本的 Chrome、Edge、Firefox 或 Safari。',
+  'error.push_endpoint_unresolved': '暂时无法连接推送服务，请稍后再试。',
+  'error.push_keys_invalid': '推送订阅的密钥无效，请重新开启通知。',
 } as const;
 
-export type MessageKey = keyof typeof zhCN;
+export type CoreKey = keyof typeof zhCN;

@@ -2,27 +2,27 @@
 // custody now, what I may do with it (predicted; the server decides), the
 // owner's authorisation for an entrusted key, and the ledger.
 import { useEffect, useState } from 'preact/hooks';
-import { errorText } from '../i18n/errors';
-import { Screen } from '../app/common';
-import { me, memberName, members, ready, refreshMembers } from '../app/data';
-import { PhotoStrip } from '../photos/Photos';
-import { goBack, navigate, online } from '../app/state';
 import type { User } from '../app/api-types';
-import { tt } from '../ops/i18n';
-import { actor, clock, keyIntent, keyLedger, keys, siteName, todayOnSite, unitById } from '../ops/store';
-import { Kv, PendingChip, RecordNotices, RouteLink, unitText, when } from '../app/ui';
+import { Link, Screen } from '../app/common';
+import { me, memberName, members, ready, refreshMembers } from '../app/data';
+import { actor, clock, siteName, todayOnSite, unitById } from '../app/site';
+import { goBack, navigate, online } from '../app/state';
+import { Kv, PendingChip, RecordNotices, unitText, when } from '../app/ui';
+import { t } from '../i18n';
+import { errorText } from '../i18n/errors';
+import { PhotoStrip } from '../photos/Photos';
 import { authorizationValid, PURPOSES, refusal, type Intent, type Key, type Purpose } from './key';
-import { holderName, keyOverdue } from './KeysList';
 import { eventText, keyKindText, keyStatusText, purposeText } from './labels';
+import { holderName, keyIntent, keyLedger, keyOverdue, keys } from './store';
 
 export function KeyByToken({ user, token }: { user: User; token: string }) {
   const k = keys.value.find((x) => x.qr_token === token) ?? null;
   const back = () => goBack('keys');
   if (!k) {
     return (
-      <Screen title={tt('key.title')} back={back}>
+      <Screen title={t('key.title')} back={back}>
         <p class="notice" data-testid="key-missing">
-          {ready.value ? tt('key.tag_unknown') : tt('common.loading')}
+          {ready.value ? t('key.tag_unknown') : t('common.loading')}
         </p>
       </Screen>
     );
@@ -34,13 +34,13 @@ export function KeyScreen({ user, id }: { user: User; id: string }) {
   const k = keys.value.find((x) => x.id === id) ?? null;
   const back = () => goBack('keys');
   return (
-    <Screen title={k ? tt('key.title_code', { code: k.code }) : tt('key.title')} back={back}>
+    <Screen title={k ? t('key.title_code', { code: k.code }) : t('key.title')} back={back}>
       <RecordNotices recordId={id} />
       {k ? (
         <KeyBody key={k.id} user={user} k={k} />
       ) : (
         <p class="muted" data-testid="key-missing">
-          {ready.value ? tt('key.missing') : tt('common.loading')}
+          {ready.value ? t('key.missing') : t('common.loading')}
         </p>
       )}
     </Screen>
@@ -81,7 +81,7 @@ function KeyBody({ user, k }: { user: User; k: Key }) {
     setError(null);
     try {
       await keyIntent(k.id, intent, extra);
-      setDone(tt(`key.done.${intent}`));
+      setDone(t(`key.done.${intent}`));
     } catch (err) {
       setError(errorText(err));
     } finally {
@@ -101,46 +101,46 @@ function KeyBody({ user, k }: { user: User; k: Key }) {
           </span>
           {late && (
             <span class="chip chip-late" data-testid="key-overdue">
-              {tt('key.overdue')}
+              {t('key.overdue')}
             </span>
           )}
           <PendingChip n={k.pending} />
         </div>
         <dl class="kvs">
-          <Kv label={tt('key.code')}>{k.code}</Kv>
-          <Kv label={tt('key.kind')}>{keyKindText(k.kind)}</Kv>
-          <Kv label={tt('common.site')}>{siteName(k.site_id)}</Kv>
-          <Kv label={tt('key.unit')}>{k.label || unitText(unit, k.unit_id)}</Kv>
-          <Kv label={tt('key.storage')}>{k.storage_place}</Kv>
+          <Kv label={t('key.code')}>{k.code}</Kv>
+          <Kv label={t('key.kind')}>{keyKindText(k.kind)}</Kv>
+          <Kv label={t('common.site')}>{siteName(k.site_id)}</Kv>
+          <Kv label={t('key.unit')}>{k.label || unitText(unit, k.unit_id)}</Kv>
+          <Kv label={t('key.storage')}>{k.storage_place}</Kv>
           {k.status === 'out' && (
             <>
-              <Kv label={tt('key.holder')} testid="key-holder">
+              <Kv label={t('key.holder')} testid="key-holder">
                 {holderName(k)}
               </Kv>
-              <Kv label={tt('key.out_since')}>{when(k.out_since)}</Kv>
-              <Kv label={tt('key.purpose')}>{purposeText(k.purpose)}</Kv>
-              <Kv label={tt('key.expected_return')}>{when(k.expected_return)}</Kv>
+              <Kv label={t('key.out_since')}>{when(k.out_since)}</Kv>
+              <Kv label={t('key.purpose')}>{purposeText(k.purpose)}</Kv>
+              <Kv label={t('key.expected_return')}>{when(k.expected_return)}</Kv>
             </>
           )}
-          {k.handover_to !== null && <Kv label={tt('key.handover_to')}>{memberName(k.handover_to)}</Kv>}
+          {k.handover_to !== null && <Kv label={t('key.handover_to')}>{memberName(k.handover_to)}</Kv>}
         </dl>
       </section>
 
       {k.kind === 'entrusted' && (
         <section class="card" aria-labelledby="auth-h" data-testid="key-authorization">
-          <h2 id="auth-h">{tt('key.authorization')}</h2>
+          <h2 id="auth-h">{t('key.authorization')}</h2>
           <dl class="kvs">
-            <Kv label={tt('key.owner')}>{[k.owner_name, k.owner_phone].filter(Boolean).join(' · ')}</Kv>
-            <Kv label={tt('key.authorized_people')}>{k.authorized_people}</Kv>
-            <Kv label={tt('key.valid_until')}>
+            <Kv label={t('key.owner')}>{[k.owner_name, k.owner_phone].filter(Boolean).join(' · ')}</Kv>
+            <Kv label={t('key.authorized_people')}>{k.authorized_people}</Kv>
+            <Kv label={t('key.valid_until')}>
               {k.authorization_until ?? ''}{' '}
               {authorizationValid(k, today) ? (
                 <span class="chip chip-ok" data-testid="key-auth-valid">
-                  {tt('key.auth_valid')}
+                  {t('key.auth_valid')}
                 </span>
               ) : (
                 <span class="chip chip-late" data-testid="key-auth-expired">
-                  {tt('key.auth_expired')}
+                  {t('key.auth_expired')}
                 </span>
               )}
             </Kv>
@@ -150,7 +150,7 @@ function KeyBody({ user, k }: { user: User; k: Key }) {
       )}
 
       <section class="card form" aria-labelledby="act-h">
-        <h2 id="act-h">{tt('key.actions')}</h2>
+        <h2 id="act-h">{t('key.actions')}</h2>
         {done && (
           <p class="muted hint" role="status" data-testid="key-done">
             {done}
@@ -164,9 +164,9 @@ function KeyBody({ user, k }: { user: User; k: Key }) {
 
         {why('receive') === null && (
           <div class="notice notice-warn">
-            <p>{tt('key.handover_to_you', { name: holderName(k) })}</p>
+            <p>{t('key.handover_to_you', { name: holderName(k) })}</p>
             <button type="button" class="btn btn-primary btn-block" disabled={busy} onClick={() => void act('receive')} data-testid="key-receive">
-              {tt('key.receive')}
+              {t('key.receive')}
             </button>
           </div>
         )}
@@ -174,7 +174,7 @@ function KeyBody({ user, k }: { user: User; k: Key }) {
         {k.status === 'in' &&
           (checkoutWhy === null ? (
             <>
-              <label for="k-purpose">{tt('key.purpose')}</label>
+              <label for="k-purpose">{t('key.purpose')}</label>
               <select id="k-purpose" value={purpose} onChange={(e) => setPurpose(e.currentTarget.value as Purpose)} data-testid="key-purpose">
                 {PURPOSES.map((p) => (
                   <option key={p} value={p}>
@@ -182,7 +182,7 @@ function KeyBody({ user, k }: { user: User; k: Key }) {
                   </option>
                 ))}
               </select>
-              <label for="k-expected">{tt('key.expected_return')}</label>
+              <label for="k-expected">{t('key.expected_return')}</label>
               <input id="k-expected" type="datetime-local" value={expected} onInput={(e) => setExpected(e.currentTarget.value)} data-testid="key-expected" />
               <button
                 type="button"
@@ -191,7 +191,7 @@ function KeyBody({ user, k }: { user: User; k: Key }) {
                 onClick={() => void act('checkout', { purpose, expected_return: expectedIso })}
                 data-testid="key-checkout"
               >
-                {tt('key.checkout')}
+                {t('key.checkout')}
               </button>
             </>
           ) : (
@@ -202,34 +202,34 @@ function KeyBody({ user, k }: { user: User; k: Key }) {
 
         {k.status === 'out' && !mineOut && k.handover_to !== me.value && (
           <p class="muted" data-testid="key-out-with">
-            {tt('key.out_with', { name: holderName(k) })}
+            {t('key.out_with', { name: holderName(k) })}
           </p>
         )}
 
         {mineOut && k.unit_id !== null && (
-          <RouteLink to={{ name: 'patrol-unit', unit: k.unit_id, key: k.id }} class="btn btn-light-outline btn-block link-btn" attrs={{ 'data-testid': 'key-patrol' }}>
-            {tt('key.patrol_unit')}
-          </RouteLink>
+          <Link to={{ name: 'patrol-unit', unit: k.unit_id, key: k.id }} class="btn btn-light-outline btn-block link-btn" attrs={{ 'data-testid': 'key-patrol' }}>
+            {t('key.patrol_unit')}
+          </Link>
         )}
 
         {why('checkin') === null && (
           <button type="button" class="btn btn-primary btn-block" disabled={busy} onClick={() => void act('checkin')} data-testid="key-checkin">
-            {k.holder_id === me.value ? tt('key.checkin') : tt('key.checkin_for', { name: holderName(k) })}
+            {k.holder_id === me.value ? t('key.checkin') : t('key.checkin_for', { name: holderName(k) })}
           </button>
         )}
 
         {why('handover') === null && (
           <>
-            <label for="k-to">{tt('key.handover_pick')}</label>
+            <label for="k-to">{t('key.handover_pick')}</label>
             <select id="k-to" value={to} onChange={(e) => setTo(e.currentTarget.value)} data-testid="key-handover-to">
-              <option value="">{tt('common.choose')}</option>
+              <option value="">{t('common.choose')}</option>
               {colleagues.map((m) => (
                 <option key={m.id} value={String(m.id)}>
                   {m.display_name || m.username}
                 </option>
               ))}
             </select>
-            {colleagues.length === 0 && <p class="muted hint">{tt('key.no_colleagues')}</p>}
+            {colleagues.length === 0 && <p class="muted hint">{t('key.no_colleagues')}</p>}
             <button
               type="button"
               class="btn btn-light-outline btn-block"
@@ -237,21 +237,21 @@ function KeyBody({ user, k }: { user: User; k: Key }) {
               onClick={() => void act('handover', { to_user_id: Number(to) })}
               data-testid="key-handover"
             >
-              {tt('key.handover')}
+              {t('key.handover')}
             </button>
-            {k.handover_to !== null && <p class="muted hint">{tt('key.handover_waiting', { name: memberName(k.handover_to) })}</p>}
+            {k.handover_to !== null && <p class="muted hint">{t('key.handover_waiting', { name: memberName(k.handover_to) })}</p>}
           </>
         )}
 
         <div class="actions">
           {k.kind === 'entrusted' && why('return_to_owner') === null && (
-            <button type="button" class="btn btn-light-outline" disabled={busy} onClick={() => void act('return_to_owner', {}, tt('key.return_confirm'))} data-testid="key-return-owner">
-              {tt('key.return_to_owner')}
+            <button type="button" class="btn btn-light-outline" disabled={busy} onClick={() => void act('return_to_owner', {}, t('key.return_confirm'))} data-testid="key-return-owner">
+              {t('key.return_to_owner')}
             </button>
           )}
           {why('lost') === null && k.status !== 'lost' && (
-            <button type="button" class="btn btn-danger" disabled={busy} onClick={() => void act('lost', {}, tt('key.lost_confirm'))} data-testid="key-lost">
-              {tt('key.lost')}
+            <button type="button" class="btn btn-danger" disabled={busy} onClick={() => void act('lost', {}, t('key.lost_confirm'))} data-testid="key-lost">
+              {t('key.lost')}
             </button>
           )}
         </div>
@@ -259,20 +259,20 @@ function KeyBody({ user, k }: { user: User; k: Key }) {
           <div class="actions">
             {online.value && k.qr_token && (
               <a class="btn btn-light-outline link-btn" href={`/api/keys/labels.pdf?ids=${encodeURIComponent(k.id)}`} target="_blank" rel="noopener" data-testid="key-print">
-                {tt('key.print_label')}
+                {t('key.print_label')}
               </a>
             )}
             <button type="button" class="btn btn-light-outline" onClick={() => navigate({ name: 'admin', section: `keys:${k.id}` })} data-testid="key-edit">
-              {tt('key.edit')}
+              {t('key.edit')}
             </button>
           </div>
         )}
       </section>
 
       <section class="card" aria-labelledby="ledger-h" data-testid="key-ledger">
-        <h2 id="ledger-h">{tt('key.ledger')}</h2>
+        <h2 id="ledger-h">{t('key.ledger')}</h2>
         {events.length === 0 ? (
-          <p class="muted">{tt('key.ledger_empty')}</p>
+          <p class="muted">{t('key.ledger_empty')}</p>
         ) : (
           <ol class="ledger">
             {[...events].reverse().map((e) => (
@@ -282,7 +282,7 @@ function KeyBody({ user, k }: { user: User; k: Key }) {
                 {e.purpose && ` · ${purposeText(e.purpose)}`}
                 {e.to_user_id !== null && ` → ${memberName(e.to_user_id)}`}
                 {e.note && ` · ${e.note}`}
-                {e.pending && <span class="chip chip-pending">{tt('common.pending')}</span>}
+                {e.pending && <span class="chip chip-pending">{t('common.pending')}</span>}
               </li>
             ))}
           </ol>

@@ -1,28 +1,18 @@
 // 钥匙管理: the site's keys with status and holder (overdue marked), keys I
 // hold, "scan a tag", and for supervisors the movements report (CSV).
 import { useEffect, useState } from 'preact/hooks';
-import { Screen } from '../app/common';
-import { me, memberName, ready } from '../app/data';
-import { navigate, online } from '../app/state';
 import type { User } from '../app/api-types';
 import { refreshSite } from '../app/cache';
-import { tt } from '../ops/i18n';
-import { clock, keys, keysOut, todayOnSite, unitById } from '../ops/store';
-import { PendingChip, RouteLink, unitText, when } from '../app/ui';
-import { ScanKey } from '../scan/ScanKey';
-import { isOverdue, sortKeys, type Key } from './key';
+import { Link, Screen } from '../app/common';
+import { me, ready } from '../app/data';
+import { clock, todayOnSite, unitById } from '../app/site';
+import { navigate, online } from '../app/state';
+import { PendingChip, SitePicker, unitText, when } from '../app/ui';
+import { t } from '../i18n';
+import { sortKeys, type Key } from './key';
 import { keyKindText, keyStatusText } from './labels';
-
-export function keyOverdue(k: Key, now: number): boolean {
-  return isOverdue(k, now) || (k.status === 'out' && keysOut.value.get(k.id)?.overdue === true);
-}
-
-export function holderName(k: Key): string {
-  if (k.holder_id === null) return '';
-  const cached = keysOut.value.get(k.id)?.holder;
-  const name = memberName(k.holder_id);
-  return name.startsWith('#') && cached ? cached : name;
-}
+import { ScanKey } from './ScanKey';
+import { holderName, keyOverdue, keys } from './store';
 
 export function KeysList({ user }: { user: User }) {
   const [q, setQ] = useState('');
@@ -47,50 +37,42 @@ export function KeysList({ user }: { user: User }) {
 
 
   return (
-    <Screen title={tt('keys.title')}>
-      <ScanKey label={tt('keys.scan')} onKey={(k) => navigate({ name: 'key', id: k.id })} />
+    <Screen title={t('keys.title')}>
+      <ScanKey label={t('keys.scan')} onKey={(k) => navigate({ name: 'key', id: k.id })} />
       {toMe.length > 0 && (
         <section class="card notice-warn" aria-labelledby="tome-h">
-          <h2 id="tome-h">{tt('keys.to_me')}</h2>
+          <h2 id="tome-h">{t('keys.to_me')}</h2>
           <KeyRows list={toMe} now={now} />
         </section>
       )}
       {mine.length > 0 && (
         <section class="card" aria-labelledby="mine-h" data-testid="keys-mine">
-          <h2 id="mine-h">{tt('keys.mine')}</h2>
+          <h2 id="mine-h">{t('keys.mine')}</h2>
           <KeyRows list={mine} now={now} />
         </section>
       )}
       <section class="card" aria-labelledby="all-h">
         <h2 id="all-h">
-          {tt('keys.all')} <span class="muted">({tt('keys.out_count', { out: out.length, n: all.length })})</span>
+          {t('keys.all')} <span class="muted">({t('keys.out_count', { out: out.length, n: all.length })})</span>
         </h2>
         <div class="filters">
           {user.sites.length > 1 && (
             <div class="field">
-              <label for="k-site">{tt('common.site')}</label>
-              <select id="k-site" value={siteFilter} onChange={(e) => setSiteFilter(e.currentTarget.value)}>
-                <option value="">{tt('common.all')}</option>
-                {user.sites.map((s) => (
-                  <option key={s.id} value={s.id}>
-                    {s.name}
-                  </option>
-                ))}
-              </select>
+              <SitePicker sites={user.sites} value={siteFilter} onChange={setSiteFilter} id="k-site" first="all" />
             </div>
           )}
           <div class="field">
-            <label for="k-q">{tt('keys.search')}</label>
+            <label for="k-q">{t('keys.search')}</label>
             <input id="k-q" type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} data-testid="keys-search" />
           </div>
         </div>
-        {shown.length === 0 ? <p class="muted">{ready.value ? tt('keys.none') : tt('common.loading')}</p> : <KeyRows list={shown} now={now} />}
+        {shown.length === 0 ? <p class="muted">{ready.value ? t('keys.none') : t('common.loading')}</p> : <KeyRows list={shown} now={now} />}
       </section>
       {keeper && (
         <section class="card">
-          <RouteLink to={{ name: 'admin', section: 'keys' }} class="btn btn-light-outline btn-block" attrs={{ 'data-testid': 'keys-register' }}>
-            {tt('keys.register_and_print')}
-          </RouteLink>
+          <Link to={{ name: 'admin', section: 'keys' }} class="btn btn-light-outline btn-block" attrs={{ 'data-testid': 'keys-register' }}>
+            {t('keys.register_and_print')}
+          </Link>
         </section>
       )}
       {supervisor && <Movements user={user} today={todayOnSite.value} />}
@@ -105,11 +87,11 @@ export function KeyRows({ list, now }: { list: Key[]; now: number }) {
         const late = keyOverdue(k, now);
         return (
           <li key={k.id}>
-            <RouteLink to={{ name: 'key', id: k.id }} class="row" attrs={{ 'data-testid': 'key-row', 'data-id': k.id, 'data-status': k.status, 'data-overdue': String(late) }}>
+            <Link to={{ name: 'key', id: k.id }} class="row" attrs={{ 'data-testid': 'key-row', 'data-id': k.id, 'data-status': k.status, 'data-overdue': String(late) }}>
               <span class="row-top">
                 <span class="row-main">{k.code}</span>
                 <span class={`chip kstatus-${k.status}`}>{keyStatusText(k.status)}</span>
-                {late && <span class="chip chip-late">{tt('key.overdue')}</span>}
+                {late && <span class="chip chip-late">{t('key.overdue')}</span>}
                 {k.kind === 'entrusted' && <span class="chip">{keyKindText(k.kind)}</span>}
                 <PendingChip n={k.pending} />
               </span>
@@ -118,7 +100,7 @@ export function KeyRows({ list, now }: { list: Key[]; now: number }) {
                   .filter(Boolean)
                   .join(' · ')}
               </span>
-            </RouteLink>
+            </Link>
           </li>
         );
       })}
@@ -135,29 +117,20 @@ function Movements({ user, today }: { user: User; today: string }) {
   const href = `/api/sites/${encodeURIComponent(site)}/key-events?from=${from}&to=${to}&format=csv`;
   return (
     <section class="card form" aria-labelledby="mv-h">
-      <h2 id="mv-h">{tt('keys.movements')}</h2>
+      <h2 id="mv-h">{t('keys.movements')}</h2>
       {user.sites.length > 1 && (
-        <>
-          <label for="mv-site">{tt('common.site')}</label>
-          <select id="mv-site" value={site} onChange={(e) => setSite(e.currentTarget.value)}>
-            {user.sites.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </>
+        <SitePicker sites={user.sites} value={site} onChange={setSite} id="mv-site" />
       )}
-      <label for="mv-from">{tt('keys.from')}</label>
+      <label for="mv-from">{t('keys.from')}</label>
       <input id="mv-from" type="date" value={from} onInput={(e) => setFrom(e.currentTarget.value)} />
-      <label for="mv-to">{tt('keys.to')}</label>
+      <label for="mv-to">{t('keys.to')}</label>
       <input id="mv-to" type="date" value={to} onInput={(e) => setTo(e.currentTarget.value)} />
       {online.value ? (
         <a class="btn btn-light-outline btn-block link-btn" href={href} download data-testid="keys-movements-csv">
-          {tt('keys.export_csv')}
+          {t('keys.export_csv')}
         </a>
       ) : (
-        <p class="muted hint">{tt('common.needs_network')}</p>
+        <p class="muted hint">{t('common.needs_network')}</p>
       )}
     </section>
   );

@@ -3,7 +3,9 @@
 // PWA predicts (the server decides: of two offline checkouts the first to
 // reach it wins). Pure functions; the database is read elsewhere.
 import { overlay, upsertApplier, type Applier, type OutboxLike, type ServerLike, type ViewRecord } from '../sync/overlay';
+import type { NewMutation } from '../db/local';
 import type { Args } from '../sync/wire';
+import { iso, num, str, strOrNull, strs } from '../app/fields';
 
 export const INTENTS = ['checkout', 'checkin', 'handover', 'receive', 'lost', 'return_to_owner'] as const;
 export type Intent = (typeof INTENTS)[number];
@@ -11,7 +13,6 @@ export const PURPOSES = ['patrol', 'repair', 'viewing', 'owner_pickup'] as const
 export type Purpose = (typeof PURPOSES)[number];
 export const KINDS = ['vacant', 'entrusted'] as const;
 export const CUSTODY_ROLES: readonly string[] = ['patrol', 'supervisor', 'environment'];
-export const KEEPER_ROLES: readonly string[] = ['supervisor', 'admin'];
 /** Keys out longer than this are overdue, unless the site says otherwise. */
 export const DEFAULT_OVERDUE_HOURS = 8;
 
@@ -61,10 +62,6 @@ export interface KeyEvent {
   pending: boolean;
 }
 
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-const strOrNull = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
 export function toKey(r: ViewRecord): Key {
   const f = r.fields;
@@ -95,7 +92,6 @@ export function toKey(r: ViewRecord): Key {
   };
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
 
 const RETURNED = { status: 'in', holder_id: null, out_since: null, expected_return: null, purpose: null, handover_to: null };
 
@@ -230,8 +226,16 @@ export function isOverdue(key: Pick<Key, 'status' | 'out_since'>, now: number, l
   return !Number.isNaN(t) && now - t > limitHours * 3_600_000;
 }
 
+/** What an intent takes besides the key: the purpose and return time of a checkout, the colleague of a handover. */
+export interface IntentExtra {
+  purpose?: Purpose;
+  expected_return?: string | null;
+  to_user_id?: number;
+  note?: string;
+}
+
 /** The intent's args: the event's own id, the key, and what the intent takes. */
-export function intentArgs(eventId: string, keyId: string, intent: Intent, extra: { purpose?: Purpose; expected_return?: string | null; to_user_id?: number; note?: string } = {}): Args {
+export function intentArgs(eventId: string, keyId: string, intent: Intent, extra: IntentExtra = {}): Args {
   const args: Args = { id: eventId, key_id: keyId };
   if (intent === 'checkout') {
     args.purpose = extra.purpose ?? 'patrol';
@@ -240,6 +244,11 @@ export function intentArgs(eventId: string, keyId: string, intent: Intent, extra
   if (intent === 'handover' && extra.to_user_id !== undefined) args.to_user_id = extra.to_user_id;
   if (extra.note) args.note = extra.note;
   return args;
+}
+
+/** The outbox mutation of a custody intent (collection `keys`, record = the key). */
+export function intentMutation(eventId: string, keyId: string, intent: Intent, extra: IntentExtra = {}): NewMutation {
+  return { name: intentName(intent), args: intentArgs(eventId, keyId, intent, extra), collection: 'keys', record_id: keyId };
 }
 
 /** Sorted for the list: keys out first (overdue first, longest out first), then by code. */

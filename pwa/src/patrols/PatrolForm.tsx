@@ -5,17 +5,19 @@
 // An approved patrol is locked: shown read-only with the reason.
 import { useState } from 'preact/hooks';
 import type { NewPhoto } from '../db/local';
-import { lang } from '../i18n';
-import { errorText } from '../i18n/errors';
-import { Link, Screen } from '../app/common';
-import { findings, me, memberName, ready } from '../app/data';
-import { PhotoPicker, PhotoStrip } from '../photos/Photos';
-import { goBack } from '../app/state';
 import type { User } from '../app/api-types';
-import { tt } from '../ops/i18n';
-import { keys, patrols, savePatrol, submitPatrol, templates, unitById } from '../ops/store';
-import { Choice, Kv, PatrolStatusChip, PendingChip, RecordNotices, RouteLink, unitText, when } from '../app/ui';
+import { Link, Screen } from '../app/common';
+import { me, memberName, ready } from '../app/data';
+import { unitById } from '../app/site';
+import { goBack } from '../app/state';
+import { Choice, Kv, PendingChip, RecordNotices, unitText, when } from '../app/ui';
+import { findings } from '../findings/store';
+import { t } from '../i18n';
+import { errorText } from '../i18n/errors';
 import { keyStatusText } from '../keys/labels';
+import { keys } from '../keys/store';
+import { PhotoPicker, PhotoStrip } from '../photos/Photos';
+import { itemLabel, PatrolStatusChip } from './labels';
 import {
   isEditable,
   isLocked,
@@ -32,29 +34,26 @@ import {
   type PatrolValues,
   type ReadingWarning,
 } from './patrol';
+import { patrols, savePatrol, submitPatrol, templates } from './store';
 
 export function PatrolScreen({ user, id }: { user: User; id: string }) {
   const p = patrols.value.find((x) => x.id === id) ?? null;
   const back = () => goBack('patrols');
   if (!p) {
     return (
-      <Screen title={tt('patrol.title')} back={back}>
+      <Screen title={t('patrol.title')} back={back}>
         <RecordNotices recordId={id} />
         <p class="muted" data-testid="patrol-missing">
-          {ready.value ? tt('patrol.missing') : tt('common.loading')}
+          {ready.value ? t('patrol.missing') : t('common.loading')}
         </p>
       </Screen>
     );
   }
   return (
-    <Screen title={unitText(unitById(p.unit_id), p.unit_id) || tt('patrol.title')} back={back}>
+    <Screen title={unitText(unitById(p.unit_id), p.unit_id) || t('patrol.title')} back={back}>
       <PatrolForm key={p.id} user={user} patrol={p} />
     </Screen>
   );
-}
-
-export function itemLabel(i: ChecklistItem): string {
-  return lang.value === 'en' ? i.en : i.zh;
 }
 
 function PatrolForm({ patrol: p }: { user: User; patrol: Patrol }) {
@@ -106,15 +105,15 @@ function PatrolForm({ patrol: p }: { user: User; patrol: Patrol }) {
     if (submit) {
       const missing = unanswered(template, values.items);
       if (!template) {
-        setError(tt('patrol.no_template'));
+        setError(t('patrol.no_template'));
         return;
       }
       if (missing.length) {
-        setError(tt('patrol.unanswered', { items: missing.map(itemLabel).join('、') }));
+        setError(t('patrol.unanswered', { items: missing.map(itemLabel).join('、') }));
         return;
       }
       if (readingWarning(values.water_reading, null) === 'invalid' || readingWarning(values.electricity_reading, null) === 'invalid') {
-        setError(tt('patrol.reading_invalid'));
+        setError(t('patrol.reading_invalid'));
         return;
       }
       if (values.ended_at === null) values = { ...values, ended_at: new Date().toISOString() };
@@ -126,7 +125,7 @@ function PatrolForm({ patrol: p }: { user: User; patrol: Patrol }) {
       setBefore(values);
       setV(values);
       setAdded(new Map());
-      setSaved(submit ? tt('patrol.submitted_note') : tt('patrol.saved_note'));
+      setSaved(submit ? t('patrol.submitted_note') : t('patrol.saved_note'));
     } catch (err) {
       setError(errorText(err));
     } finally {
@@ -145,40 +144,40 @@ function PatrolForm({ patrol: p }: { user: User; patrol: Patrol }) {
         <div class="row-top">
           <PatrolStatusChip status={p.status} testid="patrol-status" />
           <PendingChip n={p.pending} />
-          {failed > 0 && <span class="chip chip-late">{tt('patrol.failed_n', { n: failed })}</span>}
+          {failed > 0 && <span class="chip chip-late">{t('patrol.failed_n', { n: failed })}</span>}
         </div>
         {locked && (
           <p class="notice" role="status" data-testid="patrol-locked">
-            {tt('patrol.locked', { name: memberName(p.reviewed_by), time: when(p.reviewed_at) })}
+            {t('patrol.locked', { name: memberName(p.reviewed_by), time: when(p.reviewed_at) })}
           </p>
         )}
-        {!locked && !mine && <p class="notice">{tt('patrol.not_mine')}</p>}
+        {!locked && !mine && <p class="notice">{t('patrol.not_mine')}</p>}
         {p.status === 'rejected' && (
           <p class="notice notice-warn" role="alert" data-testid="patrol-rejection">
-            {tt('patrol.rejected', { name: memberName(p.reviewed_by) })}
+            {t('patrol.rejected', { name: memberName(p.reviewed_by) })}
             <br />
-            <strong data-testid="patrol-review-comment">{p.review_comment || tt('common.none')}</strong>
+            <strong data-testid="patrol-review-comment">{p.review_comment || t('common.none')}</strong>
           </p>
         )}
-        {p.status === 'submitted' && mine && <p class="muted hint">{tt('patrol.waiting_review')}</p>}
+        {p.status === 'submitted' && mine && <p class="muted hint">{t('patrol.waiting_review')}</p>}
         <dl class="kvs">
-          <Kv label={tt('patrol.started_at')}>{when(v.started_at)}</Kv>
-          <Kv label={tt('patrol.ended_at')} testid="patrol-ended">
+          <Kv label={t('patrol.started_at')}>{when(v.started_at)}</Kv>
+          <Kv label={t('patrol.ended_at')} testid="patrol-ended">
             {v.ended_at ? when(v.ended_at) : ''}
           </Kv>
           {key && (
-            <Kv label={tt('patrol.key')}>
-              <RouteLink to={{ name: 'key', id: key.id }} attrs={{ 'data-testid': 'patrol-key' }}>
+            <Kv label={t('patrol.key')}>
+              <Link to={{ name: 'key', id: key.id }} attrs={{ 'data-testid': 'patrol-key' }}>
                 {key.code} · {keyStatusText(key.status)}
-              </RouteLink>
+              </Link>
             </Kv>
           )}
-          {template && <Kv label={tt('patrol.checklist')}>{`${template.name} · v${template.version}`}</Kv>}
+          {template && <Kv label={t('patrol.checklist')}>{`${template.name} · v${template.version}`}</Kv>}
         </dl>
         {!readOnly && (
           <div class="actions">
             <button type="button" class="btn btn-light-outline" onClick={() => setV((prev) => ({ ...prev, ended_at: new Date().toISOString() }))} data-testid="patrol-end">
-              {v.ended_at ? tt('patrol.end_again') : tt('patrol.end_now')}
+              {v.ended_at ? t('patrol.end_again') : t('patrol.end_now')}
             </button>
           </div>
         )}
@@ -187,8 +186,8 @@ function PatrolForm({ patrol: p }: { user: User; patrol: Patrol }) {
       <RecordNotices recordId={p.id} />
 
       <section class="card" aria-labelledby="cl-h">
-        <h2 id="cl-h">{tt('patrol.checklist')}</h2>
-        {!template && <p class="notice">{tt('patrol.no_template')}</p>}
+        <h2 id="cl-h">{t('patrol.checklist')}</h2>
+        {!template && <p class="notice">{t('patrol.no_template')}</p>}
         <ol class="checklist">
           {template?.items.map((item) => {
             const a = v.items[item.key];
@@ -202,18 +201,18 @@ function PatrolForm({ patrol: p }: { user: User; patrol: Patrol }) {
                   label={itemLabel(item)}
                   value={a?.result ?? null}
                   disabled={readOnly}
-                  options={RESULTS.map((r) => ({ value: r, label: tt(`result.${r}`) }))}
+                  options={RESULTS.map((r) => ({ value: r, label: t(`result.${r}`) }))}
                   onChange={(r) => setItem(item, { result: r })}
                   testids={{ pass: 'item-pass', fail: 'item-fail', na: 'item-na' }}
                 />
                 {a && !showMore && !readOnly && (
                   <button type="button" class="btn-link" onClick={() => setOpenNotes((s) => new Set(s).add(item.key))} data-testid="item-more">
-                    {tt('patrol.add_note')}
+                    {t('patrol.add_note')}
                   </button>
                 )}
                 {showMore && (
                   <div class="check-more">
-                    <label for={`note-${item.key}`}>{tt('patrol.item_note', { item: itemLabel(item) })}</label>
+                    <label for={`note-${item.key}`}>{t('patrol.item_note', { item: itemLabel(item) })}</label>
                     <textarea
                       id={`note-${item.key}`}
                       rows={2}
@@ -253,10 +252,10 @@ function PatrolForm({ patrol: p }: { user: User; patrol: Patrol }) {
       </section>
 
       <section class="card form" aria-labelledby="rd-h">
-        <h2 id="rd-h">{tt('patrol.readings')}</h2>
+        <h2 id="rd-h">{t('patrol.readings')}</h2>
         <Reading
           id="water"
-          label={tt('patrol.water')}
+          label={t('patrol.water')}
           text={texts.water}
           last={last.water}
           warn={wWarn}
@@ -266,7 +265,7 @@ function PatrolForm({ patrol: p }: { user: User; patrol: Patrol }) {
         />
         <Reading
           id="electricity"
-          label={tt('patrol.electricity')}
+          label={t('patrol.electricity')}
           text={texts.electricity}
           last={last.electricity}
           warn={eWarn}
@@ -277,7 +276,7 @@ function PatrolForm({ patrol: p }: { user: User; patrol: Patrol }) {
       </section>
 
       <section class="card form" aria-labelledby="gp-h">
-        <h2 id="gp-h">{tt('patrol.photos')}</h2>
+        <h2 id="gp-h">{t('patrol.photos')}</h2>
         {readOnly ? (
           <PhotoStrip hashes={v.photos} testid="patrol-photos" />
         ) : (
@@ -296,20 +295,20 @@ function PatrolForm({ patrol: p }: { user: User; patrol: Patrol }) {
             />
           </div>
         )}
-        <label for="p-note">{tt('patrol.note')}</label>
+        <label for="p-note">{t('patrol.note')}</label>
         <textarea id="p-note" rows={3} maxLength={2000} disabled={readOnly} value={v.note} onInput={(e) => setV((prev) => ({ ...prev, note: e.currentTarget.value }))} data-testid="patrol-note" />
       </section>
 
       {raised.length > 0 || p.finding_ids.length > 0 ? (
         <section class="card" aria-labelledby="fr-h">
-          <h2 id="fr-h">{tt('patrol.findings', { n: p.finding_ids.length })}</h2>
+          <h2 id="fr-h">{t('patrol.findings', { n: p.finding_ids.length })}</h2>
           <ul class="rows">
             {p.finding_ids.map((fid) => {
               const f = raised.find((x) => x.id === fid);
               return (
                 <li key={fid}>
                   <Link to={{ name: 'finding', id: fid }} class="row" testid="patrol-finding" dataId={fid}>
-                    <span class="row-main">{f?.description ?? tt('patrol.finding_not_synced')}</span>
+                    <span class="row-main">{f?.description ?? t('patrol.finding_not_synced')}</span>
                   </Link>
                 </li>
               );
@@ -332,20 +331,20 @@ function PatrolForm({ patrol: p }: { user: User; patrol: Patrol }) {
           )}
           <div class="actions">
             <button type="button" class="btn btn-light-outline" disabled={busy || processing > 0} onClick={() => void save(false)} data-testid="patrol-save">
-              {tt('patrol.save')}
+              {t('patrol.save')}
             </button>
             {canSubmit && (
               <button type="button" class="btn btn-primary" disabled={busy || processing > 0} onClick={() => void save(true)} data-testid="patrol-submit">
-                {tt('patrol.submit')}
+                {t('patrol.submit')}
               </button>
             )}
           </div>
-          <p class="muted hint">{tt('patrol.saved_locally')}</p>
+          <p class="muted hint">{t('patrol.saved_locally')}</p>
         </section>
       )}
       {readOnly && (
         <button type="button" class="btn btn-light-outline btn-block" disabled data-testid="patrol-save" aria-describedby="patrol-locked">
-          {tt('patrol.save')}
+          {t('patrol.save')}
         </button>
       )}
     </>
@@ -386,10 +385,10 @@ function Reading({
         aria-describedby={warn ? `w-${id}` : undefined}
         data-testid={testid}
       />
-      <p class="muted hint">{last === null ? tt('patrol.no_last_reading') : tt('patrol.last_reading', { value: last })}</p>
+      <p class="muted hint">{last === null ? t('patrol.no_last_reading') : t('patrol.last_reading', { value: last })}</p>
       {warn && (
         <p id={`w-${id}`} class="warn" role="status" data-testid="reading-warning" data-field={id} data-kind={warn}>
-          {tt(`reading.${warn}`, { last: last ?? 0 })}
+          {t(`reading.${warn}`, { last: last ?? 0 })}
         </p>
       )}
     </div>

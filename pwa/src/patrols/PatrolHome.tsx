@@ -6,12 +6,15 @@ import { Link, Screen } from '../app/common';
 import { me, ready } from '../app/data';
 import { navigate, online } from '../app/state';
 import type { User } from '../app/api-types';
-import { ScanKey } from '../scan/ScanKey';
+import { ScanKey } from '../keys/ScanKey';
 import { refreshSite } from '../app/cache';
-import { tt } from '../ops/i18n';
-import { patrols, serverDue, todayOnSite, units } from '../ops/store';
-import { PatrolStatusChip, PendingChip, RouteLink, when } from '../app/ui';
-import { dueUnits, groupByBuilding, isEditable, unitLabel, type Patrol, type Unit } from './patrol';
+import { t } from '../i18n';
+import { todayOnSite, units } from '../app/site';
+import { PendingChip, when } from '../app/ui';
+import { unitLabel, type Unit } from '../app/units';
+import { PatrolStatusChip } from './labels';
+import { dueUnits, groupByBuilding, isEditable, type Patrol } from './patrol';
+import { patrols, serverDue } from './store';
 
 export function PatrolHome({ user }: { user: User }) {
   const [siteFilter, setSiteFilter] = useState(user.sites.length === 1 ? user.sites[0]!.id : '');
@@ -37,9 +40,9 @@ export function PatrolHome({ user }: { user: User }) {
 
 
   return (
-    <Screen title={tt('patrols.title')}>
+    <Screen title={t('patrols.title')}>
       <ScanKey
-        label={tt('patrols.scan_to_start')}
+        label={t('patrols.scan_to_start')}
         onKey={(k) =>
           k.unit_id !== null ? navigate({ name: 'patrol-unit', unit: k.unit_id, key: k.id }) : navigate({ name: 'key', id: k.id })
         }
@@ -47,9 +50,9 @@ export function PatrolHome({ user }: { user: User }) {
       {user.sites.length > 1 && (
         <div class="filters">
           <div class="field">
-            <label for="p-site">{tt('common.site')}</label>
+            <label for="p-site">{t('common.site')}</label>
             <select id="p-site" value={siteFilter} onChange={(e) => setSiteFilter(e.currentTarget.value)}>
-              <option value="">{tt('common.all')}</option>
+              <option value="">{t('common.all')}</option>
               {user.sites.map((s) => (
                 <option key={s.id} value={s.id}>
                   {s.name}
@@ -62,7 +65,7 @@ export function PatrolHome({ user }: { user: User }) {
 
       {mine.length > 0 && (
         <section class="card" aria-labelledby="mine-h">
-          <h2 id="mine-h">{tt('patrols.mine')}</h2>
+          <h2 id="mine-h">{t('patrols.mine')}</h2>
           <ul class="rows">
             {mine.map((p) => (
               <li key={p.id}>
@@ -72,7 +75,7 @@ export function PatrolHome({ user }: { user: User }) {
                     <PendingChip n={p.pending} />
                   </span>
                   <span class="row-main">{unitName(unitList, p.unit_id)}</span>
-                  <span class="row-sub">{tt('patrols.started', { time: when(p.started_at ?? p.created_at) })}</span>
+                  <span class="row-sub">{t('patrols.started', { time: when(p.started_at ?? p.created_at) })}</span>
                 </Link>
               </li>
             ))}
@@ -82,16 +85,16 @@ export function PatrolHome({ user }: { user: User }) {
 
       <section class="card" aria-labelledby="due-h" data-testid="due-list">
         <h2 id="due-h">
-          {tt('patrols.due')} <span class="muted">({due.length})</span>
+          {t('patrols.due')} <span class="muted">({due.length})</span>
         </h2>
         {oldest !== null || extra.length > 0 ? (
-          <p class="muted hint">{oldest !== null ? tt('patrols.units_as_of', { time: when(oldest) }) : ''}</p>
+          <p class="muted hint">{oldest !== null ? t('patrols.units_as_of', { time: when(oldest) }) : ''}</p>
         ) : (
           <p class="muted hint" data-testid="units-missing">
-            {ready.value ? tt('patrols.units_missing') : tt('common.loading')}
+            {ready.value ? t('patrols.units_missing') : t('common.loading')}
           </p>
         )}
-        {groups.length === 0 && oldest !== null && <p class="muted">{tt('patrols.none_due')}</p>}
+        {groups.length === 0 && oldest !== null && <p class="muted">{t('patrols.none_due')}</p>}
         {groups.map((g) => (
           <div key={g.building} class="group">
             <h3 class="group-h">{g.building}</h3>
@@ -100,21 +103,21 @@ export function PatrolHome({ user }: { user: User }) {
                 const open = byUnit.get(d.unit.id);
                 return (
                   <li key={d.unit.id}>
-                    <RouteLink to={{ name: 'patrol-unit', unit: d.unit.id }} class="row" attrs={{ 'data-testid': 'due-unit', 'data-unit-id': String(d.unit.id), 'data-overdue': String(d.days_overdue) }}>
+                    <Link to={{ name: 'patrol-unit', unit: d.unit.id }} class="row" attrs={{ 'data-testid': 'due-unit', 'data-unit-id': String(d.unit.id), 'data-overdue': String(d.days_overdue) }}>
                       <span class="row-top">
                         <span class="row-main">{unitLabel(d.unit)}</span>
                         {d.days_overdue > 0 ? (
-                          <span class="chip chip-late">{tt('patrols.overdue_days', { n: d.days_overdue })}</span>
+                          <span class="chip chip-late">{t('patrols.overdue_days', { n: d.days_overdue })}</span>
                         ) : (
-                          <span class="chip">{tt('patrols.due_today')}</span>
+                          <span class="chip">{t('patrols.due_today')}</span>
                         )}
                         {open && <PatrolStatusChip status={open.status} />}
                       </span>
                       <span class="row-sub">
-                        {d.last_patrolled ? tt('patrols.last', { date: d.last_patrolled }) : tt('patrols.never')} ·{' '}
-                        {tt('patrols.every', { n: d.unit.patrol_interval_days })}
+                        {d.last_patrolled ? t('patrols.last', { date: d.last_patrolled }) : t('patrols.never')} ·{' '}
+                        {t('patrols.every', { n: d.unit.patrol_interval_days })}
                       </span>
-                    </RouteLink>
+                    </Link>
                   </li>
                 );
               })}
@@ -130,7 +133,7 @@ export function PatrolHome({ user }: { user: User }) {
 
 function unitName(list: Unit[], id: number | null): string {
   const u = list.find((x) => x.id === id);
-  return u ? unitLabel(u) : id === null ? '' : tt('unit.number_only', { id });
+  return u ? unitLabel(u) : id === null ? '' : t('unit.number_only', { id });
 }
 
 /** Any vacant unit, for a patrol that is not (yet) due. */
@@ -141,8 +144,8 @@ function AllUnits({ list }: { list: Unit[] }) {
   const shown = list.filter((u) => needle === '' || unitLabel(u).toLowerCase().includes(needle)).slice(0, 50);
   return (
     <details class="card">
-      <summary class="summary">{tt('patrols.pick_unit', { n: list.length })}</summary>
-      <label for="unit-q">{tt('patrols.search_unit')}</label>
+      <summary class="summary">{t('patrols.pick_unit', { n: list.length })}</summary>
+      <label for="unit-q">{t('patrols.search_unit')}</label>
       <input id="unit-q" type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} data-testid="unit-search" />
       <ul class="rows unit-pick">
         {shown.map((u) => (

@@ -1,17 +1,20 @@
 // One vacant unit before a patrol: what is known about it (last approved
 // patrol and readings, its keys), the open patrol to resume, and "start".
 import { useState } from 'preact/hooks';
-import { lang } from '../i18n';
-import { errorText } from '../i18n/errors';
-import { Screen } from '../app/common';
-import { me, memberName, ready } from '../app/data';
-import { goBack, navigate } from '../app/state';
 import type { User } from '../app/api-types';
-import { tt } from '../ops/i18n';
-import { keys, patrols, startPatrol, templates, unitById } from '../ops/store';
-import { Kv, PatrolStatusChip, RouteLink, when } from '../app/ui';
+import { Link, Screen } from '../app/common';
+import { me, memberName, ready } from '../app/data';
+import { unitById } from '../app/site';
+import { goBack, navigate } from '../app/state';
+import { Kv, when } from '../app/ui';
+import { unitLabel } from '../app/units';
+import { lang, t } from '../i18n';
+import { errorText } from '../i18n/errors';
 import { keyStatusText } from '../keys/labels';
-import { currentTemplate, lastApproved, lastReadings, openPatrolOf, unitLabel } from './patrol';
+import { keys } from '../keys/store';
+import { PatrolStatusChip } from './labels';
+import { currentTemplate, lastApproved, lastReadings, openPatrolOf } from './patrol';
+import { patrols, startPatrol, templates } from './store';
 
 export function PatrolUnit({ user, unitId, keyId }: { user: User; unitId: number; keyId?: string }) {
   const [busy, setBusy] = useState(false);
@@ -29,7 +32,7 @@ export function PatrolUnit({ user, unitId, keyId }: { user: User; unitId: number
   const readings = lastReadings(all, unitId);
   // The key to record with the patrol: the one scanned, else one of the unit's keys out to me.
   const myKey = (keyId ? unitKeys.find((k) => k.id === keyId) : null) ?? unitKeys.find((k) => k.status === 'out' && k.holder_id === me.value) ?? null;
-  const title = unit ? unitLabel(unit) : tt('unit.number_only', { id: unitId });
+  const title = unit ? unitLabel(unit) : t('unit.number_only', { id: unitId });
 
   async function start() {
     if (busy || siteId === null || !template) return;
@@ -49,29 +52,29 @@ export function PatrolUnit({ user, unitId, keyId }: { user: User; unitId: number
       <section class="card" data-testid="patrol-unit" data-unit-id={unitId}>
         <h2>{title}</h2>
         <dl class="kvs">
-          <Kv label={tt('unit.vacant_since')}>{unit?.vacant_since ?? ''}</Kv>
-          <Kv label={tt('unit.interval')}>{unit ? tt('patrols.every', { n: unit.patrol_interval_days }) : ''}</Kv>
-          <Kv label={tt('unit.last_patrol')}>{last ? `${when(last.ended_at ?? last.submitted_at)} · ${memberName(last.author_id)}` : tt('patrols.never')}</Kv>
-          <Kv label={tt('patrol.water')}>{readings.water === null ? '' : String(readings.water)}</Kv>
-          <Kv label={tt('patrol.electricity')}>{readings.electricity === null ? '' : String(readings.electricity)}</Kv>
+          <Kv label={t('unit.vacant_since')}>{unit?.vacant_since ?? ''}</Kv>
+          <Kv label={t('unit.interval')}>{unit ? t('patrols.every', { n: unit.patrol_interval_days }) : ''}</Kv>
+          <Kv label={t('unit.last_patrol')}>{last ? `${when(last.ended_at ?? last.submitted_at)} · ${memberName(last.author_id)}` : t('patrols.never')}</Kv>
+          <Kv label={t('patrol.water')}>{readings.water === null ? '' : String(readings.water)}</Kv>
+          <Kv label={t('patrol.electricity')}>{readings.electricity === null ? '' : String(readings.electricity)}</Kv>
         </dl>
       </section>
 
       <section class="card" aria-labelledby="ukeys-h">
-        <h2 id="ukeys-h">{tt('unit.keys')}</h2>
+        <h2 id="ukeys-h">{t('unit.keys')}</h2>
         {unitKeys.length === 0 ? (
-          <p class="muted">{tt('unit.no_keys')}</p>
+          <p class="muted">{t('unit.no_keys')}</p>
         ) : (
           <ul class="rows">
             {unitKeys.map((k) => (
               <li key={k.id}>
-                <RouteLink to={{ name: 'key', id: k.id }} class="row" attrs={{ 'data-testid': 'unit-key', 'data-id': k.id }}>
+                <Link to={{ name: 'key', id: k.id }} class="row" attrs={{ 'data-testid': 'unit-key', 'data-id': k.id }}>
                   <span class="row-top">
                     <span class="row-main">{k.code}</span>
                     <span class={`chip kstatus-${k.status}`}>{keyStatusText(k.status)}</span>
                   </span>
-                  {k.holder_id !== null && <span class="row-sub">{tt('key.holder_is', { name: memberName(k.holder_id) })}</span>}
-                </RouteLink>
+                  {k.holder_id !== null && <span class="row-sub">{t('key.holder_is', { name: memberName(k.holder_id) })}</span>}
+                </Link>
               </li>
             ))}
           </ul>
@@ -82,21 +85,21 @@ export function PatrolUnit({ user, unitId, keyId }: { user: User; unitId: number
         {open ? (
           <>
             <p>
-              {tt('unit.open_patrol', { time: when(open.started_at ?? open.created_at) })} <PatrolStatusChip status={open.status} />
+              {t('unit.open_patrol', { time: when(open.started_at ?? open.created_at) })} <PatrolStatusChip status={open.status} />
             </p>
             <div class="actions">
               <button type="button" class="btn btn-primary" onClick={() => navigate({ name: 'patrol', id: open.id })} data-testid="patrol-resume">
-                {tt('unit.resume')}
+                {t('unit.resume')}
               </button>
             </div>
           </>
         ) : (
           <>
-            {myKey && <p class="muted hint">{tt('unit.with_key', { code: myKey.code })}</p>}
-            {!template && <p class="notice">{ready.value ? tt('unit.no_template') : tt('common.loading')}</p>}
+            {myKey && <p class="muted hint">{t('unit.with_key', { code: myKey.code })}</p>}
+            {!template && <p class="notice">{ready.value ? t('unit.no_template') : t('common.loading')}</p>}
             {template && (
               <p class="muted hint">
-                {tt('unit.checklist', { name: template.name, version: template.version, n: template.items.length })}
+                {t('unit.checklist', { name: template.name, version: template.version, n: template.items.length })}
               </p>
             )}
             {error && (
@@ -112,7 +115,7 @@ export function PatrolUnit({ user, unitId, keyId }: { user: User; unitId: number
               data-testid="patrol-start"
               lang={lang.value}
             >
-              {tt('unit.start')}
+              {t('unit.start')}
             </button>
           </>
         )}

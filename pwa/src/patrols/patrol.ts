@@ -3,6 +3,8 @@
 // warnings and the save args. Pure functions; the database is read elsewhere.
 import { deleteApplier, overlay, upsertApplier, type Applier, type OutboxLike, type ServerLike, type ViewRecord } from '../sync/overlay';
 import type { Args } from '../sync/wire';
+import { iso, isObj, num, str, strOrNull, strs } from '../app/fields';
+import type { Unit } from '../app/units';
 
 export const NAMES = {
   save: 'patrols.save',
@@ -69,11 +71,6 @@ export interface Patrol {
   pending: number;
 }
 
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-const strOrNull = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function isResult(v: unknown): v is ItemResult {
   return typeof v === 'string' && (RESULTS as readonly string[]).includes(v);
@@ -135,7 +132,6 @@ export function toPatrol(r: ViewRecord): Patrol {
   };
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Approved patrols are locked (the server refuses `record_locked`); a submitted one waits for review. */
 export function isLocked(p: Pick<Patrol, 'status'>): boolean {
@@ -199,45 +195,6 @@ export function currentTemplate(templates: readonly Template[], siteId: number |
 }
 
 // ---- units and the due list --------------------------------------------------
-
-/** A unit as GET /api/sites/{id}/units answers (cached in meta for offline use). */
-export interface Unit {
-  id: number;
-  site_id: number;
-  building_id: number;
-  building_name: string;
-  entrance: string;
-  number: string;
-  vacant: boolean;
-  vacant_since: string | null;
-  patrol_interval_days: number;
-  area_m2: number | null;
-}
-
-export function parseUnits(v: unknown, siteId: number): Unit[] {
-  if (!Array.isArray(v)) return [];
-  const out: Unit[] = [];
-  for (const u of v) {
-    if (!isObj(u) || typeof u.id !== 'number') continue;
-    out.push({
-      id: u.id,
-      site_id: siteId,
-      building_id: num(u.building_id) ?? 0,
-      building_name: str(u.building_name),
-      entrance: str(u.entrance),
-      number: str(u.number),
-      vacant: u.vacant !== false,
-      vacant_since: strOrNull(u.vacant_since),
-      patrol_interval_days: num(u.patrol_interval_days) ?? 7,
-      area_m2: num(u.area_m2),
-    });
-  }
-  return out;
-}
-
-export function unitLabel(u: Pick<Unit, 'building_name' | 'entrance' | 'number'>): string {
-  return `${u.building_name}${u.entrance}${u.number}`;
-}
 
 const DAY_MS = 86_400_000;
 const CHINA_MS = 8 * 3_600_000;

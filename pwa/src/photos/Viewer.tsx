@@ -169,7 +169,7 @@ function Slide({ hash }: { hash: string }) {
       {src ? (
         <img ref={img} src={src} alt="" draggable={false} onError={onError} data-testid="photo-viewer-image" data-hash={hash} />
       ) : (
-        <p class="viewer-missing">{source === 'missing' ? t('photos.missing') : t('app.loading')}</p>
+        <p class="viewer-missing">{source === 'missing' ? t('photos.missing') : t('common.loading')}</p>
       )}
     </div>
   );
@@ -208,7 +208,7 @@ export function PhotoViewer({ hashes, index, onClose }: { hashes: string[]; inde
     <div class="viewer" role="dialog" aria-modal="true" aria-label={t('photos.viewer')} data-testid="photo-viewer" data-hash={hash}>
       <div class="viewer-bar">
         <button ref={close} type="button" class="btn btn-bar" onClick={onClose} data-testid="photo-viewer-close">
-          × {t('photos.close')}
+          × {t('common.close')}
         </button>
         {many && <span class="viewer-count">{t('photos.counter', { i: i + 1, n: hashes.length })}</span>}
       </div>

@@ -3,18 +3,22 @@
 // raised) with approve / reject. The decision carries the revision on screen;
 // a refusal (stale_review, self_review …) comes back translated as a notice.
 import { useState } from 'preact/hooks';
-import { errorText } from '../i18n/errors';
-import { Link, NoticeItem, Screen } from '../app/common';
-import { findings, memberName, notices, ready } from '../app/data';
-import { PhotoStrip } from '../photos/Photos';
-import { goBack, navigate } from '../app/state';
+import './texts';
 import type { User } from '../app/api-types';
-import { tt } from '../ops/i18n';
-import { patrols, review, siteName, templates, unitById } from '../ops/store';
-import { Kv, PatrolStatusChip, patrolStatusText, PendingChip, RecordNotices, RouteLink, unitText, when } from '../app/ui';
-import { itemLabel } from '../patrols/PatrolForm';
+import { Link, NoticeItem, Screen } from '../app/common';
+import { memberName, notices, ready } from '../app/data';
+import { siteName, unitById } from '../app/site';
+import { goBack, navigate } from '../app/state';
+import { Kv, PendingChip, RecordNotices, unitText, when } from '../app/ui';
+import { findings } from '../findings/store';
+import { t } from '../i18n';
+import { errorText } from '../i18n/errors';
+import { itemLabel, PatrolStatusChip, patrolStatusText } from '../patrols/labels';
 import { lastReadings, readingWarning, type Patrol } from '../patrols/patrol';
+import { patrols, templates } from '../patrols/store';
+import { PhotoStrip } from '../photos/Photos';
 import { reviewQueue, reviewRefusal, type Decision, type Reviewer } from './review';
+import { review } from './store';
 
 function reviewer(user: User, id: number | null): Reviewer {
   return { id, roles: user.roles, site_ids: user.sites.map((s) => s.id) };
@@ -25,7 +29,7 @@ export function ReviewQueue({ user, me }: { user: User; me: number | null }) {
   // Reviews the server refused (stale_review: the author changed the record meanwhile …).
   const refused = notices.value.filter((n) => n.name.startsWith('review.'));
   return (
-    <Screen title={tt('review.title')}>
+    <Screen title={t('review.title')}>
       {refused.length > 0 && (
         <ul class="notices">
           {refused.map((n) => (
@@ -35,26 +39,26 @@ export function ReviewQueue({ user, me }: { user: User; me: number | null }) {
       )}
       <section class="card" data-testid="review-queue">
         <h2>
-          {tt('review.waiting')} <span class="muted">({queue.length})</span>
+          {t('review.waiting')} <span class="muted">({queue.length})</span>
         </h2>
         {queue.length === 0 ? (
-          <p class="muted">{ready.value ? tt('review.empty') : tt('common.loading')}</p>
+          <p class="muted">{ready.value ? t('review.empty') : t('common.loading')}</p>
         ) : (
           <ul class="rows">
             {queue.map((p) => {
               const failed = Object.values(p.items).filter((i) => i.result === 'fail').length;
               return (
                 <li key={p.id}>
-                  <RouteLink to={{ name: 'review-item', id: p.id }} class="row" attrs={{ 'data-testid': 'review-item', 'data-id': p.id }}>
+                  <Link to={{ name: 'review-item', id: p.id }} class="row" attrs={{ 'data-testid': 'review-item', 'data-id': p.id }}>
                     <span class="row-top">
                       <span class="row-main">{unitText(unitById(p.unit_id), p.unit_id)}</span>
-                      {failed > 0 && <span class="chip chip-late">{tt('patrol.failed_n', { n: failed })}</span>}
+                      {failed > 0 && <span class="chip chip-late">{t('patrol.failed_n', { n: failed })}</span>}
                       <PendingChip n={p.pending} />
                     </span>
                     <span class="row-sub">
-                      {memberName(p.author_id)} · {tt('review.submitted_at', { time: when(p.submitted_at) })} · {siteName(p.site_id)}
+                      {memberName(p.author_id)} · {t('review.submitted_at', { time: when(p.submitted_at) })} · {siteName(p.site_id)}
                     </span>
-                  </RouteLink>
+                  </Link>
                 </li>
               );
             })}
@@ -69,9 +73,9 @@ export function ReviewItem({ user, me, id }: { user: User; me: number | null; id
   const p = patrols.value.find((x) => x.id === id) ?? null;
   const back = () => goBack('review');
   return (
-    <Screen title={tt('review.item_title')} back={back}>
+    <Screen title={t('review.item_title')} back={back}>
       <RecordNotices recordId={id} />
-      {p ? <ReviewBody key={p.id} user={user} me={me} p={p} /> : <p class="muted">{ready.value ? tt('patrol.missing') : tt('common.loading')}</p>}
+      {p ? <ReviewBody key={p.id} user={user} me={me} p={p} /> : <p class="muted">{ready.value ? t('patrol.missing') : t('common.loading')}</p>}
     </Screen>
   );
 }
@@ -90,7 +94,7 @@ function ReviewBody({ user, me, p }: { user: User; me: number | null; p: Patrol 
   async function decide(d: Decision) {
     if (busy) return;
     if (d === 'reject' && comment.trim() === '') {
-      setError(tt('review.comment_required'));
+      setError(t('review.comment_required'));
       return;
     }
     setBusy(true);
@@ -115,18 +119,18 @@ function ReviewBody({ user, me, p }: { user: User; me: number | null; p: Patrol 
         </div>
         <h2 class="detail-desc">{unitText(unitById(p.unit_id), p.unit_id)}</h2>
         <dl class="kvs">
-          <Kv label={tt('review.author')}>{memberName(p.author_id)}</Kv>
-          <Kv label={tt('common.site')}>{siteName(p.site_id)}</Kv>
-          <Kv label={tt('patrol.started_at')}>{when(p.started_at)}</Kv>
-          <Kv label={tt('patrol.ended_at')}>{when(p.ended_at)}</Kv>
-          <Kv label={tt('review.submitted')}>{when(p.submitted_at)}</Kv>
-          <Kv label={tt('patrol.checklist')}>{template ? `${template.name} · v${template.version}` : p.template_id ?? ''}</Kv>
-          <Kv label={tt('review.revision')}>{p.revision === null ? '' : String(p.revision)}</Kv>
+          <Kv label={t('review.author')}>{memberName(p.author_id)}</Kv>
+          <Kv label={t('common.site')}>{siteName(p.site_id)}</Kv>
+          <Kv label={t('patrol.started_at')}>{when(p.started_at)}</Kv>
+          <Kv label={t('patrol.ended_at')}>{when(p.ended_at)}</Kv>
+          <Kv label={t('review.submitted')}>{when(p.submitted_at)}</Kv>
+          <Kv label={t('patrol.checklist')}>{template ? `${template.name} · v${template.version}` : p.template_id ?? ''}</Kv>
+          <Kv label={t('review.revision')}>{p.revision === null ? '' : String(p.revision)}</Kv>
         </dl>
       </section>
 
       <section class="card" aria-labelledby="rcl-h">
-        <h2 id="rcl-h">{tt('patrol.checklist')}</h2>
+        <h2 id="rcl-h">{t('patrol.checklist')}</h2>
         <ol class="checklist">
           {keys.map((k) => {
             const a = p.items[k];
@@ -135,7 +139,7 @@ function ReviewBody({ user, me, p }: { user: User; me: number | null; p: Patrol 
               <li key={k} class={a?.result === 'fail' ? 'check-item check-fail' : 'check-item'} data-testid="review-check" data-key={k} data-result={a?.result ?? ''}>
                 <p class="check-label">
                   {item ? itemLabel(item) : a?.label || k}{' '}
-                  <span class={`chip result-${a?.result ?? 'none'}`}>{a ? tt(`result.${a.result}`) : tt('review.unanswered')}</span>
+                  <span class={`chip result-${a?.result ?? 'none'}`}>{a ? t(`result.${a.result}`) : t('review.unanswered')}</span>
                 </p>
                 {a?.note && <p class="check-note">{a.note}</p>}
                 {a && <PhotoStrip hashes={a.photos} />}
@@ -146,35 +150,35 @@ function ReviewBody({ user, me, p }: { user: User; me: number | null; p: Patrol 
       </section>
 
       <section class="card" aria-labelledby="rr-h">
-        <h2 id="rr-h">{tt('patrol.readings')}</h2>
+        <h2 id="rr-h">{t('patrol.readings')}</h2>
         <dl class="kvs">
-          <Kv label={tt('patrol.water')}>
+          <Kv label={t('patrol.water')}>
             {p.water_reading === null ? '' : String(p.water_reading)}
-            {last.water !== null && <span class="muted"> ({tt('patrol.last_reading', { value: last.water })})</span>}
+            {last.water !== null && <span class="muted"> ({t('patrol.last_reading', { value: last.water })})</span>}
             {wWarn && (
               <p class="warn" data-testid="reading-warning" data-field="water" data-kind={wWarn}>
-                {tt(`reading.${wWarn}`, { last: last.water ?? 0 })}
+                {t(`reading.${wWarn}`, { last: last.water ?? 0 })}
               </p>
             )}
           </Kv>
-          <Kv label={tt('patrol.electricity')}>
+          <Kv label={t('patrol.electricity')}>
             {p.electricity_reading === null ? '' : String(p.electricity_reading)}
-            {last.electricity !== null && <span class="muted"> ({tt('patrol.last_reading', { value: last.electricity })})</span>}
+            {last.electricity !== null && <span class="muted"> ({t('patrol.last_reading', { value: last.electricity })})</span>}
             {eWarn && (
               <p class="warn" data-testid="reading-warning" data-field="electricity" data-kind={eWarn}>
-                {tt(`reading.${eWarn}`, { last: last.electricity ?? 0 })}
+                {t(`reading.${eWarn}`, { last: last.electricity ?? 0 })}
               </p>
             )}
           </Kv>
-          <Kv label={tt('patrol.note')}>{p.note}</Kv>
+          <Kv label={t('patrol.note')}>{p.note}</Kv>
         </dl>
         <PhotoStrip hashes={p.photos} testid="review-photos" />
       </section>
 
       <section class="card" aria-labelledby="rf-h">
-        <h2 id="rf-h">{tt('patrol.findings', { n: p.finding_ids.length })}</h2>
+        <h2 id="rf-h">{t('patrol.findings', { n: p.finding_ids.length })}</h2>
         {p.finding_ids.length === 0 ? (
-          <p class="muted">{tt('review.no_findings')}</p>
+          <p class="muted">{t('review.no_findings')}</p>
         ) : (
           <ul class="rows">
             {p.finding_ids.map((fid) => {
@@ -182,7 +186,7 @@ function ReviewBody({ user, me, p }: { user: User; me: number | null; p: Patrol 
               return (
                 <li key={fid}>
                   <Link to={{ name: 'finding', id: fid }} class="row" testid="review-finding" dataId={fid}>
-                    <span class="row-main">{f?.description ?? tt('patrol.finding_not_synced')}</span>
+                    <span class="row-main">{f?.description ?? t('patrol.finding_not_synced')}</span>
                   </Link>
                 </li>
               );
@@ -192,18 +196,18 @@ function ReviewBody({ user, me, p }: { user: User; me: number | null; p: Patrol 
       </section>
 
       <section class="card form" aria-labelledby="rd-h">
-        <h2 id="rd-h">{tt('review.decision')}</h2>
+        <h2 id="rd-h">{t('review.decision')}</h2>
         {why !== null ? (
           <p class="notice" data-testid="review-refused" data-code={why}>
             {p.status === 'approved' || p.status === 'rejected'
-              ? tt('review.already', { status: patrolStatusText(p.status), name: memberName(p.reviewed_by), time: when(p.reviewed_at) })
+              ? t('review.already', { status: patrolStatusText(p.status), name: memberName(p.reviewed_by), time: when(p.reviewed_at) })
               : errorText({ code: why })}
           </p>
         ) : (
           <>
-            <label for="r-comment">{tt('review.comment')}</label>
+            <label for="r-comment">{t('review.comment')}</label>
             <textarea id="r-comment" rows={3} maxLength={2000} value={comment} onInput={(e) => setComment(e.currentTarget.value)} data-testid="review-comment" />
-            <p class="muted hint">{tt('review.comment_hint')}</p>
+            <p class="muted hint">{t('review.comment_hint')}</p>
             {error && (
               <p class="error" role="alert" data-testid="review-error">
                 {error}
@@ -211,10 +215,10 @@ function ReviewBody({ user, me, p }: { user: User; me: number | null; p: Patrol 
             )}
             <div class="actions">
               <button type="button" class="btn btn-danger" disabled={busy} onClick={() => void decide('reject')} data-testid="review-reject">
-                {tt('review.reject')}
+                {t('review.reject')}
               </button>
               <button type="button" class="btn btn-primary" disabled={busy} onClick={() => void decide('approve')} data-testid="review-approve">
-                {tt('review.approve')}
+                {t('review.approve')}
               </button>
             </div>
           </>

@@ -1,9 +1,11 @@
+// The shared QR scanner (camera, decoders, typed fallback): infrastructure any feature can use.
 // The in-app scanner: the back camera through getUserMedia, a frame decoded
 // every ~200 ms, and a typed code as the fallback (no camera, no permission,
 // a torn tag). Calls `onResult` with the first text read; the caller decides
 // what it names (src/scan/token.ts).
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { tt } from '../ops/i18n';
+import './texts';
+import { t } from '../i18n';
 import { createDecoder } from './decode';
 
 const FRAME_MS = 200;
@@ -97,32 +99,32 @@ export function Scanner({ onResult, onClose, hint }: { onResult: (text: string) 
 
   const message =
     state === 'starting'
-      ? tt('scan.starting')
+      ? t('scan.starting')
       : state === 'scanning'
-        ? hint ?? tt('scan.aim')
+        ? hint ?? t('scan.aim')
         : state === 'denied'
-          ? tt('scan.denied')
+          ? t('scan.denied')
           : state === 'no_camera'
-            ? tt('scan.no_camera')
-            : tt('scan.failed');
+            ? t('scan.no_camera')
+            : t('scan.failed');
 
   return (
-    <div class="scanner" role="dialog" aria-modal="true" aria-label={tt('scan.title')} data-testid="scanner" data-state={state}>
+    <div class="scanner" role="dialog" aria-modal="true" aria-label={t('scan.title')} data-testid="scanner" data-state={state}>
       <div class="scanner-bar">
-        <h2 class="scanner-title">{tt('scan.title')}</h2>
+        <h2 class="scanner-title">{t('scan.title')}</h2>
         <button type="button" class="btn btn-light" onClick={onClose} data-testid="scan-close">
-          {tt('common.close')}
+          {t('common.close')}
         </button>
       </div>
       <div class="scanner-view">
-        <video ref={video} class="scanner-video" muted playsInline autoPlay aria-label={tt('scan.camera')} data-testid="scan-video" />
+        <video ref={video} class="scanner-video" muted playsInline autoPlay aria-label={t('scan.camera')} data-testid="scan-video" />
         <div class="scanner-frame" aria-hidden="true" />
       </div>
       <p class={state === 'scanning' || state === 'starting' ? 'scanner-msg' : 'scanner-msg scanner-msg-warn'} role="status">
         {message}
       </p>
       <form class="scanner-typed" onSubmit={submitTyped}>
-        <label for="scan-code">{tt('scan.typed_label')}</label>
+        <label for="scan-code">{t('scan.typed_label')}</label>
         <div class="inline-field">
           <input
             id="scan-code"
@@ -135,7 +137,7 @@ export function Scanner({ onResult, onClose, hint }: { onResult: (text: string) 
             data-testid="scan-code-input"
           />
           <button type="submit" class="btn btn-primary" disabled={typed.trim() === ''} data-testid="scan-code-submit">
-            {tt('scan.typed_go')}
+            {t('scan.typed_go')}
           </button>
         </div>
       </form>

@@ -18,7 +18,7 @@ describe('errorText', () => {
   });
 
   it('falls back to the server message for an unknown code', () => {
-    expect(errorText(new ApiError(409, 'key_already_out', '钥匙已被借出'), 'en')).toBe('钥匙已被借出');
+    expect(errorText(new ApiError(409, 'shift_handed_over', '班次已交接'), 'en')).toBe('班次已交接');
     expect(errorText({ code: 'something_new', message: 'Server text' }, 'zh-CN')).toBe('Server text');
   });
 

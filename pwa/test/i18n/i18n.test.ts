@@ -1,29 +1,53 @@
 import { describe, expect, it } from 'vitest';
-import { catalogs, detectLang, format, LANGUAGES, matchLang, translate } from '../../src/i18n';
-import { ROLES } from '../../src/app/roles';
-import { ROLE_FEATURES } from '../../src/app/roles';
+import { detectLang, format, hasKey, LANGUAGES, matchLang, namespaces, translate } from '../../src/i18n';
+import { ROLE_FEATURES, ROLES } from '../../src/app/roles';
+
+// Every feature's catalog (src/<feature>/texts.ts), as its screens would load it.
+const featureCatalogs = import.meta.glob('../../src/**/texts.ts', { eager: true });
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
 describe('i18n catalogs', () => {
-  it('have the same keys in every language', () => {
-    const zh = Object.keys(catalogs['zh-CN']).sort();
-    for (const l of LANGUAGES) expect(Object.keys(catalogs[l]).sort()).toEqual(zh);
+  it('are the core one and one per feature that has texts', () => {
+    expect(Object.keys(featureCatalogs).length).toBeGreaterThanOrEqual(5);
+    expect([...namespaces().keys()].sort()).toEqual(['admin', 'core', 'keys', 'patrols', 'review', 'scan']);
+  });
+
+  it('have the same keys in zh-CN and en, in every namespace', () => {
+    for (const [ns, c] of namespaces()) {
+      const zh = Object.keys(c['zh-CN']).sort();
+      for (const l of LANGUAGES) expect(Object.keys(c[l]).sort(), `${ns} ${l}`).toEqual(zh);
+    }
   });
 
   it('have no empty texts and the same placeholders in every language', () => {
-    for (const key of Object.keys(catalogs['zh-CN']) as (keyof (typeof catalogs)['zh-CN'])[]) {
-      const zh = catalogs['zh-CN'][key];
-      for (const l of LANGUAGES) {
-        expect(catalogs[l][key].trim(), `${l} ${key}`).not.toBe('');
-        expect(placeholders(catalogs[l][key]), `${l} ${key}`).toEqual(placeholders(zh));
+    for (const [ns, c] of namespaces()) {
+      for (const [key, zh] of Object.entries(c['zh-CN'])) {
+        for (const l of LANGUAGES) {
+          expect(c[l][key]?.trim(), `${ns} ${l} ${key}`).toBeTruthy();
+          expect(placeholders(c[l][key]!), `${ns} ${l} ${key}`).toEqual(placeholders(zh));
+        }
       }
     }
   });
 
+  it('define the shared words once (common.*), not again under a screen\'s own key', () => {
+    const shared = new Map<string, string>();
+    for (const [key, zh] of Object.entries(namespaces().get('core')!['zh-CN'])) if (key.startsWith('common.')) shared.set(`${zh}|${translate('en', key as never)}`, key);
+    const repeated: string[] = [];
+    for (const c of namespaces().values()) {
+      for (const [key, zh] of Object.entries(c['zh-CN'])) {
+        // `a.b.<value>` keys are word tables looked up by data (field names, statuses): not screen words.
+        if (key.startsWith('common.') || key.split('.').length > 2) continue;
+        if (shared.has(`${zh}|${c.en[key]}`)) repeated.push(`${key} = ${shared.get(`${zh}|${c.en[key]}`)}`);
+      }
+    }
+    expect(repeated).toEqual([]);
+  });
+
   it('name every role and every feature a role card shows', () => {
     for (const role of ROLES) {
-      expect(catalogs['zh-CN'][`role.${role}`]).toBeTruthy();
+      expect(hasKey(`role.${role}`)).toBe(true);
       expect(ROLE_FEATURES[role].length).toBeGreaterThan(0);
     }
     expect(translate('zh-CN', 'role.patrol')).toBe('客服专员');

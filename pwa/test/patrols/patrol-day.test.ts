@@ -12,8 +12,8 @@ import {
   toPatrol,
   valuesOf,
   type Patrol,
-  type Unit,
 } from '../../src/patrols/patrol';
+import type { Unit } from '../../src/app/units';
 import { intentArgs, isOverdue, keysView, ledger, refusal, sortKeys, toKey, type Key } from '../../src/keys/key';
 import { findKey, parseScan, tokenOfPath } from '../../src/scan/token';
 import { reviewArgs, reviewQueue, reviewRefusal, ReviewArgsError } from '../../src/review/review';

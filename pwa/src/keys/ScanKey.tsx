@@ -1,11 +1,11 @@
 // "Scan a key tag": the button, the camera overlay, and a clear message when the
 // code is no key of ours. Where it leads is the caller's (a key page, a patrol).
 import { useState } from 'preact/hooks';
-import type { Key } from '../keys/key';
-import { tt } from '../ops/i18n';
-import { keys } from '../ops/store';
-import { Scanner } from './Scanner';
-import { findKey, parseScan } from './token';
+import { t } from '../i18n';
+import { Scanner } from '../scan/Scanner';
+import { findKey, parseScan } from '../scan/token';
+import type { Key } from './key';
+import { keys } from './store';
 
 export function ScanKey({ label, onKey }: { label: string; onKey: (key: Key) => void }) {
   const [scanning, setScanning] = useState(false);
@@ -14,7 +14,7 @@ export function ScanKey({ label, onKey }: { label: string; onKey: (key: Key) => 
   function onScan(text: string) {
     setScanning(false);
     const k = findKey(keys.value, parseScan(text));
-    setScanError(k ? null : tt('scan.unknown'));
+    setScanError(k ? null : t('scan.unknown'));
     if (k) onKey(k);
   }
 
@@ -30,7 +30,7 @@ export function ScanKey({ label, onKey }: { label: string; onKey: (key: Key) => 
           {scanError}
         </p>
       )}
-      {scanning && <Scanner onResult={onScan} onClose={() => setScanning(false)} hint={tt('scan.aim_key')} />}
+      {scanning && <Scanner onResult={onScan} onClose={() => setScanning(false)} hint={t('scan.aim_key')} />}
     </>
   );
 }

@@ -1,5 +1,5 @@
-// Texts of the admin desk (zh-CN first, en typed against it), loaded with it.
-import { format, lang, type Params } from '../i18n';
+// Texts of the admin desk (zh-CN first, en typed against it); loaded with it.
+import { defineTexts } from '../i18n';
 
 const zh = {
   'admin.title': '基础数据',
@@ -10,7 +10,6 @@ const zh = {
   'admin.section.users': '账号',
   'admin.section.checklists': '巡查清单',
   'admin.section.keys': '钥匙',
-  'admin.site': '项目',
   'admin.sites': '项目',
   'admin.site_new': '新建项目',
   'admin.site_name': '项目名称',
@@ -21,14 +20,9 @@ const zh = {
   'admin.building_new': '新增楼栋',
   'admin.create': '创建',
   'admin.add': '添加',
-  'admin.save': '保存',
-  'admin.cancel': '取消',
   'admin.edit': '修改',
   'admin.remove': '删除',
-  'admin.choose': '请选择',
   'admin.none': '无',
-  'admin.yes': '是',
-  'admin.no': '否',
   'admin.search': '搜索',
   'admin.units': '房屋',
   'admin.units_count': '共 {n} 套，空置 {vacant} 套（最多显示 200 套）',
@@ -49,13 +43,6 @@ const zh = {
   'admin.csv_row_error': '第 {line} 行 · {column}：{message}',
   'admin.csv_run': '导入 {n} 行',
   'admin.imported': '已导入 {n} 套房屋。',
-  'admin.csv.required': '不能为空',
-  'admin.csv.too_long': '太长',
-  'admin.csv.bad_area': '面积不是正数',
-  'admin.csv.bad_status': '状态应为“空置”或“已入住”',
-  'admin.csv.duplicate_in_file': '与文件中另一行重复',
-  'admin.csv.unit_exists': '该房屋已存在',
-  'admin.csv.csv_encoding': '文件编码无法识别（需 UTF-8 或 GBK）',
   'admin.users': '账号',
   'admin.user_new': '新建账号',
   'admin.username': '用户名（小写字母、数字）',
@@ -98,9 +85,7 @@ const zh = {
   'admin.print_labels': '打印标签（{n}）',
 } as const;
 
-export type AdminKey = keyof typeof zh;
-
-const en: Record<AdminKey, string> = {
+const en: Record<keyof typeof zh, string> = {
   'admin.title': 'Master data',
   'admin.forbidden': 'Only admins (and supervisors, for keys) use this page.',
   'admin.offline': 'Offline: sites, units and accounts can be changed only online.',
@@ -109,7 +94,6 @@ const en: Record<AdminKey, string> = {
   'admin.section.users': 'Accounts',
   'admin.section.checklists': 'Checklists',
   'admin.section.keys': 'Keys',
-  'admin.site': 'Site',
   'admin.sites': 'Sites',
   'admin.site_new': 'New site',
   'admin.site_name': 'Site name',
@@ -120,14 +104,9 @@ const en: Record<AdminKey, string> = {
   'admin.building_new': 'Add a building',
   'admin.create': 'Create',
   'admin.add': 'Add',
-  'admin.save': 'Save',
-  'admin.cancel': 'Cancel',
   'admin.edit': 'Edit',
   'admin.remove': 'Remove',
-  'admin.choose': 'Choose',
   'admin.none': 'none',
-  'admin.yes': 'Yes',
-  'admin.no': 'No',
   'admin.search': 'Search',
   'admin.units': 'Units',
   'admin.units_count': '{n} units, {vacant} vacant (at most 200 shown)',
@@ -148,13 +127,6 @@ const en: Record<AdminKey, string> = {
   'admin.csv_row_error': 'Line {line} · {column}: {message}',
   'admin.csv_run': 'Import {n} rows',
   'admin.imported': '{n} units imported.',
-  'admin.csv.required': 'empty',
-  'admin.csv.too_long': 'too long',
-  'admin.csv.bad_area': 'the area is not a positive number',
-  'admin.csv.bad_status': 'the status is 空置 or 已入住',
-  'admin.csv.duplicate_in_file': 'same as another line of the file',
-  'admin.csv.unit_exists': 'the unit exists already',
-  'admin.csv.csv_encoding': 'unknown encoding (UTF-8 or GBK)',
   'admin.users': 'Accounts',
   'admin.user_new': 'New account',
   'admin.username': 'Username (lower-case letters, digits)',
@@ -197,8 +169,10 @@ const en: Record<AdminKey, string> = {
   'admin.print_labels': 'Print labels ({n})',
 };
 
-const catalogs = { 'zh-CN': zh as Record<AdminKey, string>, en };
-
-export function ta(key: AdminKey, params?: Params): string {
-  return format(catalogs[lang.value][key] ?? zh[key] ?? key, params);
+declare module '../i18n' {
+  interface Namespaces {
+    admin: typeof zh;
+  }
 }
+
+defineTexts('admin', zh, en);

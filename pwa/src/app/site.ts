@@ -1,0 +1,46 @@
+// What every feature reads about the user's sites: the clock ("today" on site,
+// moved on every minute), who acts, site names, and the sites' vacant units
+// (a REST answer cached for offline use, see cache.ts and units.ts).
+import { computed, signal } from '@preact/signals';
+import { CACHE, type Cached } from './cache';
+import { localSnapshot, me } from './data';
+import { today } from './format';
+import { user } from './state';
+import { parseUnits, type Unit } from './units';
+
+/** Re-evaluated every minute so "overdue" and "today" move on while a screen is open. */
+export const clock = signal(Date.now());
+if (typeof setInterval === 'function') setInterval(() => (clock.value = Date.now()), 60_000);
+
+export const todayOnSite = computed(() => today(clock.value));
+
+/** Who acts on this device, for the rules the PWA predicts (the server decides). */
+export const actor = computed(() => ({ id: me.value, roles: user.value?.roles ?? [] }));
+
+export function siteName(id: number | null): string {
+  if (id === null) return '';
+  return user.value?.sites.find((s) => s.id === String(id))?.name ?? `#${id}`;
+}
+
+/** A cached REST answer from the user's local meta, or null. */
+export function cached<T>(key: string): Cached<T> | null {
+  const v = localSnapshot.value?.meta[key];
+  return typeof v === 'object' && v !== null && 'data' in v ? (v as Cached<T>) : null;
+}
+
+/** Cached vacant units of every site of mine, and when each list was fetched. */
+export const units = computed(() => {
+  const out: Unit[] = [];
+  const fetched = new Map<string, number>();
+  for (const s of user.value?.sites ?? []) {
+    const c = cached<unknown>(`${CACHE.units}${s.id}`);
+    if (!c) continue;
+    fetched.set(s.id, c.at);
+    out.push(...parseUnits(c.data, Number(s.id)));
+  }
+  return { list: out, fetched };
+});
+
+export function unitById(id: number | null): Unit | null {
+  return id === null ? null : units.value.list.find((u) => u.id === id) ?? null;
+}
