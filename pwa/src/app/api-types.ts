@@ -56,19 +56,6 @@ export interface UnitRead {
   patrol_interval_days: number;
 }
 
-/** `GET /api/sites/{id}/patrols/due` (DueUnit). */
-export interface DueUnitRead {
-  unit_id: number;
-  building: string;
-  entrance: string;
-  number: string;
-  vacant_since: string | null;
-  interval_days: number;
-  last_patrolled: string | null;
-  due: string;
-  days_overdue: number;
-}
-
 /** `GET /api/sites/{id}/keys/out` (KeyOut). */
 export interface KeyOutRead {
   id: string;

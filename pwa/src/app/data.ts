@@ -23,17 +23,10 @@ import {
 import { localPhotoRow, photoIndex, requeuePhotos } from '../db/photos';
 import type { PhotoUploader } from '../photos/queue';
 import { lang } from '../i18n';
-import type { User } from './api-types';
+import type { MemberRead, User } from './api-types';
 import { api } from '../sync/api';
 import { SyncRunner } from '../sync/runner';
 import { online } from '../sync/status';
-
-export interface Member {
-  id: number;
-  username: string;
-  display_name: string;
-  roles: string[];
-}
 
 const snap = signal<Snapshot | null>(null);
 /** The signed-in user's id as the server's integer (ids in `fields` are integers). */
@@ -56,9 +49,9 @@ export const deviceId = computed(() => {
 });
 /** Site members by site id (cached for offline use). */
 export const members = computed(() => {
-  const out = new Map<string, Member[]>();
+  const out = new Map<string, MemberRead[]>();
   for (const [k, v] of Object.entries(snap.value?.meta ?? {})) {
-    if (k.startsWith(META.membersPrefix) && Array.isArray(v)) out.set(k.slice(META.membersPrefix.length), v as Member[]);
+    if (k.startsWith(META.membersPrefix) && Array.isArray(v)) out.set(k.slice(META.membersPrefix.length), v as MemberRead[]);
   }
   return out;
 });
@@ -98,9 +91,9 @@ export function setUnauthorizedHandler(f: (code: string) => void): void {
   onUnauthorized = f;
 }
 
-function parseMembers(v: unknown): Member[] | null {
+function parseMembers(v: unknown): MemberRead[] | null {
   if (!Array.isArray(v)) return null;
-  const out: Member[] = [];
+  const out: MemberRead[] = [];
   for (const m of v) {
     if (typeof m !== 'object' || m === null) continue;
     const o = m as Record<string, unknown>;

@@ -19,8 +19,6 @@ export const DEFAULT_OVERDUE_HOURS = 8;
 export const UPSERT = 'keys.upsert';
 export const intentName = (i: Intent) => `keys.${i}`;
 
-export type KeyStatus = 'in' | 'out' | 'lost' | 'returned';
-
 export interface Key {
   id: string;
   site_id: number | null;

@@ -4,6 +4,7 @@
 import { deleteApplier, overlay, upsertApplier, type Applier, type OutboxLike, type ServerLike, type ViewRecord } from '../sync/overlay';
 import type { Args } from '../sync/wire';
 import { iso, isObj, num, str, strOrNull, strs } from '../app/fields';
+import { today } from '../app/format';
 import type { Unit } from '../app/units';
 
 export const NAMES = {
@@ -42,8 +43,6 @@ export interface ItemAnswer {
   photos: string[];
   label: string;
 }
-
-export type PatrolStatus = 'draft' | 'submitted' | 'approved' | 'rejected';
 
 export interface Patrol {
   id: string;
@@ -197,13 +196,11 @@ export function currentTemplate(templates: readonly Template[], siteId: number |
 // ---- units and the due list --------------------------------------------------
 
 const DAY_MS = 86_400_000;
-const CHINA_MS = 8 * 3_600_000;
 
-/** A moment as a calendar date in China ("YYYY-MM-DD"), as the server's due list reads it. */
-export function chinaDate(isoText: string): string | null {
+/** A moment as a calendar date on site ("YYYY-MM-DD"), as the server's due list reads it. */
+function siteDate(isoText: string): string | null {
   const t = Date.parse(isoText);
-  if (Number.isNaN(t)) return null;
-  return new Date(t + CHINA_MS).toISOString().slice(0, 10);
+  return Number.isNaN(t) ? null : today(t);
 }
 
 function addDays(d: string, n: number): string {
@@ -217,7 +214,7 @@ function daysBetween(from: string, to: string): number {
 /** When a patrol counts as done: its end, else its submission (as the server's due list). */
 function patrolDay(p: Pick<Patrol, 'ended_at' | 'submitted_at'>): string | null {
   const at = p.ended_at ?? p.submitted_at;
-  return at ? chinaDate(at) : null;
+  return at ? siteDate(at) : null;
 }
 
 /** Each unit's last approved patrol (the newest by end time). */

@@ -4,6 +4,7 @@
 // the photo was taken and, once the server has it, who uploaded it and where.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { lang, t } from '../i18n';
+import type { MediaInfo } from '../app/api-types';
 import { api } from '../sync/api';
 import { localPhotos } from '../app/data';
 import { dateTime } from '../app/format';
@@ -14,13 +15,6 @@ const MAX_SCALE = 6;
 const TAP_SCALE = 2.5;
 const DOUBLE_TAP_MS = 300;
 const TAP_SLOP = 12;
-
-interface Info {
-  taken_at: string | null;
-  gps_lat: number | null;
-  gps_lon: number | null;
-  uploader: { display_name: string; username: string } | null;
-}
 
 interface Point {
   x: number;
@@ -50,14 +44,14 @@ export function zoomAt(tf: Transform, s: number, anchor: Point, to: Point = anch
   return { s, x: to.x - s * cx, y: to.y - s * cy };
 }
 
-function useInfo(hash: string): Info | null {
-  const [info, setInfo] = useState<Info | null>(null);
+function useInfo(hash: string): MediaInfo | null {
+  const [info, setInfo] = useState<MediaInfo | null>(null);
   const uploaded = localPhotos.value.get(hash)?.state;
   useEffect(() => {
     setInfo(null);
     if (!online.value || uploaded === 'queued' || uploaded === 'failed') return;
     let live = true;
-    api.get<Info>(`/api/media/${hash}/info`).then(
+    api.get<MediaInfo>(`/api/media/${hash}/info`).then(
       (i) => {
         if (live) setInfo(i);
       },

@@ -1,5 +1,5 @@
-// Issue 7 logic: the offline due list, meter-reading warnings, key custody
-// predictions, QR token parsing, and review args carrying the revision seen.
+// The patrol day's logic: the offline due list, meter-reading warnings, the
+// save args, and the routes of the patrol, key and admin screens.
 import { describe, expect, it } from 'vitest';
 import {
   dueUnits,
@@ -9,15 +9,11 @@ import {
   patrolsView,
   readingWarning,
   saveArgs,
-  toPatrol,
   valuesOf,
-  type Patrol,
 } from '../../src/patrols/patrol';
 import type { Unit } from '../../src/app/units';
-import { intentArgs, isOverdue, keysView, ledger, refusal, sortKeys, toKey, type Key } from '../../src/keys/key';
-import { findKey, parseScan, tokenOfPath } from '../../src/scan/token';
-import { reviewArgs, reviewQueue, reviewRefusal, ReviewArgsError } from '../../src/review/review';
-import type { OutboxLike, ServerLike } from '../../src/sync/overlay';
+import type { ServerLike } from '../../src/sync/overlay';
+import { patrol, row } from '../records';
 
 function unit(id: number, building: string, number: string, extra: Partial<Unit> = {}): Unit {
   return {
@@ -35,15 +31,6 @@ function unit(id: number, building: string, number: string, extra: Partial<Unit>
   };
 }
 
-function patrol(id: string, fields: Record<string, unknown>, revision: number | null = 3): Patrol {
-  return toPatrol({ id, revision, fields: { status: 'approved', site_id: 1, ...fields }, pending: 0 });
-}
-
-let seq = 0;
-function row(name: string, collection: string, recordId: string, args: Record<string, unknown>): OutboxLike {
-  seq++;
-  return { id: `m${seq}`, seq, name, args, state: 'pending', collection, record_id: recordId, created_at: Date.UTC(2025, 5, 15, 2, 0, 0) };
-}
 
 describe('due list (offline)', () => {
   const today = '2025-06-15';
@@ -153,135 +140,6 @@ describe('patrols.save args', () => {
   });
 });
 
-describe('key custody predictions', () => {
-  const today = '2025-06-15';
-  const me = { id: 5, roles: ['patrol'] };
-  const other = { id: 6, roles: ['patrol'] };
-  const sup = { id: 9, roles: ['supervisor'] };
-  const keyIn = { status: 'in', holder_id: null, handover_to: null, kind: 'vacant', authorization_until: null };
-
-  it('predicts what the server would refuse', () => {
-    expect(refusal(keyIn, 'checkout', me, today)).toBeNull();
-    expect(refusal({ ...keyIn, status: 'out', holder_id: 6 }, 'checkout', me, today)).toBe('key_already_out');
-    expect(refusal({ ...keyIn, kind: 'entrusted', authorization_until: '2025-06-14' }, 'checkout', me, today)).toBe('authorization_expired');
-    expect(refusal({ ...keyIn, kind: 'entrusted', authorization_until: '2025-06-15' }, 'checkout', me, today)).toBeNull();
-    expect(refusal({ ...keyIn, kind: 'entrusted', authorization_until: null }, 'checkout', me, today)).toBe('authorization_expired');
-    expect(refusal(keyIn, 'checkin', me, today)).toBe('key_not_out');
-    const out = { ...keyIn, status: 'out', holder_id: 5 };
-    expect(refusal(out, 'checkin', me, today)).toBeNull();
-    expect(refusal(out, 'checkin', other, today)).toBe('forbidden');
-    expect(refusal(out, 'checkin', sup, today)).toBeNull();
-    expect(refusal(out, 'handover', other, today)).toBe('not_holder');
-    expect(refusal(out, 'handover', me, today)).toBeNull();
-    expect(refusal({ ...out, handover_to: 6 }, 'receive', other, today)).toBeNull();
-    expect(refusal({ ...out, handover_to: 6 }, 'receive', sup, today)).toBe('handover_not_for_you');
-    expect(refusal({ ...keyIn, status: 'lost' }, 'checkout', me, today)).toBe('key_lost');
-    expect(refusal({ ...keyIn, status: 'returned' }, 'checkin', sup, today)).toBe('key_returned');
-    expect(refusal(out, 'return_to_owner', me, today)).toBe('invalid_args');
-    expect(refusal(keyIn, 'checkout', { id: 1, roles: ['cashier'] }, today)).toBe('forbidden');
-  });
-
-  it('shows checkout, handover, receive and checkin at once, and leaves a refused one as it was', () => {
-    const server: ServerLike[] = [{ id: 'k1', revision: 1, fields: { site_id: 1, code: 'A-101', kind: 'vacant', status: 'in', qr_token: 'tok_abcdefgh' } }];
-    const checkout = row('keys.checkout', 'keys', 'k1', intentArgs('e1', 'k1', 'checkout', { purpose: 'patrol' }));
-    let [k] = keysView(server, [checkout], me, today);
-    expect(k).toMatchObject({ status: 'out', holder_id: 5, purpose: 'patrol', pending: 1 });
-    const handover = row('keys.handover', 'keys', 'k1', intentArgs('e2', 'k1', 'handover', { to_user_id: 6 }));
-    [k] = keysView(server, [checkout, handover], me, today);
-    expect(k!.handover_to).toBe(6);
-    const checkin = row('keys.checkin', 'keys', 'k1', intentArgs('e3', 'k1', 'checkin'));
-    [k] = keysView(server, [checkout, checkin], me, today);
-    expect(k).toMatchObject({ status: 'in', holder_id: null, pending: 2 });
-    // Someone else has it: the checkout is shown as not (yet) taken.
-    const taken: ServerLike[] = [{ id: 'k1', revision: 2, fields: { ...server[0]!.fields, status: 'out', holder_id: 6 } }];
-    [k] = keysView(taken, [checkout], me, today);
-    expect(k).toMatchObject({ status: 'out', holder_id: 6, pending: 1 });
-    // The receiver's side.
-    const handed: ServerLike[] = [{ id: 'k1', revision: 3, fields: { ...taken[0]!.fields, handover_to: 5 } }];
-    const receive = row('keys.receive', 'keys', 'k1', intentArgs('e4', 'k1', 'receive'));
-    [k] = keysView(handed, [receive], me, today);
-    expect(k).toMatchObject({ holder_id: 5, handover_to: null });
-  });
-
-  it('lists the ledger with pending intents, and marks overdue keys', () => {
-    const events: ServerLike[] = [{ id: 'e0', revision: 1, fields: { key_id: 'k1', kind: 'checkout', by_id: 6, at: '2025-06-14T01:00:00Z', purpose: 'repair' } }];
-    const checkin = row('keys.checkin', 'keys', 'k1', intentArgs('e5', 'k1', 'checkin'));
-    const list = ledger('k1', events, [checkin], 5);
-    expect(list.map((e) => [e.id, e.kind, e.by_id, e.pending])).toEqual([
-      ['e0', 'checkout', 6, false],
-      ['e5', 'checkin', 5, true],
-    ]);
-    const now = Date.parse('2025-06-15T10:00:00Z');
-    expect(isOverdue({ status: 'out', out_since: '2025-06-15T01:00:00Z' }, now)).toBe(true);
-    expect(isOverdue({ status: 'out', out_since: '2025-06-15T03:00:00Z' }, now)).toBe(false);
-    expect(isOverdue({ status: 'out', out_since: '2025-06-15T03:00:00Z' }, now, 6)).toBe(true);
-    expect(isOverdue({ status: 'in', out_since: null }, now)).toBe(false);
-    const keys = [
-      toKey({ id: 'a', revision: 1, fields: { code: 'A', status: 'in' }, pending: 0 }),
-      toKey({ id: 'b', revision: 1, fields: { code: 'B', status: 'out', out_since: '2025-06-15T09:00:00Z' }, pending: 0 }),
-      toKey({ id: 'c', revision: 1, fields: { code: 'C', status: 'out', out_since: '2025-06-14T09:00:00Z' }, pending: 0 }),
-    ];
-    expect(sortKeys(keys, now).map((k: Key) => k.id)).toEqual(['c', 'b', 'a']);
-  });
-});
-
-describe('scanner token parsing', () => {
-  it('reads the token from a tag URL whatever its host', () => {
-    expect(parseScan('https://fieldkeep.example.com/k/AbC123_-xyz0987')).toEqual({ kind: 'token', token: 'AbC123_-xyz0987' });
-    expect(parseScan('http://127.0.0.1:8000/k/AbC123_-xyz0987/')).toEqual({ kind: 'token', token: 'AbC123_-xyz0987' });
-    expect(parseScan('https://h/app/k/AbC123_-xyz0987?src=label#x')).toEqual({ kind: 'token', token: 'AbC123_-xyz0987' });
-    expect(parseScan('  /k/AbC123_-xyz0987 ')).toEqual({ kind: 'token', token: 'AbC123_-xyz0987' });
-  });
-
-  it('refuses what is not a key tag, and takes a typed code', () => {
-    expect(parseScan('https://example.com/other/AbC123_-xyz0987')).toEqual({ kind: 'none' });
-    expect(parseScan('https://example.com/k/short')).toEqual({ kind: 'none' });
-    expect(parseScan('javascript://k/AbC123_-xyz0987')).toEqual({ kind: 'none' });
-    expect(parseScan('https://example.com/k/%ZZ')).toEqual({ kind: 'none' });
-    expect(parseScan('')).toEqual({ kind: 'none' });
-    expect(parseScan('A-101')).toEqual({ kind: 'text', value: 'A-101' });
-    expect(parseScan('3栋 101')).toEqual({ kind: 'none' });
-    expect(tokenOfPath('/k/AbC123_-xyz0987')).toBe('AbC123_-xyz0987');
-    expect(tokenOfPath('/keys/AbC123_-xyz0987')).toBeNull();
-  });
-
-  it('finds the key by token or typed short code', () => {
-    const keys = [
-      { id: 'k1', code: 'A-101', qr_token: 'AbC123_-xyz0987' },
-      { id: 'k2', code: 'B-7', qr_token: 'zzzzzzzzzzzz' },
-    ];
-    expect(findKey(keys, parseScan('https://x/k/AbC123_-xyz0987'))?.id).toBe('k1');
-    expect(findKey(keys, parseScan('b-7'))?.id).toBe('k2');
-    expect(findKey(keys, parseScan('zzzzzzzzzzzz'))?.id).toBe('k2');
-    expect(findKey(keys, parseScan('https://x/k/unknown-token'))).toBeNull();
-  });
-});
-
-describe('review', () => {
-  const lina = { id: 9, roles: ['supervisor'], site_ids: ['1'] };
-  it('queues submitted patrols of my sites, oldest first, not my own', () => {
-    const list = [
-      patrol('new', { status: 'submitted', author_id: 5, submitted_at: '2025-06-15T03:00:00Z' }),
-      patrol('old', { status: 'submitted', author_id: 5, submitted_at: '2025-06-14T03:00:00Z' }),
-      patrol('mine', { status: 'submitted', author_id: 9, submitted_at: '2025-06-13T03:00:00Z' }),
-      patrol('other-site', { status: 'submitted', author_id: 5, site_id: 2, submitted_at: '2025-06-13T03:00:00Z' }),
-      patrol('draft', { status: 'draft', author_id: 5 }),
-    ];
-    expect(reviewQueue(list, lina).map((p) => p.id)).toEqual(['old', 'new']);
-    expect(reviewQueue(list, { ...lina, roles: ['patrol'] })).toEqual([]);
-    expect(reviewRefusal(list[2]!, lina)).toBe('self_review');
-    expect(reviewRefusal(list[4]!, lina)).toBe('not_submitted');
-    expect(reviewRefusal(list[0]!, lina)).toBeNull();
-  });
-
-  it('carries the revision the supervisor saw, and requires a comment to reject', () => {
-    const p = patrol('p', { status: 'submitted', author_id: 5 }, 17);
-    expect(reviewArgs('r1', 'approve', p, '  ')).toEqual({ id: 'r1', collection: 'patrols', record_id: 'p', revision: 17, comment: '' });
-    expect(reviewArgs('r2', 'reject', p, ' 电表读数不清 ')).toMatchObject({ revision: 17, comment: '电表读数不清' });
-    expect(() => reviewArgs('r3', 'reject', p, '')).toThrow(ReviewArgsError);
-    expect(() => reviewArgs('r4', 'approve', { id: 'x', revision: null }, '')).toThrow(ReviewArgsError);
-  });
-});
 
 describe('routes of issue 7', () => {
   it('opens a key tag, a unit, a patrol and the admin desk from their paths', async () => {
@@ -313,3 +171,4 @@ describe('routes of issue 7', () => {
     expect(parseServerDue('nope', 1)).toEqual([]);
   });
 });
+
