@@ -2,25 +2,10 @@
 // and the units CSV import, whose body is the file's own bytes (UTF-8 or GBK).
 import { api, ApiError, CSRF_HEADER, NetworkError } from '../sync/api';
 import { lang } from '../i18n';
+import type { ImportResult, RowError } from '../app/api-types';
 
-export const get = <T>(path: string) => api.get<T>(path);
 export const post = <T>(path: string, body: unknown) => api.post<T>(path, body);
 export const patch = <T>(path: string, body: unknown) => api.request<T>('PATCH', path, { body });
-
-export interface RowError {
-  line: number;
-  column: string;
-  code: string;
-  message: string;
-}
-
-export interface ImportResult {
-  encoding: string;
-  rows: number;
-  new_buildings: string[];
-  errors: RowError[];
-  imported: number;
-}
 
 /** An import refused as a whole (422 csv_invalid) carries its row errors. */
 export class ImportRefused extends ApiError {
