@@ -1,9 +1,12 @@
 // The route table: the shell's screens, and each feature's screens loaded with
 // dynamic import() when one of its routes is first opened (the service worker
 // precaches them, so they open offline too) to keep the first load small.
+// Findings are the exception: the home screen lists them, and a first visit
+// that loses the network before the service worker took over still opens them.
 import type { FunctionComponent } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
+import FindingsScreens from '../findings/screens';
 import { ViewerHost } from '../photos/Photos';
 import type { User } from './api-types';
 import { Screen, UpdateBanner } from './common';
@@ -16,15 +19,14 @@ import { SyncPage } from './SyncPage';
 
 type Screens = FunctionComponent<ScreenProps>;
 
-const LOAD: Record<Feature, () => Promise<{ default: Screens }>> = {
-  findings: () => import('../findings/screens'),
+const LOAD: Record<Exclude<Feature, 'findings'>, () => Promise<{ default: Screens }>> = {
   patrols: () => import('../patrols/screens'),
   keys: () => import('../keys/screens'),
   review: () => import('../review/screens'),
   admin: () => import('../admin/AdminDesk'),
 };
 
-const loaded = new Map<Feature, Screens>();
+const loaded = new Map<Feature, Screens>([['findings', FindingsScreens]]);
 
 function FeatureScreens({ user: u, route: r }: { user: User; route: FeatureRoute }) {
   const feature = FEATURE_OF[r.name];
@@ -32,7 +34,7 @@ function FeatureScreens({ user: u, route: r }: { user: User; route: FeatureRoute
   const [, setTick] = useState(0);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
-    if (C) return;
+    if (C || feature === 'findings') return;
     LOAD[feature]().then(
       (m) => {
         loaded.set(feature, m.default);
