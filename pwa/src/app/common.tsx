@@ -1,3 +1,4 @@
+import '../photos/texts';
 import type { ComponentChildren } from 'preact';
 import { LANGUAGES, lang, t, type MessageKey } from '../i18n';
 import { errorText } from '../i18n/errors';

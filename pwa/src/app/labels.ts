@@ -1,4 +1,5 @@
 // Words for field names, statuses, categories and mutation names.
+import '../findings/texts';
 import { hasKey, t } from '../i18n';
 import { memberName } from './data';
 import { day } from './format';

@@ -1,3 +1,4 @@
+import './texts';
 import { signal } from '@preact/signals';
 import { useState } from 'preact/hooks';
 import { lang, t } from '../i18n';

@@ -1,4 +1,5 @@
 // The findings feature's screens by route (loaded on first use by app/App.tsx).
+import './texts';
 import type { ScreenProps } from '../app/screen-props';
 import { FindingDetail } from './Detail';
 import { FindingFormScreen } from './Form';

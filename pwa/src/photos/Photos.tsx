@@ -1,6 +1,7 @@
 // Photos in the views: thumbnails (from the local copy until the server has
 // the photo, then the server's thumbnail through the service worker's cache),
 // the picker of the finding form, and the viewer (loaded on first use).
+import './texts';
 import { signal } from '@preact/signals';
 import type { ComponentType } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';

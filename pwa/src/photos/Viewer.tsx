@@ -2,6 +2,7 @@
 // with two fingers (pointer events), drag to pan when zoomed, double-tap (or
 // double-click) to zoom in and out, the mouse wheel on a desktop. Shows when
 // the photo was taken and, once the server has it, who uploaded it and where.
+import './texts';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { lang, t } from '../i18n';
 import type { MediaInfo } from '../app/api-types';

@@ -1,5 +1,6 @@
 // Settings → 通知 / Notifications: turn push on for this device (permission is
 // asked only after the tap), off again, and choose which kinds arrive.
+import './texts';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import './push.css';
 import { lang, t, type MessageKey } from '../i18n';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import '../../src/findings/texts';
 import { hasKey, translate } from '../../src/i18n';
 import { errorText } from '../../src/i18n/errors';
 import { CATEGORIES, EDITABLE, NAMES, SERVER_OWNED, STATUSES } from '../../src/findings/finding';
