@@ -11,7 +11,7 @@ import { navigate, online, type RouteName } from './state';
 
 const HOME_LIMIT = 10;
 
-/** Features that are built (issue 7): their card item opens them. */
+/** Features that are built: their card item opens them. */
 const FEATURE_ROUTES: Partial<Record<string, RouteName>> = {
   'feature.vacant_patrol': 'patrols',
   'feature.keys': 'keys',

@@ -129,7 +129,7 @@ export function SyncProgress() {
 
 const TABS: { name: RouteName; key: MessageKey; match: Route['name'][]; roles?: string[] }[] = [
   { name: 'home', key: 'nav.home', match: ['home', 'settings'] },
-  // Issue 7: shown to the roles that use them.
+  // Shown only to the roles that use them.
   { name: 'patrols', key: 'nav.patrols', match: ['patrols', 'patrol-unit', 'patrol'], roles: ['patrol', 'supervisor'] },
   { name: 'keys', key: 'nav.keys', match: ['keys', 'key', 'key-tag'], roles: ['patrol', 'supervisor', 'environment', 'admin'] },
   { name: 'review', key: 'nav.review', match: ['review', 'review-item'], roles: ['supervisor'] },

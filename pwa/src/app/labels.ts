@@ -1,29 +1,14 @@
-// Words for field names, statuses, categories and mutation names.
+// Words for the records notices and lists name: a finding's fields, statuses and
+// categories (only findings merge per field), and mutation names.
 import '../findings/texts';
-import { hasKey, t } from '../i18n';
+import { lang, t, word } from '../i18n';
 import { memberName } from './data';
 import { day } from './format';
-import { lang } from '../i18n';
 
-export function fieldLabel(field: string): string {
-  const key = `finding.field.${field}`;
-  return hasKey(key) ? t(key) : field;
-}
-
-export function statusLabel(s: string): string {
-  const key = `finding.status.${s}`;
-  return hasKey(key) ? t(key) : s;
-}
-
-export function categoryLabel(c: string): string {
-  const key = `finding.category.${c}`;
-  return hasKey(key) ? t(key) : c;
-}
-
-export function mutationLabel(name: string): string {
-  const key = `mutation.${name}`;
-  return hasKey(key) ? t(key) : name;
-}
+export const fieldLabel = (field: string) => word('finding.field', field);
+export const statusLabel = (s: string) => word('finding.status', s);
+export const categoryLabel = (c: string) => word('finding.category', c);
+export const mutationLabel = (name: string) => word('mutation', name);
 
 /** A field value in words (for conflict notices). */
 export function valueText(field: string, v: unknown): string {

@@ -131,7 +131,6 @@ export const en: Record<CoreKey, string> = {
   'settings.sign_out_anyway': 'Sign out anyway',
 
   'settings.title': 'Settings',
-  'settings.back': 'Back',
   'settings.language': 'Display language',
   'settings.account': 'Account',
   'settings.signed_in_as': 'Signed in as {name} ({username})',
@@ -170,11 +169,10 @@ export const en: Record<CoreKey, string> = {
   'error.validation_error': 'The data sent is not in the expected format.',
   'error.unknown': 'Something went wrong. Please try again.',
 
-  // ---- patrols, keys, review, admin (issue 7): what the first load shows ----
+  // ---- patrols, keys, review, admin: what the first load shows (tabs, notices) ----
   'nav.patrols': 'Patrols',
   'nav.keys': 'Keys',
   'nav.review': 'Review',
-  'nav.admin': 'Master data',
   'home.open_feature': 'Open',
   'mutation.patrols.save': 'Save patrol',
   'mutation.patrols.submit': 'Submit patrol',

@@ -130,7 +130,6 @@ export const zhCN = {
   'settings.sign_out_anyway': '仍然退出',
 
   'settings.title': '设置',
-  'settings.back': '返回',
   'settings.language': '界面语言',
   'settings.account': '账号',
   'settings.signed_in_as': '当前用户：{name}（{username}）',
@@ -169,11 +168,10 @@ export const zhCN = {
   'error.validation_error': '提交的数据格式不正确。',
   'error.unknown': '出现未知错误，请重试。',
 
-  // ---- patrols, keys, review, admin (issue 7): what the first load shows ----
+  // ---- patrols, keys, review, admin: what the first load shows (tabs, notices) ----
   'nav.patrols': '巡查',
   'nav.keys': '钥匙',
   'nav.review': '审核',
-  'nav.admin': '基础数据',
   'home.open_feature': '打开',
   'mutation.patrols.save': '保存巡查',
   'mutation.patrols.submit': '提交巡查',

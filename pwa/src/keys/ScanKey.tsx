@@ -20,7 +20,7 @@ export function ScanKey({ label, onKey }: { label: string; onKey: (key: Key) => 
 
   return (
     <>
-      <div class="ops-actions">
+      <div class="scan-actions">
         <button type="button" class="btn btn-primary btn-block" onClick={() => setScanning(true)} data-testid="scan-open">
           {label}
         </button>
