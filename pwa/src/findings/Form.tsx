@@ -90,6 +90,24 @@ function FindingForm({ user, id, noticeId }: { user: User; id: string | null; no
   const removePhoto = (field: 'photos' | 'fix_photos') => (hash: string) =>
     setV((prev) => ({ ...prev, [field]: prev[field].filter((h) => h !== hash) }));
   const onBusy = (d: number) => setProcessing((n) => n + d);
+  /** A set of photos (`photos`, or `fix_photos` once fixed): its label with the count, and the picker. */
+  const photoField = (field: 'photos' | 'fix_photos', testid: string, inputTestId: string, galleryTestId: string) => (
+    <div class="photo-field" data-testid={testid}>
+      <span class="field-label">
+        {fieldLabel(field)} <span class="muted">({t('value.photos', { n: v[field].length })})</span>
+      </span>
+      <PhotoPicker
+        hashes={v[field]}
+        added={added}
+        onAdd={addPhoto(field)}
+        onRemove={removePhoto(field)}
+        onBusy={onBusy}
+        disabled={base.locked}
+        inputTestId={inputTestId}
+        galleryTestId={galleryTestId}
+      />
+    </div>
+  );
   // Fix photos belong to fixing: shown once the status says so (or there are some).
   const fixing = ['fixed', 'verified', 'closed'].includes(v.status) || v.fix_photos.length > 0;
   const actor = { id: me.value, roles: user.roles };
@@ -187,21 +205,7 @@ function FindingForm({ user, id, noticeId }: { user: User; id: string | null; no
         data-testid="finding-description"
       />
 
-      <div class="photo-field" data-testid="finding-photos">
-        <span class="field-label">
-          {fieldLabel('photos')} <span class="muted">({t('value.photos', { n: v.photos.length })})</span>
-        </span>
-        <PhotoPicker
-          hashes={v.photos}
-          added={added}
-          onAdd={addPhoto('photos')}
-          onRemove={removePhoto('photos')}
-          onBusy={onBusy}
-          disabled={base.locked}
-          inputTestId="photo-input"
-          galleryTestId="photo-gallery-input"
-        />
-      </div>
+      {photoField('photos', 'finding-photos', 'photo-input', 'photo-gallery-input')}
 
       <label for="f-assignee">{fieldLabel('assignee_id')}</label>
       <select
@@ -243,23 +247,7 @@ function FindingForm({ user, id, noticeId }: { user: User; id: string | null; no
       <label for="f-fix-note">{fieldLabel('fix_note')}</label>
       <textarea id="f-fix-note" rows={3} maxLength={2000} value={v.fix_note} onInput={(e) => set('fix_note', e.currentTarget.value)} data-testid="finding-fix-note" />
 
-      {fixing && (
-        <div class="photo-field" data-testid="finding-fix-photos">
-          <span class="field-label">
-            {fieldLabel('fix_photos')} <span class="muted">({t('value.photos', { n: v.fix_photos.length })})</span>
-          </span>
-          <PhotoPicker
-            hashes={v.fix_photos}
-            added={added}
-            onAdd={addPhoto('fix_photos')}
-            onRemove={removePhoto('fix_photos')}
-            onBusy={onBusy}
-            disabled={base.locked}
-            inputTestId="fix-photo-input"
-            galleryTestId="fix-photo-gallery-input"
-          />
-        </div>
-      )}
+      {fixing && photoField('fix_photos', 'finding-fix-photos', 'fix-photo-input', 'fix-photo-gallery-input')}
 
       {error && (
         <p class="error" role="alert" data-testid="finding-error">
