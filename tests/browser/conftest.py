@@ -369,16 +369,20 @@ def server_results(server: LiveServer, device: str) -> dict[str, dict[str, Any]]
     return out
 
 
-ZH_CN_CATALOG = REPO_ROOT / "pwa" / "src" / "i18n" / "zh-CN.ts"
+# The zh-CN texts: the core catalog, and each feature's own (`const zh` of its texts.ts).
+ZH_CN_CATALOGS = [REPO_ROOT / "pwa" / "src" / "i18n" / "zh-CN.ts"] + sorted(
+    (REPO_ROOT / "pwa" / "src").glob("*/texts.ts")
+)
 
 
 def catalog_text(key: str) -> str:
-    """A zh-CN message from the PWA's catalog (the source of keys)."""
-    m = re.search(
-        rf"^\s*'{re.escape(key)}':\s*'((?:[^'\\]|\\.)*)',", ZH_CN_CATALOG.read_text(), re.M
-    )
-    assert m, f"{key} is not in {ZH_CN_CATALOG}"
-    return m.group(1)
+    """A zh-CN message from the PWA's catalogs (zh-CN is the source of keys)."""
+    for catalog in ZH_CN_CATALOGS:
+        zh = catalog.read_text().split("as const;")[0]
+        m = re.search(rf"^\s*'{re.escape(key)}':\s*'((?:[^'\\]|\\.)*)',", zh, re.M)
+        if m:
+            return m.group(1)
+    raise AssertionError(f"{key} is in none of {[str(c) for c in ZH_CN_CATALOGS]}")
 
 
 # ---- a fake camera (issue 7: scanning a key's QR tag) ------------------------------------------
