@@ -370,9 +370,8 @@ def server_results(server: LiveServer, device: str) -> dict[str, dict[str, Any]]
 
 
 # The zh-CN texts: the core catalog, and each feature's own (`const zh` of its texts.ts).
-ZH_CN_CATALOGS = [REPO_ROOT / "pwa" / "src" / "i18n" / "zh-CN.ts"] + sorted(
-    (REPO_ROOT / "pwa" / "src").glob("*/texts.ts")
-)
+PWA_SRC = REPO_ROOT / "pwa" / "src"
+ZH_CN_CATALOGS = [PWA_SRC / "i18n" / "zh-CN.ts", *sorted(PWA_SRC.glob("*/texts.ts"))]
 
 
 def catalog_text(key: str) -> str:
