@@ -65,7 +65,6 @@ export const NAMES = {
   delete: 'findings.delete',
 } as const;
 
-
 export function toFinding(r: ViewRecord): Finding {
   const f = r.fields;
   return {
@@ -99,7 +98,6 @@ export function toComment(r: ViewRecord): Comment {
     pending: r.pending,
   };
 }
-
 
 /** How this device shows its own findings mutations before the server answers. */
 export function findingAppliers(me: number | null): Record<string, Applier> {

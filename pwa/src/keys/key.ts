@@ -60,7 +60,6 @@ export interface KeyEvent {
   pending: boolean;
 }
 
-
 export function toKey(r: ViewRecord): Key {
   const f = r.fields;
   return {
@@ -89,7 +88,6 @@ export function toKey(r: ViewRecord): Key {
     pending: r.pending,
   };
 }
-
 
 const RETURNED = { status: 'in', holder_id: null, out_since: null, expected_return: null, purpose: null, handover_to: null };
 

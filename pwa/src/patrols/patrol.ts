@@ -70,7 +70,6 @@ export interface Patrol {
   pending: number;
 }
 
-
 export function isResult(v: unknown): v is ItemResult {
   return typeof v === 'string' && (RESULTS as readonly string[]).includes(v);
 }
@@ -130,7 +129,6 @@ export function toPatrol(r: ViewRecord): Patrol {
     pending: r.pending,
   };
 }
-
 
 /** Approved patrols are locked (the server refuses `record_locked`); a submitted one waits for review. */
 export function isLocked(p: Pick<Patrol, 'status'>): boolean {

@@ -1,7 +1,7 @@
 // Key custody as this device predicts it (the server decides): refusals, the
 // intents shown at once, the ledger with pending intents, overdue keys.
 import { describe, expect, it } from 'vitest';
-import { intentArgs, isOverdue, keysView, ledger, refusal, sortKeys, toKey, type Key } from '../../src/keys/key';
+import { intentArgs, intentMutation, isOverdue, keysView, ledger, refusal, sortKeys, toKey, type Key } from '../../src/keys/key';
 import type { ServerLike } from '../../src/sync/overlay';
 import { row } from '../records';
 
@@ -74,5 +74,17 @@ describe('key custody predictions', () => {
       toKey({ id: 'c', revision: 1, fields: { code: 'C', status: 'out', out_since: '2025-06-14T09:00:00Z' }, pending: 0 }),
     ];
     expect(sortKeys(keys, now).map((k: Key) => k.id)).toEqual(['c', 'b', 'a']);
+  });
+});
+
+describe('custody intents as outbox mutations', () => {
+  it('name the intent, carry the event id and the key, and are recorded on the key', () => {
+    expect(intentMutation('e9', 'k1', 'checkout', { purpose: 'repair', expected_return: '2025-06-15T10:00:00Z' })).toEqual({
+      name: 'keys.checkout',
+      args: { id: 'e9', key_id: 'k1', purpose: 'repair', expected_return: '2025-06-15T10:00:00Z' },
+      collection: 'keys',
+      record_id: 'k1',
+    });
+    expect(intentMutation('e10', 'k1', 'handover', { to_user_id: 6 }).args).toEqual({ id: 'e10', key_id: 'k1', to_user_id: 6 });
   });
 });
