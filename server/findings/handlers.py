@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from server.domain import (
+from server.syncing.handler_kit import (
     MAX_TEXT,
     LedgerHandler,
     MembersOf,

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from server.domain import (
+from server.syncing.handler_kit import (
     MAX_TEXT,
     LedgerHandler,
     MembersOf,

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from server.domain import (
+from server.syncing.handler_kit import (
     MAX_TEXT,
     SiteHandler,
     iso_datetime,
@@ -25,7 +25,7 @@ from server.domain import (
     text,
     unknown_fields,
 )
-from server.domain import (
+from server.syncing.handler_kit import (
     SHA256 as PHOTO_HASH,
 )
 from sync import MutationContext, Refusal, StoredRecord, Write

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from server.domain import MAX_TEXT, live, positive_id, record_ref, server_time, text
+from server.syncing.handler_kit import MAX_TEXT, live, positive_id, record_ref, server_time, text
 from sync import Handler, MutationContext, Refusal, StoredRecord, Write
 
 # Collections whose records go through review (later: inspections, shift closes).

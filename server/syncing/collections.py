@@ -72,5 +72,5 @@ def handlers() -> list[Handler]:
 
 
 def photo_fields(handlers: list[Handler]) -> dict[str, frozenset[str]]:
-    """Collection -> fields holding photo hashes (a handler's optional `photo_fields`)."""
-    return {h.collection: fields for h in handlers if (fields := getattr(h, "photo_fields", None))}
+    """Collection -> fields holding photo hashes."""
+    return {h.collection: h.photo_fields for h in handlers if h.photo_fields}

@@ -1,4 +1,5 @@
-"""Small checks shared by the domain handlers (sync collections)."""
+"""What the domains' sync handlers are built from: shared argument checks, the base classes of
+site-scoped and ledger collections, and the lookups into master data they are given."""
 
 from __future__ import annotations
 
