@@ -12,7 +12,7 @@ from typing import Any
 from server.syncing.handler_kit import (
     MAX_TEXT,
     LedgerHandler,
-    MembersOf,
+    Services,
     SiteHandler,
     iso_date,
     live,
@@ -54,8 +54,8 @@ class FindingsHandler(SiteHandler):
         }
     )
 
-    def __init__(self, members_of: MembersOf) -> None:
-        self._members_of = members_of
+    def __init__(self, services: Services) -> None:
+        self._services = services
 
     def is_locked(self, fields: Mapping[str, Any]) -> bool:
         return fields.get("status") == "closed"
@@ -97,7 +97,7 @@ class FindingsHandler(SiteHandler):
         if (
             "assignee_id" in args
             and assignee is not None
-            and assignee not in await self._members_of(site_id)
+            and assignee not in await self._services.members_of(site_id)
         ):
             raise Refusal(
                 "invalid_args", "the assignee is not a member of this site", "assignee_id"

@@ -11,14 +11,14 @@ wins and the other is refused `key_already_out`.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from server.syncing.handler_kit import (
     MAX_TEXT,
     LedgerHandler,
-    MembersOf,
+    Services,
     SiteHandler,
     iso_date,
     iso_datetime,
@@ -37,12 +37,8 @@ KINDS = frozenset({"vacant", "entrusted"})
 PURPOSES = frozenset({"patrol", "repair", "viewing", "owner_pickup"})
 CUSTODY_ROLES = frozenset({"patrol", "supervisor", "environment"})
 KEEPER_ROLES = frozenset({"supervisor", "admin"})
-SHANGHAI = timezone(timedelta(hours=8))
 # Custody fields: set only by custody intents.
 CUSTODY = ("status", "holder_id", "out_since", "expected_return", "purpose", "handover_to")
-
-# (user id) -> display name, for telling who holds a key; supplied by the server.
-NameOf = Callable[[int], Awaitable[str]]
 
 
 class KeysHandler(SiteHandler):
@@ -68,9 +64,8 @@ class KeysHandler(SiteHandler):
         }
     )
 
-    def __init__(self, members_of: MembersOf, name_of: NameOf) -> None:
-        self._members_of = members_of
-        self._name_of = name_of
+    def __init__(self, services: Services) -> None:
+        self._services = services
 
     async def check_upsert(
         self,
@@ -150,7 +145,7 @@ class KeysHandler(SiteHandler):
             unknown_fields(args, frozenset({"id", "key_id", "purpose", "expected_return", "note"}))
             if status == "out":
                 holder = fields.get("holder_id")
-                name = await self._name_of(holder) if isinstance(holder, int) else "?"
+                name = await self._services.name_of(holder) if isinstance(holder, int) else "?"
                 raise Refusal(
                     "key_already_out", f"钥匙已被{name}借出 / the key is out with {name}", "key_id"
                 )
@@ -159,7 +154,8 @@ class KeysHandler(SiteHandler):
             iso_datetime(args, "expected_return")
             if fields.get("kind") == "entrusted":
                 until = fields.get("authorization_until")
-                today = datetime.fromtimestamp(ctx.now_ms / 1000, SHANGHAI).date()
+                site = await self._services.site_settings(fields["site_id"])
+                today = site.clock.today(ctx.now_ms)
                 if not until or date.fromisoformat(until) < today:
                     raise Refusal(
                         "authorization_expired", "the owner's authorisation has ended", "key_id"
@@ -183,7 +179,7 @@ class KeysHandler(SiteHandler):
             to_id = positive_id(args.get("to_user_id"), "to_user_id")
             if status != "out" or fields.get("holder_id") != actor_id:
                 raise Refusal("not_holder", "only the key's holder hands it over", "key_id")
-            if to_id == actor_id or to_id not in await self._members_of(fields["site_id"]):
+            if to_id == actor_id or to_id not in await self._services.members_of(fields["site_id"]):
                 raise Refusal("invalid_args", "hand over to another member of the site")
             custody = {"handover_to": to_id}
             event["to_user_id"] = to_id

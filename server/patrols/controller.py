@@ -1,9 +1,9 @@
 """The patrol due list: vacant units whose last approved patrol is older than their interval
-(or that were never patrolled), most overdue first, grouped by building."""
+(or that were never patrolled), most overdue first, grouped by building; days are the site's."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import msgspec
 from litestar import get
@@ -11,10 +11,9 @@ from litestar.di import Provide
 
 from server.auth.guards import check_site_access, provide_current_user, requires_user
 from server.auth.service import CurrentUser
+from server.sites.service import site_clock
 from server.sites.tables import Unit
 from server.syncing.records import records_of_site
-
-CHINA = timedelta(hours=8)
 
 
 class DueUnit(msgspec.Struct):
@@ -29,10 +28,6 @@ class DueUnit(msgspec.Struct):
     days_overdue: int
 
 
-def china_date(iso: str) -> date:
-    return (datetime.fromisoformat(iso).astimezone(UTC) + CHINA).date()
-
-
 @get(
     "/api/sites/{site_id:int}/patrols/due",
     guards=[requires_user],
@@ -40,11 +35,12 @@ def china_date(iso: str) -> date:
 )
 async def due_list(site_id: int, user: CurrentUser) -> list[DueUnit]:
     check_site_access(user, site_id)
-    today = (datetime.now(UTC) + CHINA).date()
+    clock = await site_clock(site_id)
+    today = clock.today()
     last: dict[int, date] = {}
     for patrol in await records_of_site("patrols", site_id):
         if patrol.get("status") == "approved":
-            when = china_date(patrol.get("ended_at") or patrol["submitted_at"])
+            when = clock.date_of(patrol.get("ended_at") or patrol["submitted_at"])
             last[patrol["unit_id"]] = max(when, last.get(patrol["unit_id"], when))
     units = await Unit.select(
         Unit.id,

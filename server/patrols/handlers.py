@@ -9,12 +9,13 @@ Status, author and review fields are the server's. An approved patrol is locked.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 from server.syncing.handler_kit import (
     MAX_TEXT,
+    Services,
     SiteHandler,
     iso_datetime,
     live,
@@ -34,10 +35,6 @@ RESULTS = frozenset({"pass", "fail", "na"})
 PATROL_ROLES = frozenset({"patrol", "supervisor"})
 MAX_READING = 10_000_000
 FINDING_NAMESPACE = uuid.UUID("6f0d9a51-2f4b-4c1e-9a57-0c3b8f1d7e21")
-
-
-# (site id) -> {"default_assignee_id": int | None, "finding_due_days": int}
-SiteSettingsOf = Callable[[int], Awaitable[Mapping[str, Any]]]
 
 
 def finding_id_for(patrol_id: str, item_key: str) -> str:
@@ -116,8 +113,8 @@ class PatrolsHandler(SiteHandler):
         }
     )
 
-    def __init__(self, site_settings: SiteSettingsOf) -> None:
-        self._site_settings = site_settings
+    def __init__(self, services: Services) -> None:
+        self._services = services
 
     # Item photos live inside `items`; general photos in the `photos` set.
     photo_fields = frozenset({"photos", "item_photos"})
@@ -235,11 +232,10 @@ class PatrolsHandler(SiteHandler):
         items: dict[str, Any] = fields.get("items") or {}
         if not items:
             raise Refusal("invalid_args", "answer the checklist before submitting", "items")
-        settings = await self._site_settings(fields["site_id"])
-        due = datetime.fromtimestamp(ctx.now_ms / 1000, UTC) + timedelta(
-            days=int(settings.get("finding_due_days", 3))
-        )
-        assignee = settings.get("default_assignee_id")
+        site = await self._services.site_settings(fields["site_id"])
+        # Due so many days after the site's today (a date at the site, not in UTC).
+        due = site.clock.today(ctx.now_ms) + timedelta(days=site.finding_due_days)
+        assignee = site.default_assignee_id
         finding_ids = list(fields.get("finding_ids") or [])
         writes = []
         for key, item in sorted(items.items()):
@@ -262,7 +258,7 @@ class PatrolsHandler(SiteHandler):
                         + (f"：{item['note']}" if item.get("note") else ""),
                         "photos": list(item.get("photos", [])),
                         "assignee_id": assignee,
-                        "due_date": due.date().isoformat(),
+                        "due_date": due.isoformat(),
                         "status": "assigned" if assignee else "open",
                         "fix_note": "",
                         "fix_photos": [],

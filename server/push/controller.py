@@ -17,7 +17,7 @@ from server.auth.guards import provide_current_user, requires_user
 from server.auth.service import CurrentUser
 from server.errors import AppError
 from server.push.endpoints import MAX_ENDPOINT, EndpointRefused, check_subscription_endpoint
-from server.push.outbox import now_ms, transaction
+from server.push.queue import now_ms, transaction
 from server.push.tables import PushMessage, PushPreference, PushSubscription
 from server.push.texts import KINDS
 from server.push.vapid import application_server_key

@@ -22,7 +22,8 @@ from server.auth.tables import UserRole
 from server.errors import AppError
 from server.patrols.checklist import ensure_default_template
 from server.sites import units_csv
-from server.sites.tables import Building, Site, SiteMember, Unit
+from server.sites.service import ACTIVE_MEMBER, is_known_zone, site_clock
+from server.sites.tables import DEFAULT_TIMEZONE, Building, Site, SiteMember, Unit
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Code = Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -35,7 +36,7 @@ class SiteCreate(msgspec.Struct, forbid_unknown_fields=True):
     name: Name
     code: Code
     address: Annotated[str, msgspec.Meta(max_length=255)] = ""
-    timezone: Annotated[str, msgspec.Meta(max_length=64)] = "Asia/Shanghai"
+    timezone: Annotated[str, msgspec.Meta(max_length=64)] = DEFAULT_TIMEZONE
 
 
 class SiteUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -150,6 +151,8 @@ async def _site_of_building(building_id: int) -> int:
 
 
 async def _unique_site_fields(data: SiteCreate | SiteUpdate, site_id: int | None = None) -> None:
+    if data.timezone is not None and not is_known_zone(data.timezone):
+        raise AppError("validation_error", 400, field="timezone", detail=data.timezone)
     for column, value in ((Site.name, data.name), (Site.code, getattr(data, "code", None))):
         if value is None:
             continue
@@ -159,8 +162,6 @@ async def _unique_site_fields(data: SiteCreate | SiteUpdate, site_id: int | None
         if await query:
             raise AppError("conflict", 409, field=column._meta.name, detail=value)
 
-
-ACTIVE_MEMBER = SiteMember.user.active == True  # noqa: E712 (a Piccolo expression, not a test)
 
 UNIT_COLUMNS = (
     Unit.id,
@@ -360,6 +361,7 @@ class SitesController(Controller):
             raise AppError(
                 "csv_invalid", 422, extra={"errors": parsed.errors}, count=len(parsed.errors)
             )
+        today = (await site_clock(site_id)).today()
         async with Unit._meta.db.transaction():
             at = now()
             for name in new_buildings:
@@ -376,7 +378,7 @@ class SitesController(Controller):
                             number=r.number,
                             area_m2=r.area_m2,
                             vacant=r.vacant,
-                            vacant_since=at.date() if r.vacant else None,
+                            vacant_since=today if r.vacant else None,
                             created_at=at,
                         )
                         for r in parsed.rows

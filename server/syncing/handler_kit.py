@@ -5,17 +5,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from server.sites.service import SiteSettings
 from sync import Handler, MutationContext, Refusal, StoredRecord
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 MAX_TEXT = 2000
 MAX_PHOTOS = 50
 
-# (site id) -> ids of the site's active members; supplied by the server.
-MembersOf = Callable[[int], Awaitable[frozenset[int]]]
+
+@dataclass(frozen=True)
+class Services:
+    """Master data the rules read on every mutation: lookups the server supplies (cached
+    briefly, see server/syncing/collections.py) so that handlers stay free of queries."""
+
+    # (site id) -> ids of the site's active members
+    members_of: Callable[[int], Awaitable[frozenset[int]]]
+    # (user id) -> display name, for telling who holds a key
+    name_of: Callable[[int], Awaitable[str]]
+    # (site id) -> the site's rules and clock
+    site_settings: Callable[[int], Awaitable[SiteSettings]]
 
 
 def text(args: Mapping[str, Any], name: str, limit: int, required: bool = False) -> None:
