@@ -7,7 +7,6 @@ import io
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, Response, get
 from litestar.di import Provide
 from litestar.params import QueryParameter
@@ -16,36 +15,15 @@ from server.auth.guards import check_site_access, provide_current_user, requires
 from server.auth.service import CurrentUser, names_of
 from server.errors import AppError
 from server.keys.labels import FontMissing, Label, render_pdf
+from server.keys.schemas import (
+    KeyEventRead,
+    KeyOutRead,
+)
 from server.settings import Settings
 from server.sites.service import site_clock, site_names, site_settings, unit_labels
 from server.syncing.records import records_by_id, records_of_site
 
 MAX_LABELS = 500
-
-
-class KeyOut(msgspec.Struct):
-    id: str
-    code: str
-    label: str
-    holder_id: int | None
-    holder: str
-    purpose: str | None
-    out_since: str | None
-    expected_return: str | None
-    overdue: bool
-
-
-class KeyEvent(msgspec.Struct):
-    id: str
-    key_id: str
-    code: str
-    kind: str
-    by_id: int
-    by: str
-    at: str
-    purpose: str | None = None
-    to_user_id: int | None = None
-    note: str = ""
 
 
 def _overdue_cutoff(hours: int) -> datetime:
@@ -100,7 +78,7 @@ class KeysController(Controller):
         )
 
     @get("/sites/{site_id:int}/keys/out")
-    async def keys_out(self, site_id: int, user: CurrentUser) -> list[KeyOut]:
+    async def keys_out(self, site_id: int, user: CurrentUser) -> list[KeyOutRead]:
         """Keys out now, longest out first; overdue past the site's limit."""
         check_site_access(user, site_id)
         cutoff = _overdue_cutoff((await site_settings(site_id)).key_overdue_hours)
@@ -108,7 +86,7 @@ class KeysController(Controller):
         names = await names_of(k["holder_id"] for k in out if k.get("holder_id"))
         out.sort(key=lambda k: k.get("out_since") or "")
         return [
-            KeyOut(
+            KeyOutRead(
                 id=k["id"],
                 code=k["code"],
                 label=k.get("label") or "",
@@ -124,7 +102,7 @@ class KeysController(Controller):
         ]
 
     @get("/keys/{key_id:str}/ledger")
-    async def ledger(self, key_id: str, user: CurrentUser) -> list[KeyEvent]:
+    async def ledger(self, key_id: str, user: CurrentUser) -> list[KeyEventRead]:
         found = await records_by_id("keys", [key_id])
         if not found:
             raise AppError("not_found", 404)
@@ -174,11 +152,11 @@ class KeysController(Controller):
         )
 
 
-async def _events(events: list[dict[str, Any]], codes: dict[str, str]) -> list[KeyEvent]:
+async def _events(events: list[dict[str, Any]], codes: dict[str, str]) -> list[KeyEventRead]:
     names = await names_of(e["by_id"] for e in events)
     events.sort(key=lambda e: e["at"])
     return [
-        KeyEvent(
+        KeyEventRead(
             id=e["id"],
             key_id=e["key_id"],
             code=codes.get(e["key_id"], ""),

@@ -5,27 +5,17 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import msgspec
 from litestar import get
 from litestar.di import Provide
 
 from server.auth.guards import check_site_access, provide_current_user, requires_user
 from server.auth.service import CurrentUser
+from server.patrols.schemas import (
+    DueUnitRead,
+)
 from server.sites.service import site_clock
 from server.sites.tables import Unit
 from server.syncing.records import records_of_site
-
-
-class DueUnit(msgspec.Struct):
-    unit_id: int
-    building: str
-    entrance: str
-    number: str
-    vacant_since: date | None
-    interval_days: int
-    last_patrolled: date | None
-    due: date
-    days_overdue: int
 
 
 @get(
@@ -33,7 +23,7 @@ class DueUnit(msgspec.Struct):
     guards=[requires_user],
     dependencies={"user": Provide(provide_current_user)},
 )
-async def due_list(site_id: int, user: CurrentUser) -> list[DueUnit]:
+async def due_list(site_id: int, user: CurrentUser) -> list[DueUnitRead]:
     check_site_access(user, site_id)
     clock = await site_clock(site_id)
     today = clock.today()
@@ -50,14 +40,14 @@ async def due_list(site_id: int, user: CurrentUser) -> list[DueUnit]:
         Unit.patrol_interval_days,
         Unit.building.name,
     ).where((Unit.building.site == site_id) & (Unit.vacant == True))  # noqa: E712
-    due: list[DueUnit] = []
+    due: list[DueUnitRead] = []
     for u in units:
         seen = last.get(u["id"])
         start = seen or u["vacant_since"] or today
         next_due = start + timedelta(days=u["patrol_interval_days"]) if seen else start
         if next_due <= today:
             due.append(
-                DueUnit(
+                DueUnitRead(
                     unit_id=u["id"],
                     building=u["building.name"],
                     entrance=u["entrance"],
