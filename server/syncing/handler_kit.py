@@ -1,18 +1,22 @@
-"""What the domains' sync handlers are built from: shared argument checks, the base classes of
-site-scoped and ledger collections, and the lookups into master data they are given."""
+"""What the domains' sync handlers are built from: argument types and their decoding into
+per-intent Structs, shared checks, the base classes of site-scoped and ledger collections, and
+the lookups into master data they are given."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any, TypeVar
 
+import msgspec
+
+from server.errors import field_of
+from server.media.service import SHA256
 from server.sites.service import SiteSettings
 from sync import Handler, MutationContext, Refusal, StoredRecord
 
-SHA256 = re.compile(r"^[0-9a-f]{64}$")
 MAX_TEXT = 2000
 MAX_PHOTOS = 50
 
@@ -30,75 +34,56 @@ class Services:
     site_settings: Callable[[int], Awaitable[SiteSettings]]
 
 
-def text(args: Mapping[str, Any], name: str, limit: int, required: bool = False) -> None:
-    if name not in args:
-        if required:
-            raise Refusal("invalid_args", f"{name} is required", name)
-        return
-    value = args[name]
-    if not isinstance(value, str) or len(value) > limit or (required and not value.strip()):
-        raise Refusal("invalid_args", f"{name} must be text of at most {limit} characters", name)
+# Argument types the domains' Structs (their schemas.py) are made of.
+RecordRef = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+PositiveId = Annotated[int, msgspec.Meta(ge=1)]
+Text = Annotated[str, msgspec.Meta(max_length=MAX_TEXT)]
+ShortText = Annotated[str, msgspec.Meta(max_length=200)]
+# Text that says something: not empty, not only blanks.
+Said = Annotated[str, msgspec.Meta(max_length=MAX_TEXT, pattern=r"\S")]
+PhotoHash = Annotated[str, msgspec.Meta(pattern=SHA256.pattern)]
+# A date and time that says its offset (the server never guesses a device's zone).
+ZonedDateTime = Annotated[datetime, msgspec.Meta(tz=True)]
 
 
-def optional_id(args: Mapping[str, Any], name: str) -> None:
-    value = args.get(name)
-    if name in args and value is not None and (type(value) is not int or value <= 0):
-        raise Refusal("invalid_args", f"{name} must be a positive integer or null", name)
+class PhotoSetChange(msgspec.Struct, forbid_unknown_fields=True):
+    """A set field's change in wire form: hashes to add and to remove."""
+
+    add: list[PhotoHash] = msgspec.field(default_factory=list)
+    remove: list[PhotoHash] = msgspec.field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if len(self.add) + len(self.remove) > MAX_PHOTOS:
+            raise ValueError(f"at most {MAX_PHOTOS} photo hashes")
 
 
-def positive_id(value: Any, name: str) -> int:
-    if type(value) is not int or value <= 0:
-        raise Refusal("invalid_args", f"{name} must be a positive integer", name)
+# A photo set field in args: a list means "add these"; or {"add": [...], "remove": [...]}.
+PhotoSet = Annotated[list[PhotoHash], msgspec.Meta(max_length=MAX_PHOTOS)] | PhotoSetChange
+
+T = TypeVar("T")
+_TOP_LEVEL = re.compile(r"[^.\[]*")
+
+
+def decode_args(args: Mapping[str, Any], as_type: type[T], at: str = "") -> T:
+    """`args` decoded into the Struct declared for them; what msgspec refuses becomes
+    `invalid_args` naming the argument (`$.photos[0]` → photos; `at` names a nested value, e.g.
+    one checklist item) with msgspec's reason at its full path."""
+    try:
+        return msgspec.convert(args, as_type)
+    except msgspec.ValidationError as exc:
+        path, reason = field_of(str(exc))
+        where = ".".join(p for p in (at, path) if p)
+        field = at or _TOP_LEVEL.match(path).group(0)  # type: ignore[union-attr]
+        message = f"{where}: {reason}" if where else reason
+        raise Refusal("invalid_args", message, field or None) from None
+
+
+def required(value: T | msgspec.UnsetType | None, name: str) -> T:
+    """The value of an argument a create needs (an upsert's Struct has every field optional,
+    for partial updates); refused when left out, null or blank."""
+    if value is msgspec.UNSET or value is None or (isinstance(value, str) and not value.strip()):
+        raise Refusal("invalid_args", f"{name} is required", name)
     return value
-
-
-def record_ref(args: Mapping[str, Any], name: str) -> str:
-    value = args.get(name)
-    if not isinstance(value, str) or not 0 < len(value) <= 64:
-        raise Refusal("invalid_args", f"{name} must be a record id", name)
-    return value
-
-
-def photo_set(args: Mapping[str, Any], name: str) -> None:
-    """A set field of photo hashes in wire form: a list (add) or {"add": [], "remove": []}."""
-    if name not in args:
-        return
-    value = args[name]
-    hashes: list[Any]
-    if isinstance(value, list):
-        hashes = value
-    elif isinstance(value, dict) and set(value) <= {"add", "remove"}:
-        if not all(isinstance(v, list) for v in value.values()):
-            raise Refusal("invalid_args", f"{name}.add and .remove must be lists", name)
-        hashes = [*value.get("add", []), *value.get("remove", [])]
-    else:
-        raise Refusal("invalid_args", f"{name} must be a list of photo hashes", name)
-    if len(hashes) > MAX_PHOTOS or not all(isinstance(h, str) and SHA256.match(h) for h in hashes):
-        raise Refusal("invalid_args", f"{name} must hold SHA-256 hex photo hashes", name)
-
-
-def iso_date(args: Mapping[str, Any], name: str) -> None:
-    if name in args and args[name] is not None:
-        try:
-            date.fromisoformat(args[name])
-        except (TypeError, ValueError):
-            raise Refusal("invalid_args", f"{name} must be YYYY-MM-DD", name) from None
-
-
-def iso_datetime(args: Mapping[str, Any], name: str) -> None:
-    if name in args and args[name] is not None:
-        try:
-            parsed = datetime.fromisoformat(args[name])
-        except (TypeError, ValueError):
-            raise Refusal("invalid_args", f"{name} must be an ISO date and time", name) from None
-        if parsed.tzinfo is None:
-            raise Refusal("invalid_args", f"{name} needs a time zone offset", name)
-
-
-def unknown_fields(args: Mapping[str, Any], allowed: frozenset[str]) -> None:
-    unknown = sorted(set(args) - allowed)
-    if unknown:
-        raise Refusal("invalid_args", f"unknown field {unknown[0]}", unknown[0])
 
 
 def server_time(ctx: MutationContext) -> str:
