@@ -1,4 +1,7 @@
-"""Accounts: users, their roles, sessions, sign-in and the guards every endpoint uses."""
+"""Accounts: users, their roles, sessions, sign-in and the guards every endpoint uses.
+
+Differs: admin.py is the users admin's REST, guards.py the checks every endpoint uses.
+"""
 
 from __future__ import annotations
 

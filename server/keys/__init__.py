@@ -1,5 +1,8 @@
 """Key custody (钥匙管理): keys of vacant units and owner-entrusted keys, their QR tags, and the
-append-only ledger of who took which key, when, and why."""
+append-only ledger of who took which key, when, and why.
+
+Differs: labels.py draws the QR label sheets (PDF).
+"""
 
 from __future__ import annotations
 

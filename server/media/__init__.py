@@ -1,4 +1,7 @@
-"""Photos: content-addressed upload (PUT /api/media/<sha256>), normalized storage, scoped reads."""
+"""Photos: content-addressed upload (PUT /api/media/<sha256>), normalized storage, scoped reads.
+
+Differs: processing.py (decoding, normalising), storage.py (files) and gc.py (unused photos).
+"""
 
 from __future__ import annotations
 

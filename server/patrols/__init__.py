@@ -1,5 +1,8 @@
 """Vacant-unit patrols (空置房巡查): a checklist, meter readings and photos per visit to a
-vacant unit; every failed item becomes a finding."""
+vacant unit; every failed item becomes a finding.
+
+Differs: checklist.py holds the default checklist every new site gets.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,9 @@
 """Web push: subscriptions, a durable outbox fed by domain events and overdue checks, and a
-sender that encrypts (RFC 8291) and signs (VAPID, RFC 8292) every message."""
+sender that encrypts (RFC 8291) and signs (VAPID, RFC 8292) every message.
+
+Differs: config.py, vapid.py, endpoints.py (where it may send), delivery.py (one request),
+queue.py, events.py, overdue.py, sender.py (the loop), notice.py (what domains hand it), texts.py.
+"""
 
 from __future__ import annotations
 

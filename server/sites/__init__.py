@@ -1,4 +1,7 @@
-"""Sites (项目) → buildings (楼栋) → units (房号), and which users belong to which site."""
+"""Sites (项目) → buildings (楼栋) → units (房号), and which users belong to which site.
+
+Differs: units_csv.py reads and writes the units CSV.
+"""
 
 from __future__ import annotations
 
