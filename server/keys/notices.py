@@ -7,22 +7,20 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from server.auth.service import names_of
 from server.i18n import Language
-from server.push.notice import Notice, Notices, Occasion, Render
+from server.push.notice import Notice, Notices, Occasion, Render, who
 from server.push.texts import text
 from server.sites.service import SiteSettings, members_with_role, place_of
 from server.syncing.records import records_of_site
 
 
-def _render(holder: str | None, for_holder: bool, params: dict[str, Any]) -> Render:
+def _render(holder: Callable[[Language], str], for_holder: bool, params: dict[str, Any]) -> Render:
     suffix = ".holder" if for_holder else ""
 
     def render(lang: Language) -> tuple[str, str]:
-        name = holder or text("someone", lang)
         return (
             text(f"key_overdue.title{suffix}", lang, code=params["code"]),
-            text(f"key_overdue.body{suffix}", lang, holder=name, **params),
+            text(f"key_overdue.body{suffix}", lang, holder=holder(lang), **params),
         )
 
     return render
@@ -53,7 +51,7 @@ def _notices(
     async def notices() -> list[Notice]:
         holder = key.get("holder_id")
         holders = [holder] if isinstance(holder, int) else []
-        name = (await names_of(holders)).get(holder) if isinstance(holder, int) else None
+        name = await who(holder)
         code = str(key.get("code") or "")
         label = str(key.get("label") or "") or await place_of(None, key.get("unit_id"))
         params = {

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.auth.service import names_of
 from server.i18n import Language
-from server.push.notice import Notice, Notices
+from server.push.notice import Notice, Notices, who
 from server.push.texts import text
 from server.sites.service import members_with_role, place_of
 from server.syncing.records import record_by_id
@@ -22,16 +21,15 @@ async def review_requested(payload: dict[str, Any]) -> list[Notice]:
     patrol = await record_by_id("patrols", record_id)
     if patrol is None or patrol.get("status") != "submitted":
         return []  # reviewed (or gone) before we got to it: nothing to ask for
-    names = await names_of([author_id] if isinstance(author_id, int) else [])
+    author = await who(author_id)
     place = await place_of(site_id, patrol.get("unit_id"))
     problems = len(patrol.get("finding_ids") or [])
 
     def render(lang: Language) -> tuple[str, str]:
         extra = text("review_requested.problems", lang, n=problems) if problems else ""
-        author = names.get(author_id or 0) or text("someone", lang)
         return (
             text("review_requested.title", lang),
-            text("review_requested.body", lang, author=author, place=place, problems=extra),
+            text("review_requested.body", lang, author=author(lang), place=place, problems=extra),
         )
 
     return [

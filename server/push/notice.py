@@ -11,7 +11,9 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from server.auth.service import names_of
 from server.i18n import Language
+from server.push.texts import text
 from server.sites.service import SiteSettings
 
 # (recipient's language) -> (title, body)
@@ -36,6 +38,13 @@ class Occasion:
 
     key: str
     notices: Callable[[], Awaitable[Sequence[Notice]]]
+
+
+async def who(user_id: object) -> Callable[[Language], str]:
+    """How a notice names a user: their display name, or "a colleague" in the reader's language
+    (no such user, or none given)."""
+    name = (await names_of([user_id])).get(user_id) if isinstance(user_id, int) else None
+    return lambda lang: name or text("someone", lang)
 
 
 # (event payload) -> the notices the event raises

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.auth.service import names_of
 from server.i18n import Language
-from server.push.notice import Notice, Notices
+from server.push.notice import Notice, Notices, who
 from server.push.texts import shorten, text
 from server.sites.service import place_of
 from server.syncing.records import record_by_id
@@ -27,15 +26,14 @@ async def rejected(payload: dict[str, Any]) -> list[Notice]:
     if not isinstance(author_id, int) or author_id == reviewer_id:
         return []
     record = await record_by_id(str(collection), record_id)
-    names = await names_of([reviewer_id] if isinstance(reviewer_id, int) else [])
+    reviewer = await who(reviewer_id)
     place = await place_of(site_id, record.get("unit_id") if record else None)
     comment = shorten(str(payload.get("comment") or ""), 150)
 
     def render(lang: Language) -> tuple[str, str]:
-        reviewer = names.get(reviewer_id or 0) or text("someone", lang)
         return (
             text("rejected.title", lang),
-            text("rejected.body", lang, reviewer=reviewer, place=place, comment=comment),
+            text("rejected.body", lang, reviewer=reviewer(lang), place=place, comment=comment),
         )
 
     return [
