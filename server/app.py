@@ -13,20 +13,13 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from server import __version__, db
-from server.auth.admin import UsersController, update_me
-from server.auth.controller import ROUTES as AUTH_ROUTES
 from server.csrf import CSRFProtection
+from server.domains import all_routes
 from server.errors import EXCEPTION_HANDLERS
 from server.health import health
-from server.keys.controller import KeysController
-from server.media.controller import ROUTES as MEDIA_ROUTES
-from server.patrols.controller import due_list
-from server.push.controller import ROUTES as PUSH_ROUTES
 from server.push.sender import running_sender
 from server.settings import Settings
-from server.sites.controller import SitesController
 from server.static import pwa_files
-from server.syncing.controller import ROUTES as SYNC_ROUTES
 from server.syncing.engine import open_engine
 
 
@@ -51,19 +44,7 @@ def create_app(settings: Settings) -> Litestar:
 
     csrf = CSRFProtection(settings.secrets.session_key, secure=settings.server.secure_cookies)
     return Litestar(
-        route_handlers=[
-            health,
-            *AUTH_ROUTES,
-            update_me,
-            UsersController,
-            SitesController,
-            KeysController,
-            due_list,
-            *SYNC_ROUTES,
-            *MEDIA_ROUTES,
-            *PUSH_ROUTES,
-            pwa_files,
-        ],
+        route_handlers=[health, *all_routes(), pwa_files],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
         middleware=[csrf.middleware],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

@@ -9,15 +9,9 @@ import os
 from piccolo.conf.apps import AppRegistry
 
 from server.db import engine_from_url
+from server.domains import piccolo_apps
 
 DB = engine_from_url(os.environ.get("FIELDKEEP_DATABASE_URL", "sqlite:///data/fieldkeep.sqlite3"))
 
-APP_REGISTRY = AppRegistry(
-    apps=[
-        "server.auth.piccolo_app",
-        "server.sites.piccolo_app",
-        "server.syncing.piccolo_app",
-        "server.media.piccolo_app",
-        "server.push.piccolo_app",
-    ]
-)
+# Every domain with tables (server/domains.py) is a Piccolo app.
+APP_REGISTRY = AppRegistry(apps=piccolo_apps())

@@ -24,6 +24,7 @@ from ._hlc import (
     parse_stamp,
 )
 from ._memory import MemoryStore
+from ._merge import SetState
 from ._store import (
     ConflictEntry,
     DeviceState,
@@ -73,6 +74,7 @@ __all__ = [
     "PushRequest",
     "PushResponse",
     "Refusal",
+    "SetState",
     "Stamp",
     "Status",
     "Store",

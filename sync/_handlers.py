@@ -91,6 +91,9 @@ class Handler(abc.ABC):
     read_roles: frozenset[str] = frozenset()
     # Domain intents this handler's `apply` takes, besides the engine's "upsert" and "delete".
     intents: frozenset[str] = frozenset()
+    # Fields (or derived fields) holding photo hashes: the server keeps those photos while a
+    # live record names them.
+    photo_fields: frozenset[str] = frozenset()
 
     @abc.abstractmethod
     def sites_of(self, fields: Mapping[str, Any]) -> frozenset[str]:

@@ -3,59 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import Any
 
-import msgspec
 from litestar import Controller, get, patch, post
 from litestar.di import Provide
 
 from server.auth import service
-from server.auth.controller import UserEnvelope, user_read
+from server.auth.controller import user_read
 from server.auth.guards import provide_current_user, requires_role, requires_user
+from server.auth.schemas import (
+    MyPreferencesUpdate,
+    UserAdminRead,
+    UserCreate,
+    UserEnvelope,
+    UserUpdate,
+)
 from server.auth.service import CurrentUser
-from server.auth.tables import ROLES, AppUser, UserRole
+from server.auth.tables import AppUser, UserRole
 from server.errors import AppError
 from server.sites.tables import Site, SiteMember
-
-Username = Annotated[str, msgspec.Meta(min_length=2, max_length=64, pattern=r"^[a-z0-9_.-]+$")]
-Password = Annotated[str, msgspec.Meta(min_length=8, max_length=256)]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-Phone = Annotated[str, msgspec.Meta(max_length=32)]
-Role = Annotated[str, msgspec.Meta(pattern="^(" + "|".join(ROLES) + ")$")]
-Language = Annotated[str, msgspec.Meta(pattern="^(zh-CN|en)$")]
-
-
-class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
-    username: Username
-    display_name: Name
-    password: Password
-    roles: list[Role]
-    site_ids: list[int] = msgspec.field(default_factory=list)
-    phone: Phone = ""
-
-
-class UserUpdate(msgspec.Struct, forbid_unknown_fields=True):
-    display_name: Name | None = None
-    phone: Phone | None = None
-    roles: list[Role] | None = None
-    site_ids: list[int] | None = None
-    active: bool | None = None
-    password: Password | None = None
-
-
-class UserAdminRead(msgspec.Struct):
-    id: int
-    username: str
-    display_name: str
-    phone: str
-    active: bool
-    roles: list[str]
-    site_ids: list[int]
-
-
-class MyPreferences(msgspec.Struct, forbid_unknown_fields=True):
-    language: Language | None = None
-    display_name: Name | None = None
 
 
 async def _check_sites(site_ids: list[int]) -> None:
@@ -144,7 +110,7 @@ class UsersController(Controller):
     guards=[requires_user],
     dependencies={"user": Provide(provide_current_user)},
 )
-async def update_me(user: CurrentUser, data: MyPreferences) -> UserEnvelope:
+async def update_me(user: CurrentUser, data: MyPreferencesUpdate) -> UserEnvelope:
     """A user's own language (for server texts and notifications) and display name."""
     changes: dict[Any, Any] = {}
     if data.language is not None:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.di import Provide
@@ -12,38 +11,17 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from server.auth import service
 from server.auth.guards import SESSION_COOKIE, provide_current_user, requires_user
+from server.auth.schemas import (
+    CsrfTokenRead,
+    LoginRequest,
+    UserEnvelope,
+    UserRead,
+    UserSiteRead,
+)
 from server.auth.service import CurrentUser
 from server.csrf import csrf_token_of
 from server.errors import AppError
 from server.settings import Settings
-
-
-class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
-    username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-    password: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
-
-
-class SiteRead(msgspec.Struct):
-    id: int
-    name: str
-    code: str
-
-
-class UserRead(msgspec.Struct):
-    id: int
-    username: str
-    display_name: str
-    language: str
-    roles: list[str]
-    sites: list[SiteRead]
-
-
-class UserEnvelope(msgspec.Struct):
-    user: UserRead
-
-
-class CsrfToken(msgspec.Struct):
-    csrf_token: str
 
 
 async def user_read(user: CurrentUser) -> UserRead:
@@ -54,7 +32,7 @@ async def user_read(user: CurrentUser) -> UserRead:
         display_name=user.display_name,
         language=user.language,
         roles=sorted(user.roles),
-        sites=[SiteRead(id=s["id"], name=s["name"], code=s["code"]) for s in sites],  # type: ignore[arg-type]
+        sites=[UserSiteRead(id=s["id"], name=s["name"], code=s["code"]) for s in sites],  # type: ignore[arg-type]
     )
 
 
@@ -71,9 +49,9 @@ def session_cookie(token: str, settings: Settings) -> Cookie:
 
 
 @get("/api/auth/csrf", sync_to_thread=False)
-def csrf(request: Request[Any, Any, Any]) -> CsrfToken:
+def csrf(request: Request[Any, Any, Any]) -> CsrfTokenRead:
     """The CSRF token (also set as the `fieldkeep_csrf` cookie) to echo in `X-CSRF-Token`."""
-    return CsrfToken(csrf_token=csrf_token_of(request.scope.get("state", {})))
+    return CsrfTokenRead(csrf_token=csrf_token_of(request.scope.get("state", {})))
 
 
 @post("/api/auth/login", status_code=200)

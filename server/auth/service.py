@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -58,6 +59,20 @@ class CurrentUser:
 
     def has_any_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
+
+
+async def names_of(user_ids: Iterable[int]) -> dict[int, str]:
+    """User id → display name (missing ids are left out)."""
+    ids = list(set(user_ids))
+    if not ids:
+        return {}
+    rows = await AppUser.select(AppUser.id, AppUser.display_name).where(AppUser.id.is_in(ids))
+    return {int(r["id"]): str(r["display_name"]) for r in rows}
+
+
+async def display_name(user_id: int) -> str:
+    """A user's display name, or "#<id>" for an id that names nobody."""
+    return (await names_of([user_id])).get(user_id, f"#{user_id}")
 
 
 async def roles_of(user_id: int) -> frozenset[str]:

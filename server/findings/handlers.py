@@ -9,25 +9,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from server.domain import (
-    MAX_TEXT,
+from msgspec import UNSET
+
+from server.findings.schemas import FindingCommentArgs, FindingUpsert
+from server.syncing.handler_kit import (
     LedgerHandler,
-    MembersOf,
+    Services,
     SiteHandler,
-    iso_date,
+    decode_args,
     live,
-    optional_id,
-    photo_set,
-    positive_id,
-    record_ref,
+    required,
     server_time,
-    text,
-    unknown_fields,
 )
 from sync import MutationContext, Refusal, StoredRecord, Write
 
-CATEGORIES = frozenset({"patrol", "cleaning", "greening", "pest", "parking", "other"})
-STATUSES = frozenset({"open", "assigned", "fixed", "verified", "closed"})
 REPORTER_ROLES = frozenset({"patrol", "environment", "cashier", "supervisor", "manager", "admin"})
 VERIFIER_ROLES = frozenset({"supervisor", "environment"})
 
@@ -38,24 +33,9 @@ class FindingsHandler(SiteHandler):
     photo_fields = set_fields
     server_owned_fields = frozenset({"created_by", "created_at", "patrol_id"})
     intents = frozenset({"comment"})
-    fields = frozenset(
-        {
-            "site_id",
-            "unit_id",
-            "location",
-            "category",
-            "description",
-            "photos",
-            "assignee_id",
-            "due_date",
-            "status",
-            "fix_note",
-            "fix_photos",
-        }
-    )
 
-    def __init__(self, members_of: MembersOf) -> None:
-        self._members_of = members_of
+    def __init__(self, services: Services) -> None:
+        self._services = services
 
     def is_locked(self, fields: Mapping[str, Any]) -> bool:
         return fields.get("status") == "closed"
@@ -70,48 +50,34 @@ class FindingsHandler(SiteHandler):
         actor = ctx.actor
         if not actor.roles & REPORTER_ROLES:
             raise Refusal("forbidden", "this role may not report findings")
-        unknown_fields(args, self.fields)
+        sent = decode_args(args, FindingUpsert)
         if current is None:
-            if "site_id" not in args:
-                raise Refusal("invalid_args", "site_id is required", "site_id")
-            site_id = positive_id(args["site_id"], "site_id")
+            site_id = required(sent.site_id, "site_id")
         else:
             if str(current.fields["site_id"]) not in actor.site_ids:
                 raise Refusal("forbidden", "this finding belongs to another site", "site_id")
-            site_id = positive_id(args.get("site_id", current.fields["site_id"]), "site_id")
+            site_id = current.fields["site_id"] if sent.site_id is UNSET else sent.site_id
         if str(site_id) not in actor.site_ids:
             raise Refusal("forbidden", "you are not a member of this site", "site_id")
-        text(args, "description", MAX_TEXT, required=current is None)
-        text(args, "location", 200)
-        text(args, "fix_note", MAX_TEXT)
-        optional_id(args, "unit_id")
-        optional_id(args, "assignee_id")
-        photo_set(args, "photos")
-        photo_set(args, "fix_photos")
-        iso_date(args, "due_date")
-        if current is None and args.get("category") is None:
-            raise Refusal("invalid_args", "category is required", "category")
-        if "category" in args and args["category"] not in CATEGORIES:
-            raise Refusal("invalid_args", "unknown category", "category")
+        if current is None:
+            required(sent.description, "description")
+            required(sent.category, "category")
         assignee = args.get("assignee_id", current.fields.get("assignee_id") if current else None)
         if (
-            "assignee_id" in args
+            sent.assignee_id is not UNSET
             and assignee is not None
-            and assignee not in await self._members_of(site_id)
+            and assignee not in await self._services.members_of(site_id)
         ):
             raise Refusal(
                 "invalid_args", "the assignee is not a member of this site", "assignee_id"
             )
-        status = args.get("status")
-        if "status" in args:
-            if status not in STATUSES:
-                raise Refusal("invalid_args", "unknown status", "status")
-            if status == "fixed" and not (
-                "supervisor" in actor.roles or str(assignee) == actor.user_id
-            ):
-                raise Refusal("forbidden", "only the assignee or a supervisor marks it fixed")
-            if status in ("verified", "closed") and not actor.roles & VERIFIER_ROLES:
-                raise Refusal("forbidden", "only a supervisor or environment role verifies")
+        status = sent.status
+        if status == "fixed" and not (
+            "supervisor" in actor.roles or str(assignee) == actor.user_id
+        ):
+            raise Refusal("forbidden", "only the assignee or a supervisor marks it fixed")
+        if status in ("verified", "closed") and not actor.roles & VERIFIER_ROLES:
+            raise Refusal("forbidden", "only a supervisor or environment role verifies")
         if current is None:
             defaults: dict[str, Any] = {
                 "created_by": int(actor.user_id),
@@ -143,20 +109,17 @@ class FindingsHandler(SiteHandler):
         args: Mapping[str, Any],
         current: StoredRecord | None,
     ) -> Sequence[Write]:
-        # intent == "comment": args {id: comment id, finding_id, body}
-        comment_id = record_ref(args, "id")
-        finding_id = record_ref(args, "finding_id")
-        text(args, "body", MAX_TEXT, required=True)
-        finding = await live(ctx, "findings", finding_id, "finding_id")
+        comment = decode_args(args, FindingCommentArgs)  # intent == "comment"
+        finding = await live(ctx, "findings", comment.finding_id, "finding_id")
         site_id = finding.fields["site_id"]
         return [
             Write(
                 collection="finding_comments",
-                id=comment_id,
+                id=comment.id,
                 fields={
-                    "finding_id": finding_id,
+                    "finding_id": comment.finding_id,
                     "site_id": site_id,
-                    "body": args["body"],
+                    "body": comment.body,
                     "author_id": int(ctx.actor.user_id),
                     "created_at": server_time(ctx),
                 },

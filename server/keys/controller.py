@@ -7,64 +7,23 @@ import io
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, Response, get
 from litestar.di import Provide
 from litestar.params import QueryParameter
 
 from server.auth.guards import check_site_access, provide_current_user, requires_role, requires_user
-from server.auth.service import CurrentUser
-from server.auth.tables import AppUser
+from server.auth.service import CurrentUser, names_of
 from server.errors import AppError
 from server.keys.labels import FontMissing, Label, render_pdf
+from server.keys.schemas import (
+    KeyEventRead,
+    KeyOutRead,
+)
 from server.settings import Settings
-from server.sites.tables import Site, Unit
+from server.sites.service import site_clock, site_names, site_settings, unit_labels
 from server.syncing.records import records_by_id, records_of_site
 
 MAX_LABELS = 500
-
-
-class KeyOut(msgspec.Struct):
-    id: str
-    code: str
-    label: str
-    holder_id: int | None
-    holder: str
-    purpose: str | None
-    out_since: str | None
-    expected_return: str | None
-    overdue: bool
-
-
-class KeyEvent(msgspec.Struct):
-    id: str
-    key_id: str
-    code: str
-    kind: str
-    by_id: int
-    by: str
-    at: str
-    purpose: str | None = None
-    to_user_id: int | None = None
-    note: str = ""
-
-
-async def _names(user_ids: set[int]) -> dict[int, str]:
-    if not user_ids:
-        return {}
-    rows = await AppUser.select(AppUser.id, AppUser.display_name).where(
-        AppUser.id.is_in(list(user_ids))
-    )
-    return {r["id"]: r["display_name"] for r in rows}
-
-
-async def _unit_labels(unit_ids: set[int]) -> dict[int, str]:
-    if not unit_ids:
-        return {}
-    rows = await Unit.select(Unit.id, Unit.entrance, Unit.number, Unit.building.name).where(
-        Unit.id.is_in(list(unit_ids))
-    )
-    return {r["id"]: f"{r['building.name']}{r['entrance']}{r['number']}" for r in rows}
 
 
 def _overdue_cutoff(hours: int) -> datetime:
@@ -96,13 +55,8 @@ class KeysController(Controller):
                 missing.append(key["id"])
         if missing:
             raise AppError("not_found", 404, field="ids")
-        sites = {
-            r["id"]: r["name"]
-            for r in await Site.select(Site.id, Site.name).where(
-                Site.id.is_in(list({k["site_id"] for k in keys.values()}))
-            )
-        }
-        units = await _unit_labels({k["unit_id"] for k in keys.values() if k.get("unit_id")})
+        sites = await site_names(k["site_id"] for k in keys.values())
+        units = await unit_labels(k["unit_id"] for k in keys.values() if k.get("unit_id"))
         base = settings.server.public_base_url
         labels = [
             Label(
@@ -124,16 +78,15 @@ class KeysController(Controller):
         )
 
     @get("/sites/{site_id:int}/keys/out")
-    async def keys_out(self, site_id: int, user: CurrentUser) -> list[KeyOut]:
+    async def keys_out(self, site_id: int, user: CurrentUser) -> list[KeyOutRead]:
         """Keys out now, longest out first; overdue past the site's limit."""
         check_site_access(user, site_id)
-        site = await Site.select(Site.key_overdue_hours).where(Site.id == site_id).first()
-        cutoff = _overdue_cutoff(site["key_overdue_hours"] if site else 8)
+        cutoff = _overdue_cutoff((await site_settings(site_id)).key_overdue_hours)
         out = [k for k in await records_of_site("keys", site_id) if k.get("status") == "out"]
-        names = await _names({k["holder_id"] for k in out if k.get("holder_id")})
+        names = await names_of(k["holder_id"] for k in out if k.get("holder_id"))
         out.sort(key=lambda k: k.get("out_since") or "")
         return [
-            KeyOut(
+            KeyOutRead(
                 id=k["id"],
                 code=k["code"],
                 label=k.get("label") or "",
@@ -149,7 +102,7 @@ class KeysController(Controller):
         ]
 
     @get("/keys/{key_id:str}/ledger")
-    async def ledger(self, key_id: str, user: CurrentUser) -> list[KeyEvent]:
+    async def ledger(self, key_id: str, user: CurrentUser) -> list[KeyEventRead]:
         found = await records_by_id("keys", [key_id])
         if not found:
             raise AppError("not_found", 404)
@@ -169,11 +122,11 @@ class KeysController(Controller):
         until: Annotated[date, QueryParameter(name="to")],
         fmt: Annotated[str, QueryParameter(name="format", pattern="^(json|csv)$")] = "json",
     ) -> Response[Any]:
-        """All key movements in a period (dates inclusive, China time), as JSON or CSV."""
+        """All key movements in a period (dates inclusive, on the site's calendar), as JSON or
+        CSV (times printed in the site's zone)."""
         check_site_access(user, site_id)
-        china = timedelta(hours=8)
-        start = datetime(since.year, since.month, since.day, tzinfo=UTC) - china
-        end = datetime(until.year, until.month, until.day, tzinfo=UTC) - china + timedelta(days=1)
+        clock = await site_clock(site_id)
+        start, end = clock.days(since, until)
         events = [
             e
             for e in await records_of_site("key_events", site_id)
@@ -189,7 +142,8 @@ class KeysController(Controller):
             ["时间 at", "钥匙 key", "动作 kind", "经办人 by", "用途 purpose", "备注 note"]
         )
         for e in rows:
-            writer.writerow([e.at, e.code, e.kind, e.by, e.purpose or "", e.note])
+            at = clock.printed(e.at, "%Y-%m-%d %H:%M:%S")
+            writer.writerow([at, e.code, e.kind, e.by, e.purpose or "", e.note])
         # UTF-8 with a BOM: Excel on Chinese Windows opens it without garbling.
         return Response(
             out.getvalue().encode("utf-8-sig"),
@@ -198,11 +152,11 @@ class KeysController(Controller):
         )
 
 
-async def _events(events: list[dict[str, Any]], codes: dict[str, str]) -> list[KeyEvent]:
-    names = await _names({e["by_id"] for e in events})
+async def _events(events: list[dict[str, Any]], codes: dict[str, str]) -> list[KeyEventRead]:
+    names = await names_of(e["by_id"] for e in events)
     events.sort(key=lambda e: e["at"])
     return [
-        KeyEvent(
+        KeyEventRead(
             id=e["id"],
             key_id=e["key_id"],
             code=codes.get(e["key_id"], ""),

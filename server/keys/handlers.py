@@ -11,38 +11,30 @@ wins and the other is refused `key_already_out`.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
-from server.domain import (
-    MAX_TEXT,
+from msgspec import UNSET
+
+from server.keys.schemas import KeyCheckoutArgs, KeyHandoverArgs, KeyIntentArgs, KeyUpsert
+from server.syncing.handler_kit import (
     LedgerHandler,
-    MembersOf,
+    Services,
     SiteHandler,
-    iso_date,
-    iso_datetime,
+    decode_args,
     live,
-    optional_id,
-    photo_set,
-    positive_id,
-    record_ref,
+    required,
     server_time,
-    text,
-    unknown_fields,
 )
 from sync import MutationContext, Refusal, StoredRecord, Write
 
-KINDS = frozenset({"vacant", "entrusted"})
-PURPOSES = frozenset({"patrol", "repair", "viewing", "owner_pickup"})
 CUSTODY_ROLES = frozenset({"patrol", "supervisor", "environment"})
 KEEPER_ROLES = frozenset({"supervisor", "admin"})
-SHANGHAI = timezone(timedelta(hours=8))
+# Each intent's arguments (the others take KeyIntentArgs).
+ARGS: dict[str, type[KeyIntentArgs]] = {"checkout": KeyCheckoutArgs, "handover": KeyHandoverArgs}
 # Custody fields: set only by custody intents.
 CUSTODY = ("status", "holder_id", "out_since", "expected_return", "purpose", "handover_to")
-
-# (user id) -> display name, for telling who holds a key; supplied by the server.
-NameOf = Callable[[int], Awaitable[str]]
 
 
 class KeysHandler(SiteHandler):
@@ -51,26 +43,9 @@ class KeysHandler(SiteHandler):
     set_fields = frozenset({"authorization_photos"})
     photo_fields = set_fields
     intents = frozenset({"checkout", "checkin", "handover", "receive", "lost", "return_to_owner"})
-    fields = frozenset(
-        {
-            "site_id",
-            "unit_id",
-            "code",
-            "kind",
-            "label",
-            "storage_place",
-            "owner_name",
-            "owner_phone",
-            "authorized_people",
-            "authorization_until",
-            "authorization_photos",
-            "note",
-        }
-    )
 
-    def __init__(self, members_of: MembersOf, name_of: NameOf) -> None:
-        self._members_of = members_of
-        self._name_of = name_of
+    def __init__(self, services: Services) -> None:
+        self._services = services
 
     async def check_upsert(
         self,
@@ -81,28 +56,17 @@ class KeysHandler(SiteHandler):
     ) -> Mapping[str, Any]:
         if not ctx.actor.roles & KEEPER_ROLES:
             raise Refusal("forbidden", "only supervisors and admins register keys")
-        unknown_fields(args, self.fields)
+        sent = decode_args(args, KeyUpsert)
         if current is None:
-            for name in ("site_id", "code", "kind"):
-                if name not in args:
-                    raise Refusal("invalid_args", f"{name} is required", name)
-        site_id = positive_id(args.get("site_id", current and current.fields["site_id"]), "site_id")
+            site_id = required(sent.site_id, "site_id")
+            required(sent.code, "code")
+            required(sent.kind, "kind")
+        else:
+            site_id = current.fields["site_id"] if sent.site_id is UNSET else sent.site_id
         if str(site_id) not in ctx.actor.site_ids:
             raise Refusal("forbidden", "you are not a member of this site", "site_id")
         if current is not None and current.fields["site_id"] != site_id:
             raise Refusal("invalid_args", "a key stays at its site", "site_id")
-        text(args, "code", 32, required=current is None)
-        text(args, "label", 200)
-        text(args, "storage_place", 200)
-        text(args, "owner_name", 100)
-        text(args, "owner_phone", 32)
-        text(args, "authorized_people", 500)
-        text(args, "note", MAX_TEXT)
-        optional_id(args, "unit_id")
-        iso_date(args, "authorization_until")
-        photo_set(args, "authorization_photos")
-        if "kind" in args and args["kind"] not in KINDS:
-            raise Refusal("invalid_args", "kind is vacant or entrusted", "kind")
         if current is not None:
             return {}
         return {
@@ -128,38 +92,31 @@ class KeysHandler(SiteHandler):
         args: Mapping[str, Any],
         current: StoredRecord | None,
     ) -> Sequence[Write]:
-        event_id = record_ref(args, "id")
-        key_id = record_ref(args, "key_id")
-        key = await live(ctx, "keys", key_id, "key_id")
+        given = decode_args(args, ARGS.get(intent, KeyIntentArgs))
+        key = await live(ctx, "keys", given.key_id, "key_id")
         fields = key.fields
         actor_id = int(ctx.actor.user_id)
         is_supervisor = "supervisor" in ctx.actor.roles
         if not ctx.actor.roles & CUSTODY_ROLES:
             raise Refusal("forbidden", "this role does not hold keys")
-        event: dict[str, Any] = {"kind": intent, "note": ""}
-        if "note" in args:
-            text(args, "note", MAX_TEXT)
-            event["note"] = args["note"]
+        event: dict[str, Any] = {"kind": intent, "note": given.note}
         status = fields.get("status")
         if status == "lost" and intent != "checkin":
             raise Refusal("key_lost", "the key is marked lost", "key_id")
         if status == "returned":
             raise Refusal("key_returned", "the key was returned to its owner", "key_id")
 
-        if intent == "checkout":
-            unknown_fields(args, frozenset({"id", "key_id", "purpose", "expected_return", "note"}))
+        if isinstance(given, KeyCheckoutArgs):
             if status == "out":
                 holder = fields.get("holder_id")
-                name = await self._name_of(holder) if isinstance(holder, int) else "?"
+                name = await self._services.name_of(holder) if isinstance(holder, int) else "?"
                 raise Refusal(
                     "key_already_out", f"钥匙已被{name}借出 / the key is out with {name}", "key_id"
                 )
-            if args.get("purpose") not in PURPOSES:
-                raise Refusal("invalid_args", "purpose: patrol, repair, viewing, owner_pickup")
-            iso_datetime(args, "expected_return")
             if fields.get("kind") == "entrusted":
                 until = fields.get("authorization_until")
-                today = datetime.fromtimestamp(ctx.now_ms / 1000, SHANGHAI).date()
+                site = await self._services.site_settings(fields["site_id"])
+                today = site.clock.today(ctx.now_ms)
                 if not until or date.fromisoformat(until) < today:
                     raise Refusal(
                         "authorization_expired", "the owner's authorisation has ended", "key_id"
@@ -168,22 +125,22 @@ class KeysHandler(SiteHandler):
                 "status": "out",
                 "holder_id": actor_id,
                 "out_since": server_time(ctx),
-                "expected_return": args.get("expected_return"),
-                "purpose": args["purpose"],
+                "expected_return": args.get("expected_return"),  # as sent (its offset kept)
+                "purpose": given.purpose,
                 "handover_to": None,
             }
-            event.update(purpose=args["purpose"], expected_return=args.get("expected_return"))
+            event.update(purpose=given.purpose, expected_return=args.get("expected_return"))
         elif intent == "checkin":
             if status not in ("out", "lost"):
                 raise Refusal("key_not_out", "the key is not checked out", "key_id")
             if fields.get("holder_id") != actor_id and not is_supervisor:
                 raise Refusal("forbidden", "only the holder or a supervisor checks the key in")
             custody = _returned()
-        elif intent == "handover":
-            to_id = positive_id(args.get("to_user_id"), "to_user_id")
+        elif isinstance(given, KeyHandoverArgs):
+            to_id = given.to_user_id
             if status != "out" or fields.get("holder_id") != actor_id:
                 raise Refusal("not_holder", "only the key's holder hands it over", "key_id")
-            if to_id == actor_id or to_id not in await self._members_of(fields["site_id"]):
+            if to_id == actor_id or to_id not in await self._services.members_of(fields["site_id"]):
                 raise Refusal("invalid_args", "hand over to another member of the site")
             custody = {"handover_to": to_id}
             event["to_user_id"] = to_id
@@ -205,14 +162,14 @@ class KeysHandler(SiteHandler):
                 raise Refusal("forbidden", "only the holder or a supervisor returns a key")
             custody = {**_returned(), "status": "returned"}
         event.update(
-            key_id=key_id,
+            key_id=given.key_id,
             site_id=fields["site_id"],
             by_id=actor_id,
             at=server_time(ctx),
         )
         return [
-            Write(collection="key_events", id=event_id, fields=event),
-            Write(collection="keys", id=key_id, fields=custody, decided=True),
+            Write(collection="key_events", id=given.id, fields=event),
+            Write(collection="keys", id=given.key_id, fields=custody, decided=True),
         ]
 
 

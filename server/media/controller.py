@@ -3,10 +3,8 @@ evidence metadata a supervisor checks (GET …/info). Design rule 7."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
-import msgspec
 from litestar import Request, Response, get, head, put
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
@@ -15,36 +13,16 @@ from server.auth.guards import provide_current_user, requires_user
 from server.auth.service import CurrentUser
 from server.errors import AppError
 from server.media.processing import MAX_UPLOAD_BYTES, Rejected
+from server.media.schemas import (
+    MediaInfoRead,
+    UploaderRead,
+    UploadRead,
+)
 from server.media.service import SHA256, MediaService, media_storage
 from server.settings import Settings
 
 CACHE_CONTROL = "private, max-age=31536000, immutable"
 Size = Literal["full", "thumb"]
-
-
-class UploadResult(msgspec.Struct):
-    sha256: str
-    width: int
-    height: int
-
-
-class Uploader(msgspec.Struct):
-    id: int
-    username: str
-    display_name: str
-
-
-class MediaInfo(msgspec.Struct):
-    sha256: str
-    width: int
-    height: int
-    content_type: str
-    bytes: int
-    taken_at: datetime | None
-    gps_lat: float | None
-    gps_lon: float | None
-    uploaded_at: datetime
-    uploader: Uploader | None  # None if the account was deleted
 
 
 def provide_media(request: Request[Any, Any, Any], settings: Settings) -> MediaService:
@@ -96,7 +74,7 @@ async def _read_body(request: Request[Any, Any, Any]) -> bytes:
 )
 async def upload(
     request: Request[Any, Any, Any], sha256: str, user: CurrentUser, media: MediaService
-) -> Response[UploadResult]:
+) -> Response[UploadRead]:
     """Store a photo under the SHA-256 of its bytes: 201 when stored now, 200 when it was here."""
     _checked_name(sha256)
     data = await _read_body(request)
@@ -107,7 +85,7 @@ async def upload(
     except Rejected as exc:
         raise AppError(exc.code, exc.status, **exc.params) from None
     return Response(
-        UploadResult(sha256=stored.sha256, width=stored.width, height=stored.height),
+        UploadRead(sha256=stored.sha256, width=stored.width, height=stored.height),
         status_code=201 if stored.created else 200,
     )
 
@@ -168,13 +146,13 @@ async def exists(
 
 
 @get("/api/media/{sha256:str}/info", guards=[requires_user], dependencies=DEPENDENCIES)
-async def info(sha256: str, user: CurrentUser, media: MediaService) -> MediaInfo:
+async def info(sha256: str, user: CurrentUser, media: MediaService) -> MediaInfoRead:
     """Capture time, GPS position and uploader of a photo: evidence a supervisor checks."""
     _checked_name(sha256)
     row = await media.visible(user, sha256)
     if row is None:
         raise AppError("not_found", 404)
-    return MediaInfo(
+    return MediaInfoRead(
         sha256=row["sha256"],
         width=row["width"],
         height=row["height"],
@@ -186,7 +164,7 @@ async def info(sha256: str, user: CurrentUser, media: MediaService) -> MediaInfo
         uploaded_at=row["uploaded_at"],
         uploader=None
         if row["uploader_id"] is None
-        else Uploader(
+        else UploaderRead(
             id=row["uploader_id"],
             username=row["uploader_username"],
             display_name=row["uploader_display_name"],

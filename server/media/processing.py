@@ -12,10 +12,13 @@ import io
 import math
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageCms
+
+from server.sites.tables import DEFAULT_TIMEZONE
 
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024
 # Pillow's own bomb guard warns at 89 MP and refuses at 179 MP; a phone photo is at most ~50 MP.
@@ -28,8 +31,6 @@ MIN_SCALED_EDGE = 1920
 THUMB_EDGE = 320
 QUALITY = 85
 THUMB_QUALITY = 80
-# Camera clocks without an offset are read in the project's default zone (Asia/Shanghai, no DST).
-CAMERA_ZONE = timezone(timedelta(hours=8))
 
 CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
@@ -95,7 +96,9 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-def process(data: bytes) -> Processed:
+def process(data: bytes, camera_zone: tzinfo | None = None) -> Processed:
+    """`camera_zone`: where a capture time without an offset was taken (default: the default
+    site zone)."""
     fmt = sniff(data)
     if fmt is None:
         raise Rejected("unsupported_media", 415)
@@ -114,7 +117,7 @@ def process(data: bytes) -> Processed:
             raise Rejected("image_corrupt", 422)
         if width * height > MAX_PIXELS:
             raise Rejected("image_too_large", 422, limit=_megapixels(MAX_PIXELS))
-        metadata = read_metadata(im)
+        metadata = read_metadata(im, camera_zone or ZoneInfo(DEFAULT_TIMEZONE))
         icc = im.info.get("icc_profile")
         try:
             if fmt == "JPEG":
@@ -213,7 +216,7 @@ def _megapixels(pixels: int) -> str:
 # ---- metadata ----------------------------------------------------------------------------
 
 
-def read_metadata(im: Image.Image) -> Metadata:
+def read_metadata(im: Image.Image, camera_zone: tzinfo) -> Metadata:
     """Orientation, capture time and GPS position; a malformed EXIF block counts as none."""
     try:
         exif = im.getexif()
@@ -228,20 +231,22 @@ def read_metadata(im: Image.Image) -> Metadata:
         lat = lon = None
     return Metadata(
         orientation=orientation if isinstance(orientation, int) else 1,
-        taken_at=_taken_at(exif_ifd.get(DATETIME_ORIGINAL), exif_ifd.get(OFFSET_TIME_ORIGINAL)),
+        taken_at=_taken_at(
+            exif_ifd.get(DATETIME_ORIGINAL), exif_ifd.get(OFFSET_TIME_ORIGINAL), camera_zone
+        ),
         gps_lat=lat,
         gps_lon=lon,
     )
 
 
-def _taken_at(value: object, offset: object) -> datetime | None:
+def _taken_at(value: object, offset: object, camera_zone: tzinfo) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
         local = datetime.strptime(value.strip("\x00 "), "%Y:%m:%d %H:%M:%S")
     except ValueError:
         return None
-    zone: timezone = CAMERA_ZONE
+    zone = camera_zone
     match = _OFFSET.match(offset.strip("\x00 ")) if isinstance(offset, str) else None
     if match:
         sign = -1 if match.group(1) == "-" else 1

@@ -19,6 +19,7 @@ from server.media.processing import Processed, Rejected, process
 from server.media.storage import LocalDiskStorage, MediaStorage
 from server.media.tables import Media
 from server.settings import Settings
+from server.sites.service import user_zone
 from server.syncing.tables import MediaRef
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -95,8 +96,9 @@ class MediaService:
             )
             if row is not None and await self._files_present(sha256):
                 return Stored(sha256, row["width"], row["height"], created=False)
+            zone = await user_zone(uploader_id)
             processed: Processed = await anyio.to_thread.run_sync(
-                process, data, limiter=self.limiter
+                process, data, zone, limiter=self.limiter
             )
 
             def write() -> None:

@@ -25,7 +25,8 @@ class Media(Table, tablename="media"):
     width = Integer()  # of the served (upright, normalized) image
     height = Integer()
     bytes = Integer()  # of the upload
-    # EXIF DateTimeOriginal in UTC; a camera time without an offset is read as UTC+8.
+    # EXIF DateTimeOriginal in UTC; a camera time without an offset is read in the uploader's
+    # site zone.
     taken_at = Timestamptz(null=True, default=None)
     gps_lat = DoublePrecision(null=True, default=None)
     gps_lon = DoublePrecision(null=True, default=None)

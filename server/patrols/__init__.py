@@ -1,2 +1,34 @@
 """Vacant-unit patrols (空置房巡查): a checklist, meter readings and photos per visit to a
-vacant unit; every failed item becomes a finding."""
+vacant unit; every failed item becomes a finding.
+
+Differs: checklist.py holds the default checklist every new site gets.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from litestar.types import ControllerRouterHandler
+
+    from server.push.notice import Notices
+    from server.syncing.handler_kit import Services
+    from sync import Handler
+
+
+def routes() -> list[ControllerRouterHandler]:
+    from server.patrols.controller import due_list
+
+    return [due_list]
+
+
+def sync_handlers(services: Services) -> list[Handler]:
+    from server.patrols.handlers import PatrolsHandler, PatrolTemplatesHandler
+
+    return [PatrolTemplatesHandler(), PatrolsHandler(services)]
+
+
+def push_notices() -> Notices:
+    from server.patrols.notices import NOTICES
+
+    return NOTICES

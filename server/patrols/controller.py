@@ -1,36 +1,21 @@
 """The patrol due list: vacant units whose last approved patrol is older than their interval
-(or that were never patrolled), most overdue first, grouped by building."""
+(or that were never patrolled), most overdue first, grouped by building; days are the site's."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
-import msgspec
 from litestar import get
 from litestar.di import Provide
 
 from server.auth.guards import check_site_access, provide_current_user, requires_user
 from server.auth.service import CurrentUser
+from server.patrols.schemas import (
+    DueUnitRead,
+)
+from server.sites.service import site_clock
 from server.sites.tables import Unit
 from server.syncing.records import records_of_site
-
-CHINA = timedelta(hours=8)
-
-
-class DueUnit(msgspec.Struct):
-    unit_id: int
-    building: str
-    entrance: str
-    number: str
-    vacant_since: date | None
-    interval_days: int
-    last_patrolled: date | None
-    due: date
-    days_overdue: int
-
-
-def china_date(iso: str) -> date:
-    return (datetime.fromisoformat(iso).astimezone(UTC) + CHINA).date()
 
 
 @get(
@@ -38,13 +23,14 @@ def china_date(iso: str) -> date:
     guards=[requires_user],
     dependencies={"user": Provide(provide_current_user)},
 )
-async def due_list(site_id: int, user: CurrentUser) -> list[DueUnit]:
+async def due_list(site_id: int, user: CurrentUser) -> list[DueUnitRead]:
     check_site_access(user, site_id)
-    today = (datetime.now(UTC) + CHINA).date()
+    clock = await site_clock(site_id)
+    today = clock.today()
     last: dict[int, date] = {}
     for patrol in await records_of_site("patrols", site_id):
         if patrol.get("status") == "approved":
-            when = china_date(patrol.get("ended_at") or patrol["submitted_at"])
+            when = clock.date_of(patrol.get("ended_at") or patrol["submitted_at"])
             last[patrol["unit_id"]] = max(when, last.get(patrol["unit_id"], when))
     units = await Unit.select(
         Unit.id,
@@ -54,14 +40,14 @@ async def due_list(site_id: int, user: CurrentUser) -> list[DueUnit]:
         Unit.patrol_interval_days,
         Unit.building.name,
     ).where((Unit.building.site == site_id) & (Unit.vacant == True))  # noqa: E712
-    due: list[DueUnit] = []
+    due: list[DueUnitRead] = []
     for u in units:
         seen = last.get(u["id"])
         start = seen or u["vacant_since"] or today
         next_due = start + timedelta(days=u["patrol_interval_days"]) if seen else start
         if next_due <= today:
             due.append(
-                DueUnit(
+                DueUnitRead(
                     unit_id=u["id"],
                     building=u["building.name"],
                     entrance=u["entrance"],

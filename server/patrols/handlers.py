@@ -9,35 +9,26 @@ Status, author and review fields are the server's. An approved patrol is locked.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
-from server.domain import (
-    MAX_TEXT,
+import msgspec
+from msgspec import UNSET
+
+from server.patrols.schemas import ItemAnswer, PatrolRef, PatrolSave, PatrolTemplateUpsert
+from server.syncing.handler_kit import (
+    Services,
     SiteHandler,
-    iso_datetime,
+    decode_args,
     live,
-    photo_set,
-    positive_id,
-    record_ref,
+    required,
     server_time,
-    text,
-    unknown_fields,
-)
-from server.domain import (
-    SHA256 as PHOTO_HASH,
 )
 from sync import MutationContext, Refusal, StoredRecord, Write
 
-RESULTS = frozenset({"pass", "fail", "na"})
 PATROL_ROLES = frozenset({"patrol", "supervisor"})
-MAX_READING = 10_000_000
 FINDING_NAMESPACE = uuid.UUID("6f0d9a51-2f4b-4c1e-9a57-0c3b8f1d7e21")
-
-
-# (site id) -> {"default_assignee_id": int | None, "finding_due_days": int}
-SiteSettingsOf = Callable[[int], Awaitable[Mapping[str, Any]]]
 
 
 def finding_id_for(patrol_id: str, item_key: str) -> str:
@@ -60,27 +51,14 @@ class PatrolTemplatesHandler(SiteHandler):
     ) -> Mapping[str, Any]:
         if "admin" not in ctx.actor.roles:
             raise Refusal("forbidden", "only admins edit checklists")
-        unknown_fields(args, frozenset({"site_id", "version", "name", "items"}))
-        site_id = positive_id(args.get("site_id"), "site_id")
-        if str(site_id) not in ctx.actor.site_ids:
+        template = decode_args(args, PatrolTemplateUpsert)
+        if str(template.site_id) not in ctx.actor.site_ids:
             raise Refusal("forbidden", "you are not a member of this site", "site_id")
-        positive_id(args.get("version"), "version")
-        text(args, "name", 200, required=True)
-        items = args.get("items")
-        if not isinstance(items, list) or not 0 < len(items) <= 60:
-            raise Refusal("invalid_args", "items must list 1 to 60 checklist items", "items")
         keys = set()
-        for i, item in enumerate(items):
-            ok = (
-                isinstance(item, dict)
-                and set(item) == {"key", "zh", "en"}
-                and all(isinstance(v, str) and 0 < len(v) <= 200 for v in item.values())
-            )
-            if not ok or item["key"] in keys:
-                raise Refusal(
-                    "invalid_args", "each item has a unique key, zh and en", f"items[{i}]"
-                )
-            keys.add(item["key"])
+        for i, item in enumerate(template.items):
+            if item.key in keys:
+                raise Refusal("invalid_args", "each item has a unique key", f"items[{i}]")
+            keys.add(item.key)
         return {"created_by": int(ctx.actor.user_id), "created_at": server_time(ctx)}
 
 
@@ -100,24 +78,9 @@ class PatrolsHandler(SiteHandler):
         }
     )
     intents = frozenset({"save", "submit"})
-    fields = frozenset(
-        {
-            "site_id",
-            "unit_id",
-            "key_id",
-            "template_id",
-            "items",
-            "water_reading",
-            "electricity_reading",
-            "photos",
-            "started_at",
-            "ended_at",
-            "note",
-        }
-    )
 
-    def __init__(self, site_settings: SiteSettingsOf) -> None:
-        self._site_settings = site_settings
+    def __init__(self, services: Services) -> None:
+        self._services = services
 
     # Item photos live inside `items`; general photos in the `photos` set.
     photo_fields = frozenset({"photos", "item_photos"})
@@ -147,7 +110,7 @@ class PatrolsHandler(SiteHandler):
         args: Mapping[str, Any],
         current: StoredRecord | None,
     ) -> Sequence[Write]:
-        patrol_id = record_ref(args, "id")
+        patrol_id = decode_args(args, PatrolRef).id
         if current is not None:
             if not ctx.actor.may_see(current.sites):
                 raise Refusal("forbidden", "this patrol belongs to another site", "site_id")
@@ -172,42 +135,26 @@ class PatrolsHandler(SiteHandler):
         for name in values:
             if name in self.server_owned_fields:
                 raise Refusal("server_owned_field", f"{name} is set by the server only", name)
-        unknown_fields(values, self.fields)
+        sent = decode_args(values, PatrolSave)
         if current is None:
-            for name in ("site_id", "unit_id", "template_id"):
-                if name not in values:
-                    raise Refusal("invalid_args", f"{name} is required", name)
-        elif "site_id" in values and values["site_id"] != current.fields["site_id"]:
-            raise Refusal("invalid_args", "a patrol stays at its site", "site_id")
-        site_id = positive_id(
-            values.get("site_id", current and current.fields["site_id"]), "site_id"
-        )
+            site_id = required(sent.site_id, "site_id")
+            required(sent.unit_id, "unit_id")
+            required(sent.template_id, "template_id")
+        else:
+            site_id = current.fields["site_id"]
+            if sent.site_id is not UNSET and sent.site_id != site_id:
+                raise Refusal("invalid_args", "a patrol stays at its site", "site_id")
         if str(site_id) not in ctx.actor.site_ids:
             raise Refusal("forbidden", "you are not a member of this site", "site_id")
-        if "unit_id" in values:
-            positive_id(values["unit_id"], "unit_id")
-        if "template_id" in values:
-            template = await live(
-                ctx, "patrol_templates", record_ref(values, "template_id"), "template_id"
-            )
+        if sent.template_id is not UNSET:
+            template = await live(ctx, "patrol_templates", sent.template_id, "template_id")
             if template.fields["site_id"] != site_id:
                 raise Refusal("invalid_args", "the checklist is another site's", "template_id")
-        if "key_id" in values and values["key_id"] is not None:
-            record_ref(values, "key_id")
-        for name in ("water_reading", "electricity_reading"):
-            value = values.get(name)
-            if value is not None and (
-                isinstance(value, bool)
-                or not isinstance(value, int | float)
-                or not 0 <= value <= MAX_READING
-            ):
-                raise Refusal("invalid_args", f"{name} must be a meter reading", name)
-        iso_datetime(values, "started_at")
-        iso_datetime(values, "ended_at")
-        text(values, "note", MAX_TEXT)
-        photo_set(values, "photos")
-        if "items" in values:
-            values["items"] = _checked_items(values["items"])
+        if sent.items is not UNSET:
+            values["items"] = {
+                key: msgspec.structs.asdict(decode_args(item, ItemAnswer, f"items.{key}"))
+                for key, item in sent.items.items()
+            }
             values["item_photos"] = sorted(
                 {h for item in values["items"].values() for h in item["photos"]}
             )
@@ -235,11 +182,10 @@ class PatrolsHandler(SiteHandler):
         items: dict[str, Any] = fields.get("items") or {}
         if not items:
             raise Refusal("invalid_args", "answer the checklist before submitting", "items")
-        settings = await self._site_settings(fields["site_id"])
-        due = datetime.fromtimestamp(ctx.now_ms / 1000, UTC) + timedelta(
-            days=int(settings.get("finding_due_days", 3))
-        )
-        assignee = settings.get("default_assignee_id")
+        site = await self._services.site_settings(fields["site_id"])
+        # Due so many days after the site's today (a date at the site, not in UTC).
+        due = site.clock.today(ctx.now_ms) + timedelta(days=site.finding_due_days)
+        assignee = site.default_assignee_id
         finding_ids = list(fields.get("finding_ids") or [])
         writes = []
         for key, item in sorted(items.items()):
@@ -262,7 +208,7 @@ class PatrolsHandler(SiteHandler):
                         + (f"：{item['note']}" if item.get("note") else ""),
                         "photos": list(item.get("photos", [])),
                         "assignee_id": assignee,
-                        "due_date": due.date().isoformat(),
+                        "due_date": due.isoformat(),
                         "status": "assigned" if assignee else "open",
                         "fix_note": "",
                         "fix_photos": [],
@@ -293,30 +239,3 @@ class PatrolsHandler(SiteHandler):
             )
         )
         return writes
-
-
-def _checked_items(value: Any) -> dict[str, Any]:
-    """items: {key: {"result": pass|fail|na, "note": str, "photos": [sha256], "label"?: str}}"""
-    if not isinstance(value, dict) or len(value) > 60:
-        raise Refusal("invalid_args", "items must map checklist keys to answers", "items")
-    checked: dict[str, Any] = {}
-    for key, item in value.items():
-        path = f"items.{key}"
-        if not isinstance(item, dict) or item.get("result") not in RESULTS:
-            raise Refusal("invalid_args", "each item has a result: pass, fail or na", path)
-        unknown_fields(item, frozenset({"result", "note", "photos", "label"}))
-        note = item.get("note", "")
-        label = item.get("label", "")
-        photos = item.get("photos", [])
-        if not isinstance(note, str) or len(note) > MAX_TEXT:
-            raise Refusal("invalid_args", "an item's note is text", path)
-        if not isinstance(label, str) or len(label) > 200:
-            raise Refusal("invalid_args", "an item's label is text", path)
-        if (
-            not isinstance(photos, list)
-            or len(photos) > 20
-            or not all(isinstance(h, str) and PHOTO_HASH.match(h) for h in photos)
-        ):
-            raise Refusal("invalid_args", "an item's photos are SHA-256 hashes", path)
-        checked[key] = {"result": item["result"], "note": note, "label": label, "photos": photos}
-    return checked

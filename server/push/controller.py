@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated, Literal
 
-import msgspec
 from cryptography.hazmat.primitives.asymmetric import ec
 from litestar import Response, delete, get, post, put
 from litestar.di import Provide
@@ -16,62 +14,23 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 from server.auth.guards import provide_current_user, requires_user
 from server.auth.service import CurrentUser
 from server.errors import AppError
-from server.push.endpoints import MAX_ENDPOINT, EndpointRefused, check_subscription_endpoint
-from server.push.outbox import now_ms, transaction
+from server.push.endpoints import EndpointRefused, check_subscription_endpoint
+from server.push.queue import now_ms, transaction
+from server.push.schemas import (
+    PreferencesRead,
+    PreferencesUpdate,
+    SubscriptionCreate,
+    SubscriptionDelete,
+    SubscriptionKeys,
+    SubscriptionRead,
+    VapidKeyRead,
+)
 from server.push.tables import PushMessage, PushPreference, PushSubscription
 from server.push.texts import KINDS
 from server.push.vapid import application_server_key
 from server.settings import Settings
 
 MAX_DEVICES = 20  # per user; the longest-unused subscription goes first
-
-Short = Annotated[str, msgspec.Meta(max_length=200)]
-
-
-class Keys(msgspec.Struct, forbid_unknown_fields=True):
-    p256dh: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
-    auth: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-
-
-class SubscriptionIn(msgspec.Struct, forbid_unknown_fields=True):
-    """What `PushSubscription.toJSON()` gives, plus the device's name and UI language."""
-
-    endpoint: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_ENDPOINT)]
-    keys: Keys
-    device: Short = ""
-    language: Literal["zh-CN", "en", ""] = ""
-    expirationTime: int | float | None = None  # the browser's name for it
-
-
-class SubscriptionOut(msgspec.Struct):
-    id: int
-    endpoint: str
-    device: str
-    language: str
-
-
-class EndpointIn(msgspec.Struct, forbid_unknown_fields=True):
-    endpoint: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_ENDPOINT)]
-
-
-class VapidKey(msgspec.Struct):
-    public_key: str  # the applicationServerKey: base64url of the uncompressed P-256 point
-
-
-class Preferences(msgspec.Struct):
-    review_requested: bool = True
-    rejected: bool = True
-    key_overdue: bool = True
-    finding_overdue: bool = True
-
-
-class PreferencesIn(msgspec.Struct, forbid_unknown_fields=True):
-    """Only the kinds named change."""
-
-    review_requested: bool | None = None
-    rejected: bool | None = None
-    key_overdue: bool | None = None
-    finding_overdue: bool | None = None
 
 
 def _b64url(value: str) -> bytes | None:
@@ -81,7 +40,7 @@ def _b64url(value: str) -> bytes | None:
         return None
 
 
-def check_keys(keys: Keys) -> None:
+def check_keys(keys: SubscriptionKeys) -> None:
     point = _b64url(keys.p256dh)
     try:
         if point is None or len(point) != 65:
@@ -98,16 +57,18 @@ GUARDED = {"guards": [requires_user], "dependencies": {"user": Provide(provide_c
 
 
 @get("/api/push/vapid-public-key", sync_to_thread=False)
-def vapid_public_key(settings: Settings) -> Response[VapidKey]:
+def vapid_public_key(settings: Settings) -> Response[VapidKeyRead]:
     """The key the browser subscribes with (`applicationServerKey`)."""
     return Response(
-        VapidKey(public_key=application_server_key(settings.push.vapid_private_key)),
+        VapidKeyRead(public_key=application_server_key(settings.push.vapid_private_key)),
         headers={"Cache-Control": "no-cache"},
     )
 
 
 @post("/api/push/subscriptions", status_code=201, **GUARDED)  # type: ignore[arg-type]
-async def subscribe(data: SubscriptionIn, user: CurrentUser, settings: Settings) -> SubscriptionOut:
+async def subscribe(
+    data: SubscriptionCreate, user: CurrentUser, settings: Settings
+) -> SubscriptionRead:
     """Subscribe this device; the same endpoint again replaces its keys (and its user)."""
     try:
         await check_subscription_endpoint(data.endpoint, settings.push)
@@ -157,35 +118,35 @@ async def subscribe(data: SubscriptionIn, user: CurrentUser, settings: Settings)
         extra = [int(r["id"]) for r in mine[MAX_DEVICES:]]
         if extra:
             await PushSubscription.delete().where(PushSubscription.id.is_in(extra))
-    return SubscriptionOut(
+    return SubscriptionRead(
         id=sub_id, endpoint=data.endpoint, device=data.device, language=data.language
     )
 
 
 @delete("/api/push/subscriptions", status_code=HTTP_204_NO_CONTENT, **GUARDED)  # type: ignore[arg-type]
-async def unsubscribe(data: EndpointIn, user: CurrentUser) -> None:
+async def unsubscribe(data: SubscriptionDelete, user: CurrentUser) -> None:
     """Forget this device's subscription (only the caller's own; unknown endpoints are fine)."""
     await PushSubscription.delete().where(
         (PushSubscription.endpoint == data.endpoint) & (PushSubscription.user == user.id)
     )
 
 
-async def preferences_of(user_id: int) -> Preferences:
+async def preferences_of(user_id: int) -> PreferencesRead:
     rows = await PushPreference.select(PushPreference.kind, PushPreference.enabled).where(
         PushPreference.user == user_id
     )
     chosen = {str(r["kind"]): bool(r["enabled"]) for r in rows if r["kind"] in KINDS}
-    return Preferences(**chosen)
+    return PreferencesRead(**chosen)
 
 
 @get("/api/push/preferences", **GUARDED)  # type: ignore[arg-type]
-async def get_preferences(user: CurrentUser) -> Preferences:
+async def get_preferences(user: CurrentUser) -> PreferencesRead:
     """Which kinds of notification this user receives (all of them unless switched off)."""
     return await preferences_of(user.id)
 
 
 @put("/api/push/preferences", **GUARDED)  # type: ignore[arg-type]
-async def put_preferences(data: PreferencesIn, user: CurrentUser) -> Preferences:
+async def put_preferences(data: PreferencesUpdate, user: CurrentUser) -> PreferencesRead:
     async with transaction():
         for kind in KINDS:
             enabled = getattr(data, kind)

@@ -2,7 +2,7 @@
 events into messages, runs the overdue checks, and delivers due messages.
 
 Any number of senders may run against one database: events and messages are claimed (see
-outbox.py), a message is leased to one sender for longer than a request can take, and its result
+queue.py), a message is leased to one sender for longer than a request can take, and its result
 is written only while the lease is still that sender's. A sender that dies mid-request leaves its
 lease to expire and the message is sent again then (at least once; the Topic lets the push
 service keep only one).
@@ -23,8 +23,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from server.push import outbox
+from server.push import queue
 from server.push.delivery import Outcome, new_client, send
+from server.push.events import fan_out_events
+from server.push.overdue import check_overdue
 from server.push.tables import PushAttempt, PushMessage, PushOnce, PushSubscription
 from server.settings import Settings
 
@@ -64,12 +66,12 @@ class Sender:
         """One round: events, (if due) the overdue checks, then due messages. Returns how much
         work was done (0: idle)."""
         work = 0
-        while handled := await outbox.fan_out_events():
+        while handled := await fan_out_events():
             work += handled
         due = time.monotonic() - self._last_check >= self.push.check_seconds
         if check or (check is None and due):
             self._last_check = time.monotonic()
-            work += await outbox.check_overdue()
+            work += await check_overdue()
             await self.prune()
         work += await self.deliver_due()
         return work
@@ -97,7 +99,7 @@ class Sender:
                 await self.deliver(message)
 
         total = 0
-        while messages := await outbox.claim_messages(self.lease_ms, MESSAGE_BATCH):
+        while messages := await queue.claim_messages(self.lease_ms, MESSAGE_BATCH):
             await asyncio.gather(*(one(m) for m in messages))
             total += len(messages)
         if len(self._clients) > MAX_CLIENTS:  # many WNS hosts, say: start afresh
@@ -128,7 +130,7 @@ class Sender:
         return outcome
 
     async def record(self, message: dict[str, Any], outcome: Outcome) -> None:
-        at = outbox.now_ms()
+        at = queue.now_ms()
         mine = (PushMessage.id == message["id"]) & (
             PushMessage.lease_token == message["lease_token"]
         )
@@ -151,7 +153,7 @@ class Sender:
             values[PushMessage.next_attempt_ms] = next_ms
         if state != "pending":
             values[PushMessage.done_ms] = at
-        async with outbox.transaction():
+        async with queue.transaction():
             await PushAttempt.insert(
                 PushAttempt(
                     message_id=message["id"],
@@ -192,7 +194,7 @@ class Sender:
         )
 
     async def prune(self) -> None:
-        at = outbox.now_ms()
+        at = queue.now_ms()
         await PushMessage.delete().where(
             (PushMessage.state != "pending") & (PushMessage.done_ms < at - KEEP_DONE_MS)
         )

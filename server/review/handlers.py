@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from server.domain import MAX_TEXT, live, positive_id, record_ref, server_time, text
+from server.review.schemas import RejectArgs, ReviewArgs
+from server.syncing.handler_kit import decode_args, live, server_time
 from sync import Handler, MutationContext, Refusal, StoredRecord, Write
 
 # Collections whose records go through review (later: inspections, shift closes).
@@ -44,13 +45,10 @@ class ReviewHandler(Handler):
         args: Mapping[str, Any],
         current: StoredRecord | None,
     ) -> Sequence[Write]:
-        record_ref(args, "id")
-        collection = args.get("collection")
+        given = decode_args(args, RejectArgs if intent == "reject" else ReviewArgs)
+        collection, record_id = given.collection, given.record_id
         if collection not in REVIEWED:
             raise Refusal("invalid_args", "this collection is not reviewed", "collection")
-        record_id = record_ref(args, "record_id")
-        seen = positive_id(args.get("revision"), "revision")
-        text(args, "comment", MAX_TEXT, required=intent == "reject")
         if "supervisor" not in ctx.actor.roles:
             raise Refusal("forbidden", "only supervisors review")
         record = await live(ctx, collection, record_id, "record_id")
@@ -58,7 +56,7 @@ class ReviewHandler(Handler):
             raise Refusal("self_review", "nobody reviews their own record")
         if record.fields.get("status") != "submitted":
             raise Refusal("not_submitted", "the record is not waiting for review", "record_id")
-        if record.revision != seen:
+        if record.revision != given.revision:
             raise Refusal(
                 "stale_review", "the record changed after you saw it; review it again", "revision"
             )
@@ -69,7 +67,7 @@ class ReviewHandler(Handler):
             site_id=record.fields.get("site_id"),
             author_id=record.fields.get("author_id"),
             reviewer_id=int(ctx.actor.user_id),
-            comment=args.get("comment", ""),
+            comment=given.comment,
         )
         return [
             Write(
@@ -79,7 +77,7 @@ class ReviewHandler(Handler):
                     "status": "approved" if intent == "approve" else "rejected",
                     "reviewed_by": int(ctx.actor.user_id),
                     "reviewed_at": server_time(ctx),
-                    "review_comment": args.get("comment", ""),
+                    "review_comment": given.comment,
                 },
                 decided=True,
             )

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, patch, post
@@ -22,93 +21,21 @@ from server.auth.tables import UserRole
 from server.errors import AppError
 from server.patrols.checklist import ensure_default_template
 from server.sites import units_csv
+from server.sites.schemas import (
+    BuildingCreate,
+    BuildingRead,
+    BuildingUpdate,
+    MemberRead,
+    SiteCreate,
+    SiteRead,
+    SiteUpdate,
+    UnitCreate,
+    UnitImportRead,
+    UnitRead,
+    UnitUpdate,
+)
+from server.sites.service import ACTIVE_MEMBER, is_known_zone, site_clock
 from server.sites.tables import Building, Site, SiteMember, Unit
-
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-Code = Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
-Short = Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
-Interval = Annotated[int, msgspec.Meta(ge=1, le=365)]
-Area = Annotated[float, msgspec.Meta(gt=0, lt=100_000)]
-
-
-class SiteCreate(msgspec.Struct, forbid_unknown_fields=True):
-    name: Name
-    code: Code
-    address: Annotated[str, msgspec.Meta(max_length=255)] = ""
-    timezone: Annotated[str, msgspec.Meta(max_length=64)] = "Asia/Shanghai"
-
-
-class SiteUpdate(msgspec.Struct, forbid_unknown_fields=True):
-    name: Name | None = None
-    address: Annotated[str, msgspec.Meta(max_length=255)] | None = None
-    timezone: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-
-
-class SiteRead(msgspec.Struct):
-    id: int
-    name: str
-    code: str
-    address: str
-    timezone: str
-
-
-class MemberRead(msgspec.Struct):
-    id: int
-    username: str
-    display_name: str
-    roles: list[str]
-
-
-class ImportResult(msgspec.Struct):
-    encoding: str
-    rows: int
-    new_buildings: list[str]
-    errors: list[dict[str, Any]]
-    imported: int
-
-
-class BuildingCreate(msgspec.Struct, forbid_unknown_fields=True):
-    name: Short
-
-
-class BuildingUpdate(msgspec.Struct, forbid_unknown_fields=True):
-    name: Short
-
-
-class BuildingRead(msgspec.Struct):
-    id: int
-    site_id: int
-    name: str
-
-
-class UnitCreate(msgspec.Struct, forbid_unknown_fields=True):
-    number: Short
-    entrance: Annotated[str, msgspec.Meta(max_length=16)] = ""
-    area_m2: Area | None = None
-    vacant: bool = False
-    vacant_since: date | None = None
-    patrol_interval_days: Interval = 7
-
-
-class UnitUpdate(msgspec.Struct, forbid_unknown_fields=True):
-    number: Short | None = None
-    entrance: Annotated[str, msgspec.Meta(max_length=16)] | None = None
-    area_m2: Area | None = None
-    vacant: bool | None = None
-    vacant_since: date | None = None
-    patrol_interval_days: Interval | None = None
-
-
-class UnitRead(msgspec.Struct):
-    id: int
-    building_id: int
-    building_name: str
-    entrance: str
-    number: str
-    area_m2: float | None
-    vacant: bool
-    vacant_since: date | None
-    patrol_interval_days: int
 
 
 def _site_read(row: dict[str, Any]) -> SiteRead:
@@ -150,6 +77,8 @@ async def _site_of_building(building_id: int) -> int:
 
 
 async def _unique_site_fields(data: SiteCreate | SiteUpdate, site_id: int | None = None) -> None:
+    if data.timezone is not None and not is_known_zone(data.timezone):
+        raise AppError("validation_error", 400, field="timezone", detail=data.timezone)
     for column, value in ((Site.name, data.name), (Site.code, getattr(data, "code", None))):
         if value is None:
             continue
@@ -159,8 +88,6 @@ async def _unique_site_fields(data: SiteCreate | SiteUpdate, site_id: int | None
         if await query:
             raise AppError("conflict", 409, field=column._meta.name, detail=value)
 
-
-ACTIVE_MEMBER = SiteMember.user.active == True  # noqa: E712 (a Piccolo expression, not a test)
 
 UNIT_COLUMNS = (
     Unit.id,
@@ -323,7 +250,7 @@ class SitesController(Controller):
     )
     async def import_units(
         self, site_id: int, request: Request[Any, Any, Any], dry_run: bool = False
-    ) -> ImportResult:
+    ) -> UnitImportRead:
         """Units from a CSV body (楼栋, 单元, 房号, 面积, 状态; UTF-8 or GBK). With dry_run, a
         preview; otherwise every row or, on any row error, none (422 with the errors)."""
         if not await Site.exists().where(Site.id == site_id):
@@ -347,7 +274,7 @@ class SitesController(Controller):
             )
         }
         new_buildings = sorted({r.building for r in parsed.rows} - set(buildings))
-        result = ImportResult(
+        result = UnitImportRead(
             encoding=parsed.encoding,
             rows=len(parsed.rows),
             new_buildings=new_buildings,
@@ -360,6 +287,7 @@ class SitesController(Controller):
             raise AppError(
                 "csv_invalid", 422, extra={"errors": parsed.errors}, count=len(parsed.errors)
             )
+        today = (await site_clock(site_id)).today()
         async with Unit._meta.db.transaction():
             at = now()
             for name in new_buildings:
@@ -376,7 +304,7 @@ class SitesController(Controller):
                             number=r.number,
                             area_m2=r.area_m2,
                             vacant=r.vacant,
-                            vacant_since=at.date() if r.vacant else None,
+                            vacant_since=today if r.vacant else None,
                             created_at=at,
                         )
                         for r in parsed.rows

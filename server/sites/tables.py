@@ -14,13 +14,16 @@ from piccolo.table import Table
 
 from server.auth.tables import AppUser
 
+# A site's zone when none is set (IANA name; China has one zone and no summer time).
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
 
 class Site(Table, tablename="site"):
     id: Serial  # the primary key Piccolo adds; declared for type checkers
     name = Varchar(length=100, unique=True)
     code = Varchar(length=32, unique=True)
     address = Varchar(length=255, default="")
-    timezone = Varchar(length=64, default="Asia/Shanghai")
+    timezone = Varchar(length=64, default=DEFAULT_TIMEZONE)
     # Who gets a finding a patrol raised, and in how many days it is due (per site).
     default_assignee_id = Integer(null=True, default=None)
     finding_due_days = Integer(default=3)

@@ -1,2 +1,26 @@
 """The sync engine's home in the server: its SQL store, its HTTP routes and the registry of
-collection handlers that the domains contribute."""
+collection handlers that the domains contribute.
+
+Differs: store.py, records.py, engine.py, collections.py and handler_kit.py are the sync
+engine's server side, not a domain's.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from litestar.types import ControllerRouterHandler
+
+    from server.syncing.handler_kit import Services
+    from sync import Handler
+
+
+def routes() -> list[ControllerRouterHandler]:
+    from server.syncing.controller import ROUTES
+
+    return [*ROUTES]
+
+
+def sync_handlers(services: Services) -> list[Handler]:
+    return []  # the engine's home: the domains bring the handlers

@@ -1,19 +1,16 @@
-"""Which collections the sync engine serves: every domain's handlers, registered in one place,
-with the lookups into master data (members, names, site settings) that their rules need."""
+"""Which collections the sync engine serves: every domain's handlers, given the lookups into
+master data (members, names, site settings) that their rules need, cached briefly."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
-from server.auth.tables import AppUser
-from server.findings.handlers import FindingCommentsHandler, FindingsHandler
-from server.keys.handlers import KeyEventsHandler, KeysHandler
-from server.patrols.handlers import PatrolsHandler, PatrolTemplatesHandler
-from server.review.handlers import ReviewHandler
-from server.sites.controller import ACTIVE_MEMBER
-from server.sites.tables import Site, SiteMember
+from server.auth.service import display_name
+from server.domains import all_handlers
+from server.sites.service import active_members, site_settings
+from server.syncing.handler_kit import Services
 from sync import Handler
 
 # Master data changes rarely and the rules read it on every mutation: cache it briefly.
@@ -37,40 +34,20 @@ def cached(load: Callable[[K], Awaitable[V]]) -> Callable[[K], Awaitable[V]]:
     return get
 
 
-async def active_members(site_id: int) -> frozenset[int]:
-    rows = await SiteMember.select(SiteMember.user).where(
-        (SiteMember.site == site_id) & ACTIVE_MEMBER
+def services() -> Services:
+    """Fresh caches: one set per engine (per app), so a new app never sees another's data."""
+    return Services(
+        members_of=cached(active_members),
+        name_of=cached(display_name),
+        site_settings=cached(site_settings),
     )
-    return frozenset(int(r["user"]) for r in rows)
-
-
-async def display_name(user_id: int) -> str:
-    row = await AppUser.select(AppUser.display_name).where(AppUser.id == user_id).first()
-    return str(row["display_name"]) if row else f"#{user_id}"
-
-
-async def site_settings(site_id: int) -> Mapping[str, Any]:
-    row = await (
-        Site.select(Site.default_assignee_id, Site.finding_due_days, Site.key_overdue_hours)
-        .where(Site.id == site_id)
-        .first()
-    )
-    return row or {}
 
 
 def handlers() -> list[Handler]:
-    members = cached(active_members)
-    return [
-        FindingsHandler(members),
-        FindingCommentsHandler(),
-        KeysHandler(members, cached(display_name)),
-        KeyEventsHandler(),
-        PatrolTemplatesHandler(),
-        PatrolsHandler(cached(site_settings)),
-        ReviewHandler(),
-    ]
+    """Every domain's handlers (server/domains.py), sharing one set of caches."""
+    return all_handlers(services())
 
 
 def photo_fields(handlers: list[Handler]) -> dict[str, frozenset[str]]:
-    """Collection -> fields holding photo hashes (a handler's optional `photo_fields`)."""
-    return {h.collection: fields for h in handlers if (fields := getattr(h, "photo_fields", None))}
+    """Collection -> fields holding photo hashes."""
+    return {h.collection: h.photo_fields for h in handlers if h.photo_fields}

@@ -41,3 +41,11 @@ async def records_of_site(collection: str, site_id: int) -> list[dict[str, Any]]
         .order_by(SyncRecord.revision)
     )
     return [r for r in (_decoded(row) for row in rows) if r.get("site_id") == site_id]
+
+
+async def record_by_id(collection: str, record_id: object) -> dict[str, Any] | None:
+    """One live record (as `records_by_id` gives it), or None."""
+    if not isinstance(record_id, str):
+        return None
+    found = await records_by_id(collection, [record_id])
+    return found[0] if found else None

@@ -26,8 +26,15 @@ from typing import Any, Protocol
 import asyncpg  # type: ignore[import-untyped]
 import msgspec
 
-from sync import ConflictEntry, DeviceState, Event, StoredRecord, StoredResult, StoreInfo
-from sync._merge import SetState
+from sync import (
+    ConflictEntry,
+    DeviceState,
+    Event,
+    SetState,
+    StoredRecord,
+    StoredResult,
+    StoreInfo,
+)
 
 _encode = msgspec.json.encode
 _set_state_decoder = msgspec.json.Decoder(SetState)

@@ -23,7 +23,7 @@ INTENDED = {
     "SyncError", "Refusal", "DeviceMismatch", "BadCursor", "BadLimit",
     # storage
     "Store", "StoredRecord", "StoredResult", "DeviceState", "ConflictEntry", "StoreInfo", "Event",
-    "MemoryStore",
+    "MemoryStore", "SetState",
 }  # fmt: skip
 
 

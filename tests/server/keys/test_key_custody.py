@@ -230,3 +230,22 @@ async def test_a_key_of_another_site_is_not_found(
         "keys.checkout", event(key["id"], purpose="patrol")
     )
     assert refused["error"]["code"] in ("not_found", "forbidden")
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        ({}, "purpose"),
+        ({"purpose": "picnic"}, "purpose"),
+        ({"purpose": "patrol", "expected_return": "18:00"}, "expected_return"),
+        ({"purpose": "patrol", "why": "x"}, "why"),
+    ],
+)
+async def test_checkout_arguments_are_refused_naming_the_field(
+    boss: Device, patrol: Device, site: int, args: dict[str, Any], field: str
+) -> None:
+    key = key_args(site)
+    await boss.push_one("keys.upsert", key)
+    refused = await patrol.push_one("keys.checkout", event(key["id"], **args))
+    assert (refused["error"]["code"], refused["error"]["field"]) == ("invalid_args", field)
+    assert field in refused["error"]["message"]

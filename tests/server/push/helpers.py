@@ -16,7 +16,8 @@ from typing import Any, TypeVar
 from server.auth.service import now
 from server.auth.tables import AppUser
 from server.patrols.checklist import default_template_id
-from server.push.outbox import Notice, enqueue, transaction
+from server.push.notice import Notice
+from server.push.queue import enqueue, transaction
 from server.sites.tables import Building, Unit
 from tests.conftest import ApiClient, make_user
 from tests.server.push.push_service import PushServiceStandIn, Subscriber

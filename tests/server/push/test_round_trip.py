@@ -9,7 +9,8 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
-from server.push.outbox import check_overdue, now_ms
+from server.push.overdue import check_overdue
+from server.push.queue import now_ms
 from tests.conftest import ApiClient
 from tests.server.push.helpers import (
     eventually,
