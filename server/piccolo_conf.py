@@ -19,5 +19,7 @@ APP_REGISTRY = AppRegistry(
         "server.syncing.piccolo_app",
         "server.media.piccolo_app",
         "server.push.piccolo_app",
+        "server.findings.piccolo_app",
+        "server.keys.piccolo_app",
     ]
 )

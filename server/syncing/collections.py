@@ -9,11 +9,14 @@ from typing import Any, TypeVar
 
 from server.auth.tables import AppUser
 from server.findings.handlers import FindingCommentsHandler, FindingsHandler
+from server.findings.projections import FINDINGS
 from server.keys.handlers import KeyEventsHandler, KeysHandler
+from server.keys.projections import KEY_EVENTS
 from server.patrols.handlers import PatrolsHandler, PatrolTemplatesHandler
 from server.review.handlers import ReviewHandler
 from server.sites.controller import ACTIVE_MEMBER
 from server.sites.tables import Site, SiteMember
+from server.syncing.projection import Projection
 from sync import Handler
 
 # Master data changes rarely and the rules read it on every mutation: cache it briefly.
@@ -69,6 +72,11 @@ def handlers() -> list[Handler]:
         PatrolsHandler(cached(site_settings)),
         ReviewHandler(),
     ]
+
+
+def projections() -> list[Projection]:
+    """The typed tables the store keeps beside the records of these collections."""
+    return [FINDINGS, KEY_EVENTS]
 
 
 def photo_fields(handlers: list[Handler]) -> dict[str, frozenset[str]]:

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 import asyncpg  # type: ignore[import-untyped]
 import msgspec
 
+from server.syncing.projection import KEY_COLUMN, Projection
 from sync import ConflictEntry, DeviceState, Event, StoredRecord, StoredResult, StoreInfo
 from sync._merge import SetState
 
@@ -35,6 +36,8 @@ _result_decoder = msgspec.json.Decoder(StoredResult)
 _sites_decoder = msgspec.json.Decoder(frozenset[str])
 # How long a push waits for SQLite's write lock held by another connection or process.
 SQLITE_LOCK_WAIT_S = 30.0
+# Records read per step when a projection is rebuilt.
+REPROJECT_BATCH = 1000
 
 
 def _json(value: Any) -> str:
@@ -122,12 +125,44 @@ def _record(row: Sequence[Any]) -> StoredRecord:
     )
 
 
+class _ProjectionSql:
+    """A projection with its statements, built once from its table's columns. Datetimes and
+    dates go in as objects: asyncpg encodes them, and on SQLite Piccolo's registered sqlite3
+    adapters store them as Piccolo itself does (UTC text), so Piccolo queries read them back."""
+
+    def __init__(self, projection: Projection) -> None:
+        self.projection = projection
+        table = f'"{projection.tablename}"'
+        columns = projection.columns
+        names = ", ".join(f'"{c}"' for c in columns)
+        updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns[1:])
+        self.upsert = (
+            f"INSERT INTO {table} ({names}) VALUES ({_marks(len(columns))})"  # noqa: S608
+            f' ON CONFLICT ("{KEY_COLUMN}") DO UPDATE SET {updates}'
+        )
+        self.delete = f'DELETE FROM {table} WHERE "{KEY_COLUMN}" = ?'  # noqa: S608
+        self.clear = f"DELETE FROM {table}"  # noqa: S608
+
+    async def put(self, db: _Connection, record: StoredRecord) -> None:
+        if record.deleted:
+            await db.execute(self.delete, record.id)
+        else:
+            values = self.projection.values(record.id, record.fields, record.revision)
+            await db.execute(self.upsert, *values)
+
+
 class SqlStore:
     """A `sync.Store` on the server's database. Open with `await SqlStore.open(url)`."""
 
-    def __init__(self, photo_fields: Mapping[str, frozenset[str]] | None = None) -> None:
+    def __init__(
+        self,
+        photo_fields: Mapping[str, frozenset[str]] | None = None,
+        projections: Sequence[Projection] = (),
+    ) -> None:
         # collection -> its fields that hold photo hashes (kept in media_ref for access checks)
         self._photo_fields = dict(photo_fields or {})
+        # collection -> its typed table, written with each of its records
+        self._projections = {p.collection: _ProjectionSql(p) for p in projections}
         # The connection of the transaction (or batch) this task is in, if any.
         self._current: contextvars.ContextVar[_Connection | None] = contextvars.ContextVar(
             "sync_store_connection", default=None
@@ -143,9 +178,12 @@ class SqlStore:
 
     @classmethod
     async def open(
-        cls, database_url: str, photo_fields: Mapping[str, frozenset[str]] | None = None
+        cls,
+        database_url: str,
+        photo_fields: Mapping[str, frozenset[str]] | None = None,
+        projections: Sequence[Projection] = (),
     ) -> SqlStore:
-        store = cls(photo_fields)
+        store = cls(photo_fields, projections)
         if database_url.startswith("sqlite:///"):
             path = Path(database_url.removeprefix("sqlite:///"))
             store._sqlite_writer = store._sqlite_connect(path, busy_timeout_ms=0)
@@ -375,6 +413,9 @@ class SqlStore:
         )
         if record.collection in self._photo_fields:
             await self._put_media_refs(db, key, record)
+        projected = self._projections.get(record.collection)
+        if projected is not None:
+            await projected.put(db, record)
 
     async def _put_media_refs(self, db: _Connection, key: str, record: StoredRecord) -> None:
         held: set[str] = set()
@@ -480,3 +521,39 @@ class SqlStore:
                 "UPDATE sync_meta SET value = ? WHERE key = 'purge_watermark'", str(highest)
             )
             return len(rows)
+
+    # ---- projections -----------------------------------------------------------------------
+
+    @property
+    def projected_collections(self) -> list[str]:
+        return sorted(self._projections)
+
+    async def reproject(self, collection: str) -> int:
+        """Rebuild a collection's projection table from its live records in sync_record, in one
+        transaction (which, like a push, holds the write lock: no record changes meanwhile).
+        Returns the number of rows written."""
+        projected = self._projections[collection]
+        async with self.transaction():
+            db = self._db()
+            await db.execute(projected.clear)
+            count, after = 0, 0
+            while True:
+                rows = await db.fetch(
+                    "SELECT record_id, fields, revision FROM sync_record"
+                    " WHERE collection = ? AND NOT deleted AND revision > ?"
+                    " ORDER BY revision LIMIT ?",
+                    collection,
+                    after,
+                    REPROJECT_BATCH,
+                )
+                if not rows:
+                    return count
+                await db.executemany(
+                    projected.upsert,
+                    [
+                        projected.projection.values(r[0], msgspec.json.decode(r[1]), int(r[2]))
+                        for r in rows
+                    ],
+                )
+                count += len(rows)
+                after = int(rows[-1][2])
