@@ -152,3 +152,18 @@ def test_sync_purge_runs_and_reports(tmp_path: Path) -> None:
     r = run(["sync", "purge"], env)
     assert r.returncode == 0, r.stderr
     assert "purged 0 tombstones" in r.stdout
+
+
+def test_sync_reproject_rebuilds_every_projection_or_the_one_named(tmp_path: Path) -> None:
+    env = env_for(tmp_path)
+    assert run(["migrate"], env).returncode == 0
+    r = run(["sync", "reproject"], env)
+    assert r.returncode == 0, r.stderr
+    assert "findings: 已重建 0 行 / 0 rows rebuilt" in r.stdout
+    assert "key_events: 已重建 0 行" in r.stdout
+    r = run(["sync", "reproject", "--collection", "key_events"], env)
+    assert r.returncode == 0, r.stderr
+    assert "findings" not in r.stdout
+    r = run(["sync", "reproject", "--collection", "patrols"], env)
+    assert r.returncode == 2
+    assert "no projection for collection 'patrols' (projected: findings, key_events)" in r.stderr
