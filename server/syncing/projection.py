@@ -28,7 +28,7 @@ class ProjectedRecord:
     """Mixin for a projection table: the record id as primary key and the record's revision."""
 
     id = Varchar(length=200, primary_key=True)
-    revision = BigInt(index=True)
+    revision = BigInt()
 
 
 @dataclass(frozen=True)
@@ -53,12 +53,13 @@ class Projection:
         return str(self.table._meta.tablename)
 
     def values(self, record_id: str, fields: Mapping[str, Any], revision: int) -> tuple[Any, ...]:
-        """The row of a live record, in `columns` order."""
+        """The row of a live record, in `columns` order (a column the row function leaves out
+        is NULL; one it names that the table lacks is an error, not silently dropped)."""
         row = self.row(fields)
-        unknown = set(row) - set(self.columns)
+        unknown = row.keys() - self.columns
         if unknown:
             raise KeyError(f"{self.tablename} has no column {sorted(unknown)[0]}")
-        return (record_id, revision, *(row.get(name) for name in self.columns[2:]))
+        return (record_id, revision, *map(row.get, self.columns[2:]))
 
 
 # ---- readers of field values, for row functions: None when absent or not of the type -------
