@@ -37,8 +37,20 @@ async def _with_db(settings: Settings) -> None:
     db.configure(db.engine_from_url(settings.database.url))
 
 
-async def cmd_migrate(settings: Settings) -> None:
+async def _migrate(settings: Settings) -> None:
+    """Apply migrations, then build the projection tables that are new or changed."""
     await db.migrate(db.engine_from_url(settings.database.url))
+    async with open_store(settings) as store:
+        for name in await store.outdated_projections():
+            _rebuilt(name, await store.reproject(name))
+
+
+def _rebuilt(collection: str, count: int) -> None:
+    print(f"{collection}: 已重建 {count} 行 / {count} rows rebuilt", flush=True)
+
+
+async def cmd_migrate(settings: Settings) -> None:
+    await _migrate(settings)
     print("数据库已是最新 / database migrated")
 
 
@@ -51,7 +63,7 @@ def _demo_password(settings: Settings) -> str:
 
 
 async def cmd_seed(settings: Settings, if_empty: bool) -> None:
-    await db.migrate(db.engine_from_url(settings.database.url))
+    await _migrate(settings)
     password = _demo_password(settings)
     if await demo.database_is_empty():
         site_ids = await demo.seed_demo(password)
@@ -156,8 +168,7 @@ async def cmd_reproject(settings: Settings, collection: str | None) -> None:
                 f" (projected: {', '.join(known)})"
             )
         for name in [collection] if collection else known:
-            count = await store.reproject(name)
-            print(f"{name}: 已重建 {count} 行 / {count} rows rebuilt")
+            _rebuilt(name, await store.reproject(name))
 
 
 async def cmd_media_gc(settings: Settings, days: float) -> None:
@@ -219,7 +230,7 @@ def cmd_serve(settings: Settings, workers: int) -> None:
     import uvicorn
 
     logging.basicConfig(level=settings.server.log_level.upper())
-    asyncio.run(db.migrate(db.engine_from_url(settings.database.url)))
+    asyncio.run(_migrate(settings))
     print(
         f"Fieldkeep 已启动 / serving on http://{settings.server.host}:{settings.server.port}",
         flush=True,

@@ -3,7 +3,8 @@ so that reports count with SQL over real types (integer fen, dates, instants) in
 
 The SQL store (server/syncing/store.py) writes a record's projected row in the record's own
 transaction: upserted from the merged fields when the record is written, deleted when it is
-tombstoned. `fieldkeep sync reproject` rebuilds a table from `sync_record`.
+tombstoned. `fieldkeep sync reproject` rebuilds a table from `sync_record`, and so does
+`fieldkeep migrate` (or `serve`) for a projection that is new or whose version was raised.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ class Projection:
     collection: str
     table: type[Table]
     row: RowOf
+    # Raise it when `row` or the table changes: `fieldkeep migrate` (and `serve`) then rebuild
+    # the table from the records. A new projection is built the same way on first start.
+    version: int = 1
     # Column names in the table's order, the key first; derived from the table.
     columns: tuple[str, ...] = field(init=False)
 

@@ -125,6 +125,13 @@ def _record(row: Sequence[Any]) -> StoredRecord:
     )
 
 
+_PROJECTION_VERSIONS = "SELECT key, value FROM sync_meta WHERE key LIKE 'projection:%'"
+
+
+def _version_key(collection: str) -> str:
+    return f"projection:{collection}"
+
+
 class _ProjectionSql:
     """A projection with its statements, built once from its table's columns. Datetimes and
     dates go in as objects: asyncpg encodes them, and on SQLite Piccolo's registered sqlite3
@@ -528,6 +535,17 @@ class SqlStore:
     def projected_collections(self) -> list[str]:
         return sorted(self._projections)
 
+    async def outdated_projections(self) -> list[str]:
+        """Collections whose table was never built, or built by another version of its
+        projection (sync_meta remembers the version each table was last rebuilt with)."""
+        async with self._reader() as db:
+            built = {str(k): str(v) for k, v in await db.fetch(_PROJECTION_VERSIONS)}
+        return [
+            name
+            for name, projected in sorted(self._projections.items())
+            if built.get(_version_key(name)) != str(projected.projection.version)
+        ]
+
     async def reproject(self, collection: str) -> int:
         """Rebuild a collection's projection table from its live records in sync_record, in one
         transaction (which, like a push, holds the write lock: no record changes meanwhile).
@@ -536,6 +554,12 @@ class SqlStore:
         async with self.transaction():
             db = self._db()
             await db.execute(projected.clear)
+            await db.execute(
+                "INSERT INTO sync_meta (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                _version_key(collection),
+                str(projected.projection.version),
+            )
             count, after = 0, 0
             while True:
                 rows = await db.fetch(

@@ -5,6 +5,7 @@ them so. (The simulation in test_simulation.py checks the same after duplicates 
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from server.keys.projections import KEY_EVENTS
 from server.keys.tables import KeyEvent
 from server.settings import Settings
 from server.syncing.engine import open_store
+from server.syncing.store import SqlStore
 from sync import StoredRecord
 from tests.conftest import ApiClient, make_user
 from tests.server.sync_device import Device, make_site
@@ -212,3 +214,23 @@ async def test_reproject_rebuilds_a_wiped_or_damaged_table_from_the_records(
         assert await store.reproject("key_events") == 0
     assert await Finding.select().order_by(Finding.id) == before
     assert await check_projection(FINDINGS, settings.database.url) == 3
+
+
+async def test_a_projection_is_outdated_until_built_with_its_current_version(
+    settings: Settings, patrol: Device, north: int
+) -> None:
+    await patrol.push_one("findings.upsert", new_finding(north))
+    async with open_store(settings) as store:
+        assert await store.outdated_projections() == ["findings", "key_events"]
+        assert await store.reproject("findings") == 1
+        assert await store.outdated_projections() == ["key_events"]
+        await store.reproject("key_events")
+        assert await store.outdated_projections() == []
+    changed = replace(FINDINGS, version=FINDINGS.version + 1)
+    store = await SqlStore.open(settings.database.url, {}, [changed, KEY_EVENTS])
+    try:
+        assert await store.outdated_projections() == ["findings"]
+        assert await store.reproject("findings") == 1
+        assert await store.outdated_projections() == []
+    finally:
+        await store.close()
