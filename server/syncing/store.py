@@ -1,6 +1,7 @@
 """The sync engine's Store on SQL: SQLite through the sqlite3 module, PostgreSQL through an
 asyncpg pool. Plain SQL (the same on both but for placeholders) keeps a mutation to a handful of
-statements; the tables themselves are Piccolo's (server/syncing/tables.py).
+statements; the tables themselves are Piccolo's (server/syncing/tables.py). A collection with a
+projection (server/syncing/projection.py) also has its typed row written with each record.
 
 A push is one database transaction (the store's `batch`) with a savepoint per mutation, so a
 batch costs one durable commit, not one per mutation; the engine answers only after it.
