@@ -20,33 +20,11 @@ from server.syncing.engine import open_store
 from server.syncing.store import SqlStore
 from sync import StoredRecord
 from tests.conftest import ApiClient, make_user
-from tests.server.sync_device import Device, make_site
+from tests.server.sync_device import Device, new_finding
 
 from .stress_kit import check_projection
 
 PHOTO = "b" * 64
-
-
-def new_finding(site_id: int, **fields: Any) -> dict[str, Any]:
-    return {
-        "id": str(uuid.uuid4()),
-        "site_id": site_id,
-        "category": "cleaning",
-        "description": "垃圾未清",
-        **fields,
-    }
-
-
-@pytest.fixture
-async def north(client: ApiClient) -> int:
-    return await make_site("north")
-
-
-@pytest.fixture
-async def patrol(client: ApiClient, north: int) -> Device:
-    await make_user("zhang", ["patrol"], [north])
-    await client.sign_in("zhang")
-    return Device(client)
 
 
 @pytest.fixture
@@ -63,7 +41,9 @@ async def finding_row(record_id: str) -> dict[str, Any] | None:
 async def test_a_pushed_finding_is_projected_with_typed_columns_and_follows_its_edits(
     settings: Settings, patrol: Device, boss: Device, north: int
 ) -> None:
-    finding = new_finding(north, photos=[PHOTO], due_date="2026-12-31", location="3栋")
+    finding = new_finding(
+        north, category="cleaning", photos=[PHOTO], due_date="2026-12-31", location="3栋"
+    )
     created = await patrol.push_one("findings.upsert", finding)
     assert created["status"] == "applied"
     row = await finding_row(finding["id"])
