@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 import asyncpg  # type: ignore[import-untyped]
 import msgspec
+import piccolo.engine.sqlite  # noqa: F401  (registers the sqlite3 adapters projections rely on)
 
 from server.syncing.projection import KEY_COLUMN, Projection
 from sync import ConflictEntry, DeviceState, Event, StoredRecord, StoredResult, StoreInfo
