@@ -17,7 +17,7 @@ from server.patrols.checklist import ensure_default_template
 from server.secret_files import load_or_create_secret
 from server.settings import Settings, SettingsError
 from server.sites.tables import Site
-from server.syncing.engine import open_engine
+from server.syncing.engine import open_engine, open_store
 
 ROLE_NAMES_ZH = {
     "patrol": "客服专员",
@@ -37,8 +37,20 @@ async def _with_db(settings: Settings) -> None:
     db.configure(db.engine_from_url(settings.database.url))
 
 
-async def cmd_migrate(settings: Settings) -> None:
+async def _migrate(settings: Settings) -> None:
+    """Apply migrations, then build the projection tables that are new or changed."""
     await db.migrate(db.engine_from_url(settings.database.url))
+    async with open_store(settings) as store:
+        for name in await store.outdated_projections():
+            _rebuilt(name, await store.reproject(name))
+
+
+def _rebuilt(collection: str, count: int) -> None:
+    print(f"{collection}: 已重建 {count} 行 / {count} rows rebuilt", flush=True)
+
+
+async def cmd_migrate(settings: Settings) -> None:
+    await _migrate(settings)
     print("数据库已是最新 / database migrated")
 
 
@@ -51,7 +63,7 @@ def _demo_password(settings: Settings) -> str:
 
 
 async def cmd_seed(settings: Settings, if_empty: bool) -> None:
-    await db.migrate(db.engine_from_url(settings.database.url))
+    await _migrate(settings)
     password = _demo_password(settings)
     if await demo.database_is_empty():
         site_ids = await demo.seed_demo(password)
@@ -146,6 +158,19 @@ async def cmd_purge_tombstones(settings: Settings) -> None:
     print(f"已清除 {purged} 条过期删除记录 / purged {purged} tombstones older than 90 days")
 
 
+async def cmd_reproject(settings: Settings, collection: str | None) -> None:
+    """Rebuild typed projection tables from the sync records (all, or one collection's)."""
+    async with open_store(settings) as store:
+        known = store.projected_collections
+        if collection is not None and collection not in known:
+            raise CliError(
+                f"该集合没有投影表 / no projection for collection {collection!r}"
+                f" (projected: {', '.join(known)})"
+            )
+        for name in [collection] if collection else known:
+            _rebuilt(name, await store.reproject(name))
+
+
 async def cmd_media_gc(settings: Settings, days: float) -> None:
     from server.media.gc import collect_garbage
     from server.media.service import media_storage
@@ -205,7 +230,7 @@ def cmd_serve(settings: Settings, workers: int) -> None:
     import uvicorn
 
     logging.basicConfig(level=settings.server.log_level.upper())
-    asyncio.run(db.migrate(db.engine_from_url(settings.database.url)))
+    asyncio.run(_migrate(settings))
     print(
         f"Fieldkeep 已启动 / serving on http://{settings.server.host}:{settings.server.port}",
         flush=True,
@@ -269,6 +294,10 @@ def build_parser() -> argparse.ArgumentParser:
     sync_cmd = sub.add_parser("sync", help="sync maintenance")
     sync_sub = sync_cmd.add_subparsers(dest="action", required=True)
     sync_sub.add_parser("purge", help="forget tombstones older than 90 days (run daily)")
+    reproject = sync_sub.add_parser(
+        "reproject", help="rebuild the typed projection tables from the sync records"
+    )
+    reproject.add_argument("--collection", help="only this collection's table")
     push = sub.add_parser("push", help="web push notifications")
     push_sub = push.add_subparsers(dest="action", required=True)
     push_run = push_sub.add_parser("run", help="run the push sender until stopped")
@@ -293,8 +322,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(cmd_seed(settings, args.if_empty))
         elif args.command == "user":
             asyncio.run(cmd_user(settings, args))
-        elif args.command == "sync":
+        elif args.command == "sync" and args.action == "purge":
             asyncio.run(cmd_purge_tombstones(settings))
+        elif args.command == "sync":
+            asyncio.run(cmd_reproject(settings, args.collection))
         elif args.command == "check":
             return 0 if asyncio.run(cmd_check(settings)) else 1
         elif args.command == "media":

@@ -12,6 +12,7 @@ from litestar.types import ControllerRouterHandler
 from server import auth, findings, keys, media, patrols, push, review, sites, syncing
 from server.push.notice import Notices
 from server.syncing.handler_kit import Services
+from server.syncing.projection import Projection
 from sync import Handler
 
 
@@ -19,7 +20,8 @@ class Domain(Protocol):
     """What a domain's package exports from its `__init__.py`: functions that import the
     domain's modules when called (domains import each other's tables and services: accounts and
     sites need each other, so a package that imported its controller on load would go round in
-    a circle). Optionally also `push_notices() -> server.push.notice.Notices`.
+    a circle). Optionally also `push_notices() -> server.push.notice.Notices` and
+    `sync_projections() -> list[server.syncing.projection.Projection]`.
 
     The names differ from the modules' (handlers.py, notices.py): importing a submodule sets the
     package attribute of its name, which would replace a function so named."""
@@ -50,6 +52,13 @@ def all_notices() -> list[Notices]:
     """The `push_notices()` of every domain that has them."""
     found = (getattr(domain, "push_notices", None) for domain in DOMAINS)
     return [make() for make in found if callable(make)]
+
+
+def all_projections() -> list[Projection]:
+    """The `sync_projections()` of every domain that has them: typed tables the store keeps beside
+    the records (server/syncing/projection.py)."""
+    found = (getattr(domain, "sync_projections", None) for domain in DOMAINS)
+    return [projection for make in found if callable(make) for projection in make()]
 
 
 def piccolo_apps() -> list[str]:

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
     from server.push.notice import Notices
     from server.syncing.handler_kit import Services
+    from server.syncing.projection import Projection
     from sync import Handler
 
 
@@ -26,3 +27,9 @@ def push_notices() -> Notices:
     from server.findings.notices import NOTICES
 
     return NOTICES
+
+
+def sync_projections() -> list[Projection]:
+    from server.findings.projections import FINDINGS
+
+    return [FINDINGS]

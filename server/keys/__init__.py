@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
     from server.push.notice import Notices
     from server.syncing.handler_kit import Services
+    from server.syncing.projection import Projection
     from sync import Handler
 
 
@@ -32,3 +33,9 @@ def push_notices() -> Notices:
     from server.keys.notices import NOTICES
 
     return NOTICES
+
+
+def sync_projections() -> list[Projection]:
+    from server.keys.projections import KEY_EVENTS
+
+    return [KEY_EVENTS]

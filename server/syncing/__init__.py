@@ -1,8 +1,8 @@
 """The sync engine's home in the server: its SQL store, its HTTP routes and the registry of
 collection handlers that the domains contribute.
 
-Differs: store.py, records.py, engine.py, collections.py and handler_kit.py are the sync
-engine's server side, not a domain's.
+Differs: store.py, records.py, engine.py, collections.py, handler_kit.py and projection.py are
+the sync engine's server side, not a domain's.
 """
 
 from __future__ import annotations

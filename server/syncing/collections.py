@@ -8,9 +8,10 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from server.auth.service import display_name
-from server.domains import all_handlers
+from server.domains import all_handlers, all_projections
 from server.sites.service import active_members, site_settings
 from server.syncing.handler_kit import Services
+from server.syncing.projection import Projection
 from sync import Handler
 
 # Master data changes rarely and the rules read it on every mutation: cache it briefly.
@@ -46,6 +47,11 @@ def services() -> Services:
 def handlers() -> list[Handler]:
     """Every domain's handlers (server/domains.py), sharing one set of caches."""
     return all_handlers(services())
+
+
+def projections() -> list[Projection]:
+    """The typed tables the store keeps beside the records of these collections."""
+    return all_projections()
 
 
 def photo_fields(handlers: list[Handler]) -> dict[str, frozenset[str]]:

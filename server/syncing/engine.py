@@ -6,16 +6,26 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from server.settings import Settings
-from server.syncing.collections import handlers, photo_fields
+from server.syncing.collections import handlers, photo_fields, projections
 from server.syncing.store import SqlStore
-from sync import SyncEngine
+from sync import Handler, SyncEngine
+
+
+@asynccontextmanager
+async def open_store(
+    settings: Settings, collections: list[Handler] | None = None
+) -> AsyncIterator[SqlStore]:
+    store = await SqlStore.open(
+        settings.database.url, photo_fields(collections or handlers()), projections()
+    )
+    try:
+        yield store
+    finally:
+        await store.close()
 
 
 @asynccontextmanager
 async def open_engine(settings: Settings) -> AsyncIterator[SyncEngine]:
     collections = handlers()
-    store = await SqlStore.open(settings.database.url, photo_fields(collections))
-    try:
+    async with open_store(settings, collections) as store:
         yield SyncEngine(store, collections, cursor_secret=settings.secrets.derive("sync-cursor"))
-    finally:
-        await store.close()

@@ -1,6 +1,7 @@
 """The sync engine's Store on SQL: SQLite through the sqlite3 module, PostgreSQL through an
 asyncpg pool. Plain SQL (the same on both but for placeholders) keeps a mutation to a handful of
-statements; the tables themselves are Piccolo's (server/syncing/tables.py).
+statements; the tables themselves are Piccolo's (server/syncing/tables.py). A collection with a
+projection (server/syncing/projection.py) also has its typed row written with each record.
 
 A push is one database transaction (the store's `batch`) with a savepoint per mutation, so a
 batch costs one durable commit, not one per mutation; the engine answers only after it.
@@ -25,7 +26,9 @@ from typing import Any, Protocol
 
 import asyncpg  # type: ignore[import-untyped]
 import msgspec
+import piccolo.engine.sqlite  # noqa: F401  (registers the sqlite3 adapters projections rely on)
 
+from server.syncing.projection import KEY_COLUMN, Projection
 from sync import (
     ConflictEntry,
     DeviceState,
@@ -42,6 +45,8 @@ _result_decoder = msgspec.json.Decoder(StoredResult)
 _sites_decoder = msgspec.json.Decoder(frozenset[str])
 # How long a push waits for SQLite's write lock held by another connection or process.
 SQLITE_LOCK_WAIT_S = 30.0
+# Records read per step when a projection is rebuilt.
+REPROJECT_BATCH = 1000
 
 
 def _json(value: Any) -> str:
@@ -129,12 +134,51 @@ def _record(row: Sequence[Any]) -> StoredRecord:
     )
 
 
+_PROJECTION_VERSIONS = "SELECT key, value FROM sync_meta WHERE key LIKE 'projection:%'"
+
+
+def _version_key(collection: str) -> str:
+    return f"projection:{collection}"
+
+
+class _ProjectionSql:
+    """A projection with its statements, built once from its table's columns. Datetimes and
+    dates go in as objects: asyncpg encodes them, and on SQLite Piccolo's registered sqlite3
+    adapters store them as Piccolo itself does (UTC text), so Piccolo queries read them back."""
+
+    def __init__(self, projection: Projection) -> None:
+        self.projection = projection
+        table = f'"{projection.tablename}"'
+        columns = projection.columns
+        names = ", ".join(f'"{c}"' for c in columns)
+        updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns[1:])
+        self.upsert = (
+            f"INSERT INTO {table} ({names}) VALUES ({_marks(len(columns))})"  # noqa: S608
+            f' ON CONFLICT ("{KEY_COLUMN}") DO UPDATE SET {updates}'
+        )
+        self.delete = f'DELETE FROM {table} WHERE "{KEY_COLUMN}" = ?'  # noqa: S608
+        self.clear = f"DELETE FROM {table}"  # noqa: S608
+
+    async def put(self, db: _Connection, record: StoredRecord) -> None:
+        if record.deleted:
+            await db.execute(self.delete, record.id)
+        else:
+            values = self.projection.values(record.id, record.fields, record.revision)
+            await db.execute(self.upsert, *values)
+
+
 class SqlStore:
     """A `sync.Store` on the server's database. Open with `await SqlStore.open(url)`."""
 
-    def __init__(self, photo_fields: Mapping[str, frozenset[str]] | None = None) -> None:
+    def __init__(
+        self,
+        photo_fields: Mapping[str, frozenset[str]] | None = None,
+        projections: Sequence[Projection] = (),
+    ) -> None:
         # collection -> its fields that hold photo hashes (kept in media_ref for access checks)
         self._photo_fields = dict(photo_fields or {})
+        # collection -> its typed table, written with each of its records
+        self._projections = {p.collection: _ProjectionSql(p) for p in projections}
         # The connection of the transaction (or batch) this task is in, if any.
         self._current: contextvars.ContextVar[_Connection | None] = contextvars.ContextVar(
             "sync_store_connection", default=None
@@ -150,9 +194,12 @@ class SqlStore:
 
     @classmethod
     async def open(
-        cls, database_url: str, photo_fields: Mapping[str, frozenset[str]] | None = None
+        cls,
+        database_url: str,
+        photo_fields: Mapping[str, frozenset[str]] | None = None,
+        projections: Sequence[Projection] = (),
     ) -> SqlStore:
-        store = cls(photo_fields)
+        store = cls(photo_fields, projections)
         if database_url.startswith("sqlite:///"):
             path = Path(database_url.removeprefix("sqlite:///"))
             store._sqlite_writer = store._sqlite_connect(path, busy_timeout_ms=0)
@@ -382,6 +429,9 @@ class SqlStore:
         )
         if record.collection in self._photo_fields:
             await self._put_media_refs(db, key, record)
+        projected = self._projections.get(record.collection)
+        if projected is not None:
+            await projected.put(db, record)
 
     async def _put_media_refs(self, db: _Connection, key: str, record: StoredRecord) -> None:
         held: set[str] = set()
@@ -487,3 +537,56 @@ class SqlStore:
                 "UPDATE sync_meta SET value = ? WHERE key = 'purge_watermark'", str(highest)
             )
             return len(rows)
+
+    # ---- projections -----------------------------------------------------------------------
+
+    @property
+    def projected_collections(self) -> list[str]:
+        return sorted(self._projections)
+
+    async def outdated_projections(self) -> list[str]:
+        """Collections whose table was never built, or built by another version of its
+        projection (sync_meta remembers the version each table was last rebuilt with)."""
+        async with self._reader() as db:
+            built = {str(k): str(v) for k, v in await db.fetch(_PROJECTION_VERSIONS)}
+        return [
+            name
+            for name, projected in sorted(self._projections.items())
+            if built.get(_version_key(name)) != str(projected.projection.version)
+        ]
+
+    async def reproject(self, collection: str) -> int:
+        """Rebuild a collection's projection table from its live records in sync_record, in one
+        transaction (which, like a push, holds the write lock: no record changes meanwhile).
+        Returns the number of rows written."""
+        projected = self._projections[collection]
+        async with self.transaction():
+            db = self._db()
+            await db.execute(projected.clear)
+            await db.execute(
+                "INSERT INTO sync_meta (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                _version_key(collection),
+                str(projected.projection.version),
+            )
+            count, after = 0, 0
+            while True:
+                rows = await db.fetch(
+                    "SELECT record_id, fields, revision FROM sync_record"
+                    " WHERE collection = ? AND NOT deleted AND revision > ?"
+                    " ORDER BY revision LIMIT ?",
+                    collection,
+                    after,
+                    REPROJECT_BATCH,
+                )
+                if not rows:
+                    return count
+                await db.executemany(
+                    projected.upsert,
+                    [
+                        projected.projection.values(r[0], msgspec.json.decode(r[1]), int(r[2]))
+                        for r in rows
+                    ],
+                )
+                count += len(rows)
+                after = int(rows[-1][2])

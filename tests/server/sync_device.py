@@ -15,6 +15,17 @@ def stamp(ms: int, device: str, counter: int = 0) -> str:
     return f"{ms:015d}-{counter:05d}-{device}"
 
 
+def new_finding(site_id: int, **fields: Any) -> dict[str, Any]:
+    """findings.upsert arguments of a new finding."""
+    return {
+        "id": str(uuid.uuid4()),
+        "site_id": site_id,
+        "category": "patrol",
+        "description": "门锁损坏",
+        **fields,
+    }
+
+
 def now_ms() -> int:
     return int(time.time() * 1000)
 

@@ -152,3 +152,23 @@ def test_sync_purge_runs_and_reports(tmp_path: Path) -> None:
     r = run(["sync", "purge"], env)
     assert r.returncode == 0, r.stderr
     assert "purged 0 tombstones" in r.stdout
+
+
+def test_sync_reproject_rebuilds_every_projection_or_the_one_named(tmp_path: Path) -> None:
+    env = env_for(tmp_path)
+    first = run(["migrate"], env)
+    assert first.returncode == 0, first.stderr
+    assert "findings: 已重建 0 行" in first.stdout  # a new projection is built once
+    again = run(["migrate"], env)
+    assert again.returncode == 0, again.stderr
+    assert "已重建" not in again.stdout
+    r = run(["sync", "reproject"], env)
+    assert r.returncode == 0, r.stderr
+    assert "findings: 已重建 0 行 / 0 rows rebuilt" in r.stdout
+    assert "key_events: 已重建 0 行" in r.stdout
+    r = run(["sync", "reproject", "--collection", "key_events"], env)
+    assert r.returncode == 0, r.stderr
+    assert "findings" not in r.stdout
+    r = run(["sync", "reproject", "--collection", "patrols"], env)
+    assert r.returncode == 2
+    assert "no projection for collection 'patrols' (projected: findings, key_events)" in r.stderr

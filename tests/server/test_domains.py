@@ -9,7 +9,14 @@ from pathlib import Path
 
 import server
 import server.piccolo_conf
-from server.domains import DOMAINS, all_handlers, all_notices, all_routes, piccolo_apps
+from server.domains import (
+    DOMAINS,
+    all_handlers,
+    all_notices,
+    all_projections,
+    all_routes,
+    piccolo_apps,
+)
 from server.syncing.collections import handlers, services
 
 SERVER = Path(server.__file__).parent
@@ -22,6 +29,7 @@ SHAPE = {
     "schemas",
     "service",
     "notices",
+    "projections",
     "piccolo_app",
 }
 
@@ -49,8 +57,10 @@ def test_routes_handlers_notices_and_piccolo_apps_come_from_the_list() -> None:
     assert len(all_notices()) == 4  # findings, keys, patrols, review
     assert server.piccolo_conf.APP_REGISTRY.apps == piccolo_apps()
     assert piccolo_apps() == [
-        f"server.{d}.piccolo_app" for d in ("auth", "sites", "media", "push", "syncing")
+        f"server.{d}.piccolo_app"
+        for d in ("auth", "sites", "findings", "keys", "media", "push", "syncing")
     ]
+    assert [p.collection for p in all_projections()] == ["findings", "key_events"]
 
 
 def test_every_module_imports_on_its_own() -> None:

@@ -23,8 +23,10 @@ from typing import Any
 import asyncpg
 import httpx
 
+from server import db
 from server.auth.service import now
 from server.sites.tables import Site
+from server.syncing.projection import Projection
 
 STAMP = "%015d-%05d-%s"
 MAX_AHEAD_MS = 300_000  # DESIGN.md rule 3: a stamp further ahead is clamped to the server clock
@@ -425,6 +427,27 @@ def check_comments(sent: list[Sent], server: ServerState) -> None:
         assert r.fields["finding_id"] == s.args["finding_id"]
         assert r.fields["author_id"] == s.user_id
         assert server.results[s.id][2]["revision"] == r.revision
+
+
+async def check_projection(projection: Projection, url: str) -> int:
+    """The projection's typed table (read through Piccolo, so its types are checked too) holds
+    exactly the projection of each live record of its collection in sync_record; returns the
+    number of rows."""
+    server = await read_server(url)
+    expected = {
+        r.id: dict(
+            zip(projection.columns, projection.values(r.id, r.fields, r.revision), strict=True)
+        )
+        for (collection, _), r in server.records.items()
+        if collection == projection.collection and not r.deleted
+    }
+    db.configure(db.engine_from_url(url))
+    actual = {row["id"]: row for row in await projection.table.select()}
+    missing, extra = sorted(set(expected) - set(actual)), sorted(set(actual) - set(expected))
+    assert not missing and not extra, f"missing rows {missing[:5]}, rows of no record {extra[:5]}"
+    wrong = [(actual[k], expected[k]) for k in sorted(expected) if actual[k] != expected[k]]
+    assert not wrong, f"{len(wrong)} rows differ from their record, e.g. {wrong[0]}"
+    return len(expected)
 
 
 async def make_site(code: str) -> int:

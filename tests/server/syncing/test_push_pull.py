@@ -8,29 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ApiClient, make_user
-from tests.server.sync_device import Device, make_site, now_ms
-
-
-def new_finding(site_id: int, **fields: Any) -> dict[str, Any]:
-    return {
-        "id": str(uuid.uuid4()),
-        "site_id": site_id,
-        "category": "patrol",
-        "description": "门锁损坏",
-        **fields,
-    }
-
-
-@pytest.fixture
-async def north(client: ApiClient) -> int:
-    return await make_site("north")
-
-
-@pytest.fixture
-async def patrol(client: ApiClient, north: int) -> Device:
-    await make_user("zhang", ["patrol"], [north])
-    await client.sign_in("zhang")
-    return Device(client)
+from tests.server.sync_device import Device, make_site, new_finding, now_ms
 
 
 async def test_created_finding_is_applied_and_pulled_with_server_fields(

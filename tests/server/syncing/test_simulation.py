@@ -19,7 +19,10 @@ import pytest
 
 from server import db
 from server.app import create_app
+from server.findings.projections import FINDINGS
+from server.findings.tables import Finding
 from server.settings import Settings
+from server.syncing.engine import open_store
 from tests.conftest import PASSWORD, ApiClient, make_user
 
 from .stress_kit import (
@@ -30,6 +33,7 @@ from .stress_kit import (
     check_conflict_log,
     check_exactly_once,
     check_field_merges,
+    check_projection,
     check_received_results,
     make_mutation,
     make_site,
@@ -426,3 +430,15 @@ async def test_devices_converge_through_lost_duplicated_and_reordered_batches(
         assert answers.count("duplicate") > 10 and answers.count("deferred") > 10
         assert any(r.deleted for r in server.records.values())
         assert any(len(r.seen_sites) > 1 for r in server.records.values())
+
+    # The typed findings table written with each push equals the records; `reproject` rebuilds
+    # the same table, over it and from nothing.
+    url = settings.database.url
+    projected = await check_projection(FINDINGS, url)
+    assert projected > 100, projected
+    async with open_store(settings) as store:
+        assert await store.reproject("findings") == projected
+        await check_projection(FINDINGS, url)
+        await Finding.delete(force=True)
+        assert await store.reproject("findings") == projected
+    await check_projection(FINDINGS, url)
