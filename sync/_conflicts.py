@@ -52,14 +52,15 @@ class ConflictsHandler(Handler):
             tokens.update(role_audience(role, site) for role in self.watcher_roles)
         return frozenset(tokens)
 
-    def about(self, record: StoredRecord) -> dict[str, Any]:
-        """More fields for a conflict record, taken from the edited record (e.g. its site)."""
+    async def about(self, entry: ConflictEntry, record: StoredRecord) -> dict[str, Any]:
+        """More fields for a conflict record (e.g. the edited record's site, the authors'
+        names); `record` is the edited record after the edit."""
         return {}
 
-    def record_fields(self, entry: ConflictEntry, record: StoredRecord) -> dict[str, Any]:
+    async def record_fields(self, entry: ConflictEntry, record: StoredRecord) -> dict[str, Any]:
         """The conflict record made of a log entry; `record` is the edited record after it."""
         return {
-            **self.about(record),
+            **await self.about(entry, record),
             "collection": entry.collection,
             "record_id": entry.record_id,
             "field": entry.field,

@@ -433,7 +433,7 @@ class SyncEngine:
             plan.concurrent.append((key, entry))
             if self._conflicts is not None:
                 conflict_key = (self._conflicts.collection, entry.conflict_id)
-                fields = self._conflicts.record_fields(entry, record)
+                fields = await self._conflicts.record_fields(entry, record)
                 stamp_now = await self._decision_stamp(plan, conflict_key)
                 await self._merge_into(
                     plan, self._conflicts, conflict_key, fields, stamp_now, _SERVER_AUTHOR
@@ -615,7 +615,10 @@ class SyncEngine:
         """Give each changed record one revision and store it; returns the mutation's
         revision (the highest taken, else the primary record's current one)."""
         revision: int | None = None
-        for key in plan.changed:
+        # The primary record last: its revision is then the mutation's, and a device that
+        # takes it as the record's base revision claims to have seen no more than it did.
+        order = sorted(plan.changed, key=lambda key: key == plan.primary)
+        for key in order:
             record = plan.records[key]
             assert record is not None
             # As late as possible: all reads and checks are done (see Store.next_revision).

@@ -14,6 +14,7 @@ from server.patrols.handlers import PatrolsHandler, PatrolTemplatesHandler
 from server.review.handlers import ReviewHandler
 from server.sites.controller import ACTIVE_MEMBER
 from server.sites.tables import Site, SiteMember
+from server.syncing.conflicts import SiteConflictsHandler
 from sync import Handler
 
 # Master data changes rarely and the rules read it on every mutation: cache it briefly.
@@ -60,14 +61,16 @@ async def site_settings(site_id: int) -> Mapping[str, Any]:
 
 def handlers() -> list[Handler]:
     members = cached(active_members)
+    name_of = cached(display_name)
     return [
         FindingsHandler(members),
         FindingCommentsHandler(),
-        KeysHandler(members, cached(display_name)),
+        KeysHandler(members, name_of),
         KeyEventsHandler(),
         PatrolTemplatesHandler(),
         PatrolsHandler(cached(site_settings)),
         ReviewHandler(),
+        SiteConflictsHandler(name_of),
     ]
 
 
