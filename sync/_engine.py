@@ -48,7 +48,7 @@ def _wall_clock_ms() -> int:
 
 
 def _rejected(mutation_id: str, refusal: Refusal) -> MutationResult:
-    error = ErrorInfo(refusal.code, refusal.message, refusal.field)
+    error = ErrorInfo(refusal.code, refusal.message, refusal.field, refusal.params)
     return MutationResult(id=mutation_id, status="rejected", error=error)
 
 
