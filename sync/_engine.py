@@ -615,8 +615,8 @@ class SyncEngine:
         """Give each changed record one revision and store it; returns the mutation's
         revision (the highest taken, else the primary record's current one)."""
         revision: int | None = None
-        # The primary record last: its revision is then the mutation's, and a device that
-        # takes it as the record's base revision claims to have seen no more than it did.
+        # The primary record last, so that the mutation's revision (the highest) is the
+        # primary record's own, not that of a conflict record written beside it.
         order = sorted(plan.changed, key=lambda key: key == plan.primary)
         for key in order:
             record = plan.records[key]
