@@ -613,20 +613,22 @@ class SyncEngine:
 
     async def _write_records(self, plan: _Plan) -> int | None:
         """Give each changed record one revision and store it; returns the mutation's
-        revision (the highest taken, else the primary record's current one)."""
+        revision (the highest taken, else the primary record's current one). Conflict
+        records the engine writes about the mutation do not count: a mutation whose values
+        all lost still answers with its record's revision."""
         revision: int | None = None
-        # The primary record last, so that the mutation's revision (the highest) is the
-        # primary record's own, not that of a conflict record written beside it.
-        order = sorted(plan.changed, key=lambda key: key == plan.primary)
-        for key in order:
+        noted = self._conflicts.collection if self._conflicts is not None else None
+        for key in plan.changed:
             record = plan.records[key]
             assert record is not None
             # As late as possible: all reads and checks are done (see Store.next_revision).
-            record.revision = revision = await self._store.next_revision()
+            record.revision = taken = await self._store.next_revision()
             for name, author in record.authors.items():
                 if author.revision == _PENDING:
-                    record.authors[name] = FieldAuthor(revision, author.user_id, author.device_id)
+                    record.authors[name] = FieldAuthor(taken, author.user_id, author.device_id)
             await self._store.put_record(record)
+            if key[0] != noted or key == plan.primary:
+                revision = taken
         if revision is None and plan.primary is not None:
             revision = self._revision_of(plan, plan.primary)
         return revision

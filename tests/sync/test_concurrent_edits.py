@@ -236,9 +236,11 @@ async def test_an_app_that_sends_no_base_is_told_of_losses_as_before() -> None:
     clock.now += 5
     a.edit({"title": "ann's"})
     await a.push_each()
-    await b.push_each()
+    (result,) = await b.push_each()
     (entry,) = store.conflicts
     assert (entry.mutation_id, entry.kept_by, entry.discarded_by) == (stale.id, "ann", "bob")
+    # Its one value lost: it answers with the note's revision, not the conflict record's.
+    assert (result.status, result.revision) == ("merged", record(store).revision)
 
 
 @pytest.mark.parametrize("bad", [-1, "3", 1.5, True, None, 2**53])
