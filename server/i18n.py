@@ -6,6 +6,7 @@ from typing import Literal
 
 Language = Literal["zh-CN", "en"]
 DEFAULT_LANGUAGE: Language = "zh-CN"
+LANGUAGES: tuple[Language, ...] = ("zh-CN", "en")
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # code: (zh-CN, en); {placeholders} are filled from the error's params.
@@ -90,6 +91,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "push_keys_invalid": (
         "推送订阅的密钥无效，请重新开启通知。",
         "The subscription's keys are not valid; turn notifications on again.",
+    ),
+    # Sync refusals of key custody that name the person ({name}) whose step came first.
+    "key_already_out": ("钥匙已被{name}借出。", "The key is out with {name}."),
+    "key_handed_over": ("钥匙已转交给{name}。", "The key was handed over to {name}."),
+    "key_held_by_other": ("钥匙现由{name}保管。", "The key is now held by {name}."),
+    "key_checked_in_by_other": ("钥匙已由{name}归还。", "{name} has already checked the key in."),
+    "key_handover_to_other": (
+        "钥匙正转交给{name}，不是转交给你。",
+        "The key is being handed over to {name}, not to you.",
     ),
     "internal_error": (
         "服务器内部错误（编号 {request_id}），请联系管理员。",

@@ -4,15 +4,27 @@ server/ registers one Handler per collection, gives the engine a Store, and maps
 `SyncEngine.push` / `SyncEngine.pull` onto its HTTP routes.
 """
 
+from ._conflicts import ConflictsHandler
 from ._cursor import scope_fingerprint
 from ._engine import (
+    BASE_REVISION,
     DEFAULT_PULL_LIMIT,
     DEFAULT_TOMBSTONE_HORIZON_MS,
     MAX_PULL_LIMIT,
+    RESOLVES,
     SyncEngine,
 )
 from ._errors import BadCursor, BadLimit, DeviceMismatch, Refusal, SyncError
-from ._handlers import ALL_SITES, Actor, Handler, MutationContext, Write
+from ._handlers import (
+    ALL_SITES,
+    Actor,
+    Handler,
+    MutationContext,
+    Write,
+    audiences_of,
+    role_audience,
+    user_audience,
+)
 from ._hlc import (
     MAX_AHEAD_MS,
     SERVER_NODE,
@@ -29,6 +41,7 @@ from ._store import (
     ConflictEntry,
     DeviceState,
     Event,
+    FieldAuthor,
     Store,
     StoredRecord,
     StoredResult,
@@ -48,10 +61,12 @@ from ._wire import (
 
 __all__ = [
     "ALL_SITES",
+    "BASE_REVISION",
     "DEFAULT_PULL_LIMIT",
     "DEFAULT_TOMBSTONE_HORIZON_MS",
     "MAX_AHEAD_MS",
     "MAX_PULL_LIMIT",
+    "RESOLVES",
     "SERVER_NODE",
     "Actor",
     "BadCursor",
@@ -61,10 +76,12 @@ __all__ = [
     "Clock",
     "Conflict",
     "ConflictEntry",
+    "ConflictsHandler",
     "DeviceMismatch",
     "DeviceState",
     "ErrorInfo",
     "Event",
+    "FieldAuthor",
     "Handler",
     "MemoryStore",
     "Mutation",
@@ -84,8 +101,11 @@ __all__ = [
     "SyncEngine",
     "SyncError",
     "Write",
+    "audiences_of",
     "clamp",
     "format_stamp",
     "parse_stamp",
+    "role_audience",
     "scope_fingerprint",
+    "user_audience",
 ]

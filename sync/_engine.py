@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from ._conflicts import DISMISSED_BY, ConflictsHandler, iso_time
 from ._cursor import CursorData, decode_cursor, encode_cursor, scope_fingerprint
 from ._errors import BadLimit, DeviceMismatch, Refusal
 from ._handlers import ALL_SITES, Actor, Handler, MutationContext, Write
 from ._hlc import SERVER_NODE, BadStamp, Clock, clamp, is_node, parse_stamp, successor
 from ._merge import FieldState, Loss, incoming_state, merge
-from ._store import ConflictEntry, DeviceState, Store, StoredRecord, StoredResult
+from ._store import ConflictEntry, DeviceState, FieldAuthor, Store, StoredRecord, StoredResult
 from ._wire import (
     Change,
     Conflict,
@@ -29,6 +31,14 @@ MAX_PULL_LIMIT = 1000
 DEFAULT_TOMBSTONE_HORIZON_MS = 90 * 24 * 60 * 60 * 1000
 _MAX_RECORD_ID_CHARS = 200
 _COLLECTION_RE = re.compile(r"[a-z][a-z0-9_]*")
+# Upsert args that are not fields: the revision of the record the device had pulled when it
+# made the edit, and the conflict a "keep mine" edit settles. The engine takes them out.
+BASE_REVISION = "base_revision"
+RESOLVES = "resolves"
+_NOT_FIELDS = frozenset({"id", BASE_REVISION, RESOLVES})
+# The revision of an author whose write has not been given one yet (see _write_records).
+_PENDING = -1
+_SERVER_AUTHOR = FieldAuthor(_PENDING, "", SERVER_NODE)
 
 _Key = tuple[str, str]
 
@@ -38,7 +48,7 @@ def _wall_clock_ms() -> int:
 
 
 def _rejected(mutation_id: str, refusal: Refusal) -> MutationResult:
-    error = ErrorInfo(refusal.code, refusal.message, refusal.field)
+    error = ErrorInfo(refusal.code, refusal.message, refusal.field, refusal.params)
     return MutationResult(id=mutation_id, status="rejected", error=error)
 
 
@@ -47,6 +57,36 @@ def _record_id(args: Mapping[str, Any]) -> str:
     if not isinstance(value, str) or not value or len(value) > _MAX_RECORD_ID_CHARS:
         raise Refusal("invalid_args", "id must be a non-empty string", "id")
     return value
+
+
+def _base_revision(args: Mapping[str, Any]) -> int | None:
+    if BASE_REVISION not in args:
+        return None
+    value = args[BASE_REVISION]
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 2**53 - 1:
+        raise Refusal("invalid_args", "base_revision must be an integer >= 0", BASE_REVISION)
+    return value
+
+
+def _resolves(args: Mapping[str, Any]) -> str | None:
+    if RESOLVES not in args:
+        return None
+    value = args[RESOLVES]
+    if not isinstance(value, str) or not value or len(value) > _MAX_RECORD_ID_CHARS:
+        raise Refusal("invalid_args", "resolves must name a conflict", RESOLVES)
+    return value
+
+
+def _field_revision(record: StoredRecord, name: str) -> int:
+    author = record.authors.get(name)
+    return author.revision if author is not None else 0
+
+
+def _conflict_id(mutation_id: str, key: _Key, field: str) -> str:
+    # One conflict per (arriving mutation, record, field): a stable id, so a retried
+    # transaction cannot make a second record.
+    digest = hashlib.sha256(f"{mutation_id}/{key[0]}/{key[1]}/{field}".encode()).hexdigest()
+    return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
 
 
 def _newest_stamp(record: StoredRecord) -> str:
@@ -66,7 +106,11 @@ class _Plan:
         # Insertion-ordered set of keys whose state changed: each gets one revision.
         self.changed: dict[_Key, None] = {}
         self.losses: list[tuple[_Key, Loss]] = []
+        # Concurrent edits found, for the conflict log; revisions are filled in at write time.
+        self.concurrent: list[tuple[_Key, ConflictEntry]] = []
         self.primary: _Key | None = None
+        # The highest stamp the device's edit was written with (raised past what it had seen).
+        self.device_stamp = ""
 
     async def load(self, key: _Key) -> StoredRecord | None:
         # Reads go through the plan so that several writes to one record in one mutation
@@ -103,6 +147,7 @@ class SyncEngine:
         self._now_ms = now_ms
         self._horizon_ms = tombstone_horizon_ms
         self._handlers: dict[str, Handler] = {}
+        self._conflicts: ConflictsHandler | None = None
         for handler in handlers:
             name = getattr(handler, "collection", "")
             if not isinstance(name, str) or not _COLLECTION_RE.fullmatch(name):
@@ -110,6 +155,10 @@ class SyncEngine:
             if name in self._handlers:
                 raise ValueError(f"collection {name!r} is registered twice")
             self._handlers[name] = handler
+            if isinstance(handler, ConflictsHandler):
+                if self._conflicts is not None:
+                    raise ValueError("only one conflicts collection may be registered")
+                self._conflicts = handler
         # The server's own clock: it takes in every accepted stamp, so a stamp it gives
         # (server_write) sorts after everything this process has seen.
         self.clock = Clock(SERVER_NODE, now_ms)
@@ -215,6 +264,7 @@ class SyncEngine:
                 store=self._store,
             )
             plan = await self._plan(ctx, mutation)
+            last_hlc = max(last_hlc, plan.device_stamp)
         except Refusal as refusal:
             # Final like any result: recorded, and it moves applied_through on.
             result = _rejected(mutation.id, refusal)
@@ -261,8 +311,9 @@ class SyncEngine:
             raise Refusal("unknown_mutation", f"{mutation.name!r:.100} is not a known mutation")
         plan = _Plan(self._store)
         args = mutation.args
+        author = FieldAuthor(_PENDING, ctx.actor.user_id, ctx.device_id)
         if intent == "upsert":
-            await self._plan_upsert(plan, handler, ctx, args)
+            await self._plan_upsert(plan, handler, ctx, args, author)
         elif intent == "delete":
             await self._plan_delete(plan, handler, ctx, args)
         else:
@@ -272,14 +323,21 @@ class SyncEngine:
                 current = await plan.load(plan.primary)
                 current = None if current is None or current.deleted else current
             for write in await handler.apply(ctx, intent, args, current):
-                await self._plan_write(plan, write, ctx.stamp, ctx.now_ms)
+                await self._plan_write(plan, write, ctx.stamp, ctx.now_ms, author)
         return plan
 
     async def _plan_upsert(
-        self, plan: _Plan, handler: Handler, ctx: MutationContext, args: Mapping[str, Any]
+        self,
+        plan: _Plan,
+        handler: Handler,
+        ctx: MutationContext,
+        args: Mapping[str, Any],
+        author: FieldAuthor,
     ) -> None:
         record_id = _record_id(args)
-        values = {name: value for name, value in args.items() if name != "id"}
+        base = _base_revision(args)
+        resolves = _resolves(args)
+        values = {name: value for name, value in args.items() if name not in _NOT_FIELDS}
         for name in values:
             if name in handler.server_owned_fields:
                 raise Refusal("server_owned_field", f"{name} is set by the server only", name)
@@ -287,10 +345,128 @@ class SyncEngine:
         current = await plan.load(key)
         if current is not None:
             self._check_live(handler, ctx.actor, current)
+        # The device's own plain fields: the edits that can be concurrent with others.
+        edited = {n: v for n, v in values.items() if n not in handler.set_fields}
         values.update(await handler.check_upsert(ctx, record_id, values, current))
-        record = await self._merge_into(plan, handler, key, values, ctx.stamp)
+        stamp = ctx.stamp
+        if base is not None and current is not None:
+            stamp = self._after_seen(current, edited, base, ctx.device_id, stamp)
+        plan.device_stamp = stamp
+        record = await self._merge_into(plan, handler, key, values, stamp, author)
         if not ctx.actor.may_see(record.sites):
             raise Refusal("forbidden", "the record would be outside your sites")
+        if current is not None:
+            await self._find_concurrent(plan, ctx, key, current, record, edited, base, stamp)
+        if resolves is not None:
+            await self._plan_resolution(plan, ctx, key, edited, resolves)
+
+    def _after_seen(
+        self, current: StoredRecord, edited: Mapping[str, Any], base: int, node: str, stamp: str
+    ) -> str:
+        """The edit's stamp, raised past the stamps of the values it replaces that the device
+        had pulled (written at or before `base`): an edit made after seeing a value is newer
+        than it, whatever the two phones' clocks say (as if the device's clock had taken in
+        the pulled stamps). So "keep mine" and every other sequential edit win."""
+        seen = [
+            current.stamps[name]
+            for name in edited
+            if name in current.stamps and _field_revision(current, name) <= base
+        ]
+        newest = max(seen, default="")
+        if newest < stamp:
+            return stamp
+        raised = successor(newest, node)
+        self.clock.receive(raised)
+        return raised
+
+    async def _find_concurrent(
+        self,
+        plan: _Plan,
+        ctx: MutationContext,
+        key: _Key,
+        current: StoredRecord,
+        record: StoredRecord,
+        edited: Mapping[str, Any],
+        base: int | None,
+        stamp: str,
+    ) -> None:
+        """Log each field this upsert changes whose stored value another person wrote after
+        the edit's base: the two edits were made without seeing each other, whichever
+        arrived first and whichever won. Without a base (an older app) the only sign is a
+        loss, as before bases existed. Same person (another phone of theirs) and server
+        decisions are no conflict: nobody else's work was replaced."""
+        me = ctx.actor.user_id
+        for name, value in edited.items():
+            if name not in current.stamps or current.fields.get(name) == value:
+                continue
+            other = current.authors.get(name, FieldAuthor(0, "", ""))
+            if other.user_id == me or other.device_id == SERVER_NODE:
+                continue
+            won = record.stamps.get(name) == stamp and record.fields.get(name) == value
+            if not (other.revision > base if base is not None else not won):
+                continue
+            theirs = (current.fields.get(name), current.stamps[name], other.user_id)
+            mine = (value, stamp, me)
+            kept, discarded = (mine, theirs) if won else (theirs, mine)
+            kept_device, discarded_device = (
+                (ctx.device_id, other.device_id) if won else (other.device_id, ctx.device_id)
+            )
+            entry = ConflictEntry(
+                conflict_id=_conflict_id(ctx.mutation_id, key, name),
+                mutation_id=ctx.mutation_id,
+                device_id=ctx.device_id,
+                user_id=me,
+                collection=key[0],
+                record_id=key[1],
+                field=name,
+                kept=kept[0],
+                discarded=discarded[0],
+                kept_stamp=kept[1],
+                discarded_stamp=discarded[1],
+                kept_by=kept[2],
+                kept_device=kept_device,
+                discarded_by=discarded[2],
+                discarded_device=discarded_device,
+                revision=None,
+                at_ms=ctx.now_ms,
+            )
+            plan.concurrent.append((key, entry))
+            if self._conflicts is not None:
+                conflict_key = (self._conflicts.collection, entry.conflict_id)
+                fields = await self._conflicts.record_fields(entry, record)
+                stamp_now = await self._decision_stamp(plan, conflict_key)
+                await self._merge_into(
+                    plan, self._conflicts, conflict_key, fields, stamp_now, _SERVER_AUTHOR
+                )
+
+    async def _plan_resolution(
+        self, plan: _Plan, ctx: MutationContext, edited_key: _Key, edited: dict[str, Any], cid: str
+    ) -> None:
+        """A "keep mine" edit names the conflict it settles: the conflict record says who
+        settled it, when and with which value, and is unread again for everyone else in it."""
+        handler = self._conflicts
+        conflict = await plan.load((handler.collection, cid)) if handler is not None else None
+        if handler is None or conflict is None or conflict.deleted:
+            raise Refusal("invalid_args", "resolves names no conflict", RESOLVES)
+        if not ctx.actor.may_see(conflict.sites):
+            raise Refusal("forbidden", "this conflict is not yours to settle", RESOLVES)
+        about = conflict.fields
+        field = about.get("field")
+        if (about.get("collection"), about.get("record_id")) != edited_key or field not in edited:
+            raise Refusal("invalid_args", "the edit does not change the conflict's field", RESOLVES)
+        me = ctx.actor.user_id
+        people = {about.get("kept_by"), about.get("discarded_by")}
+        others = sorted(p for p in people if isinstance(p, str) and p and p != me)
+        fields = {
+            "resolved_by": me,
+            "resolved_at": iso_time(ctx.now_ms),
+            "resolved_value": edited[field],
+            DISMISSED_BY: {"add": [me], "remove": others},
+        }
+        key = (handler.collection, cid)
+        await self._merge_into(
+            plan, handler, key, fields, await self._decision_stamp(plan, key), _SERVER_AUTHOR
+        )
 
     async def _plan_delete(
         self, plan: _Plan, handler: Handler, ctx: MutationContext, args: Mapping[str, Any]
@@ -328,7 +504,9 @@ class SyncEngine:
         if handler.is_locked(current.fields):
             raise Refusal("record_locked", "the record is locked")
 
-    async def _plan_write(self, plan: _Plan, write: Write, stamp: str, now: int) -> None:
+    async def _plan_write(
+        self, plan: _Plan, write: Write, stamp: str, now: int, author: FieldAuthor
+    ) -> None:
         handler = self._handlers.get(write.collection)
         if handler is None:  # a handler bug, not the device's fault
             raise ValueError(f"write to unregistered collection {write.collection!r}")
@@ -341,8 +519,8 @@ class SyncEngine:
                 plan.put(self._tombstone(key, current, now))
         else:
             if write.decided:
-                stamp = await self._decision_stamp(plan, key)
-            await self._merge_into(plan, handler, key, write.fields, stamp)
+                stamp, author = await self._decision_stamp(plan, key), _SERVER_AUTHOR
+            await self._merge_into(plan, handler, key, write.fields, stamp, author)
 
     async def _decision_stamp(self, plan: _Plan, key: _Key) -> str:
         record = await plan.load(key)
@@ -352,7 +530,13 @@ class SyncEngine:
         return self.clock.tick()
 
     async def _merge_into(
-        self, plan: _Plan, handler: Handler, key: _Key, values: Mapping[str, Any], stamp: str
+        self,
+        plan: _Plan,
+        handler: Handler,
+        key: _Key,
+        values: Mapping[str, Any],
+        stamp: str,
+        author: FieldAuthor,
     ) -> StoredRecord:
         current = await plan.load(key)
         if current is not None and current.deleted:
@@ -362,6 +546,10 @@ class SyncEngine:
         base = current.field_state() if current is not None else FieldState()
         merged = merge(base, incoming_state(values, stamp, handler.set_fields))
         sites = handler.sites_of(merged.state.fields)
+        authors = dict(current.authors) if current is not None else {}
+        for name, field_stamp in merged.state.stamps.items():
+            if field_stamp == stamp:  # this write's value stands
+                authors[name] = author
         record = StoredRecord(
             collection=key[0],
             id=key[1],
@@ -371,6 +559,7 @@ class SyncEngine:
             sites=sites,
             seen_sites=sites | (current.seen_sites if current is not None else frozenset()),
             revision=current.revision if current is not None else 0,
+            authors=authors,
         )
         plan.losses.extend((key, loss) for loss in merged.losses)
         if merged.changed or current is None or record.seen_sites != current.seen_sites:
@@ -394,23 +583,10 @@ class SyncEngine:
 
     async def _write(self, plan: _Plan, ctx: MutationContext) -> MutationResult:
         revision = await self._write_records(plan)
-        entries = [
-            ConflictEntry(
-                mutation_id=ctx.mutation_id,
-                device_id=ctx.device_id,
-                user_id=ctx.actor.user_id,
-                collection=key[0],
-                record_id=key[1],
-                field=loss.field,
-                kept=loss.kept,
-                discarded=loss.discarded,
-                kept_stamp=loss.kept_stamp,
-                discarded_stamp=loss.discarded_stamp,
-                revision=self._revision_of(plan, key),
-                at_ms=ctx.now_ms,
-            )
-            for key, loss in plan.losses
-        ]
+        entries = []
+        for key, entry in plan.concurrent:
+            entry.revision = self._revision_of(plan, key)
+            entries.append(entry)
         if entries:
             await self._store.add_conflicts(entries)
         if ctx.events:
@@ -437,14 +613,22 @@ class SyncEngine:
 
     async def _write_records(self, plan: _Plan) -> int | None:
         """Give each changed record one revision and store it; returns the mutation's
-        revision (the highest taken, else the primary record's current one)."""
+        revision (the highest taken, else the primary record's current one). Conflict
+        records the engine writes about the mutation do not count: a mutation whose values
+        all lost still answers with its record's revision."""
         revision: int | None = None
+        noted = self._conflicts.collection if self._conflicts is not None else None
         for key in plan.changed:
             record = plan.records[key]
             assert record is not None
             # As late as possible: all reads and checks are done (see Store.next_revision).
-            record.revision = revision = await self._store.next_revision()
+            record.revision = taken = await self._store.next_revision()
+            for name, author in record.authors.items():
+                if author.revision == _PENDING:
+                    record.authors[name] = FieldAuthor(taken, author.user_id, author.device_id)
             await self._store.put_record(record)
+            if key[0] != noted or key == plan.primary:
+                revision = taken
         if revision is None and plan.primary is not None:
             revision = self._revision_of(plan, plan.primary)
         return revision
@@ -467,7 +651,7 @@ class SyncEngine:
             stamp = self.clock.tick()
             now = self._now_ms()
             for write in writes:
-                await self._plan_write(plan, write, stamp, now)
+                await self._plan_write(plan, write, stamp, now, _SERVER_AUTHOR)
             revision = await self._write_records(plan)
         return revision
 
@@ -487,7 +671,7 @@ class SyncEngine:
             raise BadLimit("limit must be an integer")
         if not 1 <= limit <= MAX_PULL_LIMIT:
             raise BadLimit(f"limit must be between 1 and {MAX_PULL_LIMIT}")
-        scope = scope_fingerprint(actor.site_ids, actor.roles)
+        scope = scope_fingerprint(actor.scope, actor.roles)
         given = decode_cursor(cursor, self._secret) if cursor is not None else None
         # Read before the changes: every revision up to info.max_revision is committed and
         # will be seen by changes_after, so the cursor may move up to it (rule 5).
@@ -503,7 +687,7 @@ class SyncEngine:
                 or given.revision < info.purge_watermark
             )
             after = 0 if reset else given.revision
-        sites = actor.site_ids | {ALL_SITES}
+        sites = actor.scope | {ALL_SITES}
         collections = frozenset(
             name
             for name, handler in self._handlers.items()

@@ -11,13 +11,22 @@ class Refusal(SyncError):
     """A rule refused a mutation: final, recorded, shown to its author as `code`.
 
     Handlers raise it from their checks; the engine turns it into a `rejected` result.
+    `params` are the values the device's text for `code` names (e.g. who holds a key); they
+    go out as the error's `args`.
     """
 
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        field: str | None = None,
+        params: dict[str, str | int] | None = None,
+    ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.field = field
+        self.params = dict(params or {})
 
 
 class DeviceMismatch(SyncError):

@@ -16,16 +16,43 @@ from ._store import Event, Store, StoredRecord
 ALL_SITES = "*"
 
 
+def user_audience(user_id: str) -> str:
+    """The scope token of one person: a record with it in its sites is shown to that user."""
+    return f"user:{user_id}"
+
+
+def role_audience(role: str, site: str) -> str:
+    """The scope token of the holders of `role` at `site`."""
+    return f"role:{role}@{site}"
+
+
+def audiences_of(user_id: str, roles: frozenset[str], site_ids: frozenset[str]) -> frozenset[str]:
+    """The audience tokens of a user with these roles at these sites (for `Actor.audiences`)."""
+    by_role = {role_audience(r, s) for r in roles for s in site_ids}
+    return frozenset({user_audience(user_id), *by_role})
+
+
 class Actor(msgspec.Struct, frozen=True, kw_only=True):
-    """Who is pushing or pulling. Site ids are strings everywhere in sync."""
+    """Who is pushing or pulling. Site ids are strings everywhere in sync.
+
+    `audiences` are further scope tokens (see `audiences_of`): a record whose sites hold one of
+    them is in scope as if it were one of the actor's sites. They let a record be shown to
+    some people of a site only (the two authors of a conflict and the site's supervisors).
+    """
 
     user_id: str
     roles: frozenset[str] = frozenset()
     site_ids: frozenset[str] = frozenset()
+    audiences: frozenset[str] = frozenset()
+
+    @property
+    def scope(self) -> frozenset[str]:
+        """Every site and audience token this actor sees records of."""
+        return self.site_ids | self.audiences
 
     def may_see(self, sites: frozenset[str]) -> bool:
-        """True when a record with these sites is in this actor's site scope."""
-        return ALL_SITES in sites or not sites.isdisjoint(self.site_ids)
+        """True when a record with these sites is in this actor's scope."""
+        return ALL_SITES in sites or not sites.isdisjoint(self.scope)
 
 
 class Write(msgspec.Struct, frozen=True, kw_only=True):

@@ -61,11 +61,12 @@ def _carry(wall_ms: int, counter: int) -> tuple[int, int]:
     return wall_ms, counter
 
 
-def successor(stamp: str) -> str:
-    """The smallest stamp of the same node that sorts after `stamp`."""
+def successor(stamp: str, node: str | None = None) -> str:
+    """The smallest stamp of the same node that sorts after `stamp`; with `node`, that node's
+    stamp one count after `stamp` (also later than it, whatever the nodes)."""
     s = parse_stamp(stamp)
     wall, counter = _carry(s.wall_ms, s.counter + 1)
-    return format_stamp(wall, counter, s.node)
+    return format_stamp(wall, counter, s.node if node is None else node)
 
 
 def clamp(stamp: str, server_now_ms: int) -> str:

@@ -12,6 +12,18 @@ from ._merge import FieldState, SetState
 from ._wire import MutationResult
 
 
+class FieldAuthor(msgspec.Struct, array_like=True, frozen=True):
+    """Who wrote a field's current value, and at which revision of the record.
+
+    `user_id` is "" for a write the server decided (no person's edit). A field without an
+    author (rows stored before authors were kept) counts as unknown, written at revision 0.
+    """
+
+    revision: int
+    user_id: str
+    device_id: str
+
+
 class StoredRecord(msgspec.Struct, kw_only=True):
     """One record at its latest revision (one row per record, not per revision).
 
@@ -31,6 +43,8 @@ class StoredRecord(msgspec.Struct, kw_only=True):
     seen_sites: frozenset[str] = frozenset()
     revision: int = 0
     deleted_at_ms: int | None = None
+    # Plain field -> who wrote its current value (set fields merge and have none).
+    authors: dict[str, FieldAuthor] = msgspec.field(default_factory=dict)
 
     def field_state(self) -> FieldState:
         """The mergeable part of the record."""
@@ -57,8 +71,12 @@ class StoredResult(msgspec.Struct, kw_only=True):
 
 
 class ConflictEntry(msgspec.Struct, kw_only=True):
-    """One row of the conflict log: a field of a mutation that lost to a newer stored value."""
+    """One row of the conflict log: two people's concurrent edits of one field, one of which
+    replaced (or lost to) the other. `mutation_id`, `device_id` and `user_id` are the mutation
+    that arrived second and found it; `kept_*` / `discarded_*` the two sides (a user id "" is
+    an author unknown to the engine). `conflict_id` names the `conflicts` record made of it."""
 
+    conflict_id: str
     mutation_id: str
     device_id: str
     user_id: str
@@ -69,6 +87,10 @@ class ConflictEntry(msgspec.Struct, kw_only=True):
     discarded: Any
     kept_stamp: str
     discarded_stamp: str
+    kept_by: str
+    kept_device: str
+    discarded_by: str
+    discarded_device: str
     revision: int | None
     at_ms: int
 

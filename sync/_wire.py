@@ -43,11 +43,13 @@ class Conflict(msgspec.Struct):
 
 
 class ErrorInfo(msgspec.Struct):
-    """Why a mutation was refused or deferred: a stable code the PWA translates."""
+    """Why a mutation was refused or deferred: a stable code the PWA translates, filling in
+    `args` (the values its text names, e.g. {"name": "张伟"})."""
 
     code: str
     message: str
     field: str | None = None
+    args: dict[str, str | int] = msgspec.field(default_factory=dict)
 
 
 class MutationResult(msgspec.Struct):

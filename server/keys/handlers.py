@@ -5,7 +5,9 @@ through intents, each appending a `key_events` record and setting the key's cust
 decided write: `keys.checkout`, `keys.checkin`, `keys.handover` (to a colleague) and
 `keys.receive` (the colleague confirms by scanning), `keys.lost`, `keys.return_to_owner`.
 A key is out to one person at a time: of two offline checkouts, the first to reach the server
-wins and the other is refused `key_already_out`.
+wins and the other is refused `key_already_out`. A refusal caused by someone else's custody
+step names that person (`key_handed_over`, `key_held_by_other`, …), so a queued action that
+comes too late says what happened rather than "forbidden".
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from msgspec import UNSET
 
+from server.i18n import LANGUAGES, message
 from server.keys.schemas import KeyCheckoutArgs, KeyHandoverArgs, KeyIntentArgs, KeyUpsert
 from server.syncing.handler_kit import (
     LedgerHandler,
@@ -33,8 +36,18 @@ CUSTODY_ROLES = frozenset({"patrol", "supervisor", "environment"})
 KEEPER_ROLES = frozenset({"supervisor", "admin"})
 # Each intent's arguments (the others take KeyIntentArgs).
 ARGS: dict[str, type[KeyIntentArgs]] = {"checkout": KeyCheckoutArgs, "handover": KeyHandoverArgs}
-# Custody fields: set only by custody intents.
-CUSTODY = ("status", "holder_id", "out_since", "expected_return", "purpose", "handover_to")
+# Custody fields: set only by custody intents. `handed_by` is who handed the key to its
+# holder, `returned_by` who checked it in last: they name the person in refusals.
+CUSTODY = (
+    "status",
+    "holder_id",
+    "out_since",
+    "expected_return",
+    "purpose",
+    "handover_to",
+    "handed_by",
+    "returned_by",
+)
 
 
 class KeysHandler(SiteHandler):
@@ -78,6 +91,8 @@ class KeysHandler(SiteHandler):
             "expected_return": None,
             "purpose": None,
             "handover_to": None,
+            "handed_by": None,
+            "returned_by": None,
             "created_by": int(ctx.actor.user_id),
             "created_at": server_time(ctx),
         }
@@ -108,11 +123,7 @@ class KeysHandler(SiteHandler):
 
         if isinstance(given, KeyCheckoutArgs):
             if status == "out":
-                holder = fields.get("holder_id")
-                name = await self._services.name_of(holder) if isinstance(holder, int) else "?"
-                raise Refusal(
-                    "key_already_out", f"钥匙已被{name}借出 / the key is out with {name}", "key_id"
-                )
+                raise await self._naming("key_already_out", fields.get("holder_id"))
             if fields.get("kind") == "entrusted":
                 until = fields.get("authorization_until")
                 site = await self._services.site_settings(fields["site_id"])
@@ -128,39 +139,47 @@ class KeysHandler(SiteHandler):
                 "expected_return": args.get("expected_return"),  # as sent (its offset kept)
                 "purpose": given.purpose,
                 "handover_to": None,
+                "handed_by": None,
+                "returned_by": None,
             }
             event.update(purpose=given.purpose, expected_return=args.get("expected_return"))
         elif intent == "checkin":
             if status not in ("out", "lost"):
-                raise Refusal("key_not_out", "the key is not checked out", "key_id")
+                raise await self._not_out(fields, actor_id, "key_not_out")
             if fields.get("holder_id") != actor_id and not is_supervisor:
-                raise Refusal("forbidden", "only the holder or a supervisor checks the key in")
-            custody = _returned()
+                raise await self._not_holder(fields, actor_id, "forbidden")
+            custody = _returned(actor_id)
         elif isinstance(given, KeyHandoverArgs):
             to_id = given.to_user_id
-            if status != "out" or fields.get("holder_id") != actor_id:
-                raise Refusal("not_holder", "only the key's holder hands it over", "key_id")
+            if status != "out":
+                raise await self._not_out(fields, actor_id, "not_holder")
+            if fields.get("holder_id") != actor_id:
+                raise await self._not_holder(fields, actor_id, "not_holder")
             if to_id == actor_id or to_id not in await self._services.members_of(fields["site_id"]):
                 raise Refusal("invalid_args", "hand over to another member of the site")
             custody = {"handover_to": to_id}
             event["to_user_id"] = to_id
         elif intent == "receive":
-            if status != "out" or fields.get("handover_to") != actor_id:
-                raise Refusal(
-                    "handover_not_for_you", "the key is not being handed over to you", "key_id"
-                )
-            custody = {"holder_id": actor_id, "handover_to": None}
+            if status != "out":
+                raise await self._not_out(fields, actor_id, "handover_not_for_you")
+            if fields.get("handover_to") != actor_id:
+                raise await self._not_for_me(fields, actor_id)
+            custody = {
+                "holder_id": actor_id,
+                "handover_to": None,
+                "handed_by": fields.get("holder_id"),
+            }
             event["from_user_id"] = fields.get("holder_id")
         elif intent == "lost":
             if fields.get("holder_id") != actor_id and not is_supervisor:
-                raise Refusal("forbidden", "only the holder or a supervisor reports a key lost")
-            custody = {**_returned(), "status": "lost"}
+                raise await self._not_holder(fields, actor_id, "forbidden")
+            custody = {**_returned(actor_id), "status": "lost"}
         else:  # return_to_owner
             if fields.get("kind") != "entrusted":
                 raise Refusal("invalid_args", "only an entrusted key goes back to its owner")
             if not is_supervisor and fields.get("holder_id") != actor_id:
-                raise Refusal("forbidden", "only the holder or a supervisor returns a key")
-            custody = {**_returned(), "status": "returned"}
+                raise await self._not_holder(fields, actor_id, "forbidden")
+            custody = {**_returned(actor_id), "status": "returned"}
         event.update(
             key_id=given.key_id,
             site_id=fields["site_id"],
@@ -172,8 +191,54 @@ class KeysHandler(SiteHandler):
             Write(collection="keys", id=given.key_id, fields=custody, decided=True),
         ]
 
+    # ---- refusals that name who has the key --------------------------------------------
 
-def _returned() -> dict[str, Any]:
+    async def _naming(self, code: str, user_id: Any) -> Refusal:
+        """A refusal whose text names a person, from the catalog in both languages; the
+        device fills its own text with `args`."""
+        name = await self._services.name_of(user_id) if isinstance(user_id, int) else "?"
+        text = " / ".join(message(code, language, name=name) for language in LANGUAGES)
+        return Refusal(code, text, "key_id", {"name": name})
+
+    async def _not_holder(self, fields: Mapping[str, Any], actor_id: int, code: str) -> Refusal:
+        """The actor does not hold the key: who does, and whether the actor handed it over."""
+        holder = fields.get("holder_id")
+        if not isinstance(holder, int):
+            return _plain(code)
+        if fields.get("handed_by") == actor_id:
+            return await self._naming("key_handed_over", holder)
+        return await self._naming("key_held_by_other", holder)
+
+    async def _not_out(self, fields: Mapping[str, Any], actor_id: int, code: str) -> Refusal:
+        """The key is in: said so by name when someone else checked it in."""
+        by = fields.get("returned_by")
+        if fields.get("status") == "in" and isinstance(by, int) and by != actor_id:
+            return await self._naming("key_checked_in_by_other", by)
+        return _plain(code)
+
+    async def _not_for_me(self, fields: Mapping[str, Any], actor_id: int) -> Refusal:
+        """A receipt of a key not being handed to the actor."""
+        to = fields.get("handover_to")
+        if isinstance(to, int):
+            return await self._naming("key_handover_to_other", to)
+        if fields.get("holder_id") != actor_id:
+            return await self._not_holder(fields, actor_id, "handover_not_for_you")
+        return _plain("handover_not_for_you")
+
+
+_PLAIN = {
+    "forbidden": "only the key's holder or a supervisor may do this",
+    "not_holder": "only the key's holder hands it over",
+    "key_not_out": "the key is not checked out",
+    "handover_not_for_you": "the key is not being handed over to you",
+}
+
+
+def _plain(code: str) -> Refusal:
+    return Refusal(code, _PLAIN[code], None if code == "forbidden" else "key_id")
+
+
+def _returned(by_id: int) -> dict[str, Any]:
     return {
         "status": "in",
         "holder_id": None,
@@ -181,6 +246,8 @@ def _returned() -> dict[str, Any]:
         "expected_return": None,
         "purpose": None,
         "handover_to": None,
+        "handed_by": None,
+        "returned_by": by_id,
     }
 
 

@@ -1,8 +1,8 @@
 """The sync engine's home in the server: its SQL store, its HTTP routes and the registry of
 collection handlers that the domains contribute.
 
-Differs: store.py, records.py, engine.py, collections.py, handler_kit.py and projection.py are
-the sync engine's server side, not a domain's.
+Differs: store.py, records.py, engine.py, collections.py, handler_kit.py, projection.py and
+conflicts.py are the sync engine's server side, not a domain's.
 """
 
 from __future__ import annotations
@@ -23,4 +23,7 @@ def routes() -> list[ControllerRouterHandler]:
 
 
 def sync_handlers(services: Services) -> list[Handler]:
-    return []  # the engine's home: the domains bring the handlers
+    # The domains bring their handlers; the engine's home brings the conflict log's.
+    from server.syncing.conflicts import SiteConflictsHandler
+
+    return [SiteConflictsHandler(services.name_of)]

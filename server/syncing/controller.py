@@ -21,6 +21,7 @@ from sync import (
     PushRequest,
     PushResponse,
     SyncEngine,
+    audiences_of,
 )
 
 MAX_MUTATIONS = 500
@@ -28,10 +29,14 @@ MAX_PUSH_BYTES = 2 * 1024 * 1024
 
 
 def actor_of(user: CurrentUser) -> Actor:
+    site_ids = frozenset(str(s) for s in user.site_ids)
     return Actor(
         user_id=str(user.id),
         roles=user.roles,
-        site_ids=frozenset(str(s) for s in user.site_ids),
+        site_ids=site_ids,
+        # Records meant for some people only (a conflict: its two authors, the site's
+        # supervisors) carry these tokens in their sites.
+        audiences=audiences_of(str(user.id), user.roles, site_ids),
     )
 
 

@@ -33,6 +33,7 @@ from sync import (
     ConflictEntry,
     DeviceState,
     Event,
+    FieldAuthor,
     SetState,
     StoredRecord,
     StoredResult,
@@ -43,6 +44,7 @@ _encode = msgspec.json.encode
 _set_state_decoder = msgspec.json.Decoder(SetState)
 _result_decoder = msgspec.json.Decoder(StoredResult)
 _sites_decoder = msgspec.json.Decoder(frozenset[str])
+_authors_decoder = msgspec.json.Decoder(dict[str, FieldAuthor])
 # How long a push waits for SQLite's write lock held by another connection or process.
 SQLITE_LOCK_WAIT_S = 30.0
 # Records read per step when a projection is rebuilt.
@@ -115,7 +117,7 @@ class _Postgres:
 
 RECORD_COLUMNS = (
     "collection, record_id, fields, stamps, set_state, deleted, sites, seen_sites, revision,"
-    " deleted_at_ms"
+    " deleted_at_ms, authors"
 )
 
 
@@ -131,6 +133,7 @@ def _record(row: Sequence[Any]) -> StoredRecord:
         seen_sites=_sites_decoder.decode(row[7]),
         revision=int(row[8]),
         deleted_at_ms=row[9],
+        authors=_authors_decoder.decode(row[10]),
     )
 
 
@@ -404,12 +407,13 @@ class SqlStore:
         key = f"{record.collection}/{record.id}"
         await db.execute(
             "INSERT INTO sync_record (key, collection, record_id, fields, stamps, set_state,"
-            " deleted, sites, seen_sites, revision, deleted_at_ms)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET"
+            " deleted, sites, seen_sites, revision, deleted_at_ms, authors)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET"
             " fields = excluded.fields, stamps = excluded.stamps,"
             " set_state = excluded.set_state, deleted = excluded.deleted,"
             " sites = excluded.sites, seen_sites = excluded.seen_sites,"
-            " revision = excluded.revision, deleted_at_ms = excluded.deleted_at_ms",
+            " revision = excluded.revision, deleted_at_ms = excluded.deleted_at_ms,"
+            " authors = excluded.authors",
             key,
             record.collection,
             record.id,
@@ -421,6 +425,7 @@ class SqlStore:
             _sorted_sites(record.seen_sites),
             record.revision,
             record.deleted_at_ms,
+            _json(record.authors),
         )
         await db.executemany(
             "INSERT INTO sync_record_site (key, record_key, site) VALUES (?, ?, ?)"
@@ -457,11 +462,13 @@ class SqlStore:
         if not entries:
             return
         await self._db().executemany(
-            "INSERT INTO sync_conflict (mutation_id, device_id, user_id, collection, record_id,"
-            " field, kept, discarded, kept_stamp, discarded_stamp, revision, at_ms)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO sync_conflict (conflict_id, mutation_id, device_id, user_id, collection,"
+            " record_id, field, kept, discarded, kept_stamp, discarded_stamp, kept_by,"
+            " kept_device, discarded_by, discarded_device, revision, at_ms)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
+                    e.conflict_id,
                     e.mutation_id,
                     e.device_id,
                     e.user_id,
@@ -472,6 +479,10 @@ class SqlStore:
                     _json(e.discarded),
                     e.kept_stamp,
                     e.discarded_stamp,
+                    e.kept_by,
+                    e.kept_device,
+                    e.discarded_by,
+                    e.discarded_device,
                     e.revision,
                     e.at_ms,
                 )

@@ -49,6 +49,9 @@ class SyncRecord(Table, tablename="sync_record"):
     set_state = Text()
     sites = Text()
     seen_sites = Text()
+    # JSON: plain field -> [revision, user id, device id] of who wrote its value ({} on rows
+    # older than this column: unknown authors at revision 0).
+    authors = Text(default="{}")
 
 
 class SyncRecordSite(Table, tablename="sync_record_site"):
@@ -83,12 +86,18 @@ class SyncEvent(Table, tablename="sync_event"):
 
 
 class SyncConflict(Table, tablename="sync_conflict"):
-    """The conflict log: a field of a mutation that lost to a newer stored value."""
+    """The conflict log: two people's concurrent edits of one field, with both authors; the
+    mutation (device, user) is the one that arrived second and found it."""
 
     id = Serial(primary_key=True)
+    conflict_id = Varchar(length=64, default="", index=True)
     mutation_id = Varchar(length=64, index=True)
     device_id = Varchar(length=64)
     user_id = Varchar(length=64)
+    kept_by = Varchar(length=64, default="")
+    kept_device = Varchar(length=64, default="")
+    discarded_by = Varchar(length=64, default="")
+    discarded_device = Varchar(length=64, default="")
     collection = Varchar(length=64)
     record_id = Varchar(length=200, index=True)
     field = Varchar(length=100)

@@ -19,10 +19,14 @@ INTENDED = {
     # engine and what handlers see
     "SyncEngine", "Handler", "Actor", "MutationContext", "Write", "ALL_SITES",
     "scope_fingerprint", "DEFAULT_PULL_LIMIT", "MAX_PULL_LIMIT", "DEFAULT_TOMBSTONE_HORIZON_MS",
+    # concurrent edits: the upsert args that are no fields, audiences, the conflicts collection
+    "BASE_REVISION", "RESOLVES", "audiences_of", "user_audience", "role_audience",
+    "ConflictsHandler",
     # errors
     "SyncError", "Refusal", "DeviceMismatch", "BadCursor", "BadLimit",
     # storage
     "Store", "StoredRecord", "StoredResult", "DeviceState", "ConflictEntry", "StoreInfo", "Event",
+    "FieldAuthor",
     "MemoryStore", "SetState",
 }  # fmt: skip
 

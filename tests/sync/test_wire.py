@@ -89,6 +89,7 @@ def test_results_carry_every_contract_field() -> None:
         "code": "forbidden",
         "message": "no",
         "field": None,
+        "args": {},
     }
 
 

@@ -1,4 +1,4 @@
-import { hasKey, lang, translate, type Lang } from './index';
+import { hasKey, lang, translate, type Lang, type Params } from './index';
 
 /** What the UI needs to know about a failure to tell the user about it. */
 export interface ErrorLike {
@@ -8,6 +8,8 @@ export interface ErrorLike {
   message?: string;
   /** Seconds from a Retry-After header, when there was one. */
   retryAfter?: number | null;
+  /** What the code's text names, e.g. {name: '张伟'} for key_handed_over (sync refusals). */
+  args?: Params;
 }
 
 /**
@@ -26,7 +28,12 @@ export function errorText(err: unknown, l: Lang = lang.value): string {
   }
   if (!code) return translate(l, 'error.unknown'); // not from the server: no raw JS text
   const key = `error.${code}`;
-  if (hasKey(key)) return translate(l, key);
+  if (hasKey(key)) {
+    const text = translate(l, key, e.args);
+    // A text that names someone but was given no name: the server's message names them.
+    if (/\{\w+\}/.test(text) && typeof e.message === 'string' && e.message.trim() !== '') return e.message;
+    return text;
+  }
   if (typeof e.message === 'string' && e.message.trim() !== '') return e.message;
   return translate(l, 'error.unknown');
 }

@@ -22,6 +22,13 @@ describe('errorText', () => {
     expect(errorText({ code: 'something_new', message: 'Server text' }, 'zh-CN')).toBe('Server text');
   });
 
+  it('names the person a sync refusal is about', () => {
+    const refused = { code: 'key_handed_over', message: '钥匙已转交给张伟。 / The key was handed over to 张伟.', args: { name: '张伟' } };
+    expect(errorText(refused, 'zh-CN')).toBe('钥匙已转交给张伟。');
+    expect(errorText(refused, 'en')).toBe('The key was handed over to 张伟.');
+    expect(errorText({ ...refused, args: undefined }, 'zh-CN')).toBe(refused.message);
+  });
+
   it('falls back to a generic text when there is neither', () => {
     expect(errorText(new ApiError(418, 'teapot', ''), 'en')).toBe('Something went wrong. Please try again.');
     expect(errorText(new ApiError(502, 'server', ''), 'zh-CN')).toBe('服务器出错，请稍后再试。');

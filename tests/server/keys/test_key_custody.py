@@ -154,7 +154,7 @@ async def test_handover_needs_the_receiver_to_confirm(
         await wu_client.sign_in("wu")
         wu = Device(wu_client)
         stolen = await wu.push_one("keys.receive", event(key["id"]))
-        assert stolen["error"]["code"] == "handover_not_for_you"
+        assert stolen["error"]["code"] == "key_handover_to_other"
     assert (await key_state(patrol, key["id"]))["holder_id"] == holder
     async with ApiClient(app=create_app(settings)) as li_client:
         await li_client.sign_in("li")
@@ -178,7 +178,7 @@ async def test_only_the_holder_hands_over_and_not_to_an_outsider(
     assert refused["error"]["code"] == "invalid_args"
 
 
-async def test_checkin_by_someone_else_is_forbidden_but_a_supervisor_may(
+async def test_checkin_by_someone_else_is_refused_naming_the_holder_but_a_supervisor_may(
     boss: Device, patrol: Device, site: int, settings: Any
 ) -> None:
     from server.app import create_app
@@ -191,7 +191,8 @@ async def test_checkin_by_someone_else_is_forbidden_but_a_supervisor_may(
     async with ApiClient(app=create_app(settings)) as c:
         await c.sign_in("li")
         refused = await Device(c).push_one("keys.checkin", event(key["id"]))
-    assert refused["error"]["code"] == "forbidden"
+    assert refused["error"]["code"] == "key_held_by_other"
+    assert refused["error"]["args"] == {"name": "Zhang"}
     assert (await boss.push_one("keys.checkin", event(key["id"])))["status"] == "applied"
 
 
@@ -249,3 +250,53 @@ async def test_checkout_arguments_are_refused_naming_the_field(
     refused = await patrol.push_one("keys.checkout", event(key["id"], **args))
     assert (refused["error"]["code"], refused["error"]["field"]) == ("invalid_args", field)
     assert field in refused["error"]["message"]
+
+
+async def test_late_queued_actions_are_refused_with_who_came_first(
+    boss: Device, patrol: Device, site: int, settings: Any
+) -> None:
+    """zhang hands the key to li, who confirms; zhang's queued check-in, hand-over and a second
+    receipt by li then say what happened, in both languages, naming the person."""
+    from server.app import create_app
+
+    key = key_args(site)
+    await boss.push_one("keys.upsert", key)
+    li_id = await make_user("li", ["patrol"], [site])
+    wu_id = await make_user("wu", ["patrol"], [site])
+    await patrol.push_one("keys.checkout", event(key["id"], purpose="patrol"))
+    await patrol.push_one("keys.handover", event(key["id"], to_user_id=li_id))
+    async with ApiClient(app=create_app(settings)) as li_client:
+        await li_client.sign_in("li")
+        li = Device(li_client)
+        async with ApiClient(app=create_app(settings)) as wu_client:
+            await wu_client.sign_in("wu")
+            wu = Device(wu_client)
+            early = await wu.push_one("keys.receive", event(key["id"]))
+            assert (early["error"]["code"], early["error"]["args"]) == (
+                "key_handover_to_other",
+                {"name": "Li"},
+            )
+            assert (await li.push_one("keys.receive", event(key["id"])))["status"] == "applied"
+            late = await patrol.push_one("keys.checkin", event(key["id"]))
+            assert late["status"] == "rejected"
+            assert late["error"] == {
+                "code": "key_handed_over",
+                "message": "钥匙已转交给Li。 / The key was handed over to Li.",
+                "field": "key_id",
+                "args": {"name": "Li"},
+            }
+            again = await patrol.push_one("keys.handover", event(key["id"], to_user_id=wu_id))
+            assert again["error"]["code"] == "key_handed_over"
+            stranger = await wu.push_one("keys.checkin", event(key["id"]))
+            assert (stranger["error"]["code"], stranger["error"]["args"]) == (
+                "key_held_by_other",
+                {"name": "Li"},
+            )
+            assert (await li.push_one("keys.checkin", event(key["id"])))["status"] == "applied"
+            twice = await patrol.push_one("keys.checkin", event(key["id"]))
+            assert (twice["error"]["code"], twice["error"]["args"]) == (
+                "key_checked_in_by_other",
+                {"name": "Li"},
+            )
+            mine = await li.push_one("keys.checkin", event(key["id"]))
+            assert (mine["error"]["code"], mine["error"]["args"]) == ("key_not_out", {})

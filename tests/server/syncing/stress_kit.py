@@ -156,9 +156,12 @@ class ServerState:
     conflicts: list[dict[str, Any]]
     devices: dict[str, tuple[str, int]]  # device id -> (user id, applied_through)
 
-    def view(self, site_ids: Iterable[int | str]) -> dict[tuple[str, str], dict[str, Any]]:
-        """What a user of these sites should hold after pulling to the end."""
-        sites = {str(s) for s in site_ids} | {"*"}
+    def view(
+        self, site_ids: Iterable[int | str], audiences: Iterable[str] = ()
+    ) -> dict[tuple[str, str], dict[str, Any]]:
+        """What a user of these sites (and these audience tokens) should hold after pulling
+        to the end."""
+        sites = {str(s) for s in site_ids} | {"*"} | set(audiences)
         return {
             key: r.fields
             for key, r in self.records.items()
@@ -175,7 +178,7 @@ _QUERIES = {
     " seen_sites, revision FROM sync_record",
     "results": "SELECT mutation_id, device_id, seq, result FROM sync_result",
     "conflicts": "SELECT mutation_id, collection, record_id, field, kept, discarded, kept_stamp,"
-    " discarded_stamp FROM sync_conflict",
+    " discarded_stamp, kept_by, discarded_by, conflict_id FROM sync_conflict",
     "devices": "SELECT device_id, user_id, applied_through FROM sync_device",
 }
 
@@ -226,6 +229,9 @@ async def read_server(url: str) -> ServerState:
             "discarded": json.loads(r[5]),
             "kept_stamp": r[6],
             "discarded_stamp": r[7],
+            "kept_by": r[8],
+            "discarded_by": r[9],
+            "conflict_id": r[10],
         }
         for r in raw["conflicts"]
     ]
@@ -279,17 +285,25 @@ def check_received_results(
 
 
 def check_conflict_log(server: ServerState) -> None:
-    """Each merged result's conflicts are in the conflict log once, and nothing else is."""
-    logged: dict[str, Counter[str]] = defaultdict(Counter)
-    for c in server.conflicts:
-        assert c["kept_stamp"] > c["discarded_stamp"], c
-        logged[c["mutation_id"]][json.dumps([c["field"], c["kept"], c["discarded"]])] += 1
-    expected: dict[str, Counter[str]] = defaultdict(Counter)
+    """The conflict log holds concurrent edits by two different people, each once, and each
+    with its `conflicts` record. These devices send no base revision, so a loss is the only
+    sign of concurrency: each row is one of the losses its mutation was told of (losses to
+    the same person's other phone, to a server decision or of a set element are not logged)."""
+    told: dict[str, Counter[str]] = defaultdict(Counter)
     for mutation_id, (_, _, result) in server.results.items():
         assert (result["status"] == "merged") == bool(result["conflicts"]), result
         for c in result["conflicts"]:
-            expected[mutation_id][json.dumps([c["field"], c["kept"], c["discarded"]])] += 1
-    assert logged == expected
+            told[mutation_id][json.dumps([c["field"], c["kept"], c["discarded"]])] += 1
+    logged: dict[str, Counter[str]] = defaultdict(Counter)
+    for c in server.conflicts:
+        assert c["kept_stamp"] > c["discarded_stamp"], c
+        assert c["kept_by"] != c["discarded_by"], c
+        logged[c["mutation_id"]][json.dumps([c["field"], c["kept"], c["discarded"]])] += 1
+        record = server.records[("conflicts", c["conflict_id"])]
+        assert (record.fields["kept"], record.fields["discarded"]) == (c["kept"], c["discarded"])
+    for mutation_id, rows in logged.items():
+        assert rows <= told[mutation_id], (mutation_id, rows, told[mutation_id])
+    assert len(server.conflicts) == sum(1 for key in server.records if key[0] == "conflicts")
 
 
 def _set_ops(value: Any) -> tuple[list[str], list[str]]:
@@ -368,7 +382,7 @@ def check_field_merges(sent: list[Sent], server: ServerState) -> list[str]:
                 failures.append(f"{s.id}: {record.id}.{name} has no stamp")
             elif name in lost:
                 row = conflict_rows.get((s.id, name))
-                if lost[name]["discarded"] != value or row is None or stamp < row["kept_stamp"]:
+                if lost[name]["discarded"] != value or (row and stamp < row["kept_stamp"]):
                     failures.append(
                         f"{s.id}: conflict on {record.id}.{name} misreported: {lost[name]}"
                     )

@@ -193,7 +193,8 @@ async def test_later_stamp_wins_per_field_and_the_loser_is_told(
     assert older["conflicts"] == [
         {"field": "description", "kept": "新描述", "discarded": "旧描述", "why": "newer_edit"}
     ]
-    fields = (await patrol.pull_all())[-1]["fields"]
+    changes = await patrol.pull_all()
+    (fields,) = [c["fields"] for c in changes if c["collection"] == "findings"]
     assert (fields["description"], fields["location"]) == ("新描述", "3栋大堂")
 
 

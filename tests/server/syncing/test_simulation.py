@@ -23,6 +23,7 @@ from server.findings.projections import FINDINGS
 from server.findings.tables import Finding
 from server.settings import Settings
 from server.syncing.engine import open_store
+from sync import audiences_of
 from tests.conftest import PASSWORD, ApiClient, make_user
 
 from .stress_kit import (
@@ -412,7 +413,9 @@ async def test_devices_converge_through_lost_duplicated_and_reordered_batches(
         assert not failures, "\n".join(failures[:20])
         # (c) each replica is exactly the server's state within the user's sites.
         for device in devices:
-            assert device.replica == server.view(device.user.sites), device.user.name
+            user = device.user
+            audiences = audiences_of(str(user.id), user.roles, frozenset(map(str, user.sites)))
+            assert device.replica == server.view(user.sites, audiences), user.name
 
         statuses: dict[str, int] = defaultdict(int)
         for _, _, result in server.results.values():
