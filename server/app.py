@@ -20,6 +20,7 @@ from server.errors import EXCEPTION_HANDLERS
 from server.health import health
 from server.keys.controller import KeysController
 from server.media.controller import ROUTES as MEDIA_ROUTES
+from server.parking import ROUTES as PARKING_ROUTES
 from server.patrols.controller import due_list
 from server.push.controller import ROUTES as PUSH_ROUTES
 from server.push.sender import running_sender
@@ -62,6 +63,7 @@ def create_app(settings: Settings) -> Litestar:
             *SYNC_ROUTES,
             *MEDIA_ROUTES,
             *PUSH_ROUTES,
+            *PARKING_ROUTES,
             pwa_files,
         ],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},

@@ -303,4 +303,6 @@ export const en: Record<MessageKey, string> = {
   'error.unknown_site': 'No such site.',
   'error.conflict': 'That name or code is already in use.',
   'error.font_missing': 'The server lacks the Chinese font: labels cannot be made.',
+  'error.tariff_missing': 'No parking tariff applies at that time. Ask an administrator to set one.',
+  'error.tariff_backdated': 'A new tariff cannot take effect in the past.',
 };

@@ -302,6 +302,8 @@ export const zhCN = {
   'error.unknown_site': '项目不存在。',
   'error.conflict': '名称或编码已被使用。',
   'error.font_missing': '服务器缺少中文字体，无法生成标签。',
+  'error.tariff_missing': '该时间没有适用的停车收费标准，请联系管理员设置。',
+  'error.tariff_backdated': '新的收费标准不能从过去的时间开始生效。',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
