@@ -17,6 +17,7 @@ within a 2-hour first period and 2 h 0 min 1 s starts the next unit.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Literal, NamedTuple
 from zoneinfo import ZoneInfo
@@ -104,6 +105,7 @@ class _Period(NamedTuple):
     day: str | None  # the local day, for calendar-day caps
 
 
+@functools.lru_cache(maxsize=4096)
 def _local_midnight(day: date, zone: ZoneInfo) -> int:
     """Epoch seconds of the first instant of `day` in the zone (PEP 495 fold=0: where DST skips
     midnight, the offset before the change)."""

@@ -99,14 +99,19 @@ function isoDay(y: number, m: number, d: number): string {
   return new Date(Date.UTC(y, m - 1, d)).toISOString().slice(0, 10);
 }
 
+/**
+ * The local day an instant falls on: the latest day whose midnight is not after it. Offsets lie
+ * within UTC−12…UTC+14, so it is the UTC day 14 h later or one or two days before.
+ */
 function localDay(epoch: number, zone: string): string {
-  const [y = 0, m = 1, d = 1] = wallClock(epoch, zone);
-  return isoDay(y, m, d);
+  let day = new Date((epoch + 14 * 3600) * 1000).toISOString().slice(0, 10);
+  while (localMidnight(day, zone) > epoch) day = addDays(day, -1);
+  return day;
 }
 
-function nextDay(day: string): string {
+function addDays(day: string, days: number): string {
   const [y = 0, m = 1, d = 1] = day.split('-').map(Number);
-  return isoDay(y, m, d + 1);
+  return isoDay(y, m, d + days);
 }
 
 /**
@@ -114,6 +119,19 @@ function nextDay(day: string): string {
  * fold=0): the earlier of two midnights, or the offset before the change where DST skips it.
  */
 function localMidnight(day: string, zone: string): number {
+  const key = `${zone} ${day}`;
+  let midnight = midnights.get(key);
+  if (midnight === undefined) {
+    midnight = findLocalMidnight(day, zone);
+    midnights.set(key, midnight);
+  }
+  return midnight;
+}
+
+// Intl is slow (a few µs a call) and a day's midnight never moves: each is found once.
+const midnights = new Map<string, number>();
+
+function findLocalMidnight(day: string, zone: string): number {
   const [y = 0, m = 1, d = 1] = day.split('-').map(Number);
   const wall = Date.UTC(y, m - 1, d) / 1000;
   const before = offsetAt(wall - DAY_SECONDS, zone);
@@ -141,10 +159,10 @@ function periods(rules: TariffRules, start: number, end: number, zone: string): 
   let a = start;
   let midnight = localMidnight(day, zone);
   while (a < end) {
-    const following = localMidnight(nextDay(day), zone);
+    const following = localMidnight(addDays(day, 1), zone);
     out.push({ start: a, end: Math.min(following, end), whole: a === midnight && following <= end, day });
     a = midnight = following;
-    day = nextDay(day);
+    day = addDays(day, 1);
   }
   return out;
 }
