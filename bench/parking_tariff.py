@@ -41,7 +41,7 @@ const js = ts.transpileModule(source, {
 writeFileSync(dir + '/tariff.mjs', js);
 const { quote } = await import(pathToFileURL(dir + '/tariff.mjs').href);
 const { tariffs, zone, stays } = JSON.parse(readFileSync(staysFile, 'utf8'));
-const parsed = stays.map(([cls, entry, exit, lost]) => [cls, new Date(entry), new Date(exit), lost]);
+const parsed = stays.map(([c, entry, exit, lost]) => [c, new Date(entry), new Date(exit), lost]);
 function best(run) {
   let fastest = Infinity, total = 0;
   for (let i = 0; i < 3; i++) {
