@@ -32,7 +32,7 @@ from server.parking.schemas import (
     TariffRead,
 )
 from server.parking.tables import VEHICLE_CLASSES, Denomination, ExemptionReason, Gate, Tariff
-from server.parking.tariff import StayInvalid, TariffRules, line_texts, quote
+from server.parking.tariff import StayInvalid, line_texts, quote
 from server.push.outbox import site_zone
 from server.sites.tables import Site
 
@@ -47,41 +47,38 @@ _SPACE_FOR_PLUS = re.compile(r"^(.+T[\d:.]+) (\d\d(?::?\d\d)?)$")
 admin_only = [requires_role("admin")]
 
 
-def _gate_read(row: dict[str, Any]) -> GateRead:
-    return GateRead(
-        id=row["id"], site_id=row["site"], name=row["name"], code=row["code"], active=row["active"]
+# Reads select `site` as `site_id`, so a row converts to its *Read struct as it is.
+GATE_COLUMNS = (*Gate.all_columns(exclude=[Gate.site]), Gate.site.as_alias("site_id"))
+TARIFF_COLUMNS = (*Tariff.all_columns(exclude=[Tariff.site]), Tariff.site.as_alias("site_id"))
+REASON_COLUMNS = (
+    *ExemptionReason.all_columns(exclude=[ExemptionReason.site]),
+    ExemptionReason.site.as_alias("site_id"),
+)
+
+
+async def _gate(gate_id: int) -> GateRead:
+    row = await Gate.select(*GATE_COLUMNS).where(Gate.id == gate_id).first()
+    if row is None:
+        raise AppError("not_found", 404)
+    return msgspec.convert(row, GateRead)
+
+
+async def _reason(reason_id: int) -> ExemptionReasonRead:
+    row = (
+        await ExemptionReason.select(*REASON_COLUMNS).where(ExemptionReason.id == reason_id).first()
     )
+    if row is None:
+        raise AppError("not_found", 404)
+    return msgspec.convert(row, ExemptionReasonRead)
 
 
 def _tariff_read(row: dict[str, Any]) -> TariffRead:
-    return TariffRead(
-        id=row["id"],
-        site_id=row["site"],
-        vehicle_class=row["vehicle_class"],
-        version=row["version"],
-        effective_from=row["effective_from"],
-        rules=msgspec.json.decode(row["rules"], type=TariffRules),
-        created_at=row["created_at"],
-        created_by=row["created_by"],
-    )
+    return msgspec.convert({**row, "rules": msgspec.json.decode(row["rules"])}, TariffRead)
 
 
-def _reason_read(row: dict[str, Any]) -> ExemptionReasonRead:
-    return ExemptionReasonRead(
-        id=row["id"],
-        site_id=row["site"],
-        code=row["code"],
-        name_zh=row["name_zh"],
-        name_en=row["name_en"],
-        approver_role=row["approver_role"],
-        active=row["active"],
-    )
-
-
-def _changes(data: msgspec.Struct) -> dict[Column | str, Any]:
+def _given(data: msgspec.Struct) -> dict[Column | str, Any]:
     """The fields an update body gave (None: not given)."""
-    values = {f: getattr(data, f) for f in data.__struct_fields__}
-    return {k: v for k, v in values.items() if v is not None}
+    return {k: v for k, v in msgspec.structs.asdict(data).items() if v is not None}
 
 
 async def _existing_site(site_id: int) -> None:
@@ -121,8 +118,8 @@ class ParkingController(Controller):
     @get("/sites/{site_id:int}/parking/gates")
     async def list_gates(self, site_id: int, user: CurrentUser) -> list[GateRead]:
         check_site_access(user, site_id)
-        rows = await Gate.select().where(Gate.site == site_id).order_by(Gate.id)
-        return [_gate_read(r) for r in rows]
+        rows = await Gate.select(*GATE_COLUMNS).where(Gate.site == site_id).order_by(Gate.id)
+        return msgspec.convert(rows, list[GateRead])
 
     @post("/sites/{site_id:int}/parking/gates", guards=admin_only)
     async def create_gate(self, site_id: int, data: GateCreate) -> GateRead:
@@ -130,8 +127,8 @@ class ParkingController(Controller):
         await _unique_gate_code(site_id, data.code)
         rows = await Gate.insert(
             Gate(site=site_id, created_at=now(), **msgspec.structs.asdict(data))
-        ).returning(*Gate.all_columns())
-        return _gate_read(rows[0])
+        ).returning(Gate.id)
+        return await _gate(rows[0]["id"])
 
     @put("/parking/gates/{gate_id:int}", guards=admin_only)
     async def update_gate(self, gate_id: int, data: GateUpdate) -> GateRead:
@@ -139,10 +136,9 @@ class ParkingController(Controller):
         if site_id is None:
             raise AppError("not_found", 404)
         await _unique_gate_code(site_id, data.code, gate_id)
-        if changes := _changes(data):
+        if changes := _given(data):
             await Gate.update(changes).where(Gate.id == gate_id)
-        row = await Gate.select().where(Gate.id == gate_id).first()
-        return _gate_read(row or {})
+        return await _gate(gate_id)
 
     # ---- tariffs -------------------------------------------------------------------------
 
@@ -152,7 +148,7 @@ class ParkingController(Controller):
     ) -> list[TariffRead]:
         """Every version, newest first."""
         check_site_access(user, site_id)
-        query = Tariff.select().where(Tariff.site == site_id)
+        query = Tariff.select(*TARIFF_COLUMNS).where(Tariff.site == site_id)
         if vehicle_class is not None:
             query = query.where(Tariff.vehicle_class == vehicle_class)
         rows = await query.order_by(Tariff.vehicle_class).order_by(Tariff.version, ascending=False)
@@ -185,12 +181,13 @@ class ParkingController(Controller):
                         created_at=at,
                         created_by=user.id,
                     )
-                ).returning(*Tariff.all_columns())
+                ).returning(Tariff.id)
             except Exception as exc:  # the unique version: another admin saved first
                 if "unique" not in str(exc).lower():
                     raise
                 raise AppError("conflict", 409, field="version", detail=str(exc)) from None
-        return _tariff_read(rows[0])
+        row = await Tariff.select(*TARIFF_COLUMNS).where(Tariff.id == rows[0]["id"]).first()
+        return _tariff_read(row or {})
 
     # ---- exemption reasons ---------------------------------------------------------------
 
@@ -200,11 +197,11 @@ class ParkingController(Controller):
     ) -> list[ExemptionReasonRead]:
         check_site_access(user, site_id)
         rows = (
-            await ExemptionReason.select()
+            await ExemptionReason.select(*REASON_COLUMNS)
             .where(ExemptionReason.site == site_id)
             .order_by(ExemptionReason.id)
         )
-        return [_reason_read(r) for r in rows]
+        return msgspec.convert(rows, list[ExemptionReasonRead])
 
     @post("/sites/{site_id:int}/parking/exemption-reasons", guards=admin_only)
     async def create_exemption_reason(
@@ -218,19 +215,16 @@ class ParkingController(Controller):
             raise AppError("conflict", 409, field="code", detail=data.code)
         rows = await ExemptionReason.insert(
             ExemptionReason(site=site_id, **msgspec.structs.asdict(data))
-        ).returning(*ExemptionReason.all_columns())
-        return _reason_read(rows[0])
+        ).returning(ExemptionReason.id)
+        return await _reason(rows[0]["id"])
 
     @put("/parking/exemption-reasons/{reason_id:int}", guards=admin_only)
     async def update_exemption_reason(
         self, reason_id: int, data: ExemptionReasonUpdate
     ) -> ExemptionReasonRead:
-        if changes := _changes(data):
+        if changes := _given(data):
             await ExemptionReason.update(changes).where(ExemptionReason.id == reason_id)
-        row = await ExemptionReason.select().where(ExemptionReason.id == reason_id).first()
-        if row is None:
-            raise AppError("not_found", 404)
-        return _reason_read(row)
+        return await _reason(reason_id)
 
     # ---- denominations -------------------------------------------------------------------
 
