@@ -121,6 +121,10 @@ def _periods(rules: TariffRules, start: int, end: int, zone: ZoneInfo) -> list[_
         ]
     periods: list[_Period] = []
     day = datetime.fromtimestamp(start, zone).date()
+    # The day whose midnight is the last one not after the entry (a clock set back over
+    # midnight shows a wall-clock date a day early).
+    while _local_midnight(day + timedelta(days=1), zone) <= start:
+        day += timedelta(days=1)
     a, midnight = start, _local_midnight(day, zone)
     while a < end:
         following = _local_midnight(day + timedelta(days=1), zone)
@@ -163,7 +167,11 @@ def quote(
                         day=period.day,
                     )
                 )
-            elif last and last.kind == "whole" and last.fen == fen * last.count:
+            elif (
+                last
+                and last.kind == "whole"
+                and (last.fen, last.capped) == (fen * last.count, capped)
+            ):
                 # Whole periods at the same price read as one line: "2 × 24 h at the cap".
                 lines[-1] = msgspec.structs.replace(last, fen=last.fen + fen, count=last.count + 1)
             else:

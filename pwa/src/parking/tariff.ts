@@ -194,7 +194,7 @@ export function quote(
       const last = lines[lines.length - 1];
       if (!p.whole) {
         lines.push(line('part', fen, { seconds: p.end - p.start, units, capped, day: p.day }));
-      } else if (last?.kind === 'whole' && last.fen === fen * last.count) {
+      } else if (last?.kind === 'whole' && last.fen === fen * last.count && last.capped === capped) {
         // Whole periods at the same price read as one line: "2 × 24 h at the cap".
         lines[lines.length - 1] = { ...last, fen: last.fen + fen, count: last.count + 1 };
       } else {

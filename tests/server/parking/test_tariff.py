@@ -23,12 +23,16 @@ from tests.server.parking.tariff_examples import (
     export,
 )
 
+# Zones whose clocks change at or across midnight (Havana, Santiago, Beirut) among the usual.
 ZONES = [
     "Asia/Shanghai",
     "America/New_York",
     "Europe/London",
     "Asia/Kathmandu",
     "Australia/Lord_Howe",
+    "America/Havana",
+    "America/Santiago",
+    "Asia/Beirut",
 ]
 ENTRY = datetime(2026, 12, 6, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -65,6 +69,7 @@ def test_a_fee_is_never_negative_and_its_lines_add_up_to_it(
     )
     assert fee.fee_fen >= 0
     assert all(line.fen >= 0 for line in fee.lines)
+    assert all(line.seconds > 0 for line in fee.lines if line.kind == "part")
     assert sum(line.fen for line in fee.lines) == fee.fee_fen
     assert len(line_texts(fee, rules, "zh-CN")) == len(fee.lines)
 
