@@ -42,6 +42,8 @@ BACKDATE_SLACK = timedelta(minutes=5)
 # Quotes are for stays at a booth; a year bounds the work a single request can ask for.
 MAX_STAY = timedelta(days=366)
 # A "+" left unencoded in a query string arrives as a space: "…T08:00:00 08:00".
+# A record id fits PostgreSQL's integer (a larger one would fail in the driver, not here).
+_GATE_ID = re.compile(r"[1-9]\d{0,8}")
 _SPACE_FOR_PLUS = re.compile(r"^(.+T[\d:.]+) (\d\d(?::?\d\d)?)$")
 
 admin_only = [requires_role("admin")]
@@ -272,7 +274,7 @@ class ParkingController(Controller):
     ) -> QuoteRead:
         """The fee for a stay at a gate under the tariff in force at entry. Any member of the
         gate's site may ask; another site's gate is answered as unknown."""
-        if not gate_id or not gate_id.isdigit():
+        if not gate_id or not _GATE_ID.fullmatch(gate_id):
             raise AppError("invalid_args", 400, field="gate_id")
         if vehicle_class not in VEHICLE_CLASSES:
             raise AppError("invalid_args", 400, field="vehicle_class")

@@ -270,6 +270,7 @@ UNPRICEABLE: list[tuple[dict[str, Any], str]] = [
     ({"entry": None}, "entry"),
     ({"vehicle_class": "bus"}, "vehicle_class"),
     ({"gate_id": "east"}, "gate_id"),
+    ({"gate_id": "99999999999"}, "gate_id"),
     ({"exit": "2028-12-06T08:00:00+08:00"}, "exit"),
 ]
 
