@@ -181,89 +181,104 @@ def quote(
     return Fee(fee_fen=sum(line.fen for line in lines), seconds=seconds, lines=lines)
 
 
-def _yuan(fen: int, language: Language) -> str:
-    amount = f"{fen // 100}" if fen % 100 == 0 else f"{fen // 100}.{fen % 100:02d}"
-    return f"¥{amount}" if language == "en" else f"{amount} 元"
-
-
-def _duration(seconds: int, language: Language) -> str:
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    names = ("h", "min", "s") if language == "en" else ("小时", "分", "秒")
-    parts = [f"{n} {name}" for n, name in zip((hours, minutes, secs), names, strict=True) if n]
-    return " ".join(parts) or f"0 {names[1]}"
-
-
-def _day(day: str, language: Language) -> str:
-    d = date.fromisoformat(day)
-    return day if language == "en" else f"{d.month}月{d.day}日"
-
-
-def _part_detail(line: FeeLine, rules: TariffRules, language: Language) -> str:
-    en = language == "en"
-    parts = []
-    if rules.first_period_minutes:
-        first = _duration(rules.first_period_minutes * 60, language)
-        price = _yuan(rules.first_period_fen, language)
-        parts.append(f"first {first} {price}" if en else f"首 {first} {price}")
-    if line.units:
-        unit = _duration(rules.unit_minutes * 60, language)
-        price = _yuan(rules.unit_fen, language)
-        parts.append(
-            f"then {line.units} × {price} per started {unit}"
-            if en
-            else f"之后每 {unit} {price} × {line.units}"
-        )
-    if line.capped:
-        cap = _yuan(rules.cap_fen, language)
-        parts.append(f"capped at {cap}" if en else f"封顶 {cap}")
-    return ("; " if en else "，").join(parts)
+# What a cashier reads out, per language; pwa/src/parking/texts.ts holds the same templates
+# and the shared table of examples checks that both say the same words.
+LINE_TEXTS: dict[Language, dict[str, str]] = {
+    "zh-CN": {
+        "free": "停车 {stay}，{free} 分钟内免费",
+        "whole_24h": "整 24 小时 × {count}，每个 {each}{cap}",
+        "whole_days": "{day}起整天 × {count}，每天 {each}{cap}",
+        "cap_mark": "（封顶）",
+        "part_day": "{day} {stay}：{detail}",
+        "part_rest": "余下 {stay}：{detail}",
+        "part_stay": "停车 {stay}：{detail}",
+        "first": "首 {first} {price}",
+        "then": "之后每 {unit} {price} × {units}",
+        "capped": "封顶 {cap}",
+        "join": "，",
+        "lost_ticket": "遗失停车卡加收",
+        "yuan": "{amount} 元",
+        "hours": "{n} 小时",
+        "minutes": "{n} 分",
+        "seconds": "{n} 秒",
+        "date": "{month}月{day}日",
+    },
+    "en": {
+        "free": "Stay of {stay}: free within {free} min",
+        "whole_24h": "Full 24 h × {count}, {each} each{cap}",
+        "whole_days": "Whole days × {count} from {day}, {each} each{cap}",
+        "cap_mark": " (the cap)",
+        "part_day": "{day}: {stay}: {detail}",
+        "part_rest": "Remaining {stay}: {detail}",
+        "part_stay": "Stay of {stay}: {detail}",
+        "first": "first {first} {price}",
+        "then": "then {units} × {price} per started {unit}",
+        "capped": "capped at {cap}",
+        "join": "; ",
+        "lost_ticket": "Lost ticket surcharge",
+        "yuan": "¥{amount}",
+        "hours": "{n} h",
+        "minutes": "{n} min",
+        "seconds": "{n} s",
+        "date": "{iso}",
+    },
+}
 
 
 def line_texts(fee: Fee, rules: TariffRules, language: Language) -> list[str]:
     """What the cashier reads out for each of the fee's lines, in zh-CN or English."""
-    en = language == "en"
-    texts = []
+    texts = LINE_TEXTS[language]
+
+    def yuan(fen: int) -> str:
+        amount = f"{fen // 100}" if fen % 100 == 0 else f"{fen // 100}.{fen % 100:02d}"
+        return texts["yuan"].format(amount=amount)
+
+    def duration(seconds: int) -> str:
+        hours, rest = divmod(seconds, 3600)
+        parts = zip(("hours", "minutes", "seconds"), (hours, *divmod(rest, 60)), strict=True)
+        return " ".join(texts[k].format(n=n) for k, n in parts if n) or texts["minutes"].format(n=0)
+
+    def local_date(day: str) -> str:
+        d = date.fromisoformat(day)
+        return texts["date"].format(month=d.month, day=d.day, iso=day)
+
+    out = []
     after_whole = False
     for line in fee.lines:
         if line.kind == "free":
-            stay, free = _duration(line.seconds, language), rules.free_minutes
-            texts.append(
-                f"Stay of {stay}: free within {free} min"
-                if en
-                else f"停车 {stay}，{free} 分钟内免费"
-            )
+            out.append(texts["free"].format(stay=duration(line.seconds), free=rules.free_minutes))
         elif line.kind == "whole":
             after_whole = True
-            each = _yuan(line.fen // line.count, language)
-            cap = (" (the cap)" if en else "（封顶）") if line.capped else ""
-            if line.day is None:
-                texts.append(
-                    f"Full 24 h × {line.count}, {each} each{cap}"
-                    if en
-                    else f"整 24 小时 × {line.count}，每个 {each}{cap}"
+            template = texts["whole_24h" if line.day is None else "whole_days"]
+            out.append(
+                template.format(
+                    count=line.count,
+                    each=yuan(line.fen // line.count),
+                    cap=texts["cap_mark"] if line.capped else "",
+                    day=local_date(line.day) if line.day else "",
                 )
-            else:
-                day = _day(line.day, language)
-                texts.append(
-                    f"Whole days × {line.count} from {day}, {each} each{cap}"
-                    if en
-                    else f"{day}起整天 × {line.count}，每天 {each}{cap}"
-                )
+            )
         elif line.kind == "part":
-            stay = _duration(line.seconds, language)
-            if line.day is not None:
-                head = (
-                    f"{_day(line.day, language)}: {stay}"
-                    if en
-                    else f"{_day(line.day, language)} {stay}"
+            detail = []
+            if rules.first_period_minutes:
+                first = duration(rules.first_period_minutes * 60)
+                detail.append(
+                    texts["first"].format(first=first, price=yuan(rules.first_period_fen))
                 )
-            elif after_whole:
-                head = f"Remaining {stay}" if en else f"余下 {stay}"
-            else:
-                head = f"Stay of {stay}" if en else f"停车 {stay}"
-            detail = _part_detail(line, rules, language)
-            texts.append(f"{head}: {detail}" if en else f"{head}：{detail}")
+            if line.units:
+                unit = duration(rules.unit_minutes * 60)
+                price = yuan(rules.unit_fen)
+                detail.append(texts["then"].format(unit=unit, price=price, units=line.units))
+            if line.capped:
+                detail.append(texts["capped"].format(cap=yuan(rules.cap_fen)))
+            key = "part_day" if line.day else "part_rest" if after_whole else "part_stay"
+            out.append(
+                texts[key].format(
+                    day=local_date(line.day) if line.day else "",
+                    stay=duration(line.seconds),
+                    detail=texts["join"].join(detail),
+                )
+            )
         else:
-            texts.append("Lost ticket surcharge" if en else "遗失停车卡加收")
-    return texts
+            out.append(texts["lost_ticket"])
+    return out

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { quote, StayInvalid, type Fee, type TariffRules } from '../../src/parking/tariff';
+import { feeLineTexts } from '../../src/parking/texts';
 import table from './tariff-examples.json?raw';
 
 interface Example {
@@ -12,6 +13,7 @@ interface Example {
   fee_fen: number;
   why: string;
   lines: Fee['lines'];
+  texts: { 'zh-CN': string[]; en: string[] };
 }
 
 const { rules, examples } = JSON.parse(table) as {
@@ -19,18 +21,21 @@ const { rules, examples } = JSON.parse(table) as {
   examples: Example[];
 };
 
-describe('the TypeScript tariff engine agrees with the Python one', () => {
+describe('the TypeScript tariff engine and its texts agree with the Python ones', () => {
   it('has the whole table', () => {
     expect(examples.length).toBeGreaterThanOrEqual(30);
   });
 
   it.each(examples.map((e) => [e.why, e] as const))('%s', (_, e) => {
-    const fee = quote(rules[e.rules]![e.vehicle_class]!, e.entry, e.exit, {
+    const rulesOf = rules[e.rules]![e.vehicle_class]!;
+    const fee = quote(rulesOf, e.entry, e.exit, {
       lostTicket: e.lost_ticket,
       zone: e.zone,
     });
     expect(fee.fee_fen).toBe(e.fee_fen);
     expect(fee.lines).toEqual(e.lines);
+    expect(feeLineTexts(fee, rulesOf, 'zh-CN')).toEqual(e.texts['zh-CN']);
+    expect(feeLineTexts(fee, rulesOf, 'en')).toEqual(e.texts.en);
   });
 });
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from server.parking.demo import DEMO_LARGE, DEMO_SMALL
-from server.parking.tariff import Fee, TariffRules, quote
+from server.parking.tariff import LINE_TEXTS, Fee, TariffRules, line_texts, quote
 
 EXPORT = Path(__file__).parents[3] / "pwa" / "test" / "parking" / "tariff-examples.json"
 REWRITE_ENV = "FIELDKEEP_WRITE_TARIFF_EXAMPLES"
@@ -172,9 +172,19 @@ def compute(row: Example) -> Fee:
 
 
 def export() -> bytes:
-    """The table with the engine's lines, as the TypeScript test reads it."""
+    """The table with the engine's lines and their texts, as the TypeScript test reads it."""
     document = {
         "rules": RULES,
-        "examples": [{**row._asdict(), "lines": compute(row).lines} for row in EXAMPLES],
+        "examples": [
+            {
+                **row._asdict(),
+                "lines": (fee := compute(row)).lines,
+                "texts": {
+                    language: line_texts(fee, RULES[row.rules][row.vehicle_class], language)
+                    for language in LINE_TEXTS
+                },
+            }
+            for row in EXAMPLES
+        ],
     }
     return msgspec.json.format(msgspec.json.encode(document), indent=2) + b"\n"
