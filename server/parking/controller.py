@@ -41,13 +41,12 @@ from server.sites.tables import Site
 BACKDATE_SLACK = timedelta(minutes=5)
 # Quotes are for stays at a booth; a year bounds the work a single request can ask for.
 MAX_STAY = timedelta(days=366)
-# A "+" left unencoded in a query string arrives as a space: "…T08:00:00 08:00".
 # A record id fits PostgreSQL's integer (a larger one would fail in the driver, not here).
 _GATE_ID = re.compile(r"[1-9]\d{0,8}")
+# A "+" left unencoded in a query string arrives as a space: "…T08:00:00 08:00".
 _SPACE_FOR_PLUS = re.compile(r"^(.+T[\d:.]+) (\d\d(?::?\d\d)?)$")
 
 admin_only = [requires_role("admin")]
-
 
 # Reads select `site` as `site_id`, so a row converts to its *Read struct as it is.
 GATE_COLUMNS = (*Gate.all_columns(exclude=[Gate.site]), Gate.site.as_alias("site_id"))
