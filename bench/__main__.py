@@ -4,13 +4,14 @@ import asyncio
 import inspect
 import sys
 
-from bench import key_labels, media_ingest, pwa_cold_start, sync_throughput
+from bench import key_labels, media_ingest, parking_tariff, pwa_cold_start, sync_throughput
 
 BENCHMARKS = {
     "sync": sync_throughput.main,
     "media": media_ingest.main,
     "labels": key_labels.main,
     "pwa": pwa_cold_start.main,
+    "parking": parking_tariff.main,
 }
 
 

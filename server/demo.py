@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from server.auth import service
 from server.auth.tables import AppUser
+from server.parking.demo import seed_parking
 from server.sites.tables import Building, Site, Unit
 
 
@@ -95,4 +96,5 @@ async def seed_demo(password: str, today: date | None = None) -> list[int]:
             roles=list(user.roles),
             site_ids=[site_ids[c] for c in user.site_codes],
         )
+    await seed_parking(site_ids)
     return list(site_ids.values())

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from litestar.types import ControllerRouterHandler
 
-from server import auth, findings, keys, media, patrols, push, review, sites, syncing
+from server import auth, findings, keys, media, parking, patrols, push, review, sites, syncing
 from server.push.notice import Notices
 from server.syncing.handler_kit import Services
 from server.syncing.projection import Projection
@@ -37,7 +37,18 @@ class Domain(Protocol):
         ...
 
 
-DOMAINS: tuple[Domain, ...] = (auth, sites, findings, keys, patrols, review, media, push, syncing)
+DOMAINS: tuple[Domain, ...] = (
+    auth,
+    sites,
+    findings,
+    keys,
+    patrols,
+    review,
+    media,
+    push,
+    syncing,
+    parking,
+)
 
 
 def all_routes() -> list[ControllerRouterHandler]:

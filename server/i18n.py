@@ -101,6 +101,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "钥匙正转交给{name}，不是转交给你。",
         "The key is being handed over to {name}, not to you.",
     ),
+    "invalid_args": ("参数 {field} 无效。", "The argument {field} is not valid."),
+    "tariff_missing": (
+        "该时间没有适用的停车收费标准，请联系管理员设置。",
+        "No parking tariff applies at that time; ask an administrator to set one.",
+    ),
+    "tariff_backdated": (
+        "新的收费标准不能从过去的时间开始生效（已收的费用不能改变）。",
+        "A new tariff cannot take effect in the past (fees already charged must not change).",
+    ),
     "internal_error": (
         "服务器内部错误（编号 {request_id}），请联系管理员。",
         "Internal server error (id {request_id}); please tell your administrator.",

@@ -248,4 +248,6 @@ export const en: Record<CoreKey, string> = {
   'error.push_endpoint_unresolved': 'The push service cannot be reached now; try again later.',
   'error.push_keys_invalid': "The subscription's keys are not valid; turn notifications on again.",
 
+  'error.tariff_missing': 'No parking tariff applies at that time. Ask an administrator to set one.',
+  'error.tariff_backdated': 'A new tariff cannot take effect in the past.',
 };

@@ -1,0 +1,304 @@
+"""Parking REST: gates, tariff versions, exemption reasons and denominations per site (members
+read, admins write), and the fee quote for a stay at a gate."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, get, post, put
+from litestar.di import Provide
+from litestar.params import QueryParameter
+from piccolo.columns import Column
+
+from server.auth.guards import check_site_access, provide_current_user, requires_role, requires_user
+from server.auth.service import CurrentUser, now
+from server.errors import AppError
+from server.i18n import negotiate
+from server.parking import service
+from server.parking.schemas import (
+    DenominationItem,
+    ExemptionReasonCreate,
+    ExemptionReasonRead,
+    ExemptionReasonUpdate,
+    GateCreate,
+    GateRead,
+    GateUpdate,
+    QuoteLine,
+    QuoteRead,
+    TariffCreate,
+    TariffRead,
+)
+from server.parking.tables import VEHICLE_CLASSES, Denomination, ExemptionReason, Gate, Tariff
+from server.parking.tariff import StayInvalid, line_texts, quote
+from server.sites.service import site_zone
+from server.sites.tables import Site
+
+# A new version may not take effect in the past (it would change fees already charged); this
+# much clock skew between the admin's device and the server is forgiven.
+BACKDATE_SLACK = timedelta(minutes=5)
+# Quotes are for stays at a booth; a year bounds the work a single request can ask for.
+MAX_STAY = timedelta(days=366)
+# A record id fits PostgreSQL's integer (a larger one would fail in the driver, not here).
+_GATE_ID = re.compile(r"[1-9]\d{0,8}")
+# A "+" left unencoded in a query string arrives as a space: "…T08:00:00 08:00".
+_SPACE_FOR_PLUS = re.compile(r"^(.+T[\d:.]+) (\d\d(?::?\d\d)?)$")
+
+admin_only = [requires_role("admin")]
+
+# Reads select `site` as `site_id`, so a row converts to its *Read struct as it is.
+GATE_COLUMNS = (*Gate.all_columns(exclude=[Gate.site]), Gate.site.as_alias("site_id"))
+TARIFF_COLUMNS = (*Tariff.all_columns(exclude=[Tariff.site]), Tariff.site.as_alias("site_id"))
+REASON_COLUMNS = (
+    *ExemptionReason.all_columns(exclude=[ExemptionReason.site]),
+    ExemptionReason.site.as_alias("site_id"),
+)
+
+
+async def _gate(gate_id: int) -> GateRead:
+    row = await Gate.select(*GATE_COLUMNS).where(Gate.id == gate_id).first()
+    if row is None:
+        raise AppError("not_found", 404)
+    return msgspec.convert(row, GateRead)
+
+
+async def _reason(reason_id: int) -> ExemptionReasonRead:
+    row = (
+        await ExemptionReason.select(*REASON_COLUMNS).where(ExemptionReason.id == reason_id).first()
+    )
+    if row is None:
+        raise AppError("not_found", 404)
+    return msgspec.convert(row, ExemptionReasonRead)
+
+
+def _tariff_read(row: dict[str, Any]) -> TariffRead:
+    return msgspec.convert({**row, "rules": msgspec.json.decode(row["rules"])}, TariffRead)
+
+
+def _given(data: msgspec.Struct) -> dict[Column | str, Any]:
+    """The fields an update body gave (None: not given)."""
+    return {k: v for k, v in msgspec.structs.asdict(data).items() if v is not None}
+
+
+async def _existing_site(site_id: int) -> None:
+    if not await Site.exists().where(Site.id == site_id):
+        raise AppError("unknown_site", 404, site_id=site_id)
+
+
+async def _unique_gate_code(site_id: int, code: str | None, gate_id: int | None = None) -> None:
+    if code is None:
+        return
+    query = Gate.exists().where((Gate.site == site_id) & (Gate.code == code))
+    if gate_id is not None:
+        query = query.where(Gate.id != gate_id)
+    if await query:
+        raise AppError("conflict", 409, field="code", detail=code)
+
+
+def _instant(value: str | None, field: str) -> datetime:
+    if not value:
+        raise AppError("invalid_args", 400, field=field)
+    try:
+        at = datetime.fromisoformat(_SPACE_FOR_PLUS.sub(r"\1+\2", value.strip()))
+    except ValueError:
+        raise AppError("invalid_args", 400, field=field) from None
+    if at.tzinfo is None:
+        raise AppError("invalid_args", 400, field=field)
+    return at
+
+
+class ParkingController(Controller):
+    path = "/api"
+    guards = [requires_user]  # noqa: RUF012 (Litestar reads these class attributes)
+    dependencies = {"user": Provide(provide_current_user)}  # noqa: RUF012
+
+    # ---- gates ---------------------------------------------------------------------------
+
+    @get("/sites/{site_id:int}/parking/gates")
+    async def list_gates(self, site_id: int, user: CurrentUser) -> list[GateRead]:
+        check_site_access(user, site_id)
+        rows = await Gate.select(*GATE_COLUMNS).where(Gate.site == site_id).order_by(Gate.id)
+        return msgspec.convert(rows, list[GateRead])
+
+    @post("/sites/{site_id:int}/parking/gates", guards=admin_only)
+    async def create_gate(self, site_id: int, data: GateCreate) -> GateRead:
+        await _existing_site(site_id)
+        await _unique_gate_code(site_id, data.code)
+        rows = await Gate.insert(
+            Gate(site=site_id, created_at=now(), **msgspec.structs.asdict(data))
+        ).returning(Gate.id)
+        return await _gate(rows[0]["id"])
+
+    @put("/parking/gates/{gate_id:int}", guards=admin_only)
+    async def update_gate(self, gate_id: int, data: GateUpdate) -> GateRead:
+        site_id = await service.site_of_gate(gate_id)
+        if site_id is None:
+            raise AppError("not_found", 404)
+        await _unique_gate_code(site_id, data.code, gate_id)
+        if changes := _given(data):
+            await Gate.update(changes).where(Gate.id == gate_id)
+        return await _gate(gate_id)
+
+    # ---- tariffs -------------------------------------------------------------------------
+
+    @get("/sites/{site_id:int}/parking/tariffs")
+    async def list_tariffs(
+        self, site_id: int, user: CurrentUser, vehicle_class: str | None = None
+    ) -> list[TariffRead]:
+        """Every version, newest first."""
+        check_site_access(user, site_id)
+        query = Tariff.select(*TARIFF_COLUMNS).where(Tariff.site == site_id)
+        if vehicle_class is not None:
+            query = query.where(Tariff.vehicle_class == vehicle_class)
+        rows = await query.order_by(Tariff.vehicle_class).order_by(Tariff.version, ascending=False)
+        return [_tariff_read(r) for r in rows]
+
+    @post("/sites/{site_id:int}/parking/tariffs", guards=admin_only)
+    async def create_tariff(
+        self, site_id: int, data: TariffCreate, user: CurrentUser
+    ) -> TariffRead:
+        """The next version for the class. Earlier versions stay as they were."""
+        await _existing_site(site_id)
+        async with Tariff._meta.db.transaction():
+            latest = (
+                await Tariff.select(Tariff.version)
+                .where((Tariff.site == site_id) & (Tariff.vehicle_class == data.vehicle_class))
+                .order_by(Tariff.version, ascending=False)
+                .first()
+            )
+            at = now()
+            if latest and data.effective_from < at - BACKDATE_SLACK:
+                raise AppError("tariff_backdated", 422, field="effective_from")
+            try:
+                rows = await Tariff.insert(
+                    Tariff(
+                        site=site_id,
+                        vehicle_class=data.vehicle_class,
+                        version=(latest["version"] if latest else 0) + 1,
+                        effective_from=data.effective_from,
+                        rules=msgspec.json.encode(data.rules).decode(),
+                        created_at=at,
+                        created_by=user.id,
+                    )
+                ).returning(Tariff.id)
+            except Exception as exc:  # the unique version: another admin saved first
+                if "unique" not in str(exc).lower():
+                    raise
+                raise AppError("conflict", 409, field="version", detail=str(exc)) from None
+        row = await Tariff.select(*TARIFF_COLUMNS).where(Tariff.id == rows[0]["id"]).first()
+        return _tariff_read(row or {})
+
+    # ---- exemption reasons ---------------------------------------------------------------
+
+    @get("/sites/{site_id:int}/parking/exemption-reasons")
+    async def list_exemption_reasons(
+        self, site_id: int, user: CurrentUser
+    ) -> list[ExemptionReasonRead]:
+        check_site_access(user, site_id)
+        rows = (
+            await ExemptionReason.select(*REASON_COLUMNS)
+            .where(ExemptionReason.site == site_id)
+            .order_by(ExemptionReason.id)
+        )
+        return msgspec.convert(rows, list[ExemptionReasonRead])
+
+    @post("/sites/{site_id:int}/parking/exemption-reasons", guards=admin_only)
+    async def create_exemption_reason(
+        self, site_id: int, data: ExemptionReasonCreate
+    ) -> ExemptionReasonRead:
+        await _existing_site(site_id)
+        taken = ExemptionReason.exists().where(
+            (ExemptionReason.site == site_id) & (ExemptionReason.code == data.code)
+        )
+        if await taken:
+            raise AppError("conflict", 409, field="code", detail=data.code)
+        rows = await ExemptionReason.insert(
+            ExemptionReason(site=site_id, **msgspec.structs.asdict(data))
+        ).returning(ExemptionReason.id)
+        return await _reason(rows[0]["id"])
+
+    @put("/parking/exemption-reasons/{reason_id:int}", guards=admin_only)
+    async def update_exemption_reason(
+        self, reason_id: int, data: ExemptionReasonUpdate
+    ) -> ExemptionReasonRead:
+        if changes := _given(data):
+            await ExemptionReason.update(changes).where(ExemptionReason.id == reason_id)
+        return await _reason(reason_id)
+
+    # ---- denominations -------------------------------------------------------------------
+
+    @get("/sites/{site_id:int}/parking/denominations")
+    async def list_denominations(self, site_id: int, user: CurrentUser) -> list[DenominationItem]:
+        """Notes then coins, largest first: the order of a cash count."""
+        check_site_access(user, site_id)
+        rows = await Denomination.select(Denomination.kind, Denomination.fen).where(
+            Denomination.site == site_id
+        )
+        items = [DenominationItem(kind=r["kind"], fen=r["fen"]) for r in rows]
+        return sorted(items, key=lambda d: (d.kind != "note", -d.fen))
+
+    @put("/sites/{site_id:int}/parking/denominations", guards=admin_only)
+    async def set_denominations(
+        self, site_id: int, data: list[DenominationItem]
+    ) -> list[DenominationItem]:
+        """Replaces the site's set."""
+        await _existing_site(site_id)
+        seen = set()
+        for i, item in enumerate(data):
+            if (item.kind, item.fen) in seen:
+                raise AppError("invalid_args", 400, field=f"[{i}]")
+            seen.add((item.kind, item.fen))
+        async with Denomination._meta.db.transaction():
+            await Denomination.delete().where(Denomination.site == site_id)
+            if data:
+                await Denomination.insert(
+                    *(Denomination(site=site_id, kind=d.kind, fen=d.fen) for d in data)
+                )
+        return sorted(data, key=lambda d: (d.kind != "note", -d.fen))
+
+    # ---- quote ---------------------------------------------------------------------------
+
+    @get("/parking/quote")
+    async def quote_fee(
+        self,
+        request: Request[Any, Any, Any],
+        user: CurrentUser,
+        gate_id: str | None = None,
+        vehicle_class: str | None = None,
+        entry: str | None = None,
+        exit_at: Annotated[str | None, QueryParameter(name="exit")] = None,
+        lost_ticket: bool = False,
+    ) -> QuoteRead:
+        """The fee for a stay at a gate under the tariff in force at entry. Any member of the
+        gate's site may ask; another site's gate is answered as unknown."""
+        if not gate_id or not _GATE_ID.fullmatch(gate_id):
+            raise AppError("invalid_args", 400, field="gate_id")
+        if vehicle_class not in VEHICLE_CLASSES:
+            raise AppError("invalid_args", 400, field="vehicle_class")
+        start, end = _instant(entry, "entry"), _instant(exit_at, "exit")
+        if end < start or end - start > MAX_STAY:
+            raise AppError("invalid_args", 400, field="exit")
+        site_id = await service.site_of_gate(int(gate_id))
+        if site_id is None:
+            raise AppError("not_found", 404)
+        check_site_access(user, site_id)
+        tariff = await service.tariff_in_force(site_id, vehicle_class, start)
+        if tariff is None:
+            raise AppError("tariff_missing", 422, field="entry")
+        try:
+            fee = quote(
+                tariff.rules, start, end, lost_ticket=lost_ticket, zone=await site_zone(site_id)
+            )
+        except StayInvalid as exc:
+            raise AppError("invalid_args", 400, field=exc.field) from None
+        texts = line_texts(fee, tariff.rules, negotiate(request.headers.get("accept-language")))
+        return QuoteRead(
+            fee_fen=fee.fee_fen,
+            lines=[
+                QuoteLine(text=t, fen=line.fen) for t, line in zip(texts, fee.lines, strict=True)
+            ],
+            tariff_id=tariff.id,
+            tariff_version=tariff.version,
+        )
