@@ -28,6 +28,7 @@ from server.sites.controller import SitesController
 from server.static import pwa_files
 from server.syncing.controller import ROUTES as SYNC_ROUTES
 from server.syncing.engine import open_engine
+from server.vendors import ROUTES as VENDOR_ROUTES
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -62,6 +63,7 @@ def create_app(settings: Settings) -> Litestar:
             *SYNC_ROUTES,
             *MEDIA_ROUTES,
             *PUSH_ROUTES,
+            *VENDOR_ROUTES,
             pwa_files,
         ],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
