@@ -1,4 +1,5 @@
-"""Demo data for `fieldkeep seed --demo`: two sites, ~150 units (~20 vacant), one user per role."""
+"""Demo data for `fieldkeep seed --demo`: two sites, ~150 units (~20 vacant), one user per role,
+and each domain's own demo data."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from decimal import Decimal
 from server.auth import service
 from server.auth.tables import AppUser
 from server.sites.tables import Building, Site, Unit
+from server.vendors.demo import seed_vendors
 
 
 @dataclass(frozen=True)
@@ -95,4 +97,5 @@ async def seed_demo(password: str, today: date | None = None) -> list[int]:
             roles=list(user.roles),
             site_ids=[site_ids[c] for c in user.site_codes],
         )
+    await seed_vendors(site_ids["cuihu"], today)
     return list(site_ids.values())

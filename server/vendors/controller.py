@@ -7,7 +7,7 @@ from typing import Annotated
 
 from litestar import Controller, get, patch, post
 from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from server.auth.guards import (
     check_site_access,
@@ -32,7 +32,7 @@ from server.vendors.schemas import (
 )
 
 WRITERS = ("admin", "manager")
-ServiceParam = Annotated[Service, Parameter(query="service")]
+ServiceParam = Annotated[Service, QueryParameter(name="service")]
 
 
 def _visible_sites(user: CurrentUser) -> frozenset[int] | None:

@@ -14,6 +14,7 @@ Service = Literal["cleaning", "greening", "pest"]
 ZoneKind = Literal[
     "building_surrounds", "lobby", "corridor", "garage", "green_belt", "refuse_station", "roads"
 ]
+ItemZone = ZoneKind | Literal[""]  # "" = any zone
 
 SERVICE_NAMES: dict[str, tuple[str, str]] = {
     "cleaning": ("保洁", "Cleaning"),
@@ -111,7 +112,7 @@ class TemplateItemCreate(msgspec.Struct, forbid_unknown_fields=True):
     label_zh: Label
     label_en: Label
     max_points: Points
-    zone_kind: ZoneKind | Literal[""] = ""  # "" = any zone
+    zone_kind: ItemZone = ""
     critical: bool = False
     photo_required: bool = False  # on a deduction
     rectification_hours: Hours = 24

@@ -73,12 +73,12 @@ DEMO_RULE = SettlementRule(
 def check_rule(rule: SettlementRule) -> SettlementRule:
     """The rule with its tiers highest first, or RuleInvalid: every score from 0 to 100 must
     fall in exactly one tier, and a higher score may never deduct more."""
+    if not rule.tiers:
+        raise RuleInvalid("no tiers")
+    if not all(_is_score(t.min_score) for t in rule.tiers):
+        raise RuleInvalid("a tier's min_score is not a score from 0 to 100 with two decimals")
     tiers = sorted(rule.tiers, key=lambda t: t.min_score, reverse=True)
     mins = [t.min_score for t in tiers]
-    if not tiers:
-        raise RuleInvalid("no tiers")
-    if not all(_is_score(m) for m in mins):
-        raise RuleInvalid("a tier's min_score is not a score from 0 to 100 with two decimals")
     if len(set(mins)) != len(mins):
         raise RuleInvalid("two tiers start at the same score")
     if mins[-1] != 0:
