@@ -90,11 +90,11 @@ async def list_vendors(
     contracted_only: bool,
     vendor_id: int | None = None,
 ) -> list[VendorRead]:
-    """Vendors by service and name, each with its contract in force on `contract_sites` (None:
+    """Vendors by service, oldest first, each with its contract in force on `contract_sites` (None:
     on any site). With `contracted_only`, only vendors with a contract there. `vendor_id`
     narrows to one."""
     contracts = await _contracts(sites=contract_sites, vendor_id=vendor_id)
-    query = Vendor.select().order_by(Vendor.service).order_by(Vendor.name)
+    query = Vendor.select().order_by(Vendor.service).order_by(Vendor.id)
     if vendor_id is not None:
         query = query.where(Vendor.id == vendor_id)
     if contracted_only:

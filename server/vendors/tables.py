@@ -34,7 +34,7 @@ class Contract(Table, tablename="vendor_contract"):
     evaluation deducts from it (`rule`: a settlement.SettlementRule as JSON)."""
 
     id: Serial  # the primary key Piccolo adds; declared for type checkers
-    vendor = ForeignKey(references=Vendor, index=True, on_delete=OnDelete.restrict)
+    vendor = ForeignKey(references=Vendor, index=True)
     service = Varchar(length=16)  # the vendor's, when the contract was made
     monthly_fee_fen = BigInt()
     starts_on = Date()
@@ -48,7 +48,7 @@ class ContractSite(Table, tablename="vendor_contract_site"):
 
     id: Serial  # the primary key Piccolo adds; declared for type checkers
     contract = ForeignKey(references=Contract, index=True, on_delete=OnDelete.cascade)
-    site = ForeignKey(references=Site, index=True, on_delete=OnDelete.restrict)
+    site = ForeignKey(references=Site, index=True)
 
 
 class Zone(Table, tablename="vendor_zone"):
@@ -56,7 +56,7 @@ class Zone(Table, tablename="vendor_zone"):
     matches template items to it."""
 
     id: Serial  # the primary key Piccolo adds; declared for type checkers
-    site = ForeignKey(references=Site, index=True, on_delete=OnDelete.restrict)
+    site = ForeignKey(references=Site, index=True)
     kind = Varchar(length=32)
     name = Varchar(length=64)
     active = Boolean(default=True)
@@ -78,13 +78,15 @@ class TemplateVersion(Table, tablename="inspection_template_version"):
     inspection made with it keeps it; new inspections may not use it)."""
 
     id: Serial  # the primary key Piccolo adds; declared for type checkers
-    template = ForeignKey(references=InspectionTemplate, index=True, on_delete=OnDelete.restrict)
+    template = ForeignKey(references=InspectionTemplate, index=True)
     version = Integer()
     name = Varchar(length=100)
     # A critical failure caps the inspection's total at this score.
     critical_cap_score = SmallInt()
     created_at = Timestamptz()
-    created_by = ForeignKey(references=AppUser, null=True, default=None)
+    created_by = ForeignKey(
+        references=AppUser, null=True, default=None, on_delete=OnDelete.set_null
+    )
     retired_at = Timestamptz(null=True, default=None)
 
 
