@@ -302,6 +302,13 @@ export const zhCN = {
   'error.unknown_site': '项目不存在。',
   'error.conflict': '名称或编码已被使用。',
   'error.font_missing': '服务器缺少中文字体，无法生成标签。',
+  'error.settlement_rule_invalid': '结算规则无效：须有一档从 0 分起，各档起点互不相同，得分越高的档扣款比例不得更高。',
+  'error.contract_period_invalid': '合同结束日期不能早于开始日期。',
+  'error.contract_overlap': '该外委单位在所选项目已有期间重叠的合同。',
+  'error.template_points_total': '检查项满分合计须为 100 分。',
+  'error.template_item_duplicate': '检查项编码重复。',
+  'error.template_changed': '检查表已被他人修改，请刷新后在最新版本上编辑。',
+  'error.template_version_retired': '该检查表版本已停用，新的检查请使用最新版本。',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
