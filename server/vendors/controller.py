@@ -40,6 +40,12 @@ def _visible_sites(user: CurrentUser) -> frozenset[int] | None:
     return None if "admin" in user.roles else user.site_ids
 
 
+def _found(version: TemplateVersionRead | None) -> TemplateVersionRead:
+    if version is None:
+        raise AppError("not_found", 404)
+    return version
+
+
 class VendorsController(Controller):
     path = "/api/vendors"
     guards = [requires_user]  # noqa: RUF012 (Litestar reads these class attributes)
@@ -99,10 +105,7 @@ class VendorsController(Controller):
     @get("/templates")
     async def current_template(self, service: ServiceParam) -> TemplateVersionRead:
         """The version of the service's template that new inspections use."""
-        version = await vendors.current_template_version(service)
-        if version is None:
-            raise AppError("not_found", 404)
-        return version
+        return _found(await vendors.current_template_version(service))
 
     @get("/templates/versions")
     async def template_versions(self, service: ServiceParam) -> list[TemplateVersionRead]:
@@ -111,10 +114,7 @@ class VendorsController(Controller):
     @get("/templates/versions/{version_id:int}")
     async def template_version(self, version_id: int) -> TemplateVersionRead:
         """Any version, retired or not: an inspection shows the version it was made with."""
-        version = await vendors.template_version(version_id)
-        if version is None:
-            raise AppError("not_found", 404)
-        return version
+        return _found(await vendors.template_version(version_id))
 
     @post("/templates", guards=[requires_role(*WRITERS)])
     async def create_template_version(

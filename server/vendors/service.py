@@ -100,14 +100,12 @@ async def list_vendors(
     if contracted_only:
         query = query.where(Vendor.id.is_in(sorted({c.vendor_id for c in contracts}) or [0]))
     today = await _todays(c.site_ids[0] for c in contracts)
+    by_vendor: dict[int, list[ContractRead]] = {}
+    for c in contracts:
+        by_vendor.setdefault(c.vendor_id, []).append(c)
     return [
-        VendorRead(
-            id=row["id"],
-            name=row["name"],
-            service=row["service"],
-            contact=row["contact"],
-            active=row["active"],
-            contract=_contract_in_force([c for c in contracts if c.vendor_id == row["id"]], today),
+        msgspec.convert(
+            row | {"contract": _contract_in_force(by_vendor.get(row["id"], []), today)}, VendorRead
         )
         for row in await query
     ]
@@ -371,19 +369,7 @@ async def template_version(version_id: int) -> TemplateVersionRead | None:
         critical_cap_score=row["critical_cap_score"],
         created_at=row["created_at"],
         retired_at=row["retired_at"],
-        items=[
-            TemplateItemRead(
-                code=i["code"],
-                label_zh=i["label_zh"],
-                label_en=i["label_en"],
-                max_points=i["max_points"],
-                zone_kind=i["zone_kind"],
-                critical=i["critical"],
-                photo_required=i["photo_required"],
-                rectification_hours=i["rectification_hours"],
-            )
-            for i in items
-        ],
+        items=[msgspec.convert(i, TemplateItemRead) for i in items],
     )
 
 
