@@ -79,7 +79,7 @@ class ContractCreate(msgspec.Struct, forbid_unknown_fields=True):
     monthly_fee_fen: FeeFen
     starts_on: date
     ends_on: date  # inclusive
-    rule: SettlementRule = DEMO_RULE
+    rule: SettlementRule = msgspec.field(default_factory=lambda: DEMO_RULE)
 
 
 class ContractRead(msgspec.Struct):
