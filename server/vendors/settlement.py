@@ -71,13 +71,21 @@ DEMO_RULE = SettlementRule(
 
 
 def check_rule(rule: SettlementRule) -> SettlementRule:
-    """The rule with its tiers highest first, or RuleInvalid: every score from 0 to 100 must
-    fall in exactly one tier, and a higher score may never deduct more."""
+    """The rule with its tiers highest first and their scores to two places, or RuleInvalid:
+    every score from 0 to 100 must fall in exactly one tier, and a higher score may never
+    deduct more."""
     if not rule.tiers:
         raise RuleInvalid("no tiers")
     if not all(_is_score(t.min_score) for t in rule.tiers):
         raise RuleInvalid("a tier's min_score is not a score from 0 to 100 with two decimals")
-    tiers = sorted(rule.tiers, key=lambda t: t.min_score, reverse=True)
+    tiers = sorted(
+        (
+            msgspec.structs.replace(t, min_score=t.min_score.quantize(TWO_PLACES))
+            for t in rule.tiers
+        ),
+        key=lambda t: t.min_score,
+        reverse=True,
+    )
     mins = [t.min_score for t in tiers]
     if len(set(mins)) != len(mins):
         raise RuleInvalid("two tiers start at the same score")

@@ -196,3 +196,22 @@ def test_a_better_month_never_deducts_more(
     better = settle(rule, fee, max(a, b), min(c1, c2), min(l1, l2))
     worse = settle(rule, fee, min(a, b), max(c1, c2), max(l1, l2))
     assert better.deduction_fen <= worse.deduction_fen
+
+
+def test_a_rule_is_kept_highest_tier_first_with_two_decimal_scores() -> None:
+    rule = msgspec.convert(
+        {
+            "tiers": [
+                {"min_score": "0", "deduction_bp": 500},
+                {"min_score": 95, "deduction_bp": 0},
+                {"min_score": "90.5", "deduction_bp": 200},
+            ],
+            "per_critical_failure_fen": 0,
+            "per_late_rectification_fen": 0,
+            "cap_bp": 1000,
+        },
+        SettlementRule,
+    )
+    assert [str(t.min_score) for t in check_rule(rule).tiers] == ["95.00", "90.50", "0.00"]
+    line = settle(rule, FEE, Decimal("90.49"), 0, 0).lines[0]
+    assert line.text_zh.startswith("得分 90.49（90.50 分以下）")
