@@ -1,4 +1,5 @@
-"""Demo data for `fieldkeep seed --demo`: two sites, ~150 units (~20 vacant), one user per role."""
+"""Demo data for `fieldkeep seed --demo`: two sites, ~150 units (~20 vacant), one user per role,
+and each domain's own demo data."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from server.auth import service
 from server.auth.tables import AppUser
 from server.parking.demo import seed_parking
 from server.sites.tables import Building, Site, Unit
+from server.vendors.demo import seed_vendors
 
 
 @dataclass(frozen=True)
@@ -97,4 +99,5 @@ async def seed_demo(password: str, today: date | None = None) -> list[int]:
             site_ids=[site_ids[c] for c in user.site_codes],
         )
     await seed_parking(site_ids)
+    await seed_vendors(site_ids["cuihu"], today)
     return list(site_ids.values())

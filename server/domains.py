@@ -9,7 +9,19 @@ from typing import Protocol
 
 from litestar.types import ControllerRouterHandler
 
-from server import auth, findings, keys, media, parking, patrols, push, review, sites, syncing
+from server import (
+    auth,
+    findings,
+    keys,
+    media,
+    parking,
+    patrols,
+    push,
+    review,
+    sites,
+    syncing,
+    vendors,
+)
 from server.push.notice import Notices
 from server.syncing.handler_kit import Services
 from server.syncing.projection import Projection
@@ -48,6 +60,7 @@ DOMAINS: tuple[Domain, ...] = (
     push,
     syncing,
     parking,
+    vendors,
 )
 
 

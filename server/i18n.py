@@ -110,6 +110,36 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "新的收费标准不能从过去的时间开始生效（已收的费用不能改变）。",
         "A new tariff cannot take effect in the past (fees already charged must not change).",
     ),
+    "settlement_rule_invalid": (
+        "结算规则无效：须有一档从 0 分起，各档起点为 0–100 分（最多两位小数）且互不相同，"
+        "得分越高的档扣款比例不得更高。",
+        "The settlement rule is not valid: one tier must start at 0, tiers start at distinct "
+        "scores from 0 to 100 (at most two decimals), and a higher tier may not deduct more.",
+    ),
+    "contract_period_invalid": (
+        "合同结束日期不能早于开始日期。",
+        "The contract cannot end before it starts.",
+    ),
+    "contract_overlap": (
+        "该外委单位在所选项目已有与此期间重叠的合同。",
+        "This vendor already has a contract on one of these sites for an overlapping period.",
+    ),
+    "template_points_total": (
+        "检查项满分合计须为 100 分，当前为 {total} 分。",
+        "The items' maximum points must add up to 100; they add up to {total}.",
+    ),
+    "template_item_duplicate": (
+        "检查项编码 {item_code} 重复。",
+        "The item code {item_code} is used twice.",
+    ),
+    "template_changed": (
+        "检查表已被他人修改，请刷新后在最新版本上编辑。",
+        "Someone changed this checklist meanwhile; reload and edit the current version.",
+    ),
+    "template_version_retired": (
+        "该检查表版本（第 {version} 版）已停用，新的检查请使用最新版本。",
+        "This checklist version ({version}) is retired; new inspections use the current one.",
+    ),
     "internal_error": (
         "服务器内部错误（编号 {request_id}），请联系管理员。",
         "Internal server error (id {request_id}); please tell your administrator.",

@@ -250,4 +250,11 @@ export const en: Record<CoreKey, string> = {
 
   'error.tariff_missing': 'No parking tariff applies at that time. Ask an administrator to set one.',
   'error.tariff_backdated': 'A new tariff cannot take effect in the past.',
+  'error.settlement_rule_invalid': 'The settlement rule is not valid: one tier must start at 0, tiers start at distinct scores, and a higher tier may not deduct more.',
+  'error.contract_period_invalid': 'The contract cannot end before it starts.',
+  'error.contract_overlap': 'This vendor already has a contract on these sites for an overlapping period.',
+  'error.template_points_total': 'The maximum points of all items must add up to 100.',
+  'error.template_item_duplicate': 'Two items have the same code.',
+  'error.template_changed': 'Someone changed this checklist meanwhile: reload and edit the current version.',
+  'error.template_version_retired': 'This checklist version is retired: new inspections use the current one.',
 };

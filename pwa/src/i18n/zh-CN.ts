@@ -249,6 +249,13 @@ export const zhCN = {
   'error.push_keys_invalid': '推送订阅的密钥无效，请重新开启通知。',
   'error.tariff_missing': '该时间没有适用的停车收费标准，请联系管理员设置。',
   'error.tariff_backdated': '新的收费标准不能从过去的时间开始生效。',
+  'error.settlement_rule_invalid': '结算规则无效：须有一档从 0 分起，各档起点互不相同，得分越高的档扣款比例不得更高。',
+  'error.contract_period_invalid': '合同结束日期不能早于开始日期。',
+  'error.contract_overlap': '该外委单位在所选项目已有期间重叠的合同。',
+  'error.template_points_total': '检查项满分合计须为 100 分。',
+  'error.template_item_duplicate': '检查项编码重复。',
+  'error.template_changed': '检查表已被他人修改，请刷新后在最新版本上编辑。',
+  'error.template_version_retired': '该检查表版本已停用，新的检查请使用最新版本。',
 } as const;
 
 export type CoreKey = keyof typeof zhCN;

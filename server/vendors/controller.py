@@ -1,0 +1,135 @@
+"""REST for vendors' master data: admins and managers write; a site's members read its vendors,
+contracts and zones; another site's are answered as if they did not exist (404)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, patch, post
+from litestar.di import Provide
+from litestar.params import QueryParameter
+
+from server.auth.guards import (
+    check_site_access,
+    provide_current_user,
+    requires_role,
+    requires_user,
+)
+from server.auth.service import CurrentUser
+from server.errors import AppError
+from server.vendors import service as vendors
+from server.vendors.schemas import (
+    ContractCreate,
+    ContractRead,
+    Service,
+    TemplateVersionCreate,
+    TemplateVersionRead,
+    VendorCreate,
+    VendorRead,
+    VendorUpdate,
+    ZoneCreate,
+    ZoneRead,
+)
+
+WRITERS = ("admin", "manager")
+ServiceParam = Annotated[Service, QueryParameter(name="service")]
+
+
+def _visible_sites(user: CurrentUser) -> frozenset[int] | None:
+    """The sites whose contracts the user sees; None: all of them (admins)."""
+    return None if "admin" in user.roles else user.site_ids
+
+
+def _found(version: TemplateVersionRead | None) -> TemplateVersionRead:
+    if version is None:
+        raise AppError("not_found", 404)
+    return version
+
+
+class VendorsController(Controller):
+    path = "/api/vendors"
+    guards = [requires_user]  # noqa: RUF012 (Litestar reads these class attributes)
+    dependencies = {"user": Provide(provide_current_user)}  # noqa: RUF012
+
+    @get("/")
+    async def list_vendors(self, user: CurrentUser, site_id: int | None = None) -> list[VendorRead]:
+        """A site's vendors with the contract in force there; without a site, every vendor for
+        admins and managers (they choose whom to contract), else those of the user's sites."""
+        if site_id is not None:
+            check_site_access(user, site_id)
+            return await vendors.list_vendors([site_id], contracted_only=True)
+        return await vendors.list_vendors(
+            _visible_sites(user), contracted_only=not user.has_any_role(*WRITERS)
+        )
+
+    @post("/", guards=[requires_role(*WRITERS)])
+    async def create_vendor(self, data: VendorCreate) -> VendorRead:
+        return await vendors.create_vendor(data)
+
+    @get("/{vendor_id:int}")
+    async def get_vendor(self, vendor_id: int, user: CurrentUser) -> VendorRead:
+        return await self._vendor(vendor_id, user)
+
+    @patch("/{vendor_id:int}", guards=[requires_role(*WRITERS)])
+    async def update_vendor(
+        self, vendor_id: int, data: VendorUpdate, user: CurrentUser
+    ) -> VendorRead:
+        await self._vendor(vendor_id, user)
+        await vendors.update_vendor(vendor_id, data)
+        return await self._vendor(vendor_id, user)
+
+    @get("/{vendor_id:int}/contracts")
+    async def list_contracts(self, vendor_id: int, user: CurrentUser) -> list[ContractRead]:
+        await self._vendor(vendor_id, user)
+        return await vendors.list_contracts(vendor_id, _visible_sites(user))
+
+    @post("/{vendor_id:int}/contracts", guards=[requires_role(*WRITERS)])
+    async def create_contract(
+        self, vendor_id: int, data: ContractCreate, user: CurrentUser
+    ) -> ContractRead:
+        for site_id in data.site_ids:
+            check_site_access(user, site_id)
+        await self._vendor(vendor_id, user)
+        return await vendors.create_contract(vendor_id, data)
+
+    @get("/zones")
+    async def list_zones(self, site_id: int, user: CurrentUser) -> list[ZoneRead]:
+        check_site_access(user, site_id)
+        return await vendors.list_zones(site_id)
+
+    @post("/zones", guards=[requires_role(*WRITERS)])
+    async def create_zone(self, data: ZoneCreate, user: CurrentUser) -> ZoneRead:
+        check_site_access(user, data.site_id)
+        return await vendors.create_zone(data)
+
+    @get("/templates")
+    async def current_template(self, service: ServiceParam) -> TemplateVersionRead:
+        """The version of the service's template that new inspections use."""
+        return _found(await vendors.current_template_version(service))
+
+    @get("/templates/versions")
+    async def template_versions(self, service: ServiceParam) -> list[TemplateVersionRead]:
+        return await vendors.list_template_versions(service)
+
+    @get("/templates/versions/{version_id:int}")
+    async def template_version(self, version_id: int) -> TemplateVersionRead:
+        """Any version, retired or not: an inspection shows the version it was made with."""
+        return _found(await vendors.template_version(version_id))
+
+    @post("/templates", guards=[requires_role(*WRITERS)])
+    async def create_template_version(
+        self, data: TemplateVersionCreate, user: CurrentUser
+    ) -> TemplateVersionRead:
+        return await vendors.create_template_version(data, created_by=user.id)
+
+    async def _vendor(self, vendor_id: int, user: CurrentUser) -> VendorRead:
+        """The vendor, if the user may see it: admins and managers see every vendor; others
+        those with a contract on one of their sites."""
+        found = await vendors.list_vendors(
+            _visible_sites(user),
+            contracted_only=not user.has_any_role(*WRITERS),
+            vendor_id=vendor_id,
+        )
+        if not found:
+            raise AppError("not_found", 404)
+        return found[0]
