@@ -21,6 +21,7 @@ from server.health import health
 from server.keys.controller import KeysController
 from server.media.controller import ROUTES as MEDIA_ROUTES
 from server.patrols.controller import due_list
+from server.permits import ROUTES as PERMITS_ROUTES
 from server.push.controller import ROUTES as PUSH_ROUTES
 from server.push.sender import running_sender
 from server.settings import Settings
@@ -62,6 +63,7 @@ def create_app(settings: Settings) -> Litestar:
             *SYNC_ROUTES,
             *MEDIA_ROUTES,
             *PUSH_ROUTES,
+            *PERMITS_ROUTES,
             pwa_files,
         ],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},

@@ -19,5 +19,6 @@ APP_REGISTRY = AppRegistry(
         "server.syncing.piccolo_app",
         "server.media.piccolo_app",
         "server.push.piccolo_app",
+        "server.permits.piccolo_app",
     ]
 )

@@ -303,4 +303,12 @@ export const en: Record<MessageKey, string> = {
   'error.unknown_site': 'No such site.',
   'error.conflict': 'That name or code is already in use.',
   'error.font_missing': 'The server lacks the Chinese font: labels cannot be made.',
+  'error.permit_revoked': 'This permit has been revoked.',
+  'error.permit_expired': 'This permit has expired.',
+  'error.permit_not_yet_valid': 'This permit is not valid yet.',
+  'error.permit_overlaps': 'The space already has a monthly permit in this period.',
+  'error.pass_already_used': 'This release pass has already been used.',
+  'error.not_single_use': 'Only a release pass can be used up.',
+  'error.plate_invalid': 'The plate number is not valid (e.g. 浙A·D12345).',
+  'error.unknown_unit': 'The site has no such unit.',
 };

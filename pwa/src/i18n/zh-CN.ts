@@ -302,6 +302,14 @@ export const zhCN = {
   'error.unknown_site': '项目不存在。',
   'error.conflict': '名称或编码已被使用。',
   'error.font_missing': '服务器缺少中文字体，无法生成标签。',
+  'error.permit_revoked': '该证件已注销。',
+  'error.permit_expired': '该证件已过期。',
+  'error.permit_not_yet_valid': '该证件尚未生效。',
+  'error.permit_overlaps': '该车位在此期间已有月租车证。',
+  'error.pass_already_used': '该放行条已使用过。',
+  'error.not_single_use': '只有放行条可以核销。',
+  'error.plate_invalid': '车牌号格式不正确（例如 浙A·D12345）。',
+  'error.unknown_unit': '该项目没有这个房屋。',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
