@@ -58,6 +58,7 @@ async def cmd_seed(settings: Settings, if_empty: bool) -> None:
         async with open_engine(settings) as engine:
             for site_id in site_ids:
                 await ensure_default_template(engine, site_id)
+        await demo.seed_demo_permits(settings)
         print("已创建演示数据 / demo data created")
     elif not if_empty:
         raise CliError("数据库非空，未写入演示数据 / the database is not empty; nothing seeded")

@@ -163,7 +163,7 @@ async def issue_permit(
             "revoked_reason": "",
             "used_at": None,
         }
-        await Permit.insert(Permit(**row))
+        await Permit.insert(Permit(**row))  # type: ignore[arg-type]
     return read_of(row)
 
 

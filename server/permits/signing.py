@@ -24,7 +24,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-import base45
+import base45  # type: ignore[import-untyped]
 import cbor2
 import msgspec
 from cryptography.hazmat.primitives import serialization
@@ -170,7 +170,8 @@ def sign(claims: Claims, key: SigningKey) -> str:
         protected={COSE_HEADER_ALG: COSE_ALG_ES256, COSE_HEADER_KID: b64url_decode(key.kid)},
         unprotected={},
     )
-    return PREFIX + base45.b45encode(message).decode("ascii")
+    text: bytes = base45.b45encode(message)
+    return PREFIX + text.decode("ascii")
 
 
 class _Malformed(Exception):

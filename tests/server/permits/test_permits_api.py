@@ -384,4 +384,3 @@ async def test_refusal_codes_have_texts_in_both_languages() -> None:
     ):
         zh, en = MESSAGES[code]
         assert zh and en and zh != en
-
