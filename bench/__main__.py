@@ -4,12 +4,13 @@ import asyncio
 import inspect
 import sys
 
-from bench import key_labels, media_ingest, pwa_cold_start, sync_throughput
+from bench import key_labels, media_ingest, permits_verify, pwa_cold_start, sync_throughput
 
 BENCHMARKS = {
     "sync": sync_throughput.main,
     "media": media_ingest.main,
     "labels": key_labels.main,
+    "permits": permits_verify.main,
     "pwa": pwa_cold_start.main,
 }
 
