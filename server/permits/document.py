@@ -76,6 +76,7 @@ def render_permit(permit: PermitRead, site_name: str, zone: ZoneInfo) -> bytes:
     while size > 5 and font(round(size * MM)).getlength(permit.subject) > width:
         size -= 0.5
     line(permit.subject, size, 1.25)
+    y += round(3 * MM)
     page.paste(qr_image(permit.qr, QR_SIZE, QR_Q), ((PAGE[0] - QR_SIZE) // 2, y))
     y += QR_SIZE + round(2 * MM)
     line(validity_text(permit, zone), 4.2)
