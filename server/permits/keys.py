@@ -34,7 +34,8 @@ def key_folder(settings: Settings) -> Path:
 
 async def signing_key(settings: Settings, site_id: int) -> SigningKey:
     """The key that signs the site's new permits, made on first use (or again if its private
-    half has gone from the data folder)."""
+    half has gone from the data folder). Two processes making a site's first key at the same
+    moment both succeed: the newer signs, the other stays a valid verification key."""
     row = (
         await PermitSigningKey.select(PermitSigningKey.kid)
         .where((PermitSigningKey.site == site_id) & PermitSigningKey.retired_at.is_null())

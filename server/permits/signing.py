@@ -41,7 +41,6 @@ KID_BYTES = 8  # 64 bits of the key's thumbprint: unique among a deployment's ke
 # A real permit's QR text is ~250 characters; anything far longer is not one of ours.
 MAX_QR_CHARS = 1200
 
-KINDS = ("monthly_parking", "decoration", "release_pass", "access_card")
 Kind = Literal["monthly_parking", "decoration", "release_pass", "access_card"]
 
 
