@@ -23,7 +23,7 @@ from server.permits.schemas import (
     ReleasePass,
 )
 from server.settings import Settings
-from server.sites.tables import Building, Unit
+from server.sites.tables import Building, Site, Unit
 from tests.conftest import ApiClient, make_user
 from tests.server.sync_device import make_site
 
@@ -104,6 +104,18 @@ async def test_validity_is_whole_days_in_the_sites_zone(
     # Asia/Shanghai: 2026-12-01 00:00 +08:00 to 2027-01-01 00:00 +08:00.
     assert permit.not_before == 1_796_054_400
     assert permit.expires == 1_798_732_800
+
+
+async def test_validity_follows_a_site_in_another_zone(
+    settings: Settings, site: dict[str, Any]
+) -> None:
+    await Site.update({Site.timezone: "Europe/Paris"}).where(Site.id == site["id"])
+    permit = await service.issue_permit(
+        settings, monthly(site["id"], date(2026, 12, 1), date(2026, 12, 31))
+    )
+    # Paris in winter is UTC+1: 2026-12-01 00:00 +01:00 is 2026-11-30 23:00 UTC.
+    assert permit.not_before == 1_796_079_600
+    assert permit.expires == 1_798_758_000
 
 
 async def test_the_printed_a6_pdf_decodes_to_a_genuine_qr(
