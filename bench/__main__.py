@@ -4,12 +4,20 @@ import asyncio
 import inspect
 import sys
 
-from bench import key_labels, media_ingest, parking_tariff, pwa_cold_start, sync_throughput
+from bench import (
+    key_labels,
+    media_ingest,
+    parking_tariff,
+    permits_verify,
+    pwa_cold_start,
+    sync_throughput,
+)
 
 BENCHMARKS = {
     "sync": sync_throughput.main,
     "media": media_ingest.main,
     "labels": key_labels.main,
+    "permits": permits_verify.main,
     "pwa": pwa_cold_start.main,
     "parking": parking_tariff.main,
 }

@@ -14,6 +14,7 @@ from server import __version__, db, demo
 from server.auth import service
 from server.auth.tables import ROLES, AppUser
 from server.patrols.checklist import ensure_default_template
+from server.permits.demo import seed_permits
 from server.secret_files import load_or_create_secret
 from server.settings import Settings, SettingsError
 from server.sites.tables import Site
@@ -70,6 +71,7 @@ async def cmd_seed(settings: Settings, if_empty: bool) -> None:
         async with open_engine(settings) as engine:
             for site_id in site_ids:
                 await ensure_default_template(engine, site_id)
+        await seed_permits(settings)
         print("已创建演示数据 / demo data created")
     elif not if_empty:
         raise CliError("数据库非空，未写入演示数据 / the database is not empty; nothing seeded")
@@ -216,6 +218,22 @@ async def cmd_push_run(settings: Settings, once: bool) -> None:
             await engine.close_connection_pool()  # type: ignore[no-untyped-call]
 
 
+async def cmd_permits_rotate_key(settings: Settings, site_code: str | None) -> None:
+    """A new signing key for the site (every site without --site); old keys still verify."""
+    from server.permits.keys import rotate_key
+
+    await _with_db(settings)
+    query = Site.select(Site.id, Site.code).order_by(Site.id)
+    if site_code:
+        query = query.where(Site.code == site_code)
+    sites = await query
+    if site_code and not sites:
+        raise CliError(f"项目不存在 / no such site: {site_code}")
+    for site in sites:
+        key = await rotate_key(settings, site["id"])
+        print(f"{site['code']}: 新密钥 / new key {key.kid}")
+
+
 def _days(text: str) -> float:
     try:
         days = float(text)
@@ -302,6 +320,10 @@ def build_parser() -> argparse.ArgumentParser:
     push_sub = push.add_subparsers(dest="action", required=True)
     push_run = push_sub.add_parser("run", help="run the push sender until stopped")
     push_run.add_argument("--once", action="store_true", help="one round, then exit")
+    permits = sub.add_parser("permits", help="permits and cards")
+    permits_sub = permits.add_subparsers(dest="action", required=True)
+    rotate = permits_sub.add_parser("rotate-key", help="a new signing key; old keys still verify")
+    rotate.add_argument("--site", help="site code (default: every site)")
     return parser
 
 
@@ -332,6 +354,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(cmd_media_gc(settings, args.days))
         elif args.command == "push":
             asyncio.run(cmd_push_run(settings, args.once))
+        elif args.command == "permits":
+            asyncio.run(cmd_permits_rotate_key(settings, args.site))
     except (CliError, SettingsError) as exc:
         print(f"fieldkeep: {exc}", file=sys.stderr)
         return 2

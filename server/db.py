@@ -15,7 +15,7 @@ from piccolo.apps.migrations.tables import Migration
 from piccolo.conf.apps import Finder
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 os.environ.setdefault("PICCOLO_CONF", "server.piccolo_conf")
 
@@ -45,6 +45,17 @@ def configure(engine: Engine[Any]) -> None:
     conf.DB = engine
     for table in all_tables():
         table._meta.db = engine
+
+
+def write_transaction() -> Any:
+    """A write transaction on the configured engine; on SQLite it takes the write lock at once
+    (BEGIN IMMEDIATE), so two writers never both read and then fail to upgrade their lock."""
+    import server.piccolo_conf as conf
+
+    engine = conf.DB
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
 
 
 async def prepare_sqlite(engine: Engine[Any]) -> None:

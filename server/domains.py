@@ -16,6 +16,7 @@ from server import (
     media,
     parking,
     patrols,
+    permits,
     push,
     review,
     sites,
@@ -61,6 +62,7 @@ DOMAINS: tuple[Domain, ...] = (
     syncing,
     parking,
     vendors,
+    permits,
 )
 
 

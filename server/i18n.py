@@ -140,6 +140,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该检查表版本（第 {version} 版）已停用，新的检查请使用最新版本。",
         "This checklist version ({version}) is retired; new inspections use the current one.",
     ),
+    "permit_revoked": ("该证件已注销。", "This permit has been revoked."),
+    "permit_expired": ("该证件已过期。", "This permit has expired."),
+    "permit_not_yet_valid": ("该证件尚未生效。", "This permit is not valid yet."),
+    "permit_overlaps": (
+        "车位 {space} 在此期间已有月租车证（编号 {serial}，{plate}）。",
+        "Space {space} already has a monthly permit in this period (No. {serial}, {plate}).",
+    ),
+    "pass_already_used": ("该放行条已使用过。", "This release pass has already been used."),
+    "not_single_use": ("只有放行条可以核销。", "Only a release pass can be used up."),
+    "plate_invalid": (
+        "车牌号 {plate} 格式不正确（例如 浙A·D12345）。",
+        "The plate {plate} is not a valid number (e.g. 浙A·D12345).",
+    ),
+    "unknown_unit": ("该项目没有房屋 {unit_id}。", "The site has no unit {unit_id}."),
     "internal_error": (
         "服务器内部错误（编号 {request_id}），请联系管理员。",
         "Internal server error (id {request_id}); please tell your administrator.",

@@ -29,7 +29,13 @@ def load_or_create_secret(
         return path.read_bytes().strip()
     except FileNotFoundError:
         pass
-    value = make()
+    return write_secret_file(folder, name, make())
+
+
+def write_secret_file(folder: Path, name: str, value: bytes) -> bytes:
+    """Writes folder/name (mode 0600) unless it exists; returns what the file holds."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = folder / name
     # Written whole to a temporary file, then linked into place: when two processes start at
     # once, one link wins and the other reads the complete winner, never a half-written file.
     temp = folder / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"

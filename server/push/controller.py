@@ -13,9 +13,10 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from server.auth.guards import provide_current_user, requires_user
 from server.auth.service import CurrentUser
+from server.db import write_transaction
 from server.errors import AppError
 from server.push.endpoints import EndpointRefused, check_subscription_endpoint
-from server.push.queue import now_ms, transaction
+from server.push.queue import now_ms
 from server.push.schemas import (
     PreferencesRead,
     PreferencesUpdate,
@@ -76,7 +77,7 @@ async def subscribe(
         raise AppError(exc.code, 422, field="endpoint") from None
     check_keys(data.keys)
     at = now_ms()
-    async with transaction():
+    async with write_transaction():
         rows = await (
             PushSubscription.insert(
                 PushSubscription(
@@ -147,7 +148,7 @@ async def get_preferences(user: CurrentUser) -> PreferencesRead:
 
 @put("/api/push/preferences", **GUARDED)  # type: ignore[arg-type]
 async def put_preferences(data: PreferencesUpdate, user: CurrentUser) -> PreferencesRead:
-    async with transaction():
+    async with write_transaction():
         for kind in KINDS:
             enabled = getattr(data, kind)
             if enabled is None:

@@ -16,9 +16,10 @@ from typing import Any
 
 import msgspec
 
+from server.db import write_transaction
 from server.domains import all_notices
 from server.push.notice import Notice, Notices
-from server.push.queue import enqueue, skip_locked, transaction
+from server.push.queue import enqueue, skip_locked
 from server.syncing.tables import SyncEvent
 
 log = logging.getLogger("fieldkeep.push")
@@ -47,7 +48,7 @@ async def fan_out_events(
     if not await SyncEvent.exists().where(SyncEvent.handled == False):  # noqa: E712
         return 0
     told = all_notices() if registry is None else registry
-    async with transaction():
+    async with write_transaction():
         rows = await SyncEvent.raw(
             "UPDATE sync_event SET handled = true WHERE id IN"  # noqa: S608 (constants only)
             " (SELECT id FROM sync_event WHERE handled = false ORDER BY id LIMIT {}"

@@ -15,9 +15,9 @@ from typing import Any
 
 import msgspec
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from server.auth.tables import AppUser
+from server.db import write_transaction
 from server.i18n import Language
 from server.push.notice import Notice
 from server.push.tables import PushMessage, PushOnce, PushPreference, PushSubscription
@@ -43,14 +43,6 @@ def now_ms() -> int:
 
 def is_postgres() -> bool:
     return isinstance(PushMessage._meta.db, PostgresEngine)
-
-
-def transaction() -> Any:
-    """A write transaction; on SQLite it takes the write lock at once (BEGIN IMMEDIATE)."""
-    engine = PushMessage._meta.db
-    if isinstance(engine, SQLiteEngine):
-        return engine.transaction(transaction_type=TransactionType.immediate)
-    return engine.transaction()
 
 
 def skip_locked() -> str:
@@ -152,7 +144,7 @@ async def queued_before(key: str) -> bool:
 async def enqueue_once(key: str, notices: Sequence[Notice]) -> bool:
     """Queue `notices` unless `key` was queued before (a `push_once` row whose primary key is
     `key`, in the same transaction); True when queued now."""
-    async with transaction():
+    async with write_transaction():
         inserted = (
             await PushOnce.insert(PushOnce(key=key[:300], at_ms=now_ms()))
             .on_conflict(action="DO NOTHING")
@@ -177,7 +169,7 @@ async def claim_messages(
     if not waiting:
         return []
     token = secrets.token_hex(8)
-    async with transaction():
+    async with write_transaction():
         rows = await PushMessage.raw(
             "UPDATE push_message SET lease_until_ms = {}, lease_token = {},"  # noqa: S608
             " attempts = attempts + 1 WHERE id IN (SELECT id FROM push_message"

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from server.db import write_transaction
 from server.push import queue
 from server.push.delivery import Outcome, new_client, send
 from server.push.events import fan_out_events
@@ -153,7 +154,7 @@ class Sender:
             values[PushMessage.next_attempt_ms] = next_ms
         if state != "pending":
             values[PushMessage.done_ms] = at
-        async with queue.transaction():
+        async with write_transaction():
             await PushAttempt.insert(
                 PushAttempt(
                     message_id=message["id"],

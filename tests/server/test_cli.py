@@ -172,3 +172,20 @@ def test_sync_reproject_rebuilds_every_projection_or_the_one_named(tmp_path: Pat
     r = run(["sync", "reproject", "--collection", "patrols"], env)
     assert r.returncode == 2
     assert "no projection for collection 'patrols' (projected: findings, key_events)" in r.stderr
+
+
+def test_permits_rotate_key_per_site_or_every_site(tmp_path: Path) -> None:
+    env = env_for(tmp_path)
+    assert run(["seed", "--demo", "--if-empty"], env).returncode == 0  # cuihu's permits: a key
+    folder = tmp_path / "data" / "secrets" / "permits"
+    (first,) = folder.glob("*.pem")
+    one = run(["permits", "rotate-key", "--site", "cuihu"], env)
+    assert one.returncode == 0, one.stderr
+    assert one.stdout.startswith("cuihu: ")
+    (second,) = folder.glob("*.pem")  # the retired key's private half is removed
+    assert second != first and second.stem in one.stdout
+    every = run(["permits", "rotate-key"], env)
+    assert every.returncode == 0, every.stderr
+    assert [line.split(":")[0] for line in every.stdout.splitlines()] == ["cuihu", "jinjiang"]
+    missing = run(["permits", "rotate-key", "--site", "nowhere"], env)
+    assert missing.returncode == 2 and "nowhere" in missing.stderr

@@ -58,7 +58,18 @@ def test_routes_handlers_notices_and_piccolo_apps_come_from_the_list() -> None:
     assert server.piccolo_conf.APP_REGISTRY.apps == piccolo_apps()
     assert piccolo_apps() == [
         f"server.{d}.piccolo_app"
-        for d in ("auth", "sites", "findings", "keys", "media", "push", "syncing")
+        for d in (
+            "auth",
+            "sites",
+            "findings",
+            "keys",
+            "media",
+            "push",
+            "syncing",
+            "parking",
+            "vendors",
+            "permits",
+        )
     ]
     assert [p.collection for p in all_projections()] == ["findings", "key_events"]
 

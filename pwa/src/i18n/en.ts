@@ -257,4 +257,12 @@ export const en: Record<CoreKey, string> = {
   'error.template_item_duplicate': 'Two items have the same code.',
   'error.template_changed': 'Someone changed this checklist meanwhile: reload and edit the current version.',
   'error.template_version_retired': 'This checklist version is retired: new inspections use the current one.',
+  'error.permit_revoked': 'This permit has been revoked.',
+  'error.permit_expired': 'This permit has expired.',
+  'error.permit_not_yet_valid': 'This permit is not valid yet.',
+  'error.permit_overlaps': 'The space already has a monthly permit in this period.',
+  'error.pass_already_used': 'This release pass has already been used.',
+  'error.not_single_use': 'Only a release pass can be used up.',
+  'error.plate_invalid': 'The plate number is not valid (e.g. 浙A·D12345).',
+  'error.unknown_unit': 'The site has no such unit.',
 };

@@ -256,6 +256,14 @@ export const zhCN = {
   'error.template_item_duplicate': '检查项编码重复。',
   'error.template_changed': '检查表已被他人修改，请刷新后在最新版本上编辑。',
   'error.template_version_retired': '该检查表版本已停用，新的检查请使用最新版本。',
+  'error.permit_revoked': '该证件已注销。',
+  'error.permit_expired': '该证件已过期。',
+  'error.permit_not_yet_valid': '该证件尚未生效。',
+  'error.permit_overlaps': '该车位在此期间已有月租车证。',
+  'error.pass_already_used': '该放行条已使用过。',
+  'error.not_single_use': '只有放行条可以核销。',
+  'error.plate_invalid': '车牌号格式不正确（例如 浙A·D12345）。',
+  'error.unknown_unit': '该项目没有这个房屋。',
 } as const;
 
 export type CoreKey = keyof typeof zhCN;

@@ -1,0 +1,26 @@
+"""Permits and cards (卡证): signed QR permits that a phone verifies offline, the sites' signing
+keys, and the desk's REST endpoints.
+
+Differs: signing.py is the QR format (COSE_Sign1 over CBOR, base45), keys.py the sites' signing
+keys, document.py the printed A6 permit, demo.py the demo permits.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from litestar.types import ControllerRouterHandler
+
+    from server.syncing.handler_kit import Services
+    from sync import Handler
+
+
+def routes() -> list[ControllerRouterHandler]:
+    from server.permits.controller import ROUTES
+
+    return [*ROUTES]
+
+
+def sync_handlers(services: Services) -> list[Handler]:
+    return []  # issue, renew, revoke and use come next
