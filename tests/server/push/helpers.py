@@ -15,9 +15,10 @@ from typing import Any, TypeVar
 
 from server.auth.service import now
 from server.auth.tables import AppUser
+from server.db import write_transaction as transaction
 from server.patrols.checklist import default_template_id
 from server.push.notice import Notice
-from server.push.queue import enqueue, transaction
+from server.push.queue import enqueue
 from server.sites.tables import Building, Unit
 from tests.conftest import ApiClient, make_user
 from tests.server.push.push_service import PushServiceStandIn, Subscriber

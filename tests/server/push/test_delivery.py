@@ -11,8 +11,9 @@ from typing import Any
 
 from server import db
 from server.app import create_app
+from server.db import write_transaction as transaction
 from server.push.delivery import MAX_BODY, encrypt
-from server.push.queue import MAX_PLAINTEXT, enqueue, payload_of, transaction
+from server.push.queue import MAX_PLAINTEXT, enqueue, payload_of
 from server.push.sender import Sender
 from server.push.tables import PushAttempt, PushMessage, PushSubscription
 from server.settings import Settings
