@@ -8,6 +8,8 @@ import { findings } from '../findings/store';
 import { FindingRows } from '../findings/List';
 import { today } from './format';
 import { navigate, online, type RouteName } from './state';
+import { UnreadBadge } from '../conflicts/Conflicts';
+import { unreadCount } from '../conflicts/store';
 
 const HOME_LIMIT = 10;
 
@@ -34,6 +36,11 @@ export function Home({ user }: { user: User }) {
       }
     >
       {!online.value && <p class="notice">{t('net.offline_hint')}</p>}
+      {unreadCount.value > 0 && (
+        <button type="button" class="notice btn-block" onClick={() => navigate('sync')} data-testid="home-conflicts">
+          {t('conflict.unread', { n: unreadCount.value })} <UnreadBadge n={unreadCount.value} testid="conflicts-badge-home" />
+        </button>
+      )}
       <section class="profile" aria-label={t('home.roles')}>
         <p class="user-name" data-testid="user-name">
           {user.display_name}

@@ -9,6 +9,10 @@ import { PhotoThumb } from '../photos/Photos';
 import { bytes, dateTime } from './format';
 import { mutationLabel } from './labels';
 import { goBack, online } from './state';
+import { ConflictList } from '../conflicts/Conflicts';
+import { conflicts, recordName } from '../conflicts/store';
+import { sideOf } from '../conflicts/conflict';
+import { me } from './data';
 
 interface StorageInfo {
   usage?: number;
@@ -104,7 +108,9 @@ export function SyncPage() {
           <ul class="plain-list">
             {pending.map((r) => (
               <li key={r.id} data-testid="pending-item" data-name={r.name} data-seq={r.seq}>
-                <span>{mutationLabel(r.name)}</span>
+                <span data-testid="pending-what">
+                  {t('sync.pending_what', { what: mutationLabel(r.name), record: recordName({ collection: r.collection, record_id: r.record_id }, r.args) })}
+                </span>
                 <span class="muted">
                   #{r.seq} · {dateTime(r.created_at, l)} · {r.state === 'sending' ? t('state.sending') : t('common.pending')}
                 </span>
@@ -126,6 +132,18 @@ export function SyncPage() {
           </ul>
         )}
       </section>
+
+      <section class="card" aria-labelledby="sync-mine-conflicts-h">
+        <h2 id="sync-mine-conflicts-h">{t('conflict.title')}</h2>
+        <ConflictList list={conflicts.value.filter((c) => sideOf(c, me.value) !== 'between')} testid="my-conflicts" />
+      </section>
+
+      {conflicts.value.some((c) => sideOf(c, me.value) === 'between') && (
+        <section class="card" aria-labelledby="sync-site-conflicts-h">
+          <h2 id="sync-site-conflicts-h">{t('conflict.site_recent')}</h2>
+          <ConflictList list={conflicts.value.filter((c) => sideOf(c, me.value) === 'between')} testid="site-conflicts" />
+        </section>
+      )}
 
       <section class="card" aria-labelledby="sync-conflicts-h">
         <h2 id="sync-conflicts-h">{t('sync.conflicts_list')}</h2>

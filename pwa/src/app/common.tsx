@@ -10,6 +10,8 @@ import { dismiss, pendingCount, queuedPhotos } from './data';
 import { fieldLabel, mutationLabel, valueText } from './labels';
 import { applyUpdate, navigate, online, pathOf, route, user, type Route, type RouteName } from './state';
 import { chooseLang } from './session';
+import { UnreadBadge } from '../conflicts/Conflicts';
+import { unreadCount } from '../conflicts/store';
 
 export function OfflineBadge() {
   if (online.value) return null;
@@ -153,6 +155,7 @@ export function TabBar() {
                 {pending}
               </span>
             )}
+            {tab.name === 'sync' && <UnreadBadge n={unreadCount.value} testid="conflicts-badge-tab" />}
           </Link>
         );
       })}
@@ -235,7 +238,7 @@ export function NoticeItem({ n }: { n: NoticeRow }) {
         <>
           <p class="notice-title">{t('notice.rejected', { what })}</p>
           <p class="notice-reason" data-testid="notice-reason">
-            {errorText({ code: n.code, message: n.message })}
+            {errorText({ code: n.code, message: n.message, args: n.error_args })}
             {n.field ? ` (${fieldLabel(n.field)})` : ''}
           </p>
         </>

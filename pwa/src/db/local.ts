@@ -52,6 +52,8 @@ export interface NoticeRow {
   code: string;
   message: string;
   field: string | null;
+  /** What the refusal's text names (the error's `args`, e.g. {name: '张伟'}). */
+  error_args?: Record<string, string | number>;
   name: string;
   args: Args;
   seq: number;
@@ -100,7 +102,7 @@ export interface LocalMetaRow {
 }
 
 /** Collections this build stores; a pulled change of another collection is skipped. */
-export const COLLECTIONS = ['findings', 'finding_comments', 'keys', 'key_events', 'patrol_templates', 'patrols'] as const;
+export const COLLECTIONS = ['findings', 'finding_comments', 'keys', 'key_events', 'patrol_templates', 'patrols', 'conflicts'] as const;
 export type Collection = (typeof COLLECTIONS)[number];
 
 export function isCollection(v: string): v is Collection {
@@ -124,6 +126,7 @@ export class LocalDB extends Dexie {
   key_events!: EntityTable<ServerRow, 'id'>;
   patrol_templates!: EntityTable<ServerRow, 'id'>;
   patrols!: EntityTable<ServerRow, 'id'>;
+  conflicts!: EntityTable<ServerRow, 'id'>;
   outbox!: EntityTable<OutboxRow, 'id'>;
   notices!: EntityTable<NoticeRow, 'id'>;
   meta!: EntityTable<LocalMetaRow, 'key'>;
@@ -153,6 +156,12 @@ export class LocalDB extends Dexie {
         patrol_templates: 'id',
         patrols: 'id',
       })
+      .upgrade(async (tx) => {
+        await tx.table('meta').delete(META.cursor);
+      });
+    // Version 4 adds the conflicts of concurrent edits (issue 15).
+    this.version(4)
+      .stores({ conflicts: 'id, fields.record_id' })
       .upgrade(async (tx) => {
         await tx.table('meta').delete(META.cursor);
       });
@@ -268,7 +277,8 @@ export function photoRow(p: NewPhoto, at: number): PhotoRow {
  */
 export async function enqueue(db: LocalDB, m: NewMutation, opts: EnqueueOptions = {}): Promise<OutboxRow> {
   const now = opts.now ?? Date.now;
-  return db.transaction('rw', [db.outbox, db.meta, db.notices, db.photos], async () => {
+  const server = db.serverTable(m.collection);
+  return db.transaction('rw', [db.outbox, db.meta, db.notices, db.photos, ...(server ? [server] : [])], async () => {
     let device = (await db.meta.get(META.deviceId))?.value;
     if (typeof device !== 'string' || device === '') {
       device = uuid();
@@ -284,7 +294,7 @@ export async function enqueue(db: LocalDB, m: NewMutation, opts: EnqueueOptions 
       id: uuid(),
       seq,
       name: m.name,
-      args: m.args,
+      args: await withBase(server, m),
       hlc,
       state: 'pending',
       collection: m.collection,
@@ -300,6 +310,22 @@ export async function enqueue(db: LocalDB, m: NewMutation, opts: EnqueueOptions 
     }
     return row;
   });
+}
+
+/** A generic upsert's name (`<collection>.upsert`): the engine merges it per field against its base. */
+export function isUpsert(name: string): boolean {
+  return name.endsWith('.upsert');
+}
+
+/**
+ * An upsert's args with `base_revision`: the revision of the record as last
+ * pulled (server state, never an acked push's revision), absent for a record
+ * this device has not pulled. The server tells a concurrent edit by it.
+ */
+async function withBase(server: EntityTable<ServerRow, 'id'> | null, m: NewMutation): Promise<Args> {
+  if (!server || !isUpsert(m.name) || m.args.base_revision !== undefined) return m.args;
+  const pulled = await server.get(m.record_id);
+  return pulled ? { ...m.args, base_revision: pulled.revision } : m.args;
 }
 
 /** Mutations still to send (pending or sending), in seq order. */
@@ -387,6 +413,7 @@ function noticeOf(row: OutboxRow, kind: NoticeKind, res: MutationResult, at: num
     code: kind === 'merged' ? 'newer_edit' : res.error?.code ?? 'unknown',
     message: res.error?.message ?? '',
     field: res.error?.field ?? null,
+    error_args: res.error?.args ?? {},
     name: row.name,
     args: row.args,
     seq: row.seq,
@@ -462,6 +489,7 @@ export interface Snapshot {
   key_events: ServerRow[];
   patrol_templates: ServerRow[];
   patrols: ServerRow[];
+  conflicts: ServerRow[];
   outbox: OutboxRow[];
   notices: NoticeRow[];
   meta: Record<string, unknown>;
@@ -470,7 +498,7 @@ export interface Snapshot {
 /** Everything the views show, read in one transaction (so the overlay is consistent). */
 export async function snapshot(db: LocalDB): Promise<Snapshot> {
   return db.transaction('r', [...db.serverTables(), db.outbox, db.notices, db.meta], async () => {
-    const [findings, comments, outbox, notices, meta, keys, keyEvents, templates, patrols] = await Promise.all([
+    const [findings, comments, outbox, notices, meta, keys, keyEvents, templates, patrols, conflicts] = await Promise.all([
       db.findings.toArray(),
       db.finding_comments.toArray(),
       db.outbox.orderBy('seq').toArray(),
@@ -480,6 +508,7 @@ export async function snapshot(db: LocalDB): Promise<Snapshot> {
       db.key_events.toArray(),
       db.patrol_templates.toArray(),
       db.patrols.toArray(),
+      db.conflicts.toArray(),
     ]);
     return {
       findings,
@@ -488,6 +517,7 @@ export async function snapshot(db: LocalDB): Promise<Snapshot> {
       key_events: keyEvents,
       patrol_templates: templates,
       patrols,
+      conflicts,
       outbox,
       notices,
       meta: Object.fromEntries(meta.map((m) => [m.key, m.value])),

@@ -12,6 +12,8 @@ import { goBack, navigate } from '../app/state';
 import { addComment, comments, deleteFinding, findings } from './store';
 import { PhotoStrip } from '../photos/Photos';
 import { StateChips } from './List';
+import { ConflictList } from '../conflicts/Conflicts';
+import { conflictsOf } from '../conflicts/store';
 
 function siteName(user: User, id: number | null): string {
   if (id === null) return '';
@@ -58,6 +60,12 @@ export function FindingDetail({ user, id }: { user: User; id: string }) {
             <NoticeItem key={n.id} n={n} />
           ))}
         </ul>
+      )}
+      {conflictsOf('findings', f.id).length > 0 && (
+        <section class="card" aria-label={t('conflict.title')}>
+          <h2>{t('conflict.title')}</h2>
+          <ConflictList list={conflictsOf('findings', f.id)} testid="finding-conflicts" />
+        </section>
       )}
       <Comments findingId={f.id} />
     </Screen>

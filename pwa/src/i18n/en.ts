@@ -108,6 +108,7 @@ export const en: Record<CoreKey, string> = {
   'sync.syncing': 'Syncing…',
   'sync.progress': 'Syncing: {sent} of {total} sent',
   'sync.offline_note': 'Offline. Changes are saved on this phone and sync when the network is back.',
+  'sync.pending_what': '{what}: {record}',
   'sync.pending_list': 'Changes waiting to sync',
   'sync.nothing_pending': 'Nothing is waiting.',
   'sync.rejected_list': 'Refused changes',

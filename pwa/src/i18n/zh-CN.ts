@@ -108,6 +108,7 @@ export const zhCN = {
   'sync.progress': '正在同步：已发送 {sent} / {total}',
   'sync.offline_note': '当前离线，修改已保存在本机，联网后自动同步。',
   'sync.pending_list': '待同步的修改',
+  'sync.pending_what': '{what}：{record}',
   'sync.nothing_pending': '没有待同步的修改。',
   'sync.rejected_list': '被拒绝的修改',
   'sync.conflicts_list': '冲突（被替换的字段）',

@@ -29,6 +29,8 @@ export interface ErrorInfo {
   code: string;
   message: string;
   field?: string | null;
+  /** What the code's text names (e.g. {name: '张伟'} for key_handed_over). */
+  args?: Record<string, string | number>;
 }
 
 export interface MutationResult {
@@ -65,12 +67,21 @@ function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The error's `args`, keeping only what a text can show (strings and numbers). */
+function textArgs(v: unknown): Record<string, string | number> {
+  if (!isObj(v)) return {};
+  const out: Record<string, string | number> = {};
+  for (const [k, x] of Object.entries(v)) if (typeof x === 'string' || typeof x === 'number') out[k] = x;
+  return out;
+}
+
 function errorInfo(v: unknown): ErrorInfo | null {
   if (!isObj(v) || typeof v.code !== 'string') return null;
   return {
     code: v.code,
     message: typeof v.message === 'string' ? v.message : '',
     field: typeof v.field === 'string' ? v.field : null,
+    args: textArgs(v.args),
   };
 }
 

@@ -173,7 +173,7 @@ export class FakeServer {
       const rec = cur ?? { collection: 'findings', id: rid, revision: 0, deleted: false, fields: { created_by: this.user, created_at: '2025-06-15T08:00:00Z' }, stamps: {} };
       const conflicts: Result['conflicts'] = [];
       for (const [k, v] of Object.entries(m.args)) {
-        if (k === 'id') continue;
+        if (k === 'id' || k === 'base_revision' || k === 'resolves') continue; // the engine takes these out
         if (SET_FIELDS.has(k)) {
           const have = new Set(Array.isArray(rec.fields[k]) ? (rec.fields[k] as string[]) : []);
           if (Array.isArray(v)) for (const x of v) have.add(x as string);

@@ -151,3 +151,25 @@ describe('outbox', () => {
     again.close();
   });
 });
+
+describe('base_revision', () => {
+  it('an upsert carries the revision of the record as last pulled; a new record has none', async () => {
+    const fresh = await enqueue(db, upsert('new', { location: '东侧' }));
+    expect(fresh.args).not.toHaveProperty('base_revision');
+    await db.findings.put({ id: 'old', revision: 7, fields: { location: '西侧' } });
+    const edit = await enqueue(db, upsert('old', { location: '东侧' }));
+    expect(edit.args.base_revision).toBe(7);
+    // An acked push's revision is not a pull: the base stays what was pulled.
+    await db.outbox.update(edit.id, { state: 'acked', revision: 9 });
+    const again = await enqueue(db, upsert('old', { location: '北侧' }));
+    expect(again.args.base_revision).toBe(7);
+  });
+
+  it('other intents carry no base, and a given base (keep mine) is kept', async () => {
+    await db.findings.put({ id: 'old', revision: 3, fields: {} });
+    const del = await enqueue(db, { name: 'findings.delete', args: { id: 'old' }, collection: 'findings', record_id: 'old' });
+    expect(del.args).not.toHaveProperty('base_revision');
+    const kept = await enqueue(db, upsert('old', { base_revision: 2 }));
+    expect(kept.args.base_revision).toBe(2);
+  });
+});
