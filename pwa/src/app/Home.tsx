@@ -8,7 +8,7 @@ import { findings } from '../findings/store';
 import { FindingRows } from '../findings/List';
 import { today } from './format';
 import { navigate, online, type RouteName } from './state';
-import { UnreadBadge } from '../conflicts/Conflicts';
+import { UnreadBadge } from '../conflicts/Badge';
 import { unreadCount } from '../conflicts/store';
 
 const HOME_LIMIT = 10;
@@ -38,7 +38,7 @@ export function Home({ user }: { user: User }) {
       {!online.value && <p class="notice">{t('net.offline_hint')}</p>}
       {unreadCount.value > 0 && (
         <button type="button" class="notice btn-block" onClick={() => navigate('sync')} data-testid="home-conflicts">
-          {t('conflict.unread', { n: unreadCount.value })} <UnreadBadge n={unreadCount.value} testid="conflicts-badge-home" />
+          {t('sync.conflicts_unread', { n: unreadCount.value })} <UnreadBadge n={unreadCount.value} testid="conflicts-badge-home" />
         </button>
       )}
       <section class="profile" aria-label={t('home.roles')}>

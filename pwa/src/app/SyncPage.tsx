@@ -9,7 +9,7 @@ import { PhotoThumb } from '../photos/Photos';
 import { bytes, dateTime } from './format';
 import { mutationLabel } from './labels';
 import { goBack, online } from './state';
-import { ConflictList } from '../conflicts/Conflicts';
+import { ConflictList } from '../conflicts/Badge';
 import { conflicts, recordName } from '../conflicts/store';
 import { sideOf } from '../conflicts/conflict';
 import { me } from './data';
@@ -134,13 +134,13 @@ export function SyncPage() {
       </section>
 
       <section class="card" aria-labelledby="sync-mine-conflicts-h">
-        <h2 id="sync-mine-conflicts-h">{t('conflict.title')}</h2>
+        <h2 id="sync-mine-conflicts-h">{t('sync.conflicts_title')}</h2>
         <ConflictList list={conflicts.value.filter((c) => sideOf(c, me.value) !== 'between')} testid="my-conflicts" />
       </section>
 
       {conflicts.value.some((c) => sideOf(c, me.value) === 'between') && (
         <section class="card" aria-labelledby="sync-site-conflicts-h">
-          <h2 id="sync-site-conflicts-h">{t('conflict.site_recent')}</h2>
+          <h2 id="sync-site-conflicts-h">{t('sync.conflicts_site')}</h2>
           <ConflictList list={conflicts.value.filter((c) => sideOf(c, me.value) === 'between')} testid="site-conflicts" />
         </section>
       )}

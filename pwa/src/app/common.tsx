@@ -10,7 +10,7 @@ import { dismiss, pendingCount, queuedPhotos } from './data';
 import { fieldLabel, mutationLabel, valueText } from './labels';
 import { applyUpdate, navigate, online, pathOf, route, user, type Route, type RouteName } from './state';
 import { chooseLang } from './session';
-import { UnreadBadge } from '../conflicts/Conflicts';
+import { UnreadBadge } from '../conflicts/Badge';
 import { unreadCount } from '../conflicts/store';
 
 export function OfflineBadge() {

@@ -76,13 +76,3 @@ export function ConflictList({ list, testid }: { list: Conflict[]; testid?: stri
     </ul>
   );
 }
-
-/** The unread count as a small badge (nothing when all are read). */
-export function UnreadBadge({ n, testid }: { n: number; testid: string }) {
-  if (n === 0) return null;
-  return (
-    <span class="tab-badge" aria-label={t('conflict.unread', { n })} title={t('conflict.unread', { n })} data-testid={testid} data-count={n}>
-      {n}
-    </span>
-  );
-}

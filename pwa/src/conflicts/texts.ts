@@ -3,10 +3,7 @@
 import { defineTexts } from '../i18n';
 
 const zh = {
-  'conflict.title': '修改冲突',
-  'conflict.site_recent': '本项目近期冲突',
   'conflict.none': '没有冲突。',
-  'conflict.unread': '{n} 条冲突未读',
   'conflict.replaced': '你对“{record}”的“{field}”的修改（{mine}）被{other}同时的修改（{theirs}）替换了。',
   'conflict.replacer': '你替换了{other}同时对“{record}”的“{field}”的修改（{theirs}），现为你的修改（{mine}）。',
   'conflict.between': '{winner}对“{record}”的“{field}”的修改（{kept}）替换了{loser}同时的修改（{discarded}）。',
@@ -20,10 +17,7 @@ const zh = {
 } as const;
 
 const en: Record<keyof typeof zh, string> = {
-  'conflict.title': 'Edit conflicts',
-  'conflict.site_recent': 'Recent conflicts on this site',
   'conflict.none': 'No conflicts.',
-  'conflict.unread': '{n} unread conflicts',
   'conflict.replaced': 'Your change of “{field}” of “{record}” ({mine}) was replaced by {other}’s change made at the same time ({theirs}).',
   'conflict.replacer': 'You replaced {other}’s change of “{field}” of “{record}” made at the same time ({theirs}); it is now yours ({mine}).',
   'conflict.between': '{winner}’s change of “{field}” of “{record}” ({kept}) replaced {loser}’s change made at the same time ({discarded}).',

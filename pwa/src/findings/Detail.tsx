@@ -12,7 +12,7 @@ import { goBack, navigate } from '../app/state';
 import { addComment, comments, deleteFinding, findings } from './store';
 import { PhotoStrip } from '../photos/Photos';
 import { StateChips } from './List';
-import { ConflictList } from '../conflicts/Conflicts';
+import { ConflictList } from '../conflicts/Badge';
 import { conflictsOf } from '../conflicts/store';
 
 function siteName(user: User, id: number | null): string {
@@ -62,8 +62,8 @@ export function FindingDetail({ user, id }: { user: User; id: string }) {
         </ul>
       )}
       {conflictsOf('findings', f.id).length > 0 && (
-        <section class="card" aria-label={t('conflict.title')}>
-          <h2>{t('conflict.title')}</h2>
+        <section class="card" aria-label={t('sync.conflicts_title')}>
+          <h2>{t('sync.conflicts_title')}</h2>
           <ConflictList list={conflictsOf('findings', f.id)} testid="finding-conflicts" />
         </section>
       )}
