@@ -1,6 +1,6 @@
 import '../photos/texts';
 import type { ComponentChildren } from 'preact';
-import { LANGUAGES, lang, t, type MessageKey } from '../i18n';
+import { hasKey, LANGUAGES, lang, t, type MessageKey } from '../i18n';
 import { errorText } from '../i18n/errors';
 import type { NoticeRow } from '../db/local';
 import type { SyncFailure } from '../sync/client';
@@ -239,7 +239,8 @@ export function NoticeItem({ n }: { n: NoticeRow }) {
           <p class="notice-title">{t('notice.rejected', { what })}</p>
           <p class="notice-reason" data-testid="notice-reason">
             {errorText({ code: n.code, message: n.message, args: n.error_args })}
-            {n.field ? ` (${fieldLabel(n.field)})` : ''}
+            {/* The argument it was about, when we have a word for it (never a raw name such as key_id). */}
+            {n.field && hasKey(`finding.field.${n.field}`) ? ` (${fieldLabel(n.field)})` : ''}
           </p>
         </>
       ) : (
