@@ -40,6 +40,9 @@ export interface Key {
   expected_return: string | null;
   purpose: string | null;
   handover_to: number | null;
+  /** Who handed it to the holder (set by a receipt), and who last checked it in. */
+  handed_by: number | null;
+  returned_by: number | null;
   created_at: string | null;
   revision: number | null;
   pending: number;
@@ -83,21 +86,39 @@ export function toKey(r: ViewRecord): Key {
     expected_return: strOrNull(f.expected_return),
     purpose: strOrNull(f.purpose),
     handover_to: num(f.handover_to),
+    handed_by: num(f.handed_by),
+    returned_by: num(f.returned_by),
     created_at: strOrNull(f.created_at),
     revision: r.revision,
     pending: r.pending,
   };
 }
 
-const RETURNED = { status: 'in', holder_id: null, out_since: null, expected_return: null, purpose: null, handover_to: null };
+/** A key back in (or lost, or with its owner): no custody left, and who ended it (as the server's `_returned`). */
+const returned = (by: number | null) => ({ status: 'in', holder_id: null, out_since: null, expected_return: null, purpose: null, handover_to: null, handed_by: null, returned_by: by });
 
 export interface Actor {
   id: number | null;
   roles: readonly string[];
 }
 
+type Custody = Pick<Key, 'status' | 'holder_id' | 'handover_to' | 'kind' | 'authorization_until'> &
+  Partial<Pick<Key, 'handed_by' | 'returned_by'>>;
+
+/** The actor does not hold the key: the code that names who does (as the server says it), else `code`. */
+function notHolder(key: Custody, actor: Actor, code: string): string {
+  if (key.holder_id === null) return code;
+  return actor.id !== null && key.handed_by === actor.id ? 'key_handed_over' : 'key_held_by_other';
+}
+
+/** The key is not out: said by name when someone else checked it in. */
+function notOut(key: Custody, actor: Actor, code: string): string {
+  const by = key.returned_by ?? null;
+  return key.status === 'in' && by !== null && by !== actor.id ? 'key_checked_in_by_other' : code;
+}
+
 /** Why the server would refuse this intent on this key now (its refusal code), or null when it would take it. */
-export function refusal(key: Pick<Key, 'status' | 'holder_id' | 'handover_to' | 'kind' | 'authorization_until'>, intent: Intent, actor: Actor, today: string): string | null {
+export function refusal(key: Custody, intent: Intent, actor: Actor, today: string): string | null {
   const sup = actor.roles.includes('supervisor');
   if (!actor.roles.some((r) => CUSTODY_ROLES.includes(r))) return 'forbidden';
   if (key.status === 'lost' && intent !== 'checkin') return 'key_lost';
@@ -109,17 +130,21 @@ export function refusal(key: Pick<Key, 'status' | 'holder_id' | 'handover_to' | 
       if (key.kind === 'entrusted' && !authorizationValid(key, today)) return 'authorization_expired';
       return null;
     case 'checkin':
-      if (key.status !== 'out' && key.status !== 'lost') return 'key_not_out';
-      return holder || sup ? null : 'forbidden';
+      if (key.status !== 'out' && key.status !== 'lost') return notOut(key, actor, 'key_not_out');
+      return holder || sup ? null : notHolder(key, actor, 'forbidden');
     case 'handover':
-      return key.status === 'out' && holder ? null : 'not_holder';
+      if (key.status !== 'out') return notOut(key, actor, 'not_holder');
+      return holder ? null : notHolder(key, actor, 'not_holder');
     case 'receive':
-      return key.status === 'out' && actor.id !== null && key.handover_to === actor.id ? null : 'handover_not_for_you';
+      if (key.status !== 'out') return notOut(key, actor, 'handover_not_for_you');
+      if (actor.id !== null && key.handover_to === actor.id) return null;
+      if (key.handover_to !== null) return 'key_handover_to_other';
+      return holder ? 'handover_not_for_you' : notHolder(key, actor, 'handover_not_for_you');
     case 'lost':
-      return holder || sup ? null : 'forbidden';
+      return holder || sup ? null : notHolder(key, actor, 'forbidden');
     case 'return_to_owner':
       if (key.kind !== 'entrusted') return 'invalid_args';
-      return holder || sup ? null : 'forbidden';
+      return holder || sup ? null : notHolder(key, actor, 'forbidden');
   }
 }
 
@@ -139,17 +164,19 @@ function custodyAfter(intent: Intent, current: Record<string, unknown>, args: Ar
         expected_return: typeof args.expected_return === 'string' ? args.expected_return : null,
         purpose: typeof args.purpose === 'string' ? args.purpose : null,
         handover_to: null,
+        handed_by: null,
+        returned_by: null,
       };
     case 'checkin':
-      return RETURNED;
+      return returned(me);
     case 'handover':
       return { handover_to: typeof args.to_user_id === 'number' ? args.to_user_id : null };
     case 'receive':
-      return { holder_id: me, handover_to: null };
+      return { holder_id: me, handover_to: null, handed_by: current.holder_id ?? null };
     case 'lost':
-      return { ...RETURNED, status: 'lost' };
+      return { ...returned(me), status: 'lost' };
     case 'return_to_owner':
-      return { ...RETURNED, status: 'returned' };
+      return { ...returned(me), status: 'returned' };
   }
   return current;
 }

@@ -21,16 +21,29 @@ describe('key custody predictions', () => {
     expect(refusal(keyIn, 'checkin', me, today)).toBe('key_not_out');
     const out = { ...keyIn, status: 'out', holder_id: 5 };
     expect(refusal(out, 'checkin', me, today)).toBeNull();
-    expect(refusal(out, 'checkin', other, today)).toBe('forbidden');
+    expect(refusal(out, 'checkin', other, today)).toBe('key_held_by_other');
     expect(refusal(out, 'checkin', sup, today)).toBeNull();
-    expect(refusal(out, 'handover', other, today)).toBe('not_holder');
+    expect(refusal(out, 'handover', other, today)).toBe('key_held_by_other');
     expect(refusal(out, 'handover', me, today)).toBeNull();
     expect(refusal({ ...out, handover_to: 6 }, 'receive', other, today)).toBeNull();
-    expect(refusal({ ...out, handover_to: 6 }, 'receive', sup, today)).toBe('handover_not_for_you');
+    expect(refusal({ ...out, handover_to: 6 }, 'receive', sup, today)).toBe('key_handover_to_other');
     expect(refusal({ ...keyIn, status: 'lost' }, 'checkout', me, today)).toBe('key_lost');
     expect(refusal({ ...keyIn, status: 'returned' }, 'checkin', sup, today)).toBe('key_returned');
     expect(refusal(out, 'return_to_owner', me, today)).toBe('invalid_args');
     expect(refusal(keyIn, 'checkout', { id: 1, roles: ['cashier'] }, today)).toBe('forbidden');
+  });
+
+  it('names the other person\'s custody step the way the server does', () => {
+    const received = { ...keyIn, status: 'out', holder_id: 6, handed_by: 5 };
+    expect(refusal(received, 'checkin', me, today)).toBe('key_handed_over');
+    expect(refusal(received, 'lost', me, today)).toBe('key_handed_over');
+    expect(refusal({ ...received, handed_by: 7 }, 'checkin', me, today)).toBe('key_held_by_other');
+    expect(refusal({ ...received, handed_by: 7 }, 'handover', me, today)).toBe('key_held_by_other');
+    const back = { ...keyIn, returned_by: 6 };
+    expect(refusal(back, 'checkin', me, today)).toBe('key_checked_in_by_other');
+    expect(refusal(back, 'handover', me, today)).toBe('key_checked_in_by_other');
+    expect(refusal({ ...keyIn, returned_by: 5 }, 'checkin', me, today)).toBe('key_not_out');
+    expect(refusal({ ...keyIn, status: 'out', holder_id: 6, handover_to: 7 }, 'receive', me, today)).toBe('key_handover_to_other');
   });
 
   it('shows checkout, handover, receive and checkin at once, and leaves a refused one as it was', () => {
