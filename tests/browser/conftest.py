@@ -190,6 +190,14 @@ def other_context(browser: Browser) -> Iterator[BrowserContext]:
     ctx.close()
 
 
+@pytest.fixture
+def third_context(browser: Browser) -> Iterator[BrowserContext]:
+    """A third phone (the site's supervisor, or a colleague taking a key)."""
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})
+    yield ctx
+    ctx.close()
+
+
 def sign_in(page: Page, server: LiveServer, username: str, password: str = DEMO_PASSWORD) -> None:
     page.goto(server.url + "/")
     page.get_by_test_id("login-username").fill(username)
@@ -258,6 +266,13 @@ def sync_now(page: Page) -> None:
     button = page.get_by_test_id("sync-now")
     expect(button).to_be_enabled()
     button.click()
+
+
+def synced(page: Page, timeout: float = 20_000) -> None:
+    """Sync now and wait until the push is answered and the pull has landed."""
+    sync_now(page)
+    expect_pending(page, 0, timeout)
+    expect(page.get_by_test_id("sync-now")).to_be_enabled(timeout=timeout)
 
 
 def create_finding(

@@ -2,23 +2,19 @@
 syncs first, both are told at their next sync, in their words; "keep mine" wins and the other
 person is told; the site's supervisor sees the site's conflicts."""
 
-from collections.abc import Iterator
-
-import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.conftest import (
     LiveServer,
     create_finding,
     edit_finding,
-    expect_pending,
     go_offline,
     go_online,
     open_finding,
     open_sync_page,
     server_findings,
     sign_in,
-    sync_now,
+    synced,
 )
 
 WAIT = 20_000
@@ -28,20 +24,6 @@ REPLACER = "你替换了{other}同时对“大堂地砖松动”的“位置”�
 # Zhang Wei's 东侧 replaced by Liu Yang's later 西侧, as each of them is told.
 TOLD_ZHANG = REPLACED.format(mine="东侧", other="刘洋", theirs="西侧")
 TOLD_LIU = REPLACER.format(mine="西侧", other="张伟", theirs="东侧")
-
-
-@pytest.fixture
-def third_context(browser: Browser) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})
-    yield ctx
-    ctx.close()
-
-
-def synced(page: Page) -> None:
-    """Sync now and wait until the push is answered and the pull has landed."""
-    sync_now(page)
-    expect_pending(page, 0)
-    expect(page.get_by_test_id("sync-now")).to_be_enabled(timeout=WAIT)
 
 
 def shared_finding(zhang: Page, liu: Page, live_server: LiveServer) -> str:

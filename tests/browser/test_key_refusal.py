@@ -1,35 +1,18 @@
 """A queued key action refused because someone else's custody step came first (issue 15): the
 refusal names the person, and the optimistic ledger line and status give way to the truth."""
 
-from collections.abc import Iterator
-
-import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.conftest import (
     LiveServer,
-    expect_pending,
     go_offline,
     go_online,
     sign_in,
-    sync_now,
+    synced,
 )
 from tests.browser.test_patrol_day import records, register_key, vacant_unit
 
 WAIT = 20_000
-
-
-@pytest.fixture
-def third_context(browser: Browser) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})
-    yield ctx
-    ctx.close()
-
-
-def synced(page: Page) -> None:
-    sync_now(page)
-    expect_pending(page, 0)
-    expect(page.get_by_test_id("sync-now")).to_be_enabled(timeout=WAIT)
 
 
 def open_key(page: Page, key_id: str) -> None:
