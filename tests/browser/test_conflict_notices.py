@@ -45,6 +45,9 @@ def concurrent_edits(zhang: Page, liu: Page, finding_id: str, first: Page) -> No
         go_offline(p.context)
     edit_finding(zhang, finding_id, location="东侧")
     edit_finding(liu, finding_id, location="西侧")
+    # The queue names the record, not an id.
+    open_sync_page(zhang)
+    expect(zhang.get_by_test_id("pending-what")).to_have_text(f"保存问题：{DESCRIPTION}")
     second = liu if first is zhang else zhang
     go_online(first.context)
     synced(first)
