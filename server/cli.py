@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from server import __version__, db, demo
 from server.auth import service
 from server.auth.tables import ROLES, AppUser
-from server.patrols.checklist import ensure_default_template
 from server.permits.demo import seed_permits
 from server.secret_files import load_or_create_secret
 from server.settings import Settings, SettingsError
@@ -68,9 +67,7 @@ async def cmd_seed(settings: Settings, if_empty: bool) -> None:
     password = _demo_password(settings)
     if await demo.database_is_empty():
         site_ids = await demo.seed_demo(password)
-        async with open_engine(settings) as engine:
-            for site_id in site_ids:
-                await ensure_default_template(engine, site_id)
+        await demo.seed_synced(settings, site_ids)
         await seed_permits(settings)
         print("已创建演示数据 / demo data created")
     elif not if_empty:
