@@ -101,7 +101,16 @@ async def _seed_one(
         },
     )
     if finding.comment:
-        await _comment(devices, SUPERVISOR, reported + timedelta(minutes=20), finding_id, finding)
+        await devices.push(
+            SUPERVISOR,
+            reported + timedelta(minutes=20),
+            "findings.comment",
+            {
+                "id": record_id("comment", finding_id),
+                "finding_id": finding_id,
+                "body": finding.comment,
+            },
+        )
     if finding.assignee is None:
         return
     assigned = reported + timedelta(hours=1)
@@ -135,14 +144,3 @@ async def _step(
     devices: DemoDevices, username: str, at: datetime, finding_id: str, **fields: Any
 ) -> None:
     await devices.push(username, at, "findings.upsert", {"id": finding_id, **fields})
-
-
-async def _comment(
-    devices: DemoDevices, username: str, at: datetime, finding_id: str, finding: DemoFinding
-) -> None:
-    await devices.push(
-        username,
-        at,
-        "findings.comment",
-        {"id": record_id("comment", finding_id), "finding_id": finding_id, "body": finding.comment},
-    )
