@@ -16,7 +16,8 @@ async def seed_keys(devices: DemoDevices, site: DemoSite) -> list[str]:
     """Registers the keys and moves them; returns the vacant units' key ids, in unit order."""
     registered = site.day(20, 9, 30)
     key_ids = []
-    for n, unit_id in enumerate(site.vacant_units[:VACANT_KEYS], start=1):
+    # The last vacant unit keeps no key, for a newcomer to register one and patrol it.
+    for n, unit_id in enumerate(site.vacant_units[:-1][:VACANT_KEYS], start=1):
         key_id = record_id("key", site.site_id, unit_id)
         await devices.push(
             SUPERVISOR,

@@ -63,7 +63,7 @@ async def test_keys_are_registered_with_qr_tokens_and_some_are_out_one_overdue(
 ) -> None:
     records = await _seeded(client, settings)
     keys = records["keys"]
-    assert 8 <= sum(k["kind"] == "vacant" for k in keys) <= 12
+    assert 8 <= len(keys) <= 12
     assert all(k["qr_token"] for k in keys)
     entrusted = [k for k in keys if k["kind"] == "entrusted"]
     assert len(entrusted) == 1 and entrusted[0]["authorization_until"]
