@@ -111,12 +111,14 @@ async def seed_demo(password: str, today: date | None = None) -> list[int]:
     return list(site_ids.values())
 
 
-async def seed_synced(settings: Settings, site_ids: list[int]) -> None:
-    """Each site's first checklist, then 翠湖花园's keys, patrols and findings, pushed by the
-    demo users' phones at moments before now (after `seed_demo`)."""
+async def seed_synced(settings: Settings, site_ids: list[int], *, records: bool = True) -> None:
+    """Each site's first checklist, then (unless `records` is false) 翠湖花园's keys, patrols
+    and findings, pushed by the demo users' phones at moments before now (after `seed_demo`)."""
     async with open_engine(settings) as engine:
         for site_id in site_ids:
             await ensure_default_template(engine, site_id)
+    if not records:
+        return
     site = await demo_site("cuihu")
     async with demo_devices(settings) as devices:
         await seed_keys(devices.phones("keys"), site)

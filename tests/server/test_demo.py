@@ -89,3 +89,12 @@ async def test_findings_are_at_every_step_and_every_seeded_text_is_chinese(
                 assert not LATIN.search(text), (collection, name, text)
     said = [f["description"] for f in records["findings"]] + [p["note"] for p in records["patrols"]]
     assert all(re.search(r"[\u4e00-\u9fff]", s) for s in said if s)
+
+
+async def test_without_records_the_demo_has_its_checklists_and_no_keys_patrols_or_findings(
+    client: ApiClient, settings: Settings
+) -> None:
+    await seed_synced(settings, await seed_demo(PASSWORD), records=False)
+    await client.sign_in("lina")
+    collections = Counter(c["collection"] for c in await Device(client).pull_all())
+    assert collections == {"patrol_templates": 2}
