@@ -77,7 +77,8 @@ async def demo_site(code: str) -> DemoSite:
     )
     vacant = tuple(int(r["id"]) for r in rows)
     clock = await site_clock(site_id)
-    return DemoSite(site_id, vacant, await unit_labels(vacant), clock, clock.now())
+    now = clock.now().replace(second=0, microsecond=0)  # times people read: whole minutes
+    return DemoSite(site_id, vacant, await unit_labels(vacant), clock, now)
 
 
 @dataclass
