@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from server import __version__, db, demo
 from server.auth import service
 from server.auth.tables import ROLES, AppUser
-from server.patrols.checklist import ensure_default_template
 from server.permits.demo import seed_permits
 from server.secret_files import load_or_create_secret
 from server.settings import Settings, SettingsError
@@ -63,14 +62,12 @@ def _demo_password(settings: Settings) -> str:
     return load_or_create_secret(settings.data_dir, "demo_password", None).decode()[:16]
 
 
-async def cmd_seed(settings: Settings, if_empty: bool) -> None:
+async def cmd_seed(settings: Settings, if_empty: bool, records: bool = True) -> None:
     await _migrate(settings)
     password = _demo_password(settings)
     if await demo.database_is_empty():
         site_ids = await demo.seed_demo(password)
-        async with open_engine(settings) as engine:
-            for site_id in site_ids:
-                await ensure_default_template(engine, site_id)
+        await demo.seed_synced(settings, site_ids, records=records)
         await seed_permits(settings)
         print("已创建演示数据 / demo data created")
     elif not if_empty:
@@ -290,6 +287,12 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument(
         "--if-empty", action="store_true", help="seed only an empty database; never an error"
     )
+    seed.add_argument(
+        "--no-records",
+        dest="records",
+        action="store_false",
+        help="master data only: no demo keys, patrols or findings (tests that count records)",
+    )
     user = sub.add_parser("user", help="manage users")
     user_sub = user.add_subparsers(dest="action", required=True)
     add = user_sub.add_parser("add")
@@ -341,7 +344,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "migrate":
             asyncio.run(cmd_migrate(settings))
         elif args.command == "seed":
-            asyncio.run(cmd_seed(settings, args.if_empty))
+            asyncio.run(cmd_seed(settings, args.if_empty, args.records))
         elif args.command == "user":
             asyncio.run(cmd_user(settings, args))
         elif args.command == "sync" and args.action == "purge":

@@ -1,5 +1,6 @@
 """Demo data for `fieldkeep seed --demo`: two sites, ~150 units (~20 vacant), one user per role,
-and each domain's own demo data."""
+and each domain's own demo data; at 翠湖花园 also keys, patrols and findings made through the
+sync engine by the demo users' phones."""
 
 from __future__ import annotations
 
@@ -10,8 +11,15 @@ from decimal import Decimal
 
 from server.auth import service
 from server.auth.tables import AppUser
+from server.findings.demo import seed_findings
+from server.keys.demo import seed_keys
 from server.parking.demo import seed_parking
+from server.patrols.checklist import ensure_default_template
+from server.patrols.demo import seed_patrols
+from server.settings import Settings
 from server.sites.tables import Building, Site, Unit
+from server.syncing.demo import demo_devices, demo_site
+from server.syncing.engine import open_engine
 from server.vendors.demo import seed_vendors
 
 
@@ -101,3 +109,18 @@ async def seed_demo(password: str, today: date | None = None) -> list[int]:
     await seed_parking(site_ids)
     await seed_vendors(site_ids["cuihu"], today)
     return list(site_ids.values())
+
+
+async def seed_synced(settings: Settings, site_ids: list[int], *, records: bool = True) -> None:
+    """Each site's first checklist, then (unless `records` is false) 翠湖花园's keys, patrols
+    and findings, pushed by the demo users' phones at moments before now (after `seed_demo`)."""
+    async with open_engine(settings) as engine:
+        for site_id in site_ids:
+            await ensure_default_template(engine, site_id)
+    if not records:
+        return
+    site = await demo_site("cuihu")
+    async with demo_devices(settings) as devices:
+        await seed_keys(devices.phones("keys"), site)
+        await seed_patrols(devices.phones("patrols"), site)
+        await seed_findings(devices.phones("findings"), site)

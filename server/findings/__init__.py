@@ -1,4 +1,7 @@
-"""Findings (问题/整改单): what a patrol or inspection found wrong, who fixes it, by when."""
+"""Findings (问题/整改单): what a patrol or inspection found wrong, who fixes it, by when.
+
+Differs: demo.py makes the demo findings, one at each step.
+"""
 
 from __future__ import annotations
 

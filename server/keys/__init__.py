@@ -1,7 +1,7 @@
 """Key custody (钥匙管理): keys of vacant units and owner-entrusted keys, their QR tags, and the
 append-only ledger of who took which key, when, and why.
 
-Differs: labels.py draws the QR label sheets (PDF).
+Differs: labels.py draws the QR label sheets (PDF); demo.py registers and moves the demo keys.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Vacant-unit patrols (空置房巡查): a checklist, meter readings and photos per visit to a
 vacant unit; every failed item becomes a finding.
 
-Differs: checklist.py holds the default checklist every new site gets.
+Differs: checklist.py holds the default checklist every new site gets; demo.py makes the demo
+patrols (approved, returned, waiting for review).
 """
 
 from __future__ import annotations

@@ -1,0 +1,146 @@
+"""The demo's findings: reported from the field, assigned by the supervisor, fixed by the assignee,
+verified and closed, so that the list holds one at each step (a failed patrol item adds an open
+one of its own), each step a `findings.upsert` from the phone of the person who took it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from server.syncing.demo import DemoDevices, DemoSite, record_id
+
+SUPERVISOR = "lina"
+
+
+@dataclass(frozen=True)
+class DemoFinding:
+    reporter: str
+    days_ago: int  # reported at 09:40 that many days ago
+    category: str
+    location: str
+    description: str
+    # How far it got: None (open), then assignee, fixer's note, verifier, closer.
+    assignee: str | None = None
+    fix_note: str = ""
+    verifier: str | None = None
+    closed: bool = False
+    comment: str = ""
+
+
+# Oldest first: each phone's moments go forward (server/syncing/demo.py).
+FINDINGS = (
+    DemoFinding(
+        "liuyang",
+        8,
+        "cleaning",
+        "小区东门垃圾分类亭",
+        "东门垃圾桶满溢，周边有异味，影响业主出入",
+        assignee="wangfang",
+        fix_note="已清运并冲洗垃圾桶，与保洁班组调整为每日两次清运。",
+        verifier=SUPERVISOR,
+        closed=True,
+    ),
+    DemoFinding(
+        "zhangwei",
+        6,
+        "greening",
+        "1栋西侧绿化带",
+        "绿化带内三株红叶石楠枯死，周边杂草较多",
+        assignee="wangfang",
+        fix_note="已补种红叶石楠三株，清除杂草并浇透水。",
+        verifier=SUPERVISOR,
+    ),
+    DemoFinding(
+        "liuyang",
+        4,
+        "other",
+        "3栋2单元五楼楼道",
+        "楼道感应灯不亮，夜间照明不足",
+        assignee="zhangwei",
+        fix_note="已更换感应灯泡并测试，声控灵敏，照明正常。",
+    ),
+    DemoFinding(
+        "zhangwei",
+        2,
+        "parking",
+        "地下车库负二层",
+        "地下车库负二层三十六号车位上方顶板漏水，地面积水约一平方米",
+        assignee="liuyang",
+    ),
+    DemoFinding(
+        "wangfang",
+        1,
+        "other",
+        "2栋1单元一楼大堂",
+        "大堂地砖松动，入口处约三块翘起，老人小孩容易绊倒",
+        comment="已在松动处摆放警示牌，等待派单维修。",
+    ),
+)
+
+
+async def seed_findings(devices: DemoDevices, site: DemoSite) -> None:
+    for n, finding in enumerate(FINDINGS):
+        await _seed_one(devices, site, finding, record_id("finding", site.site_id, n))
+
+
+async def _seed_one(
+    devices: DemoDevices, site: DemoSite, finding: DemoFinding, finding_id: str
+) -> None:
+    reported = site.day(finding.days_ago, 9, 40)
+    await devices.push(
+        finding.reporter,
+        reported,
+        "findings.upsert",
+        {
+            "id": finding_id,
+            "site_id": site.site_id,
+            "category": finding.category,
+            "location": finding.location,
+            "description": finding.description,
+        },
+    )
+    if finding.comment:
+        await devices.push(
+            SUPERVISOR,
+            reported + timedelta(minutes=20),
+            "findings.comment",
+            {
+                "id": record_id("comment", finding_id),
+                "finding_id": finding_id,
+                "body": finding.comment,
+            },
+        )
+    if finding.assignee is None:
+        return
+    assigned = reported + timedelta(hours=1)
+    due = site.clock.today(assigned) + timedelta(days=3)
+    await _step(
+        devices,
+        SUPERVISOR,
+        assigned,
+        finding_id,
+        assignee_id=await devices.user_id(finding.assignee),
+        due_date=due.isoformat(),
+        status="assigned",
+    )
+    if not finding.fix_note:
+        return
+    fixed = assigned + timedelta(hours=26)
+    await _step(
+        devices, finding.assignee, fixed, finding_id, status="fixed", fix_note=finding.fix_note
+    )
+    if finding.verifier is None:
+        return
+    verified = fixed + timedelta(hours=3)
+    await _step(devices, finding.verifier, verified, finding_id, status="verified")
+    if finding.closed:
+        await _step(
+            devices, SUPERVISOR, verified + timedelta(minutes=30), finding_id, status="closed"
+        )
+
+
+async def _step(
+    devices: DemoDevices, username: str, at: datetime, finding_id: str, **fields: Any
+) -> None:
+    await devices.push(username, at, "findings.upsert", {"id": finding_id, **fields})
