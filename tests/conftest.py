@@ -108,9 +108,11 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 class ApiClient(AsyncTestClient):  # type: ignore[type-arg]
     """The real app over ASGI, with the CSRF header sent like the PWA sends it."""
 
-    async def sign_in(self, username: str, password: str = PASSWORD) -> Any:
+    async def sign_in(self, username: str, password: str = PASSWORD, **kwargs: Any) -> Any:
         await self.prepare_csrf()
-        return await self.post("/api/auth/login", json={"username": username, "password": password})
+        return await self.post(
+            "/api/auth/login", json={"username": username, "password": password}, **kwargs
+        )
 
     async def prepare_csrf(self) -> None:
         token = (await self.get("/api/auth/csrf")).json()["csrf_token"]

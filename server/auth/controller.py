@@ -19,6 +19,7 @@ from server.auth.schemas import (
     UserSiteRead,
 )
 from server.auth.service import CurrentUser
+from server.client_address import client_address
 from server.csrf import csrf_token_of
 from server.errors import AppError
 from server.settings import Settings
@@ -58,15 +59,15 @@ def csrf(request: Request[Any, Any, Any]) -> CsrfTokenRead:
 async def login(
     request: Request[Any, Any, Any], data: LoginRequest, settings: Settings
 ) -> Response[UserEnvelope]:
-    address = request.client.host if request.client else "unknown"
-    wait = await service.seconds_until_allowed(data.username, address)
-    if wait:
+    address = client_address(request, settings.server.trusted_proxies)
+    ticket = await service.begin_sign_in(data.username, address)
+    if ticket.wait:
+        wait = ticket.wait
         raise AppError("rate_limited", 429, headers={"Retry-After": str(wait)}, retry_after=wait)
     user_id = await service.authenticate(data.username, data.password)
     if user_id is None:
-        await service.record_failure(data.username, address)
         raise AppError("invalid_credentials", 401)
-    await service.clear_failures(data.username)
+    await service.sign_in_succeeded(ticket, data.username, address)
     token = await service.start_session(user_id, request.headers.get("user-agent", ""))
     user = await service.user_for_session(token)
     assert user is not None

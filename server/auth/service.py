@@ -10,16 +10,22 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from piccolo.engine.postgres import PostgresEngine
 
 from server.auth.tables import ROLES, AppUser, LoginAttempt, UserRole, UserSession
+from server.db import write_transaction
 from server.sites.tables import Site, SiteMember
 
 SESSION_DAYS = 30
 # A sliding session is extended at most this often, so reads do not write on every request.
 SESSION_TOUCH_EVERY = timedelta(minutes=10)
 LOGIN_WINDOW = timedelta(minutes=15)
+# Per username from one address; per username from anywhere; per address over all usernames.
 MAX_FAILURES_PER_USERNAME = 5
+MAX_FAILURES_PER_USERNAME_ANYWHERE = 100
 MAX_FAILURES_PER_ADDRESS = 30
+# The PostgreSQL advisory lock that makes sign-in attempts count one at a time.
+SIGN_IN_LOCK_ID = 0x46_4B_4C_47  # "FKLG"
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both failures cost the same time.
@@ -155,37 +161,68 @@ async def end_all_sessions(user_id: int) -> None:
     await UserSession.update({UserSession.revoked: True}).where(UserSession.user == user_id)
 
 
-async def seconds_until_allowed(username: str, address: str) -> int:
-    """0 when a sign-in may be tried; else how long until the oldest counted failure expires."""
-    since = now() - LOGIN_WINDOW
-    for key, limit in (
-        (f"user:{username.lower()}", MAX_FAILURES_PER_USERNAME),
+@dataclass(frozen=True)
+class SignInTicket:
+    """One sign-in attempt, already counted as a failure: `wait` > 0 when it was refused."""
+
+    attempt_ids: tuple[int, ...]
+    limited_key: str
+    wait: int
+
+
+def limit_keys(username: str, address: str) -> tuple[tuple[str, int], ...]:
+    """Counters an attempt adds to, with their limits. Failures for a username count per
+    address, so guessing from elsewhere does not lock the real user out; the per-username
+    ceiling is far higher and only stops a guesser who spreads over many addresses."""
+    name = username.lower()
+    return (
+        (f"user:{name}|addr:{address}", MAX_FAILURES_PER_USERNAME),
+        (f"user:{name}", MAX_FAILURES_PER_USERNAME_ANYWHERE),
         (f"addr:{address}", MAX_FAILURES_PER_ADDRESS),
-    ):
-        rows = await (
-            LoginAttempt.select(LoginAttempt.attempted_at)
-            .where((LoginAttempt.key == key) & (LoginAttempt.attempted_at > since))
-            .order_by(LoginAttempt.attempted_at, ascending=False)
-            .limit(limit)
-        )
-        if len(rows) >= limit:
-            oldest = rows[-1]["attempted_at"]
-            return max(1, int((oldest + LOGIN_WINDOW - now()).total_seconds()) + 1)
-    return 0
-
-
-async def record_failure(username: str, address: str) -> None:
-    at = now()
-    await LoginAttempt.insert(
-        LoginAttempt(key=f"user:{username.lower()}", attempted_at=at),
-        LoginAttempt(key=f"addr:{address}", attempted_at=at),
     )
-    # Old attempts count for nothing; drop them as we go.
-    await LoginAttempt.delete().where(LoginAttempt.attempted_at < at - LOGIN_WINDOW)
 
 
-async def clear_failures(username: str) -> None:
-    await LoginAttempt.delete().where(LoginAttempt.key == f"user:{username.lower()}")
+async def _serialise_sign_in_attempts() -> None:
+    """On PostgreSQL two transactions could both count and then both insert; an advisory lock
+    held to the end of the transaction makes them take turns (SQLite's BEGIN IMMEDIATE does)."""
+    if isinstance(LoginAttempt._meta.db, PostgresEngine):
+        await LoginAttempt.raw("SELECT pg_advisory_xact_lock({})", SIGN_IN_LOCK_ID)
+
+
+async def begin_sign_in(username: str, address: str) -> SignInTicket:
+    """Checks the limits and counts this attempt as a failure in one write transaction, before
+    the password is looked at, so parallel attempts cannot all pass the check; a successful
+    sign-in takes its count back (`sign_in_succeeded`)."""
+    at = now()
+    keys = limit_keys(username, address)
+    async with write_transaction():
+        await _serialise_sign_in_attempts()
+        for key, limit in keys:
+            rows = await (
+                LoginAttempt.select(LoginAttempt.attempted_at)
+                .where((LoginAttempt.key == key) & (LoginAttempt.attempted_at > at - LOGIN_WINDOW))
+                .order_by(LoginAttempt.attempted_at, ascending=False)
+                .limit(limit)
+            )
+            if len(rows) >= limit:
+                oldest = rows[-1]["attempted_at"]
+                wait = max(1, int((oldest + LOGIN_WINDOW - at).total_seconds()) + 1)
+                return SignInTicket(attempt_ids=(), limited_key=key, wait=wait)
+        inserted = await LoginAttempt.insert(
+            *(LoginAttempt(key=key, attempted_at=at) for key, _ in keys)
+        ).returning(LoginAttempt.id)
+        # Old attempts count for nothing; drop them as we go.
+        await LoginAttempt.delete().where(LoginAttempt.attempted_at < at - LOGIN_WINDOW)
+    return SignInTicket(attempt_ids=tuple(int(r["id"]) for r in inserted), limited_key="", wait=0)
+
+
+async def sign_in_succeeded(ticket: SignInTicket, username: str, address: str) -> None:
+    """The right password: this attempt and this address's failures for the user count no more
+    (failures from other addresses still do)."""
+    per_address = limit_keys(username, address)[0][0]
+    await LoginAttempt.delete().where(
+        LoginAttempt.id.is_in(list(ticket.attempt_ids)) | (LoginAttempt.key == per_address)
+    )
 
 
 async def authenticate(username: str, password: str) -> int | None:
