@@ -10,7 +10,7 @@ from server.app import create_app
 from server.auth import service
 from server.client_address import parse_trusted_proxies
 from server.settings import Settings
-from tests.conftest import PASSWORD, ApiClient, make_user
+from tests.conftest import PASSWORD, ApiClient, concurrent_client, make_user
 
 
 def from_address(app: ASGIApp, address: str) -> ASGIApp:
@@ -188,15 +188,15 @@ async def test_asking_who_is_signed_in_renews_the_cookie(client: ApiClient) -> N
     assert f"Max-Age={service.SESSION_DAYS * 86400}" in cookie
 
 
-async def test_parallel_wrong_passwords_do_not_beat_the_limit(client: ApiClient) -> None:
+async def test_parallel_wrong_passwords_do_not_beat_the_limit(settings: Settings) -> None:
     await make_user("zhang", ["patrol"])
-    await client.prepare_csrf()
-    answers = await asyncio.gather(
-        *(
-            client.post("/api/auth/login", json={"username": "zhang", "password": f"guess {i}"})
-            for i in range(25)
+    async with concurrent_client(settings) as client:
+        answers = await asyncio.gather(
+            *(
+                client.post("/api/auth/login", json={"username": "zhang", "password": f"guess {i}"})
+                for i in range(25)
+            )
         )
-    )
     statuses = sorted(r.status_code for r in answers)
     assert statuses.count(401) == service.MAX_FAILURES_PER_USERNAME, statuses
     assert statuses.count(429) == 25 - service.MAX_FAILURES_PER_USERNAME
