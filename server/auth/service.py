@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -27,24 +29,39 @@ MAX_FAILURES_PER_ADDRESS = 30
 # The PostgreSQL advisory lock that makes sign-in attempts count one at a time.
 SIGN_IN_LOCK_ID = 0x46_4B_4C_47  # "FKLG"
 
-_hasher = PasswordHasher()
+password_hasher = PasswordHasher()
 # Verified against when the username is unknown, so both failures cost the same time.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+_DUMMY_HASH = password_hasher.hash(secrets.token_urlsafe(16))
+# argon2 takes tens of milliseconds of CPU and memory: it runs in worker threads, a few at a
+# time, so a burst of sign-ins neither stalls the event loop nor exhausts memory.
+# (A thread pool of its own rather than a limiter: it serves every event loop of the process.)
+HASHING_AT_ONCE = 2
+_hashing_threads = ThreadPoolExecutor(HASHING_AT_ONCE, thread_name_prefix="argon2")
 
 
 def now() -> datetime:
     return datetime.now(UTC)
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+async def hash_password(password: str) -> str:
+    return await asyncio.get_running_loop().run_in_executor(
+        _hashing_threads, password_hasher.hash, password
+    )
 
 
-def password_matches(password_hash: str | None, password: str) -> bool:
+def _verify(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return password_hasher.verify(password_hash or _DUMMY_HASH, password) and bool(
+            password_hash
+        )
     except (VerificationError, InvalidHashError):
         return False
+
+
+async def password_matches(password_hash: str | None, password: str) -> bool:
+    return await asyncio.get_running_loop().run_in_executor(
+        _hashing_threads, _verify, password_hash, password
+    )
 
 
 def token_hash(token: str) -> str:
@@ -232,7 +249,7 @@ async def authenticate(username: str, password: str) -> int | None:
         .where(AppUser.username == username)
         .first()
     )
-    ok = password_matches(row["password_hash"] if row else None, password)
+    ok = await password_matches(row["password_hash"] if row else None, password)
     if row is None or not ok or not row["active"]:
         return None
     return int(row["id"])
@@ -265,7 +282,7 @@ async def create_user(
                 # No language until the person picks one in the app (PATCH /api/auth/me):
                 # until then each device follows its browser's language.
                 language="",
-                password_hash=hash_password(password),
+                password_hash=await hash_password(password),
                 created_at=now(),
             )
         ).returning(AppUser.id)
@@ -279,7 +296,7 @@ async def create_user(
 
 async def set_password(user_id: int, password: str) -> None:
     """A new password ends every session the user had."""
-    await AppUser.update({AppUser.password_hash: hash_password(password)}).where(
+    await AppUser.update({AppUser.password_hash: await hash_password(password)}).where(
         AppUser.id == user_id
     )
     await end_all_sessions(user_id)

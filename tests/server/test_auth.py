@@ -1,9 +1,12 @@
 """Signing in and out, sessions, CSRF and rate limits, against the real app and database."""
 
 import asyncio
+import threading
 from dataclasses import replace
-from typing import Any
+from typing import Any, Literal
 
+import pytest
+from argon2 import PasswordHasher
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from server.app import create_app
@@ -260,3 +263,46 @@ async def test_forwarded_for_from_an_untrusted_peer_is_ignored(settings: Setting
             await attacker.sign_in("zhang", "wrong", headers={"X-Forwarded-For": f"10.1.1.{i}"})
         r = await attacker.sign_in("zhang", headers={"X-Forwarded-For": "10.9.9.9"})
         assert r.status_code == 429
+
+
+class HeldHasher(PasswordHasher):
+    """Real argon2 that holds every verification until released (giving up after a while, so
+    a hasher that blocks the event loop ends the test instead of hanging it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.gave_up = False
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        self.entered.set()
+        if not self.release.wait(timeout=3):
+            self.gave_up = True
+            self.release.set()
+        return super().verify(hash, password)
+
+
+async def test_the_server_answers_while_passwords_are_being_checked(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    held = HeldHasher()
+    monkeypatch.setattr(service, "password_hasher", held)
+    async with concurrent_client(settings) as client:
+        logins = [
+            asyncio.create_task(
+                client.post("/api/auth/login", json={"username": f"guess{i}", "password": "x"})
+            )
+            for i in range(8)
+        ]
+
+        assert await asyncio.to_thread(held.entered.wait, 10)
+        health = await client.get("/api/health")
+        # Health answered while every sign-in was still waiting for its password check.
+        assert health.status_code == 200
+        assert not held.release.is_set()
+        assert not any(login.done() for login in logins)
+        held.release.set()
+        answers = await asyncio.gather(*logins)
+    assert [r.status_code for r in answers] == [401] * 8
+    assert not held.gave_up
