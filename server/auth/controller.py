@@ -14,6 +14,7 @@ from server.auth.guards import SESSION_COOKIE, provide_current_user, requires_us
 from server.auth.schemas import (
     CsrfTokenRead,
     LoginRequest,
+    LogoutRequest,
     UserEnvelope,
     UserRead,
     UserSiteRead,
@@ -22,6 +23,7 @@ from server.auth.service import CurrentUser
 from server.client_address import client_address
 from server.csrf import csrf_token_of
 from server.errors import AppError
+from server.push.devices import forget_device
 from server.settings import Settings
 
 
@@ -82,8 +84,12 @@ async def login(
     status_code=HTTP_204_NO_CONTENT,
     dependencies={"user": Provide(provide_current_user)},
 )
-async def logout(user: CurrentUser) -> Response[None]:
+async def logout(user: CurrentUser, data: LogoutRequest | None = None) -> Response[None]:
+    """Ends this session; with `push_endpoint`, this browser's push subscription too (a
+    shared phone must not keep showing the last user's notifications)."""
     await service.end_session(user.session_id)
+    if data is not None and data.push_endpoint:
+        await forget_device(user.id, data.push_endpoint)
     return Response(
         None,
         status_code=HTTP_204_NO_CONTENT,
