@@ -18,6 +18,7 @@ from server.domains import all_routes
 from server.errors import EXCEPTION_HANDLERS
 from server.health import health
 from server.push.sender import running_sender
+from server.security_headers import security_headers
 from server.settings import Settings
 from server.static import pwa_files
 from server.syncing.engine import open_engine
@@ -47,6 +48,7 @@ def create_app(settings: Settings) -> Litestar:
         route_handlers=[health, *all_routes(), pwa_files],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
         middleware=[csrf.middleware],
+        before_send=[security_headers(https=settings.server.secure_cookies)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[storage],
         request_max_body_size=settings.server.max_body_bytes,

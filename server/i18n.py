@@ -92,6 +92,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "推送订阅的密钥无效，请重新开启通知。",
         "The subscription's keys are not valid; turn notifications on again.",
     ),
+    "push_endpoint_taken": (
+        "此推送地址属于另一位用户的设备，已拒绝。请在本浏览器中重新开启通知。",
+        "This push address belongs to another user's device and was refused. "
+        "Turn notifications on again in this browser.",
+    ),
     # Sync refusals of key custody that name the person ({name}) whose step came first.
     "key_already_out": ("钥匙已被{name}借出。", "The key is out with {name}."),
     "key_handed_over": ("钥匙已转交给{name}。", "The key was handed over to {name}."),

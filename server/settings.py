@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from server.client_address import parse_trusted_proxies
 from server.push.config import PushSettings
 from server.secret_files import load_or_create_secret
 
@@ -45,6 +46,8 @@ class ServerSettings:
     pwa_dir: Path = REPO_ROOT / "pwa" / "dist"
     # Every request body is limited; domains that take larger bodies (photos) raise it per route.
     max_body_bytes: int = 1_048_576
+    # Reverse proxies whose X-Forwarded-For is believed (sign-in limits count per address).
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def secure_cookies(self) -> bool:
@@ -82,6 +85,10 @@ class Settings:
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:
             raise SettingsError(f"FIELDKEEP_PORT must be a port number, not {port_text!r}")
         host = env.get("FIELDKEEP_HOST", "127.0.0.1")
+        try:
+            trusted_proxies = parse_trusted_proxies(env.get("FIELDKEEP_TRUSTED_PROXIES", ""))
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from exc
         server = ServerSettings(
             host=host,
             port=int(port_text),
@@ -90,6 +97,7 @@ class Settings:
                 "FIELDKEEP_PUBLIC_BASE_URL", f"http://{host}:{port_text}"
             ).rstrip("/"),
             pwa_dir=Path(env.get("FIELDKEEP_PWA_DIR", str(REPO_ROOT / "pwa" / "dist"))),
+            trusted_proxies=trusted_proxies,
         )
         secrets = Secrets(
             session_key=load_or_create_secret(

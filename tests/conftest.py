@@ -7,10 +7,12 @@ import asyncio
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 
@@ -108,9 +110,11 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 class ApiClient(AsyncTestClient):  # type: ignore[type-arg]
     """The real app over ASGI, with the CSRF header sent like the PWA sends it."""
 
-    async def sign_in(self, username: str, password: str = PASSWORD) -> Any:
+    async def sign_in(self, username: str, password: str = PASSWORD, **kwargs: Any) -> Any:
         await self.prepare_csrf()
-        return await self.post("/api/auth/login", json={"username": username, "password": password})
+        return await self.post(
+            "/api/auth/login", json={"username": username, "password": password}, **kwargs
+        )
 
     async def prepare_csrf(self) -> None:
         token = (await self.get("/api/auth/csrf")).json()["csrf_token"]
@@ -127,6 +131,18 @@ async def client(settings: Settings) -> AsyncIterator[ApiClient]:
 async def another_client(settings: Settings) -> AsyncIterator[ApiClient]:
     """A second device: its own cookies, the same server."""
     async with ApiClient(app=create_app(settings)) as c:
+        yield c
+
+
+@asynccontextmanager
+async def concurrent_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The app on the test's own event loop, so requests really run at the same time (the
+    test client hands each request to another loop and waits for it). Without lifespan: for
+    routes that need only the database. CSRF is prepared like `ApiClient.prepare_csrf`."""
+    transport = httpx.ASGITransport(app=create_app(settings))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        token = (await c.get("/api/auth/csrf")).json()["csrf_token"]
+        c.headers["X-CSRF-Token"] = token
         yield c
 
 

@@ -14,13 +14,16 @@ from server.auth.guards import SESSION_COOKIE, provide_current_user, requires_us
 from server.auth.schemas import (
     CsrfTokenRead,
     LoginRequest,
+    LogoutRequest,
     UserEnvelope,
     UserRead,
     UserSiteRead,
 )
 from server.auth.service import CurrentUser
+from server.client_address import client_address
 from server.csrf import csrf_token_of
 from server.errors import AppError
+from server.push.devices import forget_device
 from server.settings import Settings
 
 
@@ -58,15 +61,15 @@ def csrf(request: Request[Any, Any, Any]) -> CsrfTokenRead:
 async def login(
     request: Request[Any, Any, Any], data: LoginRequest, settings: Settings
 ) -> Response[UserEnvelope]:
-    address = request.client.host if request.client else "unknown"
-    wait = await service.seconds_until_allowed(data.username, address)
-    if wait:
+    address = client_address(request, settings.server.trusted_proxies)
+    ticket = await service.begin_sign_in(data.username, address)
+    if ticket.wait:
+        wait = ticket.wait
         raise AppError("rate_limited", 429, headers={"Retry-After": str(wait)}, retry_after=wait)
     user_id = await service.authenticate(data.username, data.password)
     if user_id is None:
-        await service.record_failure(data.username, address)
         raise AppError("invalid_credentials", 401)
-    await service.clear_failures(data.username)
+    await service.sign_in_succeeded(ticket, data.username, address)
     token = await service.start_session(user_id, request.headers.get("user-agent", ""))
     user = await service.user_for_session(token)
     assert user is not None
@@ -81,8 +84,12 @@ async def login(
     status_code=HTTP_204_NO_CONTENT,
     dependencies={"user": Provide(provide_current_user)},
 )
-async def logout(user: CurrentUser) -> Response[None]:
+async def logout(user: CurrentUser, data: LogoutRequest | None = None) -> Response[None]:
+    """Ends this session; with `push_endpoint`, this browser's push subscription too (a
+    shared phone must not keep showing the last user's notifications)."""
     await service.end_session(user.session_id)
+    if data is not None and data.push_endpoint:
+        await forget_device(user.id, data.push_endpoint)
     return Response(
         None,
         status_code=HTTP_204_NO_CONTENT,

@@ -14,6 +14,12 @@ class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
     password: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
 
 
+class LogoutRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """Optional: this browser's push endpoint, so its notifications stop with the session."""
+
+    push_endpoint: Annotated[str, msgspec.Meta(min_length=1, max_length=2048)] | None = None
+
+
 class UserSiteRead(msgspec.Struct):
     id: int
     name: str

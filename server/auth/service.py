@@ -2,43 +2,66 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from piccolo.engine.postgres import PostgresEngine
 
 from server.auth.tables import ROLES, AppUser, LoginAttempt, UserRole, UserSession
+from server.db import write_transaction
 from server.sites.tables import Site, SiteMember
 
 SESSION_DAYS = 30
 # A sliding session is extended at most this often, so reads do not write on every request.
 SESSION_TOUCH_EVERY = timedelta(minutes=10)
 LOGIN_WINDOW = timedelta(minutes=15)
+# Per username from one address; per username from anywhere; per address over all usernames.
 MAX_FAILURES_PER_USERNAME = 5
+MAX_FAILURES_PER_USERNAME_ANYWHERE = 100
 MAX_FAILURES_PER_ADDRESS = 30
+# The PostgreSQL advisory lock that makes sign-in attempts count one at a time.
+SIGN_IN_LOCK_ID = 0x46_4B_4C_47  # "FKLG"
 
-_hasher = PasswordHasher()
+password_hasher = PasswordHasher()
 # Verified against when the username is unknown, so both failures cost the same time.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+_DUMMY_HASH = password_hasher.hash(secrets.token_urlsafe(16))
+# argon2 takes tens of milliseconds of CPU and memory: it runs in worker threads, a few at a
+# time, so a burst of sign-ins neither stalls the event loop nor exhausts memory.
+# (A thread pool of its own rather than a limiter: it serves every event loop of the process.)
+HASHING_AT_ONCE = 2
+_hashing_threads = ThreadPoolExecutor(HASHING_AT_ONCE, thread_name_prefix="argon2")
 
 
 def now() -> datetime:
     return datetime.now(UTC)
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+async def hash_password(password: str) -> str:
+    return await asyncio.get_running_loop().run_in_executor(
+        _hashing_threads, password_hasher.hash, password
+    )
 
 
-def password_matches(password_hash: str | None, password: str) -> bool:
+def _verify(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return password_hasher.verify(password_hash or _DUMMY_HASH, password) and bool(
+            password_hash
+        )
     except (VerificationError, InvalidHashError):
         return False
+
+
+async def password_matches(password_hash: str | None, password: str) -> bool:
+    return await asyncio.get_running_loop().run_in_executor(
+        _hashing_threads, _verify, password_hash, password
+    )
 
 
 def token_hash(token: str) -> str:
@@ -155,37 +178,68 @@ async def end_all_sessions(user_id: int) -> None:
     await UserSession.update({UserSession.revoked: True}).where(UserSession.user == user_id)
 
 
-async def seconds_until_allowed(username: str, address: str) -> int:
-    """0 when a sign-in may be tried; else how long until the oldest counted failure expires."""
-    since = now() - LOGIN_WINDOW
-    for key, limit in (
-        (f"user:{username.lower()}", MAX_FAILURES_PER_USERNAME),
+@dataclass(frozen=True)
+class SignInTicket:
+    """One sign-in attempt, already counted as a failure: `wait` > 0 when it was refused."""
+
+    attempt_ids: tuple[int, ...]
+    limited_key: str
+    wait: int
+
+
+def limit_keys(username: str, address: str) -> tuple[tuple[str, int], ...]:
+    """Counters an attempt adds to, with their limits. Failures for a username count per
+    address, so guessing from elsewhere does not lock the real user out; the per-username
+    ceiling is far higher and only stops a guesser who spreads over many addresses."""
+    name = username.lower()
+    return (
+        (f"user:{name}|addr:{address}", MAX_FAILURES_PER_USERNAME),
+        (f"user:{name}", MAX_FAILURES_PER_USERNAME_ANYWHERE),
         (f"addr:{address}", MAX_FAILURES_PER_ADDRESS),
-    ):
-        rows = await (
-            LoginAttempt.select(LoginAttempt.attempted_at)
-            .where((LoginAttempt.key == key) & (LoginAttempt.attempted_at > since))
-            .order_by(LoginAttempt.attempted_at, ascending=False)
-            .limit(limit)
-        )
-        if len(rows) >= limit:
-            oldest = rows[-1]["attempted_at"]
-            return max(1, int((oldest + LOGIN_WINDOW - now()).total_seconds()) + 1)
-    return 0
-
-
-async def record_failure(username: str, address: str) -> None:
-    at = now()
-    await LoginAttempt.insert(
-        LoginAttempt(key=f"user:{username.lower()}", attempted_at=at),
-        LoginAttempt(key=f"addr:{address}", attempted_at=at),
     )
-    # Old attempts count for nothing; drop them as we go.
-    await LoginAttempt.delete().where(LoginAttempt.attempted_at < at - LOGIN_WINDOW)
 
 
-async def clear_failures(username: str) -> None:
-    await LoginAttempt.delete().where(LoginAttempt.key == f"user:{username.lower()}")
+async def _serialise_sign_in_attempts() -> None:
+    """On PostgreSQL two transactions could both count and then both insert; an advisory lock
+    held to the end of the transaction makes them take turns (SQLite's BEGIN IMMEDIATE does)."""
+    if isinstance(LoginAttempt._meta.db, PostgresEngine):
+        await LoginAttempt.raw("SELECT pg_advisory_xact_lock({})", SIGN_IN_LOCK_ID)
+
+
+async def begin_sign_in(username: str, address: str) -> SignInTicket:
+    """Checks the limits and counts this attempt as a failure in one write transaction, before
+    the password is looked at, so parallel attempts cannot all pass the check; a successful
+    sign-in takes its count back (`sign_in_succeeded`)."""
+    at = now()
+    keys = limit_keys(username, address)
+    async with write_transaction():
+        await _serialise_sign_in_attempts()
+        for key, limit in keys:
+            rows = await (
+                LoginAttempt.select(LoginAttempt.attempted_at)
+                .where((LoginAttempt.key == key) & (LoginAttempt.attempted_at > at - LOGIN_WINDOW))
+                .order_by(LoginAttempt.attempted_at, ascending=False)
+                .limit(limit)
+            )
+            if len(rows) >= limit:
+                oldest = rows[-1]["attempted_at"]
+                wait = max(1, int((oldest + LOGIN_WINDOW - at).total_seconds()) + 1)
+                return SignInTicket(attempt_ids=(), limited_key=key, wait=wait)
+        inserted = await LoginAttempt.insert(
+            *(LoginAttempt(key=key, attempted_at=at) for key, _ in keys)
+        ).returning(LoginAttempt.id)
+        # Old attempts count for nothing; drop them as we go.
+        await LoginAttempt.delete().where(LoginAttempt.attempted_at < at - LOGIN_WINDOW)
+    return SignInTicket(attempt_ids=tuple(int(r["id"]) for r in inserted), limited_key="", wait=0)
+
+
+async def sign_in_succeeded(ticket: SignInTicket, username: str, address: str) -> None:
+    """The right password: this attempt and this address's failures for the user count no more
+    (failures from other addresses still do)."""
+    per_address = limit_keys(username, address)[0][0]
+    await LoginAttempt.delete().where(
+        LoginAttempt.id.is_in(list(ticket.attempt_ids)) | (LoginAttempt.key == per_address)
+    )
 
 
 async def authenticate(username: str, password: str) -> int | None:
@@ -195,7 +249,7 @@ async def authenticate(username: str, password: str) -> int | None:
         .where(AppUser.username == username)
         .first()
     )
-    ok = password_matches(row["password_hash"] if row else None, password)
+    ok = await password_matches(row["password_hash"] if row else None, password)
     if row is None or not ok or not row["active"]:
         return None
     return int(row["id"])
@@ -228,7 +282,7 @@ async def create_user(
                 # No language until the person picks one in the app (PATCH /api/auth/me):
                 # until then each device follows its browser's language.
                 language="",
-                password_hash=hash_password(password),
+                password_hash=await hash_password(password),
                 created_at=now(),
             )
         ).returning(AppUser.id)
@@ -242,7 +296,7 @@ async def create_user(
 
 async def set_password(user_id: int, password: str) -> None:
     """A new password ends every session the user had."""
-    await AppUser.update({AppUser.password_hash: hash_password(password)}).where(
+    await AppUser.update({AppUser.password_hash: await hash_password(password)}).where(
         AppUser.id == user_id
     )
     await end_all_sessions(user_id)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
@@ -13,6 +11,7 @@ from litestar.params import QueryParameter
 
 from server.auth.guards import check_site_access, provide_current_user, requires_role, requires_user
 from server.auth.service import CurrentUser, names_of
+from server.csv_export import spreadsheet_csv
 from server.errors import AppError
 from server.keys.labels import FontMissing, Label, render_pdf
 from server.keys.schemas import (
@@ -136,20 +135,19 @@ class KeysController(Controller):
         rows = await _events(events, keys)
         if fmt == "json":
             return Response(rows)
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(
-            ["时间 at", "钥匙 key", "动作 kind", "经办人 by", "用途 purpose", "备注 note"]
+        table = spreadsheet_csv(
+            ["时间 at", "钥匙 key", "动作 kind", "经办人 by", "用途 purpose", "备注 note"],
+            (_movement_row(clock.printed(e.at, "%Y-%m-%d %H:%M:%S"), e) for e in rows),
         )
-        for e in rows:
-            at = clock.printed(e.at, "%Y-%m-%d %H:%M:%S")
-            writer.writerow([at, e.code, e.kind, e.by, e.purpose or "", e.note])
-        # UTF-8 with a BOM: Excel on Chinese Windows opens it without garbling.
         return Response(
-            out.getvalue().encode("utf-8-sig"),
+            table,
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="key-movements.csv"'},
         )
+
+
+def _movement_row(printed_at: str, e: KeyEventRead) -> list[str]:
+    return [printed_at, e.code, e.kind, e.by, e.purpose or "", e.note]
 
 
 async def _events(events: list[dict[str, Any]], codes: dict[str, str]) -> list[KeyEventRead]:

@@ -121,7 +121,6 @@ async def download(
     data = await media.read(sha256, thumb=size == "thumb")
     if data is None:
         raise AppError("not_found", 404)
-    headers["X-Content-Type-Options"] = "nosniff"
     return Response(data, media_type="image/jpeg", headers=headers)
 
 

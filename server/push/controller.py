@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from litestar import Response, delete, get, post, put
@@ -15,6 +16,7 @@ from server.auth.guards import provide_current_user, requires_user
 from server.auth.service import CurrentUser
 from server.db import write_transaction
 from server.errors import AppError
+from server.push.devices import forget_device
 from server.push.endpoints import EndpointRefused, check_subscription_endpoint
 from server.push.queue import now_ms
 from server.push.schemas import (
@@ -70,7 +72,10 @@ def vapid_public_key(settings: Settings) -> Response[VapidKeyRead]:
 async def subscribe(
     data: SubscriptionCreate, user: CurrentUser, settings: Settings
 ) -> SubscriptionRead:
-    """Subscribe this device; the same endpoint again replaces its keys (and its user)."""
+    """Subscribe this device; the same endpoint again replaces its keys. An endpoint another
+    user holds passes to the caller only with the same keys: the browser that holds the
+    subscription (a shared phone, signed in by someone else) proves it by its auth secret,
+    which is never shown to anyone; anyone else who learnt the endpoint is refused (409)."""
     try:
         await check_subscription_endpoint(data.endpoint, settings.push)
     except EndpointRefused as exc:
@@ -78,6 +83,7 @@ async def subscribe(
     check_keys(data.keys)
     at = now_ms()
     async with write_transaction():
+        await _check_possession(data, user.id)
         rows = await (
             PushSubscription.insert(
                 PushSubscription(
@@ -124,12 +130,27 @@ async def subscribe(
     )
 
 
+async def _check_possession(data: SubscriptionCreate, user_id: int) -> None:
+    held = await (
+        PushSubscription.select(
+            PushSubscription.user, PushSubscription.p256dh, PushSubscription.auth
+        )
+        .where(PushSubscription.endpoint == data.endpoint)
+        .first()
+    )
+    if held is None or held["user"] == user_id:
+        return
+    same_keys = hmac.compare_digest(held["auth"], data.keys.auth) and hmac.compare_digest(
+        held["p256dh"], data.keys.p256dh
+    )
+    if not same_keys:
+        raise AppError("push_endpoint_taken", 409, field="endpoint")
+
+
 @delete("/api/push/subscriptions", status_code=HTTP_204_NO_CONTENT, **GUARDED)  # type: ignore[arg-type]
 async def unsubscribe(data: SubscriptionDelete, user: CurrentUser) -> None:
     """Forget this device's subscription (only the caller's own; unknown endpoints are fine)."""
-    await PushSubscription.delete().where(
-        (PushSubscription.endpoint == data.endpoint) & (PushSubscription.user == user.id)
-    )
+    await forget_device(user.id, data.endpoint)
 
 
 async def preferences_of(user_id: int) -> PreferencesRead:

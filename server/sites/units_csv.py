@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from server.csv_export import spreadsheet_csv, unneutralised
+
 COLUMNS = ("楼栋", "单元", "房号", "面积", "状态")
 REQUIRED = ("楼栋", "单元", "房号")
 VACANT = {
@@ -73,7 +75,7 @@ def parse(body: bytes, existing: set[tuple[str, str, str]]) -> Parsed:
 
         def cell(name: str, raw: list[str] = raw) -> str:
             i = index.get(name)
-            return raw[i].strip() if i is not None and i < len(raw) else ""
+            return unneutralised(raw[i].strip()) if i is not None and i < len(raw) else ""
 
         building, entrance, number = cell("楼栋"), cell("单元"), cell("房号")
         row_errors = [
@@ -119,19 +121,16 @@ def _error(line: int, column: str, code: str, message: str) -> dict[str, Any]:
 
 
 def export(units: list[dict[str, Any]]) -> bytes:
-    """UTF-8 with a BOM, so Excel on Chinese Windows opens it without garbling."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for u in units:
-        area = "" if u["area_m2"] is None else f"{Decimal(u['area_m2']):.2f}"
-        writer.writerow(
+    return spreadsheet_csv(
+        COLUMNS,
+        (
             [
                 u["building.name"],
                 u["entrance"],
                 u["number"],
-                area,
+                "" if u["area_m2"] is None else f"{Decimal(u['area_m2']):.2f}",
                 "空置" if u["vacant"] else "已入住",
             ]
-        )
-    return out.getvalue().encode("utf-8-sig")
+            for u in units
+        ),
+    )

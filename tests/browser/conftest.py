@@ -215,7 +215,7 @@ OFFLINE_PROBE = """() => fetch('/api/health', {cache: 'no-store'}).then(
 
 def wait_for_service_worker(page: Page) -> None:
     """Wait until a service worker controls the page (the app shell is precached by then)."""
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20_000)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20_000)
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
 
 

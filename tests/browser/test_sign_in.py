@@ -47,4 +47,4 @@ def test_manifest_is_valid_and_the_service_worker_controls_the_page(
         r = page.request.get(live_server.url + "/" + icon["src"].lstrip("/"))
         assert r.status == 200
         assert r.headers["content-type"] == "image/png"
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20_000)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20_000)

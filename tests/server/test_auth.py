@@ -1,9 +1,30 @@
 """Signing in and out, sessions, CSRF and rate limits, against the real app and database."""
 
-from typing import Any
+import asyncio
+import threading
+from dataclasses import replace
+from typing import Any, Literal
 
+import pytest
+from argon2 import PasswordHasher
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from server.app import create_app
 from server.auth import service
-from tests.conftest import PASSWORD, ApiClient, make_user
+from server.client_address import parse_trusted_proxies
+from server.settings import Settings
+from tests.conftest import PASSWORD, ApiClient, concurrent_client, make_user
+
+
+def from_address(app: ASGIApp, address: str) -> ASGIApp:
+    """The app as reached from `address` (the test client's peer is always "testclient")."""
+
+    async def reached(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope = {**scope, "client": (address, 50000)}  # type: ignore[typeddict-item]
+        await app(scope, receive, send)
+
+    return reached
 
 
 async def attempts_until_limited(client: ApiClient, username: str) -> Any:
@@ -168,3 +189,120 @@ async def test_asking_who_is_signed_in_renews_the_cookie(client: ApiClient) -> N
     cookie = r.headers["set-cookie"]
     assert "fieldkeep_session=" in cookie
     assert f"Max-Age={service.SESSION_DAYS * 86400}" in cookie
+
+
+async def test_parallel_wrong_passwords_do_not_beat_the_limit(settings: Settings) -> None:
+    await make_user("zhang", ["patrol"])
+    async with concurrent_client(settings) as client:
+        answers = await asyncio.gather(
+            *(
+                client.post("/api/auth/login", json={"username": "zhang", "password": f"guess {i}"})
+                for i in range(25)
+            )
+        )
+    statuses = sorted(r.status_code for r in answers)
+    assert statuses.count(401) == service.MAX_FAILURES_PER_USERNAME, statuses
+    assert statuses.count(429) == 25 - service.MAX_FAILURES_PER_USERNAME
+
+
+async def test_a_right_password_takes_back_its_own_count(client: ApiClient) -> None:
+    await make_user("zhang", ["patrol"])
+    for _ in range(service.MAX_FAILURES_PER_USERNAME * 2):
+        assert (await client.sign_in("zhang")).status_code == 200
+
+
+async def test_wrong_passwords_from_one_address_do_not_lock_the_user_out_elsewhere(
+    settings: Settings,
+) -> None:
+    await make_user("zhang", ["patrol"])
+    async with ApiClient(app=from_address(create_app(settings), "203.0.113.7")) as attacker:
+        limited = await attempts_until_limited(attacker, "zhang")
+        assert limited.status_code == 429
+    async with ApiClient(app=from_address(create_app(settings), "198.51.100.20")) as owner:
+        assert (await owner.sign_in("zhang")).status_code == 200
+
+
+async def test_failures_for_one_username_from_many_addresses_meet_a_higher_ceiling(
+    settings: Settings,
+) -> None:
+    await make_user("zhang", ["patrol"])
+    ceiling = service.MAX_FAILURES_PER_USERNAME_ANYWHERE
+    for i in range(ceiling):
+        ticket = await service.begin_sign_in("zhang", f"10.0.{i // 250}.{i % 250}")
+        assert ticket.wait == 0
+    assert (await service.begin_sign_in("Zhang", "192.0.2.1")).wait > 0
+
+
+def with_settings(settings: Settings, **server: Any) -> Settings:
+    return replace(settings, server=replace(settings.server, **server))
+
+
+async def test_behind_a_trusted_proxy_failures_count_per_forwarded_address(
+    settings: Settings,
+) -> None:
+    await make_user("zhang", ["patrol"])
+    proxied = with_settings(settings, trusted_proxies=parse_trusted_proxies("10.0.0.0/8"))
+    async with ApiClient(app=from_address(create_app(proxied), "10.0.0.2")) as proxy:
+        for i in range(service.MAX_FAILURES_PER_ADDRESS):
+            r = await proxy.sign_in(
+                f"user{i}", "wrong", headers={"X-Forwarded-For": "203.0.113.7, 10.0.0.3"}
+            )
+            assert r.status_code == 401
+        blocked = await proxy.sign_in("nobody", "wrong", headers={"X-Forwarded-For": "203.0.113.7"})
+        assert blocked.status_code == 429
+        # Everyone else behind the same proxy still signs in.
+        ok = await proxy.sign_in("zhang", headers={"X-Forwarded-For": "198.51.100.20"})
+        assert ok.status_code == 200
+
+
+async def test_forwarded_for_from_an_untrusted_peer_is_ignored(settings: Settings) -> None:
+    await make_user("zhang", ["patrol"])
+    async with ApiClient(app=from_address(create_app(settings), "203.0.113.7")) as attacker:
+        for i in range(service.MAX_FAILURES_PER_USERNAME):
+            # A new made-up address each time must not buy more guesses.
+            await attacker.sign_in("zhang", "wrong", headers={"X-Forwarded-For": f"10.1.1.{i}"})
+        r = await attacker.sign_in("zhang", headers={"X-Forwarded-For": "10.9.9.9"})
+        assert r.status_code == 429
+
+
+class HeldHasher(PasswordHasher):
+    """Real argon2 that holds every verification until released (giving up after a while, so
+    a hasher that blocks the event loop ends the test instead of hanging it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.gave_up = False
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        self.entered.set()
+        if not self.release.wait(timeout=3):
+            self.gave_up = True
+            self.release.set()
+        return super().verify(hash, password)
+
+
+async def test_the_server_answers_while_passwords_are_being_checked(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    held = HeldHasher()
+    monkeypatch.setattr(service, "password_hasher", held)
+    async with concurrent_client(settings) as client:
+        logins = [
+            asyncio.create_task(
+                client.post("/api/auth/login", json={"username": f"guess{i}", "password": "x"})
+            )
+            for i in range(8)
+        ]
+
+        assert await asyncio.to_thread(held.entered.wait, 10)
+        health = await client.get("/api/health")
+        # Health answered while every sign-in was still waiting for its password check.
+        assert health.status_code == 200
+        assert not held.release.is_set()
+        assert not any(login.done() for login in logins)
+        held.release.set()
+        answers = await asyncio.gather(*logins)
+    assert [r.status_code for r in answers] == [401] * 8
+    assert not held.gave_up

@@ -250,6 +250,7 @@ export const en: Record<CoreKey, string> = {
   'error.push_endpoint_private_address': 'The push address points to a private or local network and was refused.',
   'error.push_endpoint_refused': "This browser's push service is not accepted; use a recent Chrome, Edge, Firefox or Safari.",
   'error.push_endpoint_unresolved': 'The push service cannot be reached now; try again later.',
+  'error.push_endpoint_taken': "This push address belongs to another user's device and was refused. Turn notifications on again in this browser.",
   'error.push_keys_invalid': "The subscription's keys are not valid; turn notifications on again.",
 
   'error.tariff_missing': 'No parking tariff applies at that time. Ask an administrator to set one.',

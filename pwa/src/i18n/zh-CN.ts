@@ -250,6 +250,7 @@ export const zhCN = {
   'error.push_endpoint_private_address': '推送地址指向内网或本机，已拒绝。',
   'error.push_endpoint_refused': '不接受此浏览器的推送服务，请使用较新版本的 Chrome、Edge、Firefox 或 Safari。',
   'error.push_endpoint_unresolved': '暂时无法连接推送服务，请稍后再试。',
+  'error.push_endpoint_taken': '此推送地址属于另一位用户的设备，已拒绝。请在本浏览器中重新开启通知。',
   'error.push_keys_invalid': '推送订阅的密钥无效，请重新开启通知。',
   'error.tariff_missing': '该时间没有适用的停车收费标准，请联系管理员设置。',
   'error.tariff_backdated': '新的收费标准不能从过去的时间开始生效。',

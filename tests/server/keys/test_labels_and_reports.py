@@ -137,3 +137,25 @@ async def test_reports_keys_out_ledger_and_movements_csv(
         f"/api/sites/{keys['site']}/key-events", params={"from": "yesterday", "to": today}
     )
     assert bad.status_code == 400
+
+
+async def test_movements_csv_does_not_let_a_note_run_as_a_formula(
+    client: ApiClient, keys: dict[str, Any]
+) -> None:
+    boss: Device = keys["boss"]
+    notes = ['=HYPERLINK("http://e.vil/x","1")', "+1+1", "-2", "@SUM(A1)", "\tcmd", "plain"]
+    for note in notes:
+        intent = "checkout" if notes.index(note) % 2 == 0 else "checkin"
+        args = {"id": str(uuid.uuid4()), "key_id": keys["ids"][0], "note": note}
+        if intent == "checkout":
+            args["purpose"] = "repair"
+        assert (await boss.push_one(f"keys.{intent}", args))["status"] == "applied"
+    today = (datetime.now(UTC) + timedelta(hours=8)).date().isoformat()
+    r = await client.get(
+        f"/api/sites/{keys['site']}/key-events",
+        params={"from": today, "to": today, "format": "csv"},
+    )
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert sorted(row[5] for row in rows[1:]) == sorted(
+        ["'" + n for n in notes if n != "plain"] + ["plain"]
+    )

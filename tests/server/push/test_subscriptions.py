@@ -67,7 +67,7 @@ async def test_several_devices_and_a_resubscription_replaces(
     await make_user("gao", ["supervisor"])
     await client.sign_in("boss")
     await subscribe(client, push_service, "phone")
-    await subscribe(client, push_service, "tablet")
+    tablet_browser = await subscribe(client, push_service, "tablet")
     renewed = await subscribe(client, push_service, "phone")  # new keys, same endpoint
     rows = await PushSubscription.select().order_by(PushSubscription.endpoint)
     assert [r["endpoint"].rsplit("/", 1)[1] for r in rows] == ["phone", "tablet"]
@@ -80,7 +80,7 @@ async def test_several_devices_and_a_resubscription_replaces(
     await queue(boss, 1)
     await eventually(lambda: push_service.to("tablet"), what="a first try")
     await another_client.sign_in("gao")
-    await subscribe(another_client, push_service, "tablet")
+    await subscribe(another_client, push_service, "tablet", tablet_browser)
     tablet = await PushSubscription.select().where(
         PushSubscription.endpoint == push_service.endpoint("tablet")
     )
@@ -100,6 +100,49 @@ async def test_several_devices_and_a_resubscription_replaces(
     )
     assert r.status_code == 204
     assert await PushSubscription.count() == 1
+
+
+async def test_an_endpoint_of_another_user_is_not_taken_without_its_keys(
+    client: ApiClient, another_client: ApiClient, push_service: PushServiceStandIn
+) -> None:
+    boss = await make_user("boss", ["supervisor"])
+    await make_user("mallory", ["patrol"])
+    await client.sign_in("boss")
+    await subscribe(client, push_service, "phone")
+    await another_client.sign_in("mallory")
+    r = await another_client.post(
+        "/api/push/subscriptions",
+        json={"endpoint": push_service.endpoint("phone"), "keys": Subscriber().keys()},
+    )
+    assert r.status_code == 409
+    assert r.json()["error"]["code"] == "push_endpoint_taken"
+    rows = await PushSubscription.select(PushSubscription.user)
+    assert [row["user"] for row in rows] == [boss]
+
+
+async def test_signing_out_with_the_endpoint_ends_that_devices_subscription(
+    client: ApiClient, another_client: ApiClient, push_service: PushServiceStandIn
+) -> None:
+    boss = await make_user("boss", ["supervisor"])
+    gao = await make_user("gao", ["supervisor"])
+    await client.sign_in("boss")
+    await subscribe(client, push_service, "phone")
+    await subscribe(client, push_service, "tablet")
+    await another_client.sign_in("gao")
+    await subscribe(another_client, push_service, "laptop")
+    # Another user naming Boss's endpoint at sign-out removes nothing of Boss's.
+    r = await another_client.post(
+        "/api/auth/logout", json={"push_endpoint": push_service.endpoint("phone")}
+    )
+    assert r.status_code == 204
+    r = await client.post(
+        "/api/auth/logout", json={"push_endpoint": push_service.endpoint("phone")}
+    )
+    assert r.status_code == 204
+    rows = await PushSubscription.select(PushSubscription.user, PushSubscription.endpoint)
+    assert sorted((row["user"], row["endpoint"].rsplit("/", 1)[1]) for row in rows) == sorted(
+        [(boss, "tablet"), (gao, "laptop")]
+    )
 
 
 async def test_subscribing_needs_a_signed_in_user(client: ApiClient) -> None:
