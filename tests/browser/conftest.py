@@ -24,6 +24,8 @@ from playwright.sync_api import (
     BrowserContext,
     Page,
     Playwright,
+    Request,
+    Response,
     Route,
     expect,
     sync_playwright,
@@ -246,7 +248,15 @@ class NetworkLog:
 
     def __init__(self, context: BrowserContext) -> None:
         self.responses: list[tuple[str, bool]] = []
-        context.on("response", lambda r: self.responses.append((r.url, r.from_service_worker)))
+        # Only requests made from now on: an answer to a request sent before (a page's fetch
+        # still in flight when the test went offline) says nothing about offline use.
+        self._requests: set[Request] = set()
+        context.on("request", lambda request: self._requests.add(request))
+        context.on("response", self._record)
+
+    def _record(self, response: Response) -> None:
+        if response.request in self._requests:
+            self.responses.append((response.url, response.from_service_worker))
 
     def from_network(self) -> list[str]:
         return [url for url, from_sw in self.responses if not from_sw]
