@@ -8,17 +8,30 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
-PY_SOURCES := $(wildcard server sync tests bench)
+PY_SOURCES := $(wildcard server sync tests bench tools)
 PWA_SOURCES := $(shell find pwa/src pwa/public -type f 2>/dev/null) \
 	$(wildcard pwa/index.html pwa/vite.config.ts pwa/tsconfig*.json pwa/package.json)
 
-.PHONY: run test lint typecheck test-pwa test-sqlite test-postgres test-browser services fonts bench
+.PHONY: run test audit lock lint typecheck test-pwa test-sqlite test-postgres test-browser services fonts bench
 
-$(BIN)/.installed: pyproject.toml
+# constraints.txt pins every package to the versions tested (`make lock` writes it anew).
+$(BIN)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
+
+# Re-resolve the dependencies from pyproject.toml in a fresh environment and pin them.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet -e '.[dev]'
+	{ echo "# Written by make lock: every Python package at the version tested. Edit pyproject.toml, not this."; \
+	  .lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^pip=='; } > constraints.txt
+	rm -rf .lock-venv
+
+# Known vulnerabilities in the installed packages; says which it could not check.
+audit: $(BIN)/.installed
+	$(BIN)/python tools/audit_dependencies.py
 
 pwa/node_modules/.installed: pwa/package-lock.json
 	cd pwa && npm ci --no-audit --no-fund
@@ -78,7 +91,7 @@ test-postgres: $(BIN)/.installed services
 test-browser: $(BIN)/.installed services pwa/dist/index.html
 	$(BIN)/python -m pytest -m browser --db sqlite
 
-test: lint typecheck test-pwa test-sqlite test-postgres test-browser
+test: audit lint typecheck test-pwa test-sqlite test-postgres test-browser
 
 bench: $(BIN)/.installed pwa/dist/index.html
 	$(BIN)/python -m bench
