@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from server import __version__, db, demo
 from server.auth import service
@@ -231,6 +232,27 @@ async def cmd_permits_rotate_key(settings: Settings, site_code: str | None) -> N
         print(f"{site['code']}: 新密钥 / new key {key.kid}")
 
 
+async def cmd_backup(settings: Settings, destination: Path) -> None:
+    from server.backup import BackupError, backup
+
+    try:
+        folder = await backup(settings, destination)
+    except BackupError as exc:
+        raise CliError(str(exc)) from exc
+    print(f"已备份到 / backed up to {folder}")
+
+
+async def cmd_restore(settings: Settings, folder: Path) -> None:
+    from server.backup import BackupError, restore
+
+    try:
+        epoch = await restore(settings, folder)
+    except BackupError as exc:
+        raise CliError(str(exc)) from exc
+    await _migrate(settings)
+    print(f"已恢复，新同步纪元 / restored, new sync epoch {epoch}: 各设备下次同步时重新下载")
+
+
 def _days(text: str) -> float:
     try:
         days = float(text)
@@ -327,6 +349,10 @@ def build_parser() -> argparse.ArgumentParser:
     permits_sub = permits.add_subparsers(dest="action", required=True)
     rotate = permits_sub.add_parser("rotate-key", help="a new signing key; old keys still verify")
     rotate.add_argument("--site", help="site code (default: every site)")
+    backup = sub.add_parser("backup", help="back up the database, photos and secrets")
+    backup.add_argument("destination", type=Path, help="folder to write the backup folder in")
+    restore = sub.add_parser("restore", help="restore a backup (stop the server first)")
+    restore.add_argument("folder", type=Path, help="a folder written by `fieldkeep backup`")
     return parser
 
 
@@ -359,6 +385,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(cmd_push_run(settings, args.once))
         elif args.command == "permits":
             asyncio.run(cmd_permits_rotate_key(settings, args.site))
+        elif args.command == "backup":
+            asyncio.run(cmd_backup(settings, args.destination))
+        elif args.command == "restore":
+            asyncio.run(cmd_restore(settings, args.folder))
     except (CliError, SettingsError) as exc:
         print(f"fieldkeep: {exc}", file=sys.stderr)
         return 2
