@@ -42,6 +42,27 @@ export interface OutboxRow {
   error?: ErrorInfo | null;
 }
 
+/**
+ * A mutation the server answered for good (applied, merged or rejected), kept
+ * for JOURNAL_MS after its answer. A server restored from a backup may have
+ * lost it; the device then sends it again with the same id and seq (the
+ * server answers one it still holds as a duplicate), so no acknowledged work
+ * is lost to a restore.
+ */
+export interface JournalRow {
+  seq: number;
+  id: string;
+  name: string;
+  args: Args;
+  hlc: string;
+  collection: string;
+  record_id: string;
+  created_at: number;
+  acked_at: number;
+}
+
+export const JOURNAL_MS = 30 * 24 * 3600 * 1000;
+
 export type NoticeKind = 'rejected' | 'merged';
 
 /** Something the author must see: a rejection (with its reason) or a merge that lost fields. */
@@ -131,6 +152,7 @@ export class LocalDB extends Dexie {
   notices!: EntityTable<NoticeRow, 'id'>;
   meta!: EntityTable<LocalMetaRow, 'key'>;
   photos!: EntityTable<PhotoRow, 'hash'>;
+  journal!: EntityTable<JournalRow, 'seq'>;
 
   constructor(name: string) {
     super(name);
@@ -165,6 +187,8 @@ export class LocalDB extends Dexie {
       .upgrade(async (tx) => {
         await tx.table('meta').delete(META.cursor);
       });
+    // Version 5 adds the journal of answered mutations (no new collection: the cursor stays).
+    this.version(5).stores({ journal: 'seq, acked_at' });
   }
 
   serverTable(collection: string): EntityTable<ServerRow, 'id'> | null {
@@ -369,7 +393,7 @@ export async function applyResults(
   now: () => number = Date.now,
 ): Promise<ResultSummary> {
   const summary: ResultSummary = { final: 0, rejected: 0, merged: 0, deferred: 0 };
-  await db.transaction('rw', [db.outbox, db.notices], async () => {
+  await db.transaction('rw', [db.outbox, db.notices, db.journal], async () => {
     const byId = new Map(batch.map((r) => [r.id, r]));
     const answered = new Set<string>();
     for (const res of results) {
@@ -383,6 +407,7 @@ export async function applyResults(
         continue;
       }
       summary.final++;
+      await db.journal.put(journalOf(row, now()));
       if (status === 'rejected') {
         summary.rejected++;
         await db.outbox.delete(row.id);
@@ -402,8 +427,32 @@ export async function applyResults(
     for (const row of batch) {
       if (!answered.has(row.id)) await db.outbox.update(row.id, { state: 'pending' });
     }
+    await db.journal.where('acked_at').below(now() - JOURNAL_MS).delete();
   });
   return summary;
+}
+
+function journalOf(row: OutboxRow, at: number): JournalRow {
+  const { id, seq, name, args, hlc, collection, record_id, created_at } = row;
+  return { id, seq, name, args, hlc, collection, record_id, created_at, acked_at: at };
+}
+
+/**
+ * The server's last seq is behind what it answered (it was restored from a
+ * backup): put seqs `from`..`to` back in the outbox from the journal, to be
+ * sent again as they were. False when the journal no longer holds them all.
+ */
+export async function resendFromJournal(db: LocalDB, from: number, to: number): Promise<boolean> {
+  return db.transaction('rw', [db.outbox, db.journal], async () => {
+    const rows = await db.journal.where('seq').between(from, to, true, true).toArray();
+    if (rows.length !== to - from + 1) return false;
+    for (const { acked_at: _, ...row } of rows) {
+      const inOutbox = await db.outbox.get(row.id);
+      if (inOutbox) await db.outbox.update(row.id, { state: 'pending' });
+      else await db.outbox.add({ ...row, state: 'pending' });
+    }
+    return true;
+  });
 }
 
 function noticeOf(row: OutboxRow, kind: NoticeKind, res: MutationResult, at: number): NoticeRow {

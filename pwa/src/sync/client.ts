@@ -6,6 +6,7 @@ import {
   getLocalMeta,
   META,
   resetServerState,
+  resendFromJournal,
   setState,
   storePull,
   unsent,
@@ -97,6 +98,7 @@ export async function push(deps: SyncDeps): Promise<PushOutcome> {
   let sent = 0;
   let rejected = 0;
   let merged = 0;
+  let resent = false;
   for (;;) {
     const rows = await unsent(db);
     if (rows.length === 0) break;
@@ -129,10 +131,16 @@ export async function push(deps: SyncDeps): Promise<PushOutcome> {
     merged += summary.merged;
     deps.onProgress?.(sent, sent + rows.length - summary.final);
     if (summary.final === 0) {
+      const first = rows[0]!.seq;
+      const lost = res.applied_through + 1 < first;
+      // A restored server lost seqs it had answered: send them again from the journal, once.
+      if (lost && !resent && (await resendFromJournal(db, res.applied_through + 1, first - 1))) {
+        resent = true;
+        continue;
+      }
       // Nothing became final: the server waits for a seq this device no longer
       // holds (or answered nothing). Resending would only spin.
-      const first = rows[0]!.seq;
-      const code = res.applied_through + 1 < first ? 'seq_gap' : 'no_progress';
+      const code = lost ? 'seq_gap' : 'no_progress';
       return { ok: false, failure: { kind: 'stalled', code }, pushed: sent };
     }
     // Deferred ones stay pending and go again from applied_through + 1 (the next loop).

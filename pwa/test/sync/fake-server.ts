@@ -93,6 +93,21 @@ export class FakeServer {
     return this.requests.filter((r) => r.url.startsWith('/api/sync/pull')).map((r) => new URL(r.url, 'http://x').searchParams);
   }
 
+  /** What a backup holds: records, results, devices and the revision, deep-copied. */
+  backup(): string {
+    return JSON.stringify({ revision: this.revision, records: [...this.records], results: [...this.results], devices: [...this.devices] });
+  }
+
+  /** Put a backup back: everything since is lost, and a new epoch begins. */
+  restore(backup: string): void {
+    const b = JSON.parse(backup) as { revision: number; records: [string, Rec][]; results: [string, never][]; devices: [string, never][] };
+    this.revision = b.revision;
+    this.records = new Map(b.records);
+    this.results = new Map(b.results);
+    this.devices = new Map(b.devices);
+    this.epoch++;
+  }
+
   /** A write made on the server (another device or a supervisor on the web). */
   serverWrite(collection: string, id: string, fields: Record<string, unknown>, stamp = this.stamp()): Rec {
     const key = `${collection}/${id}`;

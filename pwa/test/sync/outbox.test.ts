@@ -139,7 +139,7 @@ describe('outbox', () => {
     const device = await getLocalMeta<string>(db, META.deviceId);
     expect(server.pushes().every((b) => b.device_id === device)).toBe(true);
     expect(await unsent(db)).toEqual([]);
-  });
+  }, 60_000); // 1,201 IndexedDB writes and their answers: slow on a loaded machine, not wrong
 
   it('keeps the seq counter where a new install left it (no reuse after reopening)', async () => {
     await enqueue(db, upsert('a'));

@@ -149,6 +149,53 @@ describe('push results', () => {
   });
 });
 
+describe('a restored server', () => {
+  it('gets again from the journal what it answered and lost; every edit ends on the server once', async () => {
+    await enqueue(db, upsert('f1', NEW));
+    await syncOnce({ db, api: server.api() });
+    const backup = server.backup();
+    await enqueue(db, upsert('f2', { ...NEW, description: 'acked, then lost to the restore' }));
+    await syncOnce({ db, api: server.api() });
+    expect(await db.outbox.count()).toBe(0); // answered and pulled: only the journal holds it
+    server.restore(backup);
+    await enqueue(db, upsert('f3', { ...NEW, description: 'made after the restore' }));
+    const out = await syncOnce({ db, api: server.api() });
+    expect(out).toMatchObject({ ok: true });
+    const onServer = [...server.records.values()].map((r) => r.id).sort();
+    expect(onServer).toEqual(['f1', 'f2', 'f3']);
+    expect((await view()).map((f) => f.id).sort()).toEqual(['f1', 'f2', 'f3']);
+    expect(await db.outbox.count()).toBe(0);
+    // Sent again with its own id and seq, after the first try found the gap.
+    const f2 = server.pushes().flatMap((p) => p.mutations).filter((m) => m.args.id === 'f2');
+    expect(f2.map((m) => m.seq)).toEqual([2, 2]);
+  });
+
+  it('a journal that no longer holds the lost seqs stops with seq_gap, keeping the outbox', async () => {
+    await enqueue(db, upsert('f1', NEW));
+    await syncOnce({ db, api: server.api() });
+    const backup = server.backup();
+    await enqueue(db, upsert('f2', NEW));
+    await syncOnce({ db, api: server.api() });
+    await db.journal.clear();
+    server.restore(backup);
+    await enqueue(db, upsert('f3', NEW));
+    const out = await push({ db, api: server.api() });
+    expect(out).toMatchObject({ ok: false, failure: { kind: 'stalled', code: 'seq_gap' } });
+    expect((await unsent(db)).map((r) => r.record_id)).toEqual(['f3']);
+  });
+
+  it('forgets journal rows a month after their answer', async () => {
+    let t = 1_000;
+    await enqueue(db, upsert('f1', NEW));
+    await syncOnce({ db, api: server.api(), now: () => t });
+    expect(await db.journal.count()).toBe(1);
+    t += 31 * 24 * 3600 * 1000;
+    await enqueue(db, upsert('f2', NEW));
+    await syncOnce({ db, api: server.api(), now: () => t });
+    expect((await db.journal.toArray()).map((r) => r.record_id)).toEqual(['f2']);
+  });
+});
+
 describe('push failures', () => {
   it('401: stops, keeps the outbox, asks to sign in again', async () => {
     await enqueue(db, upsert('f1', NEW));
