@@ -13,6 +13,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from server import __version__, db
+from server.audit.middleware import audit_writes
 from server.csrf import CSRFProtection
 from server.domains import all_routes
 from server.errors import EXCEPTION_HANDLERS
@@ -48,7 +49,10 @@ def create_app(settings: Settings) -> Litestar:
         route_handlers=[health, *all_routes(), pwa_files],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
         middleware=[csrf.middleware],
-        before_send=[security_headers(https=settings.server.secure_cookies)],
+        before_send=[
+            security_headers(https=settings.server.secure_cookies),
+            audit_writes(settings.server.trusted_proxies),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[storage],
         request_max_body_size=settings.server.max_body_bytes,

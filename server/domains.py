@@ -10,6 +10,7 @@ from typing import Protocol
 from litestar.types import ControllerRouterHandler
 
 from server import (
+    audit,
     auth,
     findings,
     keys,
@@ -63,6 +64,7 @@ DOMAINS: tuple[Domain, ...] = (
     parking,
     vendors,
     permits,
+    audit,
 )
 
 

@@ -276,6 +276,9 @@ class SyncEngine:
                 device_id=device.device_id,
                 seq=mutation.seq,
                 result=result,
+                name=mutation.name,
+                user_id=actor.user_id,
+                hlc=mutation.hlc,
             )
         )
         device = DeviceState(

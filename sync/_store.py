@@ -68,6 +68,11 @@ class StoredResult(msgspec.Struct, kw_only=True):
     device_id: str
     seq: int
     result: MutationResult
+    # What was asked, by whom, at which device time: for the server's audit of privileged
+    # intents ("" in results stored before these fields).
+    name: str = ""
+    user_id: str = ""
+    hlc: str = ""
 
 
 class ConflictEntry(msgspec.Struct, kw_only=True):

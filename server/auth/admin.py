@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Request, get, patch, post
 from litestar.di import Provide
 
+from server.audit.middleware import add_details
 from server.auth import service
 from server.auth.controller import user_read
 from server.auth.guards import provide_current_user, requires_role, requires_user
@@ -58,8 +59,9 @@ class UsersController(Controller):
         return [await _read(r["id"]) for r in rows]
 
     @post("/")
-    async def create_user(self, data: UserCreate) -> UserAdminRead:
+    async def create_user(self, request: Request[Any, Any, Any], data: UserCreate) -> UserAdminRead:
         await _check_sites(data.site_ids)
+        add_details(request.state, username=data.username, roles=data.roles, site_ids=data.site_ids)
         try:
             user_id = await service.create_user(
                 data.username,
@@ -76,8 +78,17 @@ class UsersController(Controller):
         return await _read(user_id)
 
     @patch("/{user_id:int}")
-    async def update_user(self, user_id: int, data: UserUpdate) -> UserAdminRead:
+    async def update_user(
+        self, request: Request[Any, Any, Any], user_id: int, data: UserUpdate
+    ) -> UserAdminRead:
         await _read(user_id)
+        changed = {
+            "roles": data.roles,
+            "site_ids": data.site_ids,
+            "active": data.active,
+            "password_changed": data.password is not None or None,
+        }
+        add_details(request.state, **{k: v for k, v in changed.items() if v is not None})
         changes: dict[Any, Any] = {}
         if data.display_name is not None:
             changes[AppUser.display_name] = data.display_name

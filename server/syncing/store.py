@@ -28,6 +28,7 @@ import asyncpg  # type: ignore[import-untyped]
 import msgspec
 import piccolo.engine.sqlite  # noqa: F401  (registers the sqlite3 adapters projections rely on)
 
+from server.audit.service import is_audited_intent, now_ms, site_list
 from server.syncing.projection import KEY_COLUMN, Projection
 from sync import (
     ConflictEntry,
@@ -383,6 +384,35 @@ class SqlStore:
             stored.device_id,
             stored.seq,
             _json(stored),
+        )
+        if stored.name and is_audited_intent(stored.name):
+            await self._audit(stored)
+
+    async def _audit(self, stored: StoredResult) -> None:
+        """The audit row of a privileged intent, in the mutation's own transaction."""
+        db = self._db()
+        result = stored.result
+        target, sites = "", ""
+        if result.revision is not None:
+            row = await db.fetchrow(
+                "SELECT key, sites FROM sync_record WHERE revision = ?", result.revision
+            )
+            if row:
+                target = str(row[0])
+                sites = site_list([s for s in msgspec.json.decode(row[1]) if str(s).isdigit()])
+        outcome = result.status if result.error is None else f"rejected:{result.error.code}"
+        await db.execute(
+            "INSERT INTO audit_entry (at_ms, user_id, source, action, outcome, target, sites,"
+            " details, device_id, device_time, address) VALUES (?, ?, 'sync', ?, ?, ?, ?, '{}',"
+            " ?, ?, '')",
+            now_ms(),
+            stored.user_id,
+            stored.name,
+            outcome,
+            target,
+            sites,
+            stored.device_id,
+            stored.hlc,
         )
 
     # ---- records ---------------------------------------------------------------------------

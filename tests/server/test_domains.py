@@ -69,6 +69,7 @@ def test_routes_handlers_notices_and_piccolo_apps_come_from_the_list() -> None:
             "parking",
             "vendors",
             "permits",
+            "audit",
         )
     ]
     assert [p.collection for p in all_projections()] == ["findings", "key_events"]
