@@ -200,6 +200,7 @@ export const en: Record<CoreKey, string> = {
   'error.key_handed_over': 'The key was handed over to {name}.',
   'error.key_held_by_other': 'The key is now held by {name}.',
   'error.key_checked_in_by_other': '{name} has already checked the key in.',
+  'error.key_receipt_by_other': "{name} has already scanned to receive this key; it waits for the giver's hand-over.",
   'error.key_handover_to_other': 'The key is being handed over to {name}, not to you.',
   'error.stale_review': 'The record changed while you reviewed it: look at the new version and review again.',
   'error.self_review': 'You cannot review your own record.',

@@ -199,6 +199,7 @@ export const zhCN = {
   'error.key_handed_over': '钥匙已转交给{name}。',
   'error.key_held_by_other': '钥匙现由{name}保管。',
   'error.key_checked_in_by_other': '钥匙已由{name}归还。',
+  'error.key_receipt_by_other': '{name}已扫码接收这把钥匙，正等待交出人同步。',
   'error.key_handover_to_other': '钥匙正转交给{name}，不是转交给你。',
   'error.stale_review': '审核期间记录已被修改，请查看新版本后重新审核。',
   'error.self_review': '不能审核自己提交的记录。',
