@@ -4,7 +4,8 @@ import './texts';
 import { lang, t } from '../i18n';
 import { me } from '../app/data';
 import { dateTime } from '../app/format';
-import { fieldLabel, valueText } from '../app/labels';
+import { valueText } from '../app/labels';
+import { fieldName } from './fields';
 import { isUnread, noticeOf, sideOf, timesOf, type Conflict, type Words } from './conflict';
 import { keepMine, keepTheirs, recordName } from './store';
 
@@ -12,7 +13,7 @@ function wordsOf(c: Conflict): Words {
   const l = lang.value;
   return {
     record: recordName(c),
-    field: fieldLabel(c.field),
+    field: fieldName(c.collection, c.field),
     value: (v) => valueText(c.field, v),
     time: (iso) => dateTime(iso, l),
     you: t('conflict.you'),

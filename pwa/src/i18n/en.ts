@@ -93,8 +93,6 @@ export const en: Record<CoreKey, string> = {
   'mutation.findings.delete': 'Delete finding',
 
   'notice.rejected': 'The server refused "{what}"',
-  'notice.merged': '"{what}" was saved, but a newer edit replaced these fields',
-  'notice.kept_discarded': 'now {kept} (yours: {discarded})',
   'notice.edit_again': 'Edit again',
   'notice.open': 'Open',
   'notice.dismiss': 'Dismiss',
@@ -115,7 +113,6 @@ export const en: Record<CoreKey, string> = {
   'sync.pending_list': 'Changes waiting to sync',
   'sync.nothing_pending': 'Nothing is waiting.',
   'sync.rejected_list': 'Refused changes',
-  'sync.conflicts_list': 'Conflicts (replaced fields)',
   'sync.notices': 'Notices',
   'sync.none': 'None',
   'sync.device': 'This device',

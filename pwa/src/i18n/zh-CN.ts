@@ -92,8 +92,6 @@ export const zhCN = {
   'mutation.findings.delete': '删除问题',
 
   'notice.rejected': '“{what}”被服务器拒绝',
-  'notice.merged': '“{what}”已保存，但以下字段已被更新的修改替换',
-  'notice.kept_discarded': '现为 {kept}（你的：{discarded}）',
   'notice.edit_again': '重新编辑',
   'notice.open': '查看',
   'notice.dismiss': '知道了',
@@ -114,7 +112,6 @@ export const zhCN = {
   'sync.conflicts_unread': '{n} 条修改冲突未读',
   'sync.nothing_pending': '没有待同步的修改。',
   'sync.rejected_list': '被拒绝的修改',
-  'sync.conflicts_list': '冲突（被替换的字段）',
   'sync.notices': '提示',
   'sync.none': '无',
   'sync.device': '本机',

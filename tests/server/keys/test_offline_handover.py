@@ -89,9 +89,10 @@ async def test_both_offline_either_order_ends_with_the_receiver_holding_the_key(
 ) -> None:
     zhang, li = await user_id(giver), await user_id(receiver)
     t = now_ms()
-    # Both steps made offline a minute apart: Zhang hands over, Li scans the tag.
-    handover = (giver, "keys.handover", event(key_id, to_user_id=li), t - 120_000)
-    receipt = (receiver, "keys.receive", event(key_id), t - 60_000)
+    # Both steps made offline a minute apart, after the checkout: Zhang hands over, Li scans
+    # the tag (a phone's stamps never go back behind what it already sent).
+    handover = (giver, "keys.handover", event(key_id, to_user_id=li), t + 1_000)
+    receipt = (receiver, "keys.receive", event(key_id), t + 61_000)
     for device, name, args, ms in (receipt, handover) if first == "receiver" else (handover, receipt):
         result = await device.push_one(name, args, ms)
         assert result["status"] == "applied", result
@@ -111,8 +112,8 @@ async def test_both_offline_either_order_ends_with_the_receiver_holding_the_key(
     assert set(steps) == {"checkout", "handover", "receive"}
     assert (steps["handover"]["by_id"], steps["handover"]["to_user_id"]) == (zhang, li)
     assert (steps["receive"]["by_id"], steps["receive"]["from_user_id"]) == (li, zhang)
-    assert steps["handover"]["device_at"] == iso(t - 120_000)
-    assert steps["receive"]["device_at"] == iso(t - 60_000)
+    assert steps["handover"]["device_at"] == iso(t + 1_000)
+    assert steps["receive"]["device_at"] == iso(t + 61_000)
     if first == "receiver":
         assert steps["receive"]["waiting"] is True
         assert steps["handover"]["completes"] == receipt[2]["id"]
