@@ -9,9 +9,10 @@ wins and the other is refused `key_already_out`. A hand-over made with both phon
 in either order of sync: a receipt (scanned from the key's tag) that reaches the server before
 the giver's hand-over is applied as a waiting receipt (`receipt_by` on the key; the holder does
 not change) and the hand-over, when it arrives, completes the transfer. Every ledger entry keeps
-the device's time of the step (`device_at`, from the mutation's stamp) beside the server's `at`. A refusal caused by someone else's custody
-step names that person (`key_handed_over`, `key_held_by_other`, …), so a queued action that
-comes too late says what happened rather than "forbidden".
+the device's time of the step (`device_at`, from the mutation's stamp) beside the server's `at`.
+A refusal caused by someone else's custody step names that person (`key_handed_over`,
+`key_held_by_other`, …), so a queued action that comes too late says what happened rather than
+"forbidden".
 """
 
 from __future__ import annotations

@@ -85,9 +85,7 @@ def test_hand_over_with_both_phones_offline_in_either_order(
     offer = liu.get_by_test_id("key-receive-offer")
     expect(offer).to_have_attribute("data-waits", "true")
     liu.get_by_test_id("key-receive").click()
-    expect(liu.get_by_test_id("key-done")).to_have_text(
-        catalog_text("key.done.receive_waiting")
-    )
+    expect(liu.get_by_test_id("key-done")).to_have_text(catalog_text("key.done.receive_waiting"))
     waiting = liu.get_by_test_id("key-receipt-waiting")
     expect(waiting).to_contain_text("张伟")
     expect_holder(liu, zhang_id)  # custody is Zhang Wei's until his hand-over syncs

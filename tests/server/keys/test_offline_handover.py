@@ -93,7 +93,9 @@ async def test_both_offline_either_order_ends_with_the_receiver_holding_the_key(
     # the tag (a phone's stamps never go back behind what it already sent).
     handover = (giver, "keys.handover", event(key_id, to_user_id=li), t + 1_000)
     receipt = (receiver, "keys.receive", event(key_id), t + 61_000)
-    for device, name, args, ms in (receipt, handover) if first == "receiver" else (handover, receipt):
+    for device, name, args, ms in (
+        (receipt, handover) if first == "receiver" else (handover, receipt)
+    ):
         result = await device.push_one(name, args, ms)
         assert result["status"] == "applied", result
         if (device, first) == (receiver, "receiver"):
@@ -127,7 +129,10 @@ async def test_a_waiting_receipt_changes_no_custody_and_blocks_no_holder_step(
     # One waiting receipt at a time: a second receiver is told who scanned first.
     other = await colleague.push_one("keys.receive", event(key_id))
     assert other["status"] == "rejected"
-    assert (other["error"]["code"], other["error"]["args"]) == ("key_receipt_by_other", {"name": "Li"})
+    assert (other["error"]["code"], other["error"]["args"]) == (
+        "key_receipt_by_other",
+        {"name": "Li"},
+    )
     # The holder is still Zhang: Li may not check it in, Zhang may.
     not_yet = await receiver.push_one("keys.checkin", event(key_id))
     assert (not_yet["error"]["code"], not_yet["error"]["args"]) == (
