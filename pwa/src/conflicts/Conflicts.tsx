@@ -4,8 +4,7 @@ import './texts';
 import { lang, t } from '../i18n';
 import { me } from '../app/data';
 import { dateTime } from '../app/format';
-import { valueText } from '../app/labels';
-import { fieldName } from './fields';
+import { fieldName, fieldValue } from './fields';
 import { isUnread, noticeOf, sideOf, timesOf, type Conflict, type Words } from './conflict';
 import { keepMine, keepTheirs, recordName } from './store';
 
@@ -14,7 +13,7 @@ function wordsOf(c: Conflict): Words {
   return {
     record: recordName(c),
     field: fieldName(c.collection, c.field),
-    value: (v) => valueText(c.field, v),
+    value: (v) => fieldValue(c.collection, c.field, v),
     time: (iso) => dateTime(iso, l),
     you: t('conflict.you'),
     someone: t('conflict.someone'),

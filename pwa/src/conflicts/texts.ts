@@ -15,6 +15,8 @@ const zh = {
   'conflict.keep_theirs': '保留对方的',
   'conflict.read': '知道了',
   // Field names of every synced collection a person edits (findings' are finding.field.*).
+  'conflict.value.keys.kind.vacant': '空置房钥匙',
+  'conflict.value.keys.kind.entrusted': '业主委托钥匙',
   'conflict.field.keys.site_id': '项目',
   'conflict.field.keys.unit_id': '房屋',
   'conflict.field.keys.code': '钥匙编号',
@@ -56,6 +58,8 @@ const en: Record<keyof typeof zh, string> = {
   'conflict.keep_mine': 'Keep mine',
   'conflict.keep_theirs': 'Keep theirs',
   'conflict.read': 'Got it',
+  'conflict.value.keys.kind.vacant': 'Vacant-unit key',
+  'conflict.value.keys.kind.entrusted': 'Owner-entrusted key',
   'conflict.field.keys.site_id': 'Site',
   'conflict.field.keys.unit_id': 'Unit',
   'conflict.field.keys.code': 'Key code',

@@ -2,7 +2,7 @@
 // conflict notices. The fields are read from the server's argument Structs (the
 // `<collection>.upsert` / `.save` ones), not a hand list, so a new field without a word fails.
 import { describe, expect, it } from 'vitest';
-import { fieldName } from '../../src/conflicts/fields';
+import { fieldName, fieldValue } from '../../src/conflicts/fields';
 import { lang } from '../../src/i18n';
 
 const schemas = import.meta.glob('../../../server/*/schemas.py', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
@@ -45,5 +45,15 @@ describe('conflict field names', () => {
     lang.value = 'zh-CN';
     expect(fieldName('keys', 'storage_place')).toBe('存放位置');
     expect(fieldName('findings', 'location')).toBe('位置');
+  });
+
+  it('says a key kind in words, not its code, in both languages', () => {
+    lang.value = 'zh-CN';
+    expect(fieldValue('keys', 'kind', 'entrusted')).toBe('业主委托钥匙');
+    expect(fieldValue('keys', 'storage_place', '钥匙柜 B1')).toBe('钥匙柜 B1');
+    lang.value = 'en';
+    expect(fieldValue('keys', 'kind', 'vacant')).toBe('Vacant-unit key');
+    expect(fieldName('keys', 'storage_place')).toBe('Storage place');
+    lang.value = 'zh-CN';
   });
 });
