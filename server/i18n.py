@@ -110,6 +110,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "钥匙正转交给{name}，不是转交给你。",
         "The key is being handed over to {name}, not to you.",
     ),
+    "key_receipt_by_other": (
+        "{name}已扫码接收这把钥匙，正等待交出人同步。",
+        "{name} has already scanned to receive this key; it waits for the giver's hand-over.",
+    ),
     "invalid_args": ("参数 {field} 无效。", "The argument {field} is not valid."),
     "tariff_missing": (
         "该时间没有适用的停车收费标准，请联系管理员设置。",

@@ -5,16 +5,21 @@ through intents, each appending a `key_events` record and setting the key's cust
 decided write: `keys.checkout`, `keys.checkin`, `keys.handover` (to a colleague) and
 `keys.receive` (the colleague confirms by scanning), `keys.lost`, `keys.return_to_owner`.
 A key is out to one person at a time: of two offline checkouts, the first to reach the server
-wins and the other is refused `key_already_out`. A refusal caused by someone else's custody
-step names that person (`key_handed_over`, `key_held_by_other`, …), so a queued action that
-comes too late says what happened rather than "forbidden".
+wins and the other is refused `key_already_out`. A hand-over made with both phones offline works
+in either order of sync: a receipt (scanned from the key's tag) that reaches the server before
+the giver's hand-over is applied as a waiting receipt (`receipt_by` on the key; the holder does
+not change) and the hand-over, when it arrives, completes the transfer. Every ledger entry keeps
+the device's time of the step (`device_at`, from the mutation's stamp) beside the server's `at`.
+A refusal caused by someone else's custody step names that person (`key_handed_over`,
+`key_held_by_other`, …), so a queued action that comes too late says what happened rather than
+"forbidden".
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from msgspec import UNSET
@@ -30,7 +35,7 @@ from server.syncing.handler_kit import (
     required,
     server_time,
 )
-from sync import MutationContext, Refusal, StoredRecord, Write
+from sync import MutationContext, Refusal, StoredRecord, Write, parse_stamp
 
 CUSTODY_ROLES = frozenset({"patrol", "supervisor", "environment"})
 KEEPER_ROLES = frozenset({"supervisor", "admin"})
@@ -47,7 +52,13 @@ CUSTODY = (
     "handover_to",
     "handed_by",
     "returned_by",
+    # A receipt that reached the server before the giver's hand-over: who scanned, its ledger
+    # entry and device time. The holder stays the giver until the hand-over completes it.
+    "receipt_by",
+    "receipt_event",
+    "receipt_at",
 )
+NO_RECEIPT: dict[str, Any] = {"receipt_by": None, "receipt_event": None, "receipt_at": None}
 
 
 class KeysHandler(SiteHandler):
@@ -93,6 +104,7 @@ class KeysHandler(SiteHandler):
             "handover_to": None,
             "handed_by": None,
             "returned_by": None,
+            **NO_RECEIPT,
             "created_by": int(ctx.actor.user_id),
             "created_at": server_time(ctx),
         }
@@ -141,6 +153,7 @@ class KeysHandler(SiteHandler):
                 "handover_to": None,
                 "handed_by": None,
                 "returned_by": None,
+                **NO_RECEIPT,
             }
             event.update(purpose=given.purpose, expected_return=args.get("expected_return"))
         elif intent == "checkin":
@@ -157,19 +170,33 @@ class KeysHandler(SiteHandler):
                 raise await self._not_holder(fields, actor_id, "not_holder")
             if to_id == actor_id or to_id not in await self._services.members_of(fields["site_id"]):
                 raise Refusal("invalid_args", "hand over to another member of the site")
-            custody = {"handover_to": to_id}
             event["to_user_id"] = to_id
+            if fields.get("receipt_by") == to_id:
+                # The receiver confirmed first: the hand-over completes the transfer.
+                custody = {
+                    "holder_id": to_id,
+                    "handover_to": None,
+                    "handed_by": actor_id,
+                    **NO_RECEIPT,
+                }
+                event["completes"] = fields.get("receipt_event")
+            else:
+                # Handed to someone else than a waiting receiver: that receipt lapses.
+                custody = {"handover_to": to_id, **NO_RECEIPT}
         elif intent == "receive":
             if status != "out":
                 raise await self._not_out(fields, actor_id, "handover_not_for_you")
-            if fields.get("handover_to") != actor_id:
-                raise await self._not_for_me(fields, actor_id)
-            custody = {
-                "holder_id": actor_id,
-                "handover_to": None,
-                "handed_by": fields.get("holder_id"),
-            }
             event["from_user_id"] = fields.get("holder_id")
+            if fields.get("handover_to") == actor_id:
+                custody = {
+                    "holder_id": actor_id,
+                    "handover_to": None,
+                    "handed_by": fields.get("holder_id"),
+                    **NO_RECEIPT,
+                }
+            else:
+                custody = await self._waiting_receipt(fields, actor_id, given.id, ctx)
+                event["waiting"] = True
         elif intent == "lost":
             if fields.get("holder_id") != actor_id and not is_supervisor:
                 raise await self._not_holder(fields, actor_id, "forbidden")
@@ -185,11 +212,26 @@ class KeysHandler(SiteHandler):
             site_id=fields["site_id"],
             by_id=actor_id,
             at=server_time(ctx),
+            device_at=device_time(ctx),
         )
         return [
             Write(collection="key_events", id=given.id, fields=event),
             Write(collection="keys", id=given.key_id, fields=custody, decided=True),
         ]
+
+    async def _waiting_receipt(
+        self, fields: Mapping[str, Any], actor_id: int, event_id: str, ctx: MutationContext
+    ) -> dict[str, Any]:
+        """A receipt before the giver's hand-over has arrived (both phones were offline): kept
+        on the key until the hand-over completes it, when nothing else stands in its way."""
+        if fields.get("handover_to") is not None:
+            raise await self._not_for_me(fields, actor_id)
+        if fields.get("holder_id") == actor_id:
+            raise _plain("handover_not_for_you")
+        waiting = fields.get("receipt_by")
+        if isinstance(waiting, int) and waiting != actor_id:
+            raise await self._naming("key_receipt_by_other", waiting)
+        return {"receipt_by": actor_id, "receipt_event": event_id, "receipt_at": device_time(ctx)}
 
     # ---- refusals that name who has the key --------------------------------------------
 
@@ -238,6 +280,12 @@ def _plain(code: str) -> Refusal:
     return Refusal(code, _PLAIN[code], None if code == "forbidden" else "key_id")
 
 
+def device_time(ctx: MutationContext) -> str:
+    """When the device made the step: its stamp's wall clock (clamped by the engine when it
+    ran ahead), ISO 8601 UTC."""
+    return datetime.fromtimestamp(parse_stamp(ctx.stamp).wall_ms / 1000, UTC).isoformat()
+
+
 def _returned(by_id: int) -> dict[str, Any]:
     return {
         "status": "in",
@@ -248,6 +296,7 @@ def _returned(by_id: int) -> dict[str, Any]:
         "handover_to": None,
         "handed_by": None,
         "returned_by": by_id,
+        **NO_RECEIPT,
     }
 
 

@@ -64,12 +64,15 @@ def the_conflict(page: Page, finding_id: str, text: str, side: str) -> None:
     expect(mine).to_have_attribute("data-side", side)
     expect(mine).to_have_attribute("data-unread", "true")
     expect(mine.get_by_test_id("conflict-text")).to_have_text(text)
+    # One notice per conflict per person: no older "merged" notice beside it.
+    expect(page.get_by_test_id("notice")).to_have_count(0)
     expect(page.get_by_test_id("conflicts-badge-tab")).to_have_text("1")
     page.get_by_test_id("nav-home").click()
     expect(page.get_by_test_id("conflicts-badge-home")).to_have_text("1")
     open_finding(page, finding_id)
     here = page.get_by_test_id("finding-conflicts").get_by_test_id("conflict")
     expect(here).to_have_count(1)
+    expect(page.get_by_test_id("notice")).to_have_count(0)
     expect(here.get_by_test_id("conflict-text")).to_have_text(text)
     expect(here.get_by_test_id("conflict-times")).to_contain_text("你")
 

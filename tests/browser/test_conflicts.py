@@ -1,5 +1,5 @@
 """Two people edit one finding offline on two phones: different fields are both kept; the same
-field goes to the later edit, and the person whose value was replaced is told which field."""
+field goes to the later edit, and the person whose value was replaced is told which field, once."""
 
 from playwright.sync_api import BrowserContext, Page, expect
 
@@ -92,17 +92,21 @@ def test_offline_edits_of_two_users_merge_per_field_and_the_later_edit_wins(
         zhang_edit["id"],
     ) == [("location", '"2栋3号电梯"', '"2栋2号电梯"')]
 
-    # Zhang Wei is told which of his fields was replaced, and by what.
+    # Zhang Wei is told once, by the conflict notice (no older "merged" notice beside it),
+    # which of his fields was replaced, and by what.
     open_sync_page(zhang)
-    notice = zhang.get_by_test_id("notice")
-    expect(notice).to_have_count(1)
-    expect(notice).to_have_attribute("data-kind", "merged")
-    field = notice.get_by_test_id("conflict-field")
-    expect(field).to_have_count(1)
-    expect(field).to_have_attribute("data-field", "location")
-    expect(field).to_have_text(catalog_text("finding.field.location"))
-    expect(notice).to_contain_text("2栋3号电梯")
-    expect(notice).to_contain_text("2栋2号电梯")
-    # Li Na's edit won: nothing to tell her.
+    expect(zhang.get_by_test_id("notice")).to_have_count(0)
+    conflict = zhang.get_by_test_id("my-conflicts").get_by_test_id("conflict")
+    expect(conflict).to_have_count(1)
+    expect(conflict).to_have_attribute("data-side", "replaced")
+    expect(conflict).to_have_attribute("data-field", "location")
+    text = conflict.get_by_test_id("conflict-text")
+    expect(text).to_contain_text(f"“{catalog_text('finding.field.location')}”")
+    expect(text).to_contain_text("2栋3号电梯")
+    expect(text).to_contain_text("2栋2号电梯")
+    # Li Na's edit won: she is told she replaced his, and has no other notice either.
     open_sync_page(lina)
     expect(lina.get_by_test_id("notice")).to_have_count(0)
+    expect(lina.get_by_test_id("my-conflicts").get_by_test_id("conflict")).to_have_attribute(
+        "data-side", "replacer"
+    )

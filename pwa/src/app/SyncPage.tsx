@@ -48,7 +48,6 @@ export function SyncPage() {
   const [storage, setStorage] = useState<StorageInfo | null>(null);
   const pending = pendingRows.value;
   const rejected = notices.value.filter((n) => n.kind === 'rejected');
-  const merged = notices.value.filter((n) => n.kind === 'merged');
   const err = lastError.value;
   const synced = lastSyncedAt.value;
 
@@ -144,19 +143,6 @@ export function SyncPage() {
           <ConflictList list={conflicts.value.filter((c) => sideOf(c, me.value) === 'between')} testid="site-conflicts" />
         </section>
       )}
-
-      <section class="card" aria-labelledby="sync-conflicts-h">
-        <h2 id="sync-conflicts-h">{t('sync.conflicts_list')}</h2>
-        {merged.length === 0 ? (
-          <p class="muted">{t('sync.none')}</p>
-        ) : (
-          <ul class="notices">
-            {merged.map((n) => (
-              <NoticeItem key={n.id} n={n} />
-            ))}
-          </ul>
-        )}
-      </section>
 
       <section class="card" aria-labelledby="sync-device-h">
         <h2 id="sync-device-h">{t('sync.device')}</h2>

@@ -7,7 +7,7 @@ import type { SyncFailure } from '../sync/client';
 import { progress, syncing } from '../sync/status';
 import { uploadProgress } from '../photos/status';
 import { dismiss, pendingCount, queuedPhotos } from './data';
-import { fieldLabel, mutationLabel, valueText } from './labels';
+import { fieldLabel, mutationLabel } from './labels';
 import { applyUpdate, navigate, online, pathOf, route, user, type Route, type RouteName } from './state';
 import { chooseLang } from './session';
 import { UnreadBadge } from '../conflicts/Badge';
@@ -215,7 +215,7 @@ export function failureText(f: SyncFailure): string {
   }
 }
 
-/** A rejection (with its reason and a way to edit again) or a merge (with the replaced fields). */
+/** A rejection, with its reason and a way to edit again (replaced fields are told by conflict notices). */
 export function NoticeItem({ n }: { n: NoticeRow }) {
   const what = mutationLabel(n.name);
   // Editing again helps when the content was refused; a locked or deleted record only needs looking at.
@@ -233,32 +233,13 @@ export function NoticeItem({ n }: { n: NoticeRow }) {
             ? { name: 'key', id: n.record_id }
             : null;
   return (
-    <li class={n.kind === 'rejected' ? 'notice-item notice-rejected' : 'notice-item notice-merged'} data-testid="notice" data-code={n.code} data-kind={n.kind}>
-      {n.kind === 'rejected' ? (
-        <>
-          <p class="notice-title">{t('notice.rejected', { what })}</p>
-          <p class="notice-reason" data-testid="notice-reason">
-            {errorText({ code: n.code, message: n.message, args: n.error_args })}
-            {/* The argument it was about, when we have a word for it (never a raw name such as key_id). */}
-            {n.field && hasKey(`finding.field.${n.field}`) ? ` (${fieldLabel(n.field)})` : ''}
-          </p>
-        </>
-      ) : (
-        <>
-          <p class="notice-title">{t('notice.merged', { what })}</p>
-          <ul class="conflicts">
-            {n.conflicts.map((c) => (
-              <li key={c.field}>
-                <span class="conflict-field" data-testid="conflict-field" data-field={c.field}>
-                  {fieldLabel(c.field)}
-                </span>
-                {': '}
-                {t('notice.kept_discarded', { kept: valueText(c.field, c.kept), discarded: valueText(c.field, c.discarded) })}
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
+    <li class="notice-item notice-rejected" data-testid="notice" data-code={n.code} data-kind={n.kind}>
+      <p class="notice-title">{t('notice.rejected', { what })}</p>
+      <p class="notice-reason" data-testid="notice-reason">
+        {errorText({ code: n.code, message: n.message, args: n.error_args })}
+        {/* The argument it was about, when we have a word for it (never a raw name such as key_id). */}
+        {n.field && hasKey(`finding.field.${n.field}`) ? ` (${fieldLabel(n.field)})` : ''}
+      </p>
       <div class="notice-actions">
         {openTo && (
           <button type="button" class="btn btn-light-outline" onClick={() => navigate(openTo)} data-testid="notice-open">

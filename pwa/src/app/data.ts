@@ -35,7 +35,9 @@ export const me = signal<number | null>(null);
 export const ready = computed(() => snap.value !== null);
 /** The raw local snapshot, for the feature stores that compute their views from it. */
 export const localSnapshot = computed(() => snap.value);
-export const notices = computed(() => snap.value?.notices ?? []);
+// Old "merged" notices (before the conflicts collection) are not shown: each conflict is
+// told once, by its `conflicts` record.
+export const notices = computed(() => (snap.value?.notices ?? []).filter((n) => n.kind !== 'merged'));
 /** Mutations not yet answered, in seq order. */
 export const pendingRows = computed<OutboxRow[]>(() => (snap.value?.outbox ?? []).filter((r) => r.state !== 'acked'));
 export const pendingCount = computed(() => pendingRows.value.length);

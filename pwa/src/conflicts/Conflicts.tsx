@@ -4,7 +4,7 @@ import './texts';
 import { lang, t } from '../i18n';
 import { me } from '../app/data';
 import { dateTime } from '../app/format';
-import { fieldLabel, valueText } from '../app/labels';
+import { fieldName, fieldValue } from './fields';
 import { isUnread, noticeOf, sideOf, timesOf, type Conflict, type Words } from './conflict';
 import { keepMine, keepTheirs, recordName } from './store';
 
@@ -12,8 +12,8 @@ function wordsOf(c: Conflict): Words {
   const l = lang.value;
   return {
     record: recordName(c),
-    field: fieldLabel(c.field),
-    value: (v) => valueText(c.field, v),
+    field: fieldName(c.collection, c.field),
+    value: (v) => fieldValue(c.collection, c.field, v),
     time: (iso) => dateTime(iso, l),
     you: t('conflict.you'),
     someone: t('conflict.someone'),

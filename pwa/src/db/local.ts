@@ -383,7 +383,7 @@ export function finalStatus(r: MutationResult): 'applied' | 'merged' | 'rejected
 
 /**
  * Store what became of a pushed batch, in one transaction: applied/merged →
- * acked (merged also leaves a notice naming the replaced fields), rejected →
+ * acked (a replaced field is told by the pulled `conflicts` record, not here), rejected →
  * out of the outbox and into a notice, deferred or unanswered → pending again.
  */
 export async function applyResults(
@@ -419,10 +419,8 @@ export async function applyResults(
       // The server kept newer values for these: stop showing ours before the pull.
       for (const c of conflicts) if (c.field !== 'id') delete args[c.field];
       await db.outbox.put({ ...row, args, state: 'acked', revision: res.revision ?? null, error: null });
-      if (conflicts.length) {
-        summary.merged++;
-        await db.notices.put(noticeOf(row, 'merged', res, now()));
-      }
+      // No notice of our own: the pulled `conflicts` record tells each person once (issue 15).
+      if (conflicts.length) summary.merged++;
     }
     for (const row of batch) {
       if (!answered.has(row.id)) await db.outbox.update(row.id, { state: 'pending' });

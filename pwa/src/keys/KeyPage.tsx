@@ -11,7 +11,7 @@ import { Kv, PendingChip, RecordNotices, unitText, when } from '../app/ui';
 import { t } from '../i18n';
 import { errorText } from '../i18n/errors';
 import { PhotoStrip } from '../photos/Photos';
-import { authorizationValid, PURPOSES, refusal, type Intent, type Key, type Purpose } from './key';
+import { authorizationValid, PURPOSES, receiptWaits, refusal, type Intent, type Key, type Purpose } from './key';
 import { eventText, keyKindText, keyStatusText, purposeText } from './labels';
 import { holderName, keyIntent, keyLedger, keyOverdue, keys } from './store';
 
@@ -27,17 +27,18 @@ export function KeyByToken({ user, token }: { user: User; token: string }) {
       </Screen>
     );
   }
-  return <KeyScreen user={user} id={k.id} />;
+  // Reached by the key's tag: the person has the key in hand and may confirm a receipt.
+  return <KeyScreen user={user} id={k.id} scanned />;
 }
 
-export function KeyScreen({ user, id }: { user: User; id: string }) {
+export function KeyScreen({ user, id, scanned = false }: { user: User; id: string; scanned?: boolean }) {
   const k = keys.value.find((x) => x.id === id) ?? null;
   const back = () => goBack('keys');
   return (
     <Screen title={k ? t('key.title_code', { code: k.code }) : t('key.title')} back={back}>
       <RecordNotices recordId={id} />
       {k ? (
-        <KeyBody key={k.id} user={user} k={k} />
+        <KeyBody key={k.id} user={user} k={k} scanned={scanned} />
       ) : (
         <p class="muted" data-testid="key-missing">
           {ready.value ? t('key.missing') : t('common.loading')}
@@ -53,7 +54,7 @@ function inHours(h: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-function KeyBody({ user, k }: { user: User; k: Key }) {
+function KeyBody({ user, k, scanned }: { user: User; k: Key; scanned: boolean }) {
   const [purpose, setPurpose] = useState<Purpose>('patrol');
   const [expected, setExpected] = useState(() => inHours(2));
   const [to, setTo] = useState('');
@@ -73,6 +74,13 @@ function KeyBody({ user, k }: { user: User; k: Key }) {
   const mineOut = k.status === 'out' && k.holder_id === me.value;
   const events = keyLedger(k.id);
   const keeper = user.roles.includes('supervisor') || user.roles.includes('admin');
+  const receiveWhy = why('receive');
+  const iWait = k.status === 'out' && k.receipt_by !== null && k.receipt_by === me.value && k.holder_id !== me.value;
+  // A sync that lands changes what may be done: an earlier "done" line no longer holds.
+  useEffect(() => {
+    setDone(null);
+    setError(null);
+  }, [k.revision]);
 
   async function act(intent: Intent, extra: Parameters<typeof keyIntent>[2] = {}, confirmText?: string) {
     if (busy) return;
@@ -80,8 +88,9 @@ function KeyBody({ user, k }: { user: User; k: Key }) {
     setBusy(true);
     setError(null);
     try {
+      const waits = intent === 'receive' && receiptWaits(k, a);
       await keyIntent(k.id, intent, extra);
-      setDone(t(`key.done.${intent}`));
+      setDone(waits ? t('key.done.receive_waiting') : t(`key.done.${intent}`));
     } catch (err) {
       setError(errorText(err));
     } finally {
@@ -162,13 +171,19 @@ function KeyBody({ user, k }: { user: User; k: Key }) {
           </p>
         )}
 
-        {why('receive') === null && (
-          <div class="notice notice-warn">
-            <p>{t('key.handover_to_you', { name: holderName(k) })}</p>
+        {receiveWhy === null && !iWait && (!receiptWaits(k, a) || scanned) && (
+          <div class="notice notice-warn" data-testid="key-receive-offer" data-waits={String(receiptWaits(k, a))}>
+            <p>{receiptWaits(k, a) ? t('key.receive_by_scan', { name: holderName(k) }) : t('key.handover_to_you', { name: holderName(k) })}</p>
             <button type="button" class="btn btn-primary btn-block" disabled={busy} onClick={() => void act('receive')} data-testid="key-receive">
               {t('key.receive')}
             </button>
           </div>
+        )}
+
+        {iWait && (
+          <p class="notice" role="status" data-testid="key-receipt-waiting">
+            {t('key.receipt_waiting', { name: holderName(k) })}
+          </p>
         )}
 
         {k.status === 'in' &&
@@ -200,7 +215,7 @@ function KeyBody({ user, k }: { user: User; k: Key }) {
             </p>
           ))}
 
-        {k.status === 'out' && !mineOut && k.handover_to !== me.value && (
+        {k.status === 'out' && !mineOut && k.handover_to !== me.value && !iWait && (
           <p class="muted" data-testid="key-out-with">
             {t('key.out_with', { name: holderName(k) })}
           </p>
@@ -276,12 +291,13 @@ function KeyBody({ user, k }: { user: User; k: Key }) {
         ) : (
           <ol class="ledger">
             {[...events].reverse().map((e) => (
-              <li key={e.id} data-testid="ledger-event" data-kind={e.kind} data-pending={String(e.pending)}>
-                <span class="ledger-when">{when(e.at)}</span>{' '}
+              <li key={e.id} data-testid="ledger-event" data-kind={e.kind} data-pending={String(e.pending)} data-by={e.by_id ?? ''} data-device-at={e.device_at ?? ''}>
+                <span class="ledger-when">{when(e.device_at ?? e.at)}</span>{' '}
                 <strong>{eventText(e.kind)}</strong> · {memberName(e.by_id)}
                 {e.purpose && ` · ${purposeText(e.purpose)}`}
                 {e.to_user_id !== null && ` → ${memberName(e.to_user_id)}`}
                 {e.note && ` · ${e.note}`}
+                {e.waiting && ` · ${t('key.ledger_waited')}`}
                 {e.pending && <span class="chip chip-pending">{t('common.pending')}</span>}
               </li>
             ))}

@@ -43,6 +43,9 @@ export interface Key {
   /** Who handed it to the holder (set by a receipt), and who last checked it in. */
   handed_by: number | null;
   returned_by: number | null;
+  /** A receipt scanned before the giver's hand-over reached the server: who, and the device's time. */
+  receipt_by: number | null;
+  receipt_at: string | null;
   created_at: string | null;
   revision: number | null;
   pending: number;
@@ -59,6 +62,10 @@ export interface KeyEvent {
   to_user_id: number | null;
   from_user_id: number | null;
   note: string;
+  /** When the device made the step (the server's `at` is when it arrived). */
+  device_at: string | null;
+  /** A receipt that reached the server before the hand-over. */
+  waiting: boolean;
   /** Only on this device so far (the intent is in the outbox). */
   pending: boolean;
 }
@@ -88,6 +95,8 @@ export function toKey(r: ViewRecord): Key {
     handover_to: num(f.handover_to),
     handed_by: num(f.handed_by),
     returned_by: num(f.returned_by),
+    receipt_by: num(f.receipt_by),
+    receipt_at: strOrNull(f.receipt_at),
     created_at: strOrNull(f.created_at),
     revision: r.revision,
     pending: r.pending,
@@ -95,7 +104,8 @@ export function toKey(r: ViewRecord): Key {
 }
 
 /** A key back in (or lost, or with its owner): no custody left, and who ended it (as the server's `_returned`). */
-const returned = (by: number | null) => ({ status: 'in', holder_id: null, out_since: null, expected_return: null, purpose: null, handover_to: null, handed_by: null, returned_by: by });
+const returned = (by: number | null) => ({ status: 'in', holder_id: null, out_since: null, expected_return: null, purpose: null, handover_to: null, handed_by: null, returned_by: by, ...NO_RECEIPT });
+const NO_RECEIPT = { receipt_by: null, receipt_event: null, receipt_at: null };
 
 export interface Actor {
   id: number | null;
@@ -103,7 +113,7 @@ export interface Actor {
 }
 
 type Custody = Pick<Key, 'status' | 'holder_id' | 'handover_to' | 'kind' | 'authorization_until'> &
-  Partial<Pick<Key, 'handed_by' | 'returned_by'>>;
+  Partial<Pick<Key, 'handed_by' | 'returned_by' | 'receipt_by'>>;
 
 /** The actor does not hold the key: the code that names who does (as the server says it), else `code`. */
 function notHolder(key: Custody, actor: Actor, code: string): string {
@@ -139,13 +149,21 @@ export function refusal(key: Custody, intent: Intent, actor: Actor, today: strin
       if (key.status !== 'out') return notOut(key, actor, 'handover_not_for_you');
       if (actor.id !== null && key.handover_to === actor.id) return null;
       if (key.handover_to !== null) return 'key_handover_to_other';
-      return holder ? 'handover_not_for_you' : notHolder(key, actor, 'handover_not_for_you');
+      if (holder || actor.id === null) return 'handover_not_for_you';
+      // Not (yet) handed over here: the hand-over may still be on the giver's offline phone,
+      // so a receipt waits for it (as the server keeps it), unless another receipt waits.
+      return key.receipt_by != null && key.receipt_by !== actor.id ? 'key_receipt_by_other' : null;
     case 'lost':
       return holder || sup ? null : notHolder(key, actor, 'forbidden');
     case 'return_to_owner':
       if (key.kind !== 'entrusted') return 'invalid_args';
       return holder || sup ? null : notHolder(key, actor, 'forbidden');
   }
+}
+
+/** A receipt now would wait for the giver's hand-over (none has reached this device). */
+export function receiptWaits(key: Pick<Key, 'handover_to'>, actor: Actor): boolean {
+  return actor.id === null || key.handover_to !== actor.id;
 }
 
 /** An entrusted key's authorisation holds today (a date "YYYY-MM-DD", inclusive). */
@@ -166,13 +184,19 @@ function custodyAfter(intent: Intent, current: Record<string, unknown>, args: Ar
         handover_to: null,
         handed_by: null,
         returned_by: null,
+        ...NO_RECEIPT,
       };
     case 'checkin':
       return returned(me);
-    case 'handover':
-      return { handover_to: typeof args.to_user_id === 'number' ? args.to_user_id : null };
+    case 'handover': {
+      const to = typeof args.to_user_id === 'number' ? args.to_user_id : null;
+      // As the server: a receipt already waiting for this hand-over completes it.
+      if (to !== null && current.receipt_by === to) return { holder_id: to, handover_to: null, handed_by: me, ...NO_RECEIPT };
+      return { handover_to: to, ...NO_RECEIPT };
+    }
     case 'receive':
-      return { holder_id: me, handover_to: null, handed_by: current.holder_id ?? null };
+      if (current.handover_to !== me) return { receipt_by: me, receipt_event: args.id ?? null, receipt_at: iso(at) };
+      return { holder_id: me, handover_to: null, handed_by: current.holder_id ?? null, ...NO_RECEIPT };
     case 'lost':
       return { ...returned(me), status: 'lost' };
     case 'return_to_owner':
@@ -225,6 +249,8 @@ function toEvent(id: string, f: Record<string, unknown>, pending: boolean): KeyE
     to_user_id: num(f.to_user_id),
     from_user_id: num(f.from_user_id),
     note: str(f.note),
+    device_at: strOrNull(f.device_at),
+    waiting: f.waiting === true,
     pending,
   };
 }
@@ -237,9 +263,12 @@ export function ledger(keyId: string, server: readonly ServerLike[], outbox: rea
     if (row.collection !== 'keys' || row.record_id !== keyId || !row.name.startsWith('keys.') || row.name === UPSERT) continue;
     const id = typeof row.args.id === 'string' ? row.args.id : row.id;
     if (out.has(id)) continue;
-    out.set(id, toEvent(id, { ...row.args, kind: row.name.slice(5), by_id: me, at: iso(row.created_at) }, true));
+    out.set(id, toEvent(id, { ...row.args, kind: row.name.slice(5), by_id: me, at: iso(row.created_at), device_at: iso(row.created_at) }, true));
   }
-  return [...out.values()].sort((a, b) => (a.at ?? '').localeCompare(b.at ?? '') || a.id.localeCompare(b.id));
+  // In the order the steps were made (each phone's time): an offline hand-over and its
+  // receipt reach the server in either order.
+  const made = (e: KeyEvent) => e.device_at ?? e.at ?? '';
+  return [...out.values()].sort((a, b) => made(a).localeCompare(made(b)) || a.id.localeCompare(b.id));
 }
 
 /** Out longer than the site's limit (hours). */

@@ -68,6 +68,36 @@ describe('key custody predictions', () => {
     expect(k).toMatchObject({ holder_id: 5, handover_to: null });
   });
 
+  it('a receipt scanned before the hand-over reached this phone waits, and the hand-over completes it', () => {
+    // Zhang (6) holds the key; nothing of a hand-over has reached Li's phone (me, 5).
+    const held: ServerLike[] = [{ id: 'k1', revision: 2, fields: { site_id: 1, code: 'A-101', kind: 'vacant', status: 'out', holder_id: 6, handover_to: null, qr_token: 't' } }];
+    expect(refusal(toKey({ ...held[0]!, pending: 0 }), 'receive', me, today)).toBeNull();
+    const receive = row('keys.receive', 'keys', 'k1', intentArgs('e4', 'k1', 'receive'));
+    let [k] = keysView(held, [receive], me, today);
+    // Custody stays with Zhang until his hand-over syncs.
+    expect(k).toMatchObject({ status: 'out', holder_id: 6, receipt_by: 5, pending: 1 });
+    // A third colleague may not receive while Li's receipt waits.
+    expect(refusal(k!, 'receive', { id: 7, roles: ['patrol'] }, today)).toBe('key_receipt_by_other');
+    // The holder's phone, once the waiting receipt is pulled: his hand-over to Li completes it at once.
+    const waiting: ServerLike[] = [{ id: 'k1', revision: 3, fields: { ...held[0]!.fields, receipt_by: 5, receipt_event: 'e4' } }];
+    const handover = row('keys.handover', 'keys', 'k1', intentArgs('e2', 'k1', 'handover', { to_user_id: 5 }));
+    [k] = keysView(waiting, [handover], other, today);
+    expect(k).toMatchObject({ holder_id: 5, handed_by: 6, handover_to: null, receipt_by: null });
+    // The holder himself cannot receive his own key.
+    expect(refusal(toKey({ ...held[0]!, pending: 0 }), 'receive', other, today)).toBe('handover_not_for_you');
+  });
+
+  it('orders the ledger by when each phone made the step, not when it reached the server', () => {
+    const events: ServerLike[] = [
+      { id: 'r', revision: 4, fields: { key_id: 'k1', kind: 'receive', by_id: 5, at: '2025-06-15T02:00:00Z', device_at: '2025-06-15T01:10:00Z', waiting: true } },
+      { id: 'h', revision: 5, fields: { key_id: 'k1', kind: 'handover', by_id: 6, at: '2025-06-15T03:00:00Z', device_at: '2025-06-15T01:05:00Z', to_user_id: 5 } },
+    ];
+    expect(ledger('k1', events, [], 5).map((e) => [e.kind, e.device_at, e.waiting])).toEqual([
+      ['handover', '2025-06-15T01:05:00Z', false],
+      ['receive', '2025-06-15T01:10:00Z', true],
+    ]);
+  });
+
   it('lists the ledger with pending intents, and marks overdue keys', () => {
     const events: ServerLike[] = [{ id: 'e0', revision: 1, fields: { key_id: 'k1', kind: 'checkout', by_id: 6, at: '2025-06-14T01:00:00Z', purpose: 'repair' } }];
     const checkin = row('keys.checkin', 'keys', 'k1', intentArgs('e5', 'k1', 'checkin'));

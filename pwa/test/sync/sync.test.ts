@@ -67,17 +67,14 @@ describe('push results', () => {
     expect(await db.outbox.count()).toBe(0);
   });
 
-  it('merged: keeps a notice naming each field a newer edit replaced, and shows the kept value', async () => {
+  it('merged: no notice of its own (the conflicts record tells the person once), and shows the kept value', async () => {
     server.serverWrite('findings', 'f1', { ...NEW, created_by: 5 });
     await syncOnce({ db, api: server.api() });
     server.serverWrite('findings', 'f1', { status: 'assigned', assignee_id: 9 }); // a newer stamp than ours
     await enqueue(db, upsert('f1', { status: 'fixed', location: 'B2' }));
     const out = await syncOnce({ db, api: server.api() });
     expect(out).toMatchObject({ ok: true, merged: 1 });
-    const notices = await db.notices.toArray();
-    expect(notices).toHaveLength(1);
-    expect(notices[0]).toMatchObject({ kind: 'merged', code: 'newer_edit', record_id: 'f1' });
-    expect(notices[0]!.conflicts.map((c) => [c.field, c.kept, c.discarded])).toEqual([['status', 'assigned', 'fixed']]);
+    expect(await db.notices.toArray()).toEqual([]);
     expect((await view())[0]).toMatchObject({ status: 'assigned', location: 'B2', pending: 0 });
   });
 
