@@ -332,8 +332,13 @@ class SimDevice:
                     assert change["fields"] == {}
                     self.replica.pop(key, None)
                 else:
-                    # (d) never a record of a site this user does not belong to.
-                    assert change["fields"]["site_id"] in self.user.sites, (self.user, change)
+                    # (d) never a record of a site this user does not belong to; but a
+                    # conflict is told to its two authors, even after the record moved away.
+                    fields = change["fields"]
+                    authors = (fields.get("kept_by"), fields.get("discarded_by"))
+                    assert fields["site_id"] in self.user.sites or (
+                        change["collection"] == "conflicts" and str(self.user.id) in authors
+                    ), (self.user, change)
                     self.replica[key] = change["fields"]
             self.cursor = body["cursor"]
             done += 1
