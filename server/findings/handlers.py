@@ -59,6 +59,40 @@ def _removes(value: object) -> bool:
     return isinstance(value, PhotoSetChange) and bool(value.remove)
 
 
+def _photo_count(before: object, change: object) -> int:
+    photos = {str(h) for h in before} if isinstance(before, list) else set()
+    if isinstance(change, Mapping):
+        photos = (photos | set(change.get("add") or ())) - set(change.get("remove") or ())
+    elif isinstance(change, list):
+        photos |= {str(h) for h in change}
+    return len(photos)
+
+
+def _log_changes(ctx: MutationContext, current: StoredRecord, sent: Mapping[str, Any]) -> None:
+    """The finding's history (`GET /api/findings/{id}/history`): who changed which field from
+    what to what, kept as a `finding_changed` event of the mutation (stored only if applied).
+    Photo sets are logged as counts."""
+    fields = current.fields
+    changes = []
+    for name, value in sent.items():
+        if name == "id" or name.endswith(("_by", "_at")):  # who and when: the event says
+            continue
+        old = fields.get(name)
+        if name in FindingsHandler.set_fields:
+            old_count = len(old) if isinstance(old, list) else 0
+            old, value = old_count, _photo_count(old, value)
+        if old != value:
+            changes.append([name, old, value])
+    if changes:
+        ctx.emit(
+            "finding_changed",
+            finding_id=current.id,
+            site_id=fields.get("site_id"),
+            by=int(ctx.actor.user_id),
+            changes=changes,
+        )
+
+
 class FindingsHandler(SiteHandler):
     collection = "findings"
     set_fields = frozenset({"photos", "fix_photos"})
@@ -116,6 +150,7 @@ class FindingsHandler(SiteHandler):
         if current is None:
             return self._created(ctx, args, sent)
         self._check_edit(ctx, sent, current.fields)
+        _log_changes(ctx, current, {n: args[n] for n in sent.__struct_fields__ if n in args})
         return {}
 
     def _created(
@@ -239,6 +274,7 @@ class FindingsHandler(SiteHandler):
         else:
             change = self._reopen(ctx, args, fields, status)
         reached = change["status"]
+        _log_changes(ctx, current, change)
         if reached in EVIDENCE_KEPT:  # who fixed, verified or closed it, and when
             change[f"{reached}_by"] = int(ctx.actor.user_id)
             change[f"{reached}_at"] = server_time(ctx)

@@ -86,3 +86,15 @@ class FindingReopenArgs(msgspec.Struct, forbid_unknown_fields=True):
 
     id: RecordRef
     reason: Text = ""
+
+
+class FindingChangeRead(msgspec.Struct):
+    """One line of a finding's history: who changed which field, from what to what (photo sets
+    as counts), and when (ISO 8601 UTC)."""
+
+    at: str
+    by_id: int
+    by: str
+    field: str
+    before: object
+    after: object
