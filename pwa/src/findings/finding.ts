@@ -1,6 +1,6 @@
 // Findings (问题/整改单): the fields, the intents, the role rules the PWA
 // predicts (the server decides), and how their mutations show locally.
-import { deleteApplier, overlay, upsertApplier, type Applier, type OutboxLike, type ServerLike, type ViewRecord } from '../sync/overlay';
+import { applySetOp, deleteApplier, overlay, upsertApplier, type Applier, type OutboxLike, type ServerLike, type ViewRecord } from '../sync/overlay';
 import type { Args } from '../sync/wire';
 import { date, iso, num, str, strs } from '../app/fields';
 
@@ -13,21 +13,14 @@ export type FindingStatus = (typeof STATUSES)[number];
 export const SET_FIELDS: ReadonlySet<string> = new Set(['photos', 'fix_photos']);
 /** Set by the server only: a device never sends them. */
 export const SERVER_OWNED: ReadonlySet<string> = new Set(['created_by', 'created_at']);
+/** Categories whose fix needs at least one fix photo (server/findings/schemas.py). */
+export const FIX_PHOTO_CATEGORIES: ReadonlySet<string> = new Set(['cleaning', 'greening', 'pest']);
 
-/** The fields a device may write, in form order. */
-export const EDITABLE = [
-  'site_id',
-  'unit_id',
-  'location',
-  'category',
-  'description',
-  'photos',
-  'assignee_id',
-  'due_date',
-  'status',
-  'fix_note',
-  'fix_photos',
-] as const;
+/**
+ * The fields the form writes, in form order. Status, assignee and the fix are
+ * not among them: they move only by the state intents (`findings.assign`, …).
+ */
+export const EDITABLE = ['site_id', 'unit_id', 'location', 'category', 'description', 'photos', 'due_date'] as const;
 export type EditableField = (typeof EDITABLE)[number];
 
 export interface Finding {
@@ -45,6 +38,9 @@ export interface Finding {
   fix_photos: string[];
   created_by: number | null;
   created_at: string | null;
+  fixed_by: number | null;
+  close_reason: string;
+  reopen_reason: string;
   revision: number | null;
   /** Unanswered local mutations on this finding. */
   pending: number;
@@ -65,6 +61,10 @@ export const NAMES = {
   delete: 'findings.delete',
 } as const;
 
+/** The state intents (`findings.<intent>`), each a step the server decides. */
+export const INTENTS = ['assign', 'fix', 'verify', 'close', 'reopen'] as const;
+export type Intent = (typeof INTENTS)[number];
+
 export function toFinding(r: ViewRecord): Finding {
   const f = r.fields;
   return {
@@ -82,6 +82,9 @@ export function toFinding(r: ViewRecord): Finding {
     fix_photos: strs(f.fix_photos),
     created_by: num(f.created_by),
     created_at: typeof f.created_at === 'string' ? f.created_at : null,
+    fixed_by: num(f.fixed_by),
+    close_reason: str(f.close_reason),
+    reopen_reason: str(f.reopen_reason),
     revision: r.revision,
     pending: r.pending,
   };
@@ -113,6 +116,20 @@ export function findingAppliers(me: number | null): Record<string, Applier> {
       return next;
     },
     [NAMES.delete]: deleteApplier,
+    // The state steps, shown as the server will decide them (it may still refuse).
+    'findings.assign': (current, args) => current && { ...current, status: 'assigned', assignee_id: args.assignee_id },
+    'findings.fix': (current, args) =>
+      current && {
+        ...current,
+        status: 'fixed',
+        fix_note: args.fix_note,
+        fixed_by: me,
+        fix_photos: args.fix_photos === undefined ? current.fix_photos : applySetOp(current.fix_photos, args.fix_photos),
+      },
+    'findings.verify': (current) => current && { ...current, status: 'verified' },
+    'findings.close': (current, args) => current && { ...current, status: 'closed', close_reason: args.reason },
+    'findings.reopen': (current, args) =>
+      current && { ...current, status: current.assignee_id == null ? 'open' : 'assigned', reopen_reason: args.reason },
   };
 }
 
@@ -142,19 +159,31 @@ export function isLocked(f: Pick<Finding, 'status'>): boolean {
   return f.status === 'closed';
 }
 
-export function maySetStatus(actor: Actor, status: string, f?: Pick<Finding, 'assignee_id'> | null, assignee?: number | null): boolean {
+const VERIFIERS = ['supervisor', 'environment'];
+const has = (actor: Actor, roles: readonly string[]) => roles.some((r) => actor.roles.includes(r));
+
+/** The state steps this person may take now (predicted as server/findings/handlers.py decides). */
+export function allowedIntents(actor: Actor, f: Pick<Finding, 'status' | 'assignee_id' | 'fixed_by'>): Intent[] {
   const sup = actor.roles.includes('supervisor');
-  if (status === 'fixed') {
-    const who = assignee !== undefined ? assignee : f?.assignee_id ?? null;
-    return sup || (actor.id !== null && who === actor.id);
-  }
-  if (status === 'verified' || status === 'closed') return sup || actor.roles.includes('environment');
-  return STATUSES.includes(status as FindingStatus);
+  const out: Intent[] = [];
+  if ((f.status === 'open' && has(actor, VERIFIERS)) || (f.status === 'assigned' && sup)) out.push('assign');
+  if (f.status === 'assigned' && actor.id !== null && f.assignee_id === actor.id) out.push('fix');
+  if (f.status === 'fixed' && has(actor, VERIFIERS) && (f.fixed_by ?? f.assignee_id) !== actor.id) out.push('verify');
+  if ((f.status === 'verified' && has(actor, VERIFIERS)) || (sup && ['open', 'assigned', 'fixed'].includes(f.status))) out.push('close');
+  if (sup && ['fixed', 'verified'].includes(f.status)) out.push('reopen');
+  return out;
 }
 
-/** The statuses to offer: the current one and those this user may set. */
-export function statusChoices(actor: Actor, current: string | null, assignee: number | null): string[] {
-  return STATUSES.filter((s) => s === current || maySetStatus(actor, s, null, assignee));
+/** A close needs a reason unless the finding was verified first. */
+export function closeNeedsReason(f: Pick<Finding, 'status'>): boolean {
+  return f.status !== 'verified';
+}
+
+/** Why a fix cannot be sent as it stands (the field and its refusal code), or null. */
+export function fixRefusal(f: Pick<Finding, 'category' | 'fix_photos'>, note: string, photos: readonly string[]): { field: 'fix_note' | 'fix_photos'; code: string } | null {
+  if (note.trim() === '') return { field: 'fix_note', code: 'fix_note_required' };
+  if (FIX_PHOTO_CATEGORIES.has(f.category) && f.fix_photos.length + photos.length === 0) return { field: 'fix_photos', code: 'fix_photos_required' };
+  return null;
 }
 
 export function mayDelete(actor: Actor): boolean {
@@ -172,11 +201,7 @@ export const BLANK: FindingValues = {
   category: 'other',
   description: '',
   photos: [],
-  assignee_id: null,
   due_date: null,
-  status: 'open',
-  fix_note: '',
-  fix_photos: [],
 };
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {

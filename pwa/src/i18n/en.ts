@@ -91,6 +91,11 @@ export const en: Record<CoreKey, string> = {
   'mutation.findings.upsert': 'Save finding',
   'mutation.findings.comment': 'Add follow-up',
   'mutation.findings.delete': 'Delete finding',
+  'mutation.findings.assign': 'Assign finding',
+  'mutation.findings.fix': 'Mark fixed',
+  'mutation.findings.verify': 'Verify fix',
+  'mutation.findings.close': 'Close finding',
+  'mutation.findings.reopen': 'Reopen finding',
 
   'notice.rejected': 'The server refused "{what}"',
   'notice.merged': '"{what}" was saved, but a newer edit replaced these fields',

@@ -90,6 +90,11 @@ export const zhCN = {
   'mutation.findings.upsert': '保存问题',
   'mutation.findings.comment': '添加跟进',
   'mutation.findings.delete': '删除问题',
+  'mutation.findings.assign': '派单',
+  'mutation.findings.fix': '整改完成',
+  'mutation.findings.verify': '验收',
+  'mutation.findings.close': '关闭问题',
+  'mutation.findings.reopen': '重新打开问题',
 
   'notice.rejected': '“{what}”被服务器拒绝',
   'notice.merged': '“{what}”已保存，但以下字段已被更新的修改替换',
