@@ -14,7 +14,8 @@ import { unitText, when } from '../app/ui';
 import { api } from '../sync/api';
 import type { NewPhoto } from '../db/local';
 import { PhotoPicker } from '../photos/Photos';
-import { allowedIntents, closeNeedsReason, fixRefusal, FIX_PHOTO_CATEGORIES, type Finding, type Intent } from './finding';
+import type { Finding, Intent } from './finding';
+import { allowedIntents, closeNeedsReason, fixRefusal, FIX_PHOTO_CATEGORIES } from './rules';
 import { findingIntent } from './store';
 
 type FieldError = { field: string; text: string } | null;

@@ -15,7 +15,7 @@ import { StateChips } from './List';
 import { ConflictList } from '../conflicts/Badge';
 import { conflictsOf } from '../conflicts/store';
 import { unitById } from '../app/site';
-import { unitText } from '../app/ui';
+import { unitLabel } from '../app/units';
 
 // The state actions and the history load with the first finding page opened (not in the first load).
 type Lazy = typeof import('./Actions');
@@ -87,6 +87,11 @@ export function FindingDetail({ user, id }: { user: User; id: string }) {
   );
 }
 
+function unitShown(id: number | null): string {
+  const u = unitById(id);
+  return u ? unitLabel(u) : id === null ? '' : t('unit.number_only', { id });
+}
+
 function Later({ f }: { f: Finding }) {
   const m = useActions();
   if (!m) return null;
@@ -124,7 +129,7 @@ function Body({ user, f }: { user: User; f: Finding }) {
       <dl class="kvs">
         <Field label={t('finding.field.site_id')}>{siteName(user, f.site_id)}</Field>
         <Field label={t('finding.field.unit_id')} testid="finding-detail-unit">
-          {unitText(unitById(f.unit_id), f.unit_id)}
+          {unitShown(f.unit_id)}
         </Field>
         <Field label={t('finding.field.location')} testid="finding-detail-location">
           {f.location}

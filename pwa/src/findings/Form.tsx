@@ -79,15 +79,12 @@ function FindingForm({ user, id, noticeId }: { user: User; id: string | null; no
   useEffect(() => {
     if (siteKey && online.value) void refreshUnits(siteKey);
   }, [siteKey]);
-  const chosen = siteUnits.find((u) => u.id === v.unit_id) ?? null;
-  const [building, setBuilding] = useState<number | null>(chosen?.building_id ?? null);
-  const buildingId = chosen?.building_id ?? building;
-  const buildings = [...new Map(siteUnits.map((u) => [u.building_id, u.building_name])).entries()].sort((a, b) =>
-    a[1].localeCompare(b[1], 'zh-CN', { numeric: true }),
-  );
-  const buildingUnits = siteUnits
-    .filter((u) => u.building_id === buildingId)
-    .sort((a, b) => unitLabel(a).localeCompare(unitLabel(b), 'zh-CN', { numeric: true }));
+  const known = siteUnits.some((u) => u.id === v.unit_id);
+  // Grouped by building, in the order people count them (2栋 before 10栋).
+  const byBuilding = new Map<string, typeof siteUnits>();
+  for (const u of [...siteUnits].sort((x, y) => unitLabel(x).localeCompare(unitLabel(y), 'zh-CN', { numeric: true }))) {
+    byBuilding.set(u.building_name, [...(byBuilding.get(u.building_name) ?? []), u]);
+  }
 
   const set = <K extends keyof FindingValues>(k: K, val: FindingValues[K]) => setV((prev) => ({ ...prev, [k]: val }));
   const addPhoto = (field: 'photos') => (p: NewPhoto) => {
@@ -156,7 +153,6 @@ function FindingForm({ user, id, noticeId }: { user: User; id: string | null; no
         onChange={(e) => {
           const s = e.currentTarget.value;
           setV((prev) => ({ ...prev, site_id: s === '' ? null : Number(s), unit_id: s === siteKey ? prev.unit_id : null }));
-          if (s !== siteKey) setBuilding(null);
         }}
         data-testid="finding-site"
       >
@@ -182,39 +178,24 @@ function FindingForm({ user, id, noticeId }: { user: User; id: string | null; no
       <label for="f-location">{fieldLabel('location')}</label>
       <input id="f-location" type="text" maxLength={200} value={v.location} onInput={(e) => set('location', e.currentTarget.value)} data-testid="finding-location" />
 
-      <label for="f-building">{t('form.building')}</label>
-      <select
-        id="f-building"
-        value={buildingId === null ? '' : String(buildingId)}
-        onChange={(e) => {
-          const b = e.currentTarget.value;
-          setBuilding(b === '' ? null : Number(b));
-          set('unit_id', null);
-        }}
-        data-testid="finding-building"
-      >
-        <option value="">{t('form.no_unit')}</option>
-        {buildings.map(([id, name]) => (
-          <option key={id} value={String(id)}>
-            {name}
-          </option>
-        ))}
-      </select>
       <label for="f-unit">{fieldLabel('unit_id')}</label>
       <select
         id="f-unit"
         value={v.unit_id === null ? '' : String(v.unit_id)}
-        disabled={buildingId === null && v.unit_id === null}
         onChange={(e) => set('unit_id', e.currentTarget.value === '' ? null : Number(e.currentTarget.value))}
         data-testid="finding-unit"
       >
         <option value="">{t('form.no_unit')}</option>
-        {buildingUnits.map((u) => (
-          <option key={u.id} value={String(u.id)}>
-            {unitLabel(u)}
-          </option>
+        {[...byBuilding].map(([building, list]) => (
+          <optgroup key={building} label={building}>
+            {list.map((u) => (
+              <option key={u.id} value={String(u.id)}>
+                {unitLabel(u)}
+              </option>
+            ))}
+          </optgroup>
         ))}
-        {v.unit_id !== null && !chosen && <option value={String(v.unit_id)}>{t('unit.number_only', { id: v.unit_id })}</option>}
+        {v.unit_id !== null && !known && <option value={String(v.unit_id)}>{t('unit.number_only', { id: v.unit_id })}</option>}
       </select>
       {siteKey && !unitsKnown && <p class="muted hint">{t('form.no_units')}</p>}
 

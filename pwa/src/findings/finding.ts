@@ -13,8 +13,6 @@ export type FindingStatus = (typeof STATUSES)[number];
 export const SET_FIELDS: ReadonlySet<string> = new Set(['photos', 'fix_photos']);
 /** Set by the server only: a device never sends them. */
 export const SERVER_OWNED: ReadonlySet<string> = new Set(['created_by', 'created_at']);
-/** Categories whose fix needs at least one fix photo (server/findings/schemas.py). */
-export const FIX_PHOTO_CATEGORIES: ReadonlySet<string> = new Set(['cleaning', 'greening', 'pest']);
 
 /**
  * The fields the form writes, in form order. Status, assignee and the fix are
@@ -62,8 +60,7 @@ export const NAMES = {
 } as const;
 
 /** The state intents (`findings.<intent>`), each a step the server decides. */
-export const INTENTS = ['assign', 'fix', 'verify', 'close', 'reopen'] as const;
-export type Intent = (typeof INTENTS)[number];
+export type Intent = 'assign' | 'fix' | 'verify' | 'close' | 'reopen';
 
 export function toFinding(r: ViewRecord): Finding {
   const f = r.fields;
@@ -102,6 +99,12 @@ export function toComment(r: ViewRecord): Comment {
   };
 }
 
+type Fields = Record<string, unknown>;
+const step =
+  (status: string, more: (c: Fields, a: Args) => Fields = () => ({})): Applier =>
+  (c, a) =>
+    c && { ...c, status, ...more(c, a) };
+
 /** How this device shows its own findings mutations before the server answers. */
 export function findingAppliers(me: number | null): Record<string, Applier> {
   const upsert = upsertApplier(SET_FIELDS);
@@ -117,19 +120,11 @@ export function findingAppliers(me: number | null): Record<string, Applier> {
     },
     [NAMES.delete]: deleteApplier,
     // The state steps, shown as the server will decide them (it may still refuse).
-    'findings.assign': (current, args) => current && { ...current, status: 'assigned', assignee_id: args.assignee_id },
-    'findings.fix': (current, args) =>
-      current && {
-        ...current,
-        status: 'fixed',
-        fix_note: args.fix_note,
-        fixed_by: me,
-        fix_photos: args.fix_photos === undefined ? current.fix_photos : applySetOp(current.fix_photos, args.fix_photos),
-      },
-    'findings.verify': (current) => current && { ...current, status: 'verified' },
-    'findings.close': (current, args) => current && { ...current, status: 'closed', close_reason: args.reason },
-    'findings.reopen': (current, args) =>
-      current && { ...current, status: current.assignee_id == null ? 'open' : 'assigned', reopen_reason: args.reason },
+    'findings.assign': step('assigned', (_, a) => ({ assignee_id: a.assignee_id })),
+    'findings.fix': step('fixed', (c, a) => ({ fix_note: a.fix_note, fixed_by: me, fix_photos: applySetOp(c.fix_photos, a.fix_photos) })),
+    'findings.verify': step('verified'),
+    'findings.close': step('closed', (_, a) => ({ close_reason: a.reason })),
+    'findings.reopen': (c, a) => c && { ...c, status: c.assignee_id == null ? 'open' : 'assigned', reopen_reason: a.reason },
   };
 }
 
@@ -157,33 +152,6 @@ export interface Actor {
 
 export function isLocked(f: Pick<Finding, 'status'>): boolean {
   return f.status === 'closed';
-}
-
-const VERIFIERS = ['supervisor', 'environment'];
-const has = (actor: Actor, roles: readonly string[]) => roles.some((r) => actor.roles.includes(r));
-
-/** The state steps this person may take now (predicted as server/findings/handlers.py decides). */
-export function allowedIntents(actor: Actor, f: Pick<Finding, 'status' | 'assignee_id' | 'fixed_by'>): Intent[] {
-  const sup = actor.roles.includes('supervisor');
-  const out: Intent[] = [];
-  if ((f.status === 'open' && has(actor, VERIFIERS)) || (f.status === 'assigned' && sup)) out.push('assign');
-  if (f.status === 'assigned' && actor.id !== null && f.assignee_id === actor.id) out.push('fix');
-  if (f.status === 'fixed' && has(actor, VERIFIERS) && (f.fixed_by ?? f.assignee_id) !== actor.id) out.push('verify');
-  if ((f.status === 'verified' && has(actor, VERIFIERS)) || (sup && ['open', 'assigned', 'fixed'].includes(f.status))) out.push('close');
-  if (sup && ['fixed', 'verified'].includes(f.status)) out.push('reopen');
-  return out;
-}
-
-/** A close needs a reason unless the finding was verified first. */
-export function closeNeedsReason(f: Pick<Finding, 'status'>): boolean {
-  return f.status !== 'verified';
-}
-
-/** Why a fix cannot be sent as it stands (the field and its refusal code), or null. */
-export function fixRefusal(f: Pick<Finding, 'category' | 'fix_photos'>, note: string, photos: readonly string[]): { field: 'fix_note' | 'fix_photos'; code: string } | null {
-  if (note.trim() === '') return { field: 'fix_note', code: 'fix_note_required' };
-  if (FIX_PHOTO_CATEGORIES.has(f.category) && f.fix_photos.length + photos.length === 0) return { field: 'fix_photos', code: 'fix_photos_required' };
-  return null;
 }
 
 export function mayDelete(actor: Actor): boolean {

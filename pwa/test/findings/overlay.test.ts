@@ -5,13 +5,12 @@ import {
   due,
   findingsView,
   mine,
-  allowedIntents,
-  fixRefusal,
   toVerify,
   upsertArgs,
   valuesOf,
   type Finding,
 } from '../../src/findings/finding';
+import { allowedIntents, fixRefusal } from '../../src/findings/rules';
 import { applySetOp, type OutboxLike } from '../../src/sync/overlay';
 
 let seq = 0;
