@@ -81,7 +81,7 @@ def _log_changes(ctx: MutationContext, current: StoredRecord, sent: Mapping[str,
         if name in FindingsHandler.set_fields:
             old_count = len(old) if isinstance(old, list) else 0
             old, value = old_count, _photo_count(old, value)
-        if old != value:
+        if old != value and not (old in (None, "") and value in (None, "")):
             changes.append([name, old, value])
     if changes:
         ctx.emit(
