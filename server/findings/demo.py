@@ -1,7 +1,7 @@
 """The demo's findings: reported from the field, assigned by the supervisor, fixed by the assignee,
 verified and closed, so that the list holds one at each step (a failed patrol item adds an open
-one of its own), each step its intent (`findings.assign`, `.fix`, `.verify`, `.close`) from the phone of the person
-who took it."""
+one of its own), each step its intent (`findings.assign`, `.fix`, `.verify`, `.close`) from the
+phone of the person who took it."""
 
 from __future__ import annotations
 

@@ -72,9 +72,7 @@ def test_a_finding_is_assigned_fixed_verified_reopened_and_closed_by_the_right_p
     finding_id, unit = report(zhang)
     # The reporter (a patrol) may not assign, fix, verify or close.
     assert actions(zhang) == []
-    expect(zhang.get_by_test_id("finding-actions")).to_contain_text(
-        "当前没有您可以进行的操作。"
-    )
+    expect(zhang.get_by_test_id("finding-actions")).to_contain_text("当前没有您可以进行的操作。")
     synced(zhang)
     assert server_findings(live_server)[finding_id]["status"] == "open"
 

@@ -6,14 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import ApiClient, make_user
-from tests.server.findings.test_state_machine import (  # noqa: F401 (fixtures)
-    FIX_PHOTO,
-    PHOTO,
-    Crew,
-    crew,
-    north,
-    reported,
-)
+from tests.server.findings.test_state_machine import FIX_PHOTO, PHOTO, Crew, reported
 from tests.server.sync_device import make_site
 
 

@@ -43,25 +43,6 @@ class Crew:
         return fields
 
 
-@pytest.fixture
-async def north(client: ApiClient) -> int:
-    return await make_site("north")
-
-
-@pytest.fixture
-async def crew(client: ApiClient, north: int) -> Crew:
-    """zhang reports, li fixes, env (environment role) and boss (supervisor) assign and verify,
-    wang is another patrol."""
-    ids = {
-        "zhang": await make_user("zhang", ["patrol"], [north]),
-        "li": await make_user("li", ["patrol"], [north]),
-        "wang": await make_user("wang", ["patrol"], [north]),
-        "env": await make_user("env", ["environment"], [north]),
-        "boss": await make_user("boss", ["supervisor"], [north]),
-    }
-    return Crew(client, ids)
-
-
 def code(result: dict[str, Any]) -> str | None:
     error = result.get("error")
     return str(error["code"]) if error else None
