@@ -168,3 +168,61 @@ def test_a_finding_is_assigned_fixed_verified_reopened_and_closed_by_the_right_p
     expect_pending(lina, 0)
     # Nobody was refused along the way.
     expect(lina.get_by_test_id("notice")).to_have_count(0)
+
+
+def small_photo() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (640, 480), (40, 140, 90)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_a_cleaning_fix_needs_a_photo_and_says_so_next_to_the_photos(
+    context: BrowserContext, other_context: BrowserContext, live_server: LiveServer
+) -> None:
+    """A supervisor reports and assigns a cleaning finding; the environment officer's fix is
+    refused without a fix photo (the reason beside the photos) and taken with one."""
+    lina = context.new_page()
+    sign_in(lina, live_server, "lina")
+    lina.get_by_test_id("nav-findings").click()
+    lina.get_by_test_id("finding-new").click()
+    lina.get_by_test_id("finding-form").wait_for()
+    lina.get_by_test_id("finding-site").select_option(label="翠湖花园")
+    lina.get_by_test_id("finding-category").select_option("cleaning")
+    lina.get_by_test_id("finding-description").fill("东门垃圾桶满溢")
+    lina.get_by_test_id("finding-save").click()
+    detail = lina.get_by_test_id("finding-detail")
+    expect(detail).to_have_attribute("data-status", "open")
+    finding_id = detail.get_attribute("data-id")
+    assert finding_id
+    lina.get_by_test_id("action-assignee").select_option(label="王芳")
+    lina.get_by_test_id("action-assign").click()
+    expect(detail).to_have_attribute("data-status", "assigned")
+    synced(lina)
+
+    wang = other_context.new_page()
+    sign_in(wang, live_server, "wangfang")
+    synced(wang)
+    status(wang, finding_id, "assigned")
+    # 王芳 is the assignee: she fixes, and (having fixed it) may not verify it later.
+    assert actions(wang) == ["action-fix"]
+    wang.get_by_test_id("action-fix-note").fill("已清运并冲洗")
+    wang.get_by_test_id("action-fix").click()
+    expect(wang.get_by_test_id("action-error-fix_photos")).to_have_text(
+        catalog_text("error.fix_photos_required")
+    )
+    expect(wang.get_by_test_id("finding-detail")).to_have_attribute("data-status", "assigned")
+    wang.get_by_test_id("action-fix-photo-input").set_input_files(
+        files=[{"name": "IMG_0002.jpg", "mimeType": "image/jpeg", "buffer": small_photo()}]
+    )
+    expect(wang.get_by_test_id("finding-actions").get_by_test_id("photo-thumb")).to_have_count(1)
+    wang.get_by_test_id("action-fix").click()
+    expect(wang.get_by_test_id("finding-detail")).to_have_attribute("data-status", "fixed")
+    expect(wang.get_by_test_id("action-error-fix_photos")).to_have_count(0)
+    assert actions(wang) == []
+    synced(wang)
+    saved = server_findings(live_server)[finding_id]
+    assert (saved["status"], len(saved["fix_photos"])) == ("fixed", 1)
