@@ -18,13 +18,13 @@ import { unitById } from '../app/site';
 import { unitLabel } from '../app/units';
 
 // The state actions and the history load with the first finding page opened (not in the first load).
-type Lazy = typeof import('./Actions');
+type Lazy = typeof import('./actions/Actions');
 let lazy: Lazy | null = null;
 
 function useActions(): Lazy | null {
   const [, setTick] = useState(0);
   useEffect(() => {
-    if (!lazy) void import('./Actions').then((m) => ((lazy = m), setTick((n) => n + 1)));
+    if (!lazy) void import('./actions/Actions').then((m) => ((lazy = m), setTick((n) => n + 1)));
   }, []);
   return lazy;
 }

@@ -1,22 +1,22 @@
 // A finding's state actions (assign, fix, verify, close, reopen: only those the
 // person may take now, predicted; the server decides) and its history. Loaded
 // when a finding's page opens, not in the first load.
-import './action-texts';
+import './texts';
 import { useEffect, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
-import { t } from '../i18n';
-import { errorText } from '../i18n/errors';
-import { members, notices, refreshMembers } from '../app/data';
-import { actor, unitById } from '../app/site';
-import { online } from '../app/state';
-import { fieldLabel, valueText } from '../app/labels';
-import { unitText, when } from '../app/ui';
-import { api } from '../sync/api';
-import type { NewPhoto } from '../db/local';
-import { PhotoPicker } from '../photos/Photos';
-import type { Finding, Intent } from './finding';
-import { allowedIntents, closeNeedsReason, fixRefusal, FIX_PHOTO_CATEGORIES } from './rules';
-import { findingIntent } from './store';
+import { t } from '../../i18n';
+import { errorText } from '../../i18n/errors';
+import { members, notices, refreshMembers } from '../../app/data';
+import { actor, unitById } from '../../app/site';
+import { online } from '../../app/state';
+import { fieldLabel, valueText } from '../../app/labels';
+import { unitText, when } from '../../app/ui';
+import { api } from '../../sync/api';
+import type { NewPhoto } from '../../db/local';
+import { PhotoPicker } from '../../photos/Photos';
+import type { Finding, Intent } from '../finding';
+import { allowedIntents, closeNeedsReason, fixRefusal, FIX_PHOTO_CATEGORIES } from '../rules';
+import { findingIntent } from '../store';
 
 type FieldError = { field: string; text: string } | null;
 

@@ -1,6 +1,6 @@
 // Texts of a finding's state actions and its history (loaded with Actions.tsx,
 // not in the first load); zh-CN first, en typed against it.
-import { defineTexts } from '../i18n';
+import { defineTexts } from '../../i18n';
 
 const zh = {
   'factions.title': '处理',
@@ -68,7 +68,7 @@ const en: Record<keyof typeof zh, string> = {
   'history.failed': 'The changes cannot be loaded now.',
 };
 
-declare module '../i18n' {
+declare module '../../i18n' {
   interface Namespaces {
     finding_actions: typeof zh;
   }
