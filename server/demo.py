@@ -123,4 +123,4 @@ async def seed_synced(settings: Settings, site_ids: list[int], *, records: bool 
     async with demo_devices(settings) as devices:
         await seed_keys(devices.phones("keys"), site)
         await seed_patrols(devices.phones("patrols"), site)
-        await seed_findings(devices.phones("findings"), site)
+        await seed_findings(devices.phones("findings"), site, settings)

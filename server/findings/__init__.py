@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 
 
 def routes() -> list[ControllerRouterHandler]:
-    return []  # findings are read through sync
+    from server.findings.controller import ROUTES
+
+    return [*ROUTES]
 
 
 def sync_handlers(services: Services) -> list[Handler]:

@@ -1,13 +1,19 @@
 """The demo's findings: reported from the field, assigned by the supervisor, fixed by the assignee,
 verified and closed, so that the list holds one at each step (a failed patrol item adds an open
-one of its own), each step a `findings.upsert` from the phone of the person who took it."""
+one of its own), each step its intent (`findings.assign`, `.fix`, `.verify`, `.close`) from the
+phone of the person who took it."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from server.findings.schemas import FIX_PHOTO_CATEGORIES
+from server.media.service import MediaService, media_storage
+from server.settings import Settings
 from server.syncing.demo import DemoDevices, DemoSite, record_id
 
 SUPERVISOR = "lina"
@@ -79,13 +85,14 @@ FINDINGS = (
 )
 
 
-async def seed_findings(devices: DemoDevices, site: DemoSite) -> None:
+async def seed_findings(devices: DemoDevices, site: DemoSite, settings: Settings) -> None:
+    media = MediaService(media_storage(settings))
     for n, finding in enumerate(FINDINGS):
-        await _seed_one(devices, site, finding, record_id("finding", site.site_id, n))
+        await _seed_one(devices, site, media, finding, record_id("finding", site.site_id, n))
 
 
 async def _seed_one(
-    devices: DemoDevices, site: DemoSite, finding: DemoFinding, finding_id: str
+    devices: DemoDevices, site: DemoSite, media: MediaService, finding: DemoFinding, finding_id: str
 ) -> None:
     reported = site.day(finding.days_ago, 9, 40)
     await devices.push(
@@ -115,32 +122,46 @@ async def _seed_one(
         return
     assigned = reported + timedelta(hours=1)
     due = site.clock.today(assigned) + timedelta(days=3)
-    await _step(
-        devices,
+    assignee_id = await devices.user_id(finding.assignee)
+    await _step(devices, SUPERVISOR, assigned, "assign", finding_id, assignee_id=assignee_id)
+    # The due date is what the finding says, not a state: an ordinary edit.
+    await devices.push(
         SUPERVISOR,
-        assigned,
-        finding_id,
-        assignee_id=await devices.user_id(finding.assignee),
-        due_date=due.isoformat(),
-        status="assigned",
+        assigned + timedelta(minutes=1),
+        "findings.upsert",
+        {"id": finding_id, "due_date": due.isoformat()},
     )
     if not finding.fix_note:
         return
     fixed = assigned + timedelta(hours=26)
-    await _step(
-        devices, finding.assignee, fixed, finding_id, status="fixed", fix_note=finding.fix_note
-    )
+    fix: dict[str, Any] = {"fix_note": finding.fix_note}
+    if finding.category in FIX_PHOTO_CATEGORIES:
+        uploader = await devices.user_id(finding.assignee)
+        fix["fix_photos"] = [await _fix_photo(media, uploader, finding_id)]
+    await _step(devices, finding.assignee, fixed, "fix", finding_id, **fix)
     if finding.verifier is None:
         return
     verified = fixed + timedelta(hours=3)
-    await _step(devices, finding.verifier, verified, finding_id, status="verified")
+    await _step(devices, finding.verifier, verified, "verify", finding_id)
     if finding.closed:
-        await _step(
-            devices, SUPERVISOR, verified + timedelta(minutes=30), finding_id, status="closed"
-        )
+        await _step(devices, SUPERVISOR, verified + timedelta(minutes=30), "close", finding_id)
 
 
 async def _step(
-    devices: DemoDevices, username: str, at: datetime, finding_id: str, **fields: Any
+    devices: DemoDevices, username: str, at: datetime, intent: str, finding_id: str, **args: Any
 ) -> None:
-    await devices.push(username, at, "findings.upsert", {"id": finding_id, **fields})
+    """One step of the finding's state machine, from the phone of who takes it."""
+    await devices.push(username, at, f"findings.{intent}", {"id": finding_id, **args})
+
+
+async def _fix_photo(media: MediaService, uploader_id: int, finding_id: str) -> str:
+    """A stand-in fix photo (these categories need one): a plain picture, stored as an upload."""
+    from PIL import Image  # only the demo draws pictures
+
+    shade = int(finding_id[:2], 16)
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), (shade // 2, 120 + shade // 4, 90)).save(buffer, "JPEG")
+    data = buffer.getvalue()
+    sha256 = hashlib.sha256(data).hexdigest()
+    await media.store(sha256, data, uploader_id)
+    return sha256

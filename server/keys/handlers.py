@@ -91,6 +91,8 @@ class KeysHandler(SiteHandler):
             raise Refusal("forbidden", "you are not a member of this site", "site_id")
         if current is not None and current.fields["site_id"] != site_id:
             raise Refusal("invalid_args", "a key stays at its site", "site_id")
+        if sent.unit_id is not UNSET:
+            await self._services.check_unit(site_id, sent.unit_id)
         if current is not None:
             return {}
         return {

@@ -146,6 +146,8 @@ class PatrolsHandler(SiteHandler):
                 raise Refusal("invalid_args", "a patrol stays at its site", "site_id")
         if str(site_id) not in ctx.actor.site_ids:
             raise Refusal("forbidden", "you are not a member of this site", "site_id")
+        if sent.unit_id is not UNSET:
+            await self._services.check_unit(site_id, sent.unit_id)
         if sent.template_id is not UNSET:
             template = await live(ctx, "patrol_templates", sent.template_id, "template_id")
             if template.fields["site_id"] != site_id:

@@ -161,6 +161,12 @@ async def unit_labels(unit_ids: Iterable[int]) -> dict[int, str]:
     return {int(r["id"]): f"{r['building.name']}{r['entrance']}{r['number']}" for r in rows}
 
 
+async def site_of_unit(unit_id: int) -> int | None:
+    """The id of the site a unit belongs to, or None when there is no such unit."""
+    rows = await Unit.select(Unit.building.site).where(Unit.id == unit_id)
+    return int(rows[0]["building.site"]) if rows else None
+
+
 async def place_of(site_id: object, unit_id: object, fallback: str = "") -> str:
     """ "翠湖花园 3栋1单元201": the site and unit, or the site and `fallback`."""
     site = (await site_names([site_id])).get(site_id, "") if isinstance(site_id, int) else ""

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from server.auth.service import display_name
 from server.domains import all_handlers, all_projections
-from server.sites.service import active_members, site_settings
+from server.sites.service import active_members, site_of_unit, site_settings
 from server.syncing.handler_kit import Services
 from server.syncing.projection import Projection
 from sync import Handler
@@ -41,6 +41,7 @@ def services() -> Services:
         members_of=cached(active_members),
         name_of=cached(display_name),
         site_settings=cached(site_settings),
+        site_of_unit=cached(site_of_unit),
     )
 
 

@@ -32,6 +32,13 @@ class Services:
     name_of: Callable[[int], Awaitable[str]]
     # (site id) -> the site's rules and clock
     site_settings: Callable[[int], Awaitable[SiteSettings]]
+    # (unit id) -> the id of the site it belongs to, None for no such unit
+    site_of_unit: Callable[[int], Awaitable[int | None]]
+
+    async def check_unit(self, site_id: Any, unit_id: Any, field: str = "unit_id") -> None:
+        """Refuse (`invalid_args`) a unit that is not one of the site's."""
+        if unit_id is not None and await self.site_of_unit(int(unit_id)) != int(site_id):
+            raise Refusal("invalid_args", "the unit is not one of this site's units", field)
 
 
 # Argument types the domains' Structs (their schemas.py) are made of.

@@ -12,6 +12,7 @@ from tests.browser.conftest import (
     expect_pending,
     go_offline,
     go_online,
+    open_finding,
     open_sync_page,
     outbox,
     server_findings,
@@ -36,7 +37,10 @@ def test_an_edit_of_a_closed_finding_is_refused_with_the_translated_reason(
 
     lina = other_context.new_page()
     sign_in(lina, live_server, "lina")
-    edit_finding(lina, finding_id, status="closed")
+    # A supervisor closes an unverified (here: duplicate) finding only with a reason.
+    open_finding(lina, finding_id)
+    lina.get_by_test_id("action-reason").fill("与另一条重复")
+    lina.get_by_test_id("action-close").click()
     expect(lina.get_by_test_id("finding-detail")).to_have_attribute("data-status", "closed")
     sync_now(lina)
     expect_pending(lina, 0)

@@ -29,10 +29,10 @@ async function fetchInto(key: string, path: string): Promise<boolean> {
   }
 }
 
-/** The site's vacant units (for the due list and the unit picker). */
+/** The site's units, vacant or not (the finding form's unit picker; patrols keep the vacant ones). */
 export function refreshUnits(siteId: string): Promise<boolean> {
   const id = encodeURIComponent(siteId);
-  return fetchInto(`${CACHE.units}${siteId}`, `/api/sites/${id}/units?vacant=true`);
+  return fetchInto(`${CACHE.units}${siteId}`, `/api/sites/${id}/units`);
 }
 
 /** The server's own due list and keys out now (for overdue flags). */

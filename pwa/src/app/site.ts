@@ -28,8 +28,8 @@ export function cached<T>(key: string): Cached<T> | null {
   return typeof v === 'object' && v !== null && 'data' in v ? (v as Cached<T>) : null;
 }
 
-/** Cached vacant units of every site of mine, and when each list was fetched. */
-export const units = computed(() => {
+/** Cached units (vacant or not) of every site of mine, and when each list was fetched. */
+export const allUnits = computed(() => {
   const out: Unit[] = [];
   const fetched = new Map<string, number>();
   for (const s of user.value?.sites ?? []) {
@@ -41,6 +41,9 @@ export const units = computed(() => {
   return { list: out, fetched };
 });
 
+/** The vacant ones (what patrols visit). */
+export const units = computed(() => ({ list: allUnits.value.list.filter((u) => u.vacant), fetched: allUnits.value.fetched }));
+
 export function unitById(id: number | null): Unit | null {
-  return id === null ? null : units.value.list.find((u) => u.id === id) ?? null;
+  return id === null ? null : allUnits.value.list.find((u) => u.id === id) ?? null;
 }

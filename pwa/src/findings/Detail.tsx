@@ -1,5 +1,5 @@
-import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import type { ComponentChildren, FunctionComponent } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import { lang, t } from '../i18n';
 import { errorText } from '../i18n/errors';
 import { isLocked, mayDelete, type Finding } from './finding';
@@ -14,6 +14,20 @@ import { PhotoStrip } from '../photos/Photos';
 import { StateChips } from './List';
 import { ConflictList } from '../conflicts/Badge';
 import { conflictsOf } from '../conflicts/store';
+import { unitById } from '../app/site';
+import { unitLabel } from '../app/units';
+
+// The state actions and the history load with the first finding page opened (not in the first load).
+type Lazy = typeof import('./actions/Actions');
+let lazy: Lazy | null = null;
+
+function useActions(): Lazy | null {
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    if (!lazy) void import('./actions/Actions').then((m) => ((lazy = m), setTick((n) => n + 1)));
+  }, []);
+  return lazy;
+}
 
 function siteName(user: User, id: number | null): string {
   if (id === null) return '';
@@ -54,6 +68,7 @@ export function FindingDetail({ user, id }: { user: User; id: string }) {
   return (
     <Screen title={t('finding.title')} back={back}>
       <Body user={user} f={f} />
+      <Later f={f} />
       {mine.length > 0 && (
         <ul class="notices" aria-label={t('sync.notices')}>
           {mine.map((n) => (
@@ -69,6 +84,23 @@ export function FindingDetail({ user, id }: { user: User; id: string }) {
       )}
       <Comments findingId={f.id} />
     </Screen>
+  );
+}
+
+function unitShown(id: number | null): string {
+  const u = unitById(id);
+  return u ? unitLabel(u) : id === null ? '' : t('unit.number_only', { id });
+}
+
+function Later({ f }: { f: Finding }) {
+  const m = useActions();
+  if (!m) return null;
+  const Actions: FunctionComponent<{ f: Finding }> = m.FindingActions;
+  return (
+    <>
+      <Actions f={f} />
+      <m.FindingHistory f={f} reporter={memberName(f.created_by)} />
+    </>
   );
 }
 
@@ -96,7 +128,9 @@ function Body({ user, f }: { user: User; f: Finding }) {
       </p>
       <dl class="kvs">
         <Field label={t('finding.field.site_id')}>{siteName(user, f.site_id)}</Field>
-        <Field label={t('finding.field.unit_id')}>{f.unit_id === null ? '' : String(f.unit_id)}</Field>
+        <Field label={t('finding.field.unit_id')} testid="finding-detail-unit">
+          {unitShown(f.unit_id)}
+        </Field>
         <Field label={t('finding.field.location')} testid="finding-detail-location">
           {f.location}
         </Field>

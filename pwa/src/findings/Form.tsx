@@ -1,18 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { errorText } from '../i18n/errors';
-import {
-  BLANK,
-  CATEGORIES,
-  isLocked,
-  statusChoices,
-  valuesOf,
-  type FindingValues,
-} from './finding';
+import { BLANK, CATEGORIES, isLocked, valuesOf, type FindingValues } from './finding';
 import type { User } from '../app/api-types';
 import { Screen } from '../app/common';
-import { dismiss, me, members, notices, ready, refreshMembers } from '../app/data';
-import { categoryLabel, fieldLabel, statusLabel } from '../app/labels';
+import { dismiss, notices, ready } from '../app/data';
+import { refreshUnits } from '../app/cache';
+import { allUnits } from '../app/site';
+import { unitLabel } from '../app/units';
+import { categoryLabel, fieldLabel } from '../app/labels';
 import { goBack, navigate, online } from '../app/state';
 import { findings, newFindingId, saveFinding } from './store';
 import type { NewPhoto } from '../db/local';
@@ -77,21 +73,29 @@ function FindingForm({ user, id, noticeId }: { user: User; id: string | null; no
   const [processing, setProcessing] = useState(0);
 
   const siteKey = v.site_id === null ? null : String(v.site_id);
-  const siteMembers = siteKey ? members.value.get(siteKey) ?? [] : [];
+  // The unit is picked building → unit from the site's units (cached for offline use).
+  const siteUnits = allUnits.value.list.filter((u) => String(u.site_id) === siteKey);
+  const unitsKnown = siteKey !== null && allUnits.value.fetched.has(siteKey);
   useEffect(() => {
-    if (siteKey && !members.value.has(siteKey) && online.value) void refreshMembers([siteKey]);
+    if (siteKey && online.value) void refreshUnits(siteKey);
   }, [siteKey]);
+  const known = siteUnits.some((u) => u.id === v.unit_id);
+  // Grouped by building, in the order people count them (2栋 before 10栋).
+  const byBuilding = new Map<string, typeof siteUnits>();
+  for (const u of [...siteUnits].sort((x, y) => unitLabel(x).localeCompare(unitLabel(y), 'zh-CN', { numeric: true }))) {
+    byBuilding.set(u.building_name, [...(byBuilding.get(u.building_name) ?? []), u]);
+  }
 
   const set = <K extends keyof FindingValues>(k: K, val: FindingValues[K]) => setV((prev) => ({ ...prev, [k]: val }));
-  const addPhoto = (field: 'photos' | 'fix_photos') => (p: NewPhoto) => {
+  const addPhoto = (field: 'photos') => (p: NewPhoto) => {
     setAdded((prev) => new Map(prev).set(p.hash, p));
     setV((prev) => (prev[field].includes(p.hash) ? prev : { ...prev, [field]: [...prev[field], p.hash] }));
   };
-  const removePhoto = (field: 'photos' | 'fix_photos') => (hash: string) =>
+  const removePhoto = (field: 'photos') => (hash: string) =>
     setV((prev) => ({ ...prev, [field]: prev[field].filter((h) => h !== hash) }));
   const onBusy = (d: number) => setProcessing((n) => n + d);
-  /** A set of photos (`photos`, or `fix_photos` once fixed): its label with the count, and the picker. */
-  const photoField = (field: 'photos' | 'fix_photos', testid: string, inputTestId: string, galleryTestId: string) => (
+  /** The finding's photos: the label with the count, and the picker. */
+  const photoField = (field: 'photos', testid: string, inputTestId: string, galleryTestId: string) => (
     <div class="photo-field" data-testid={testid}>
       <span class="field-label">
         {fieldLabel(field)} <span class="muted">({t('value.photos', { n: v[field].length })})</span>
@@ -108,11 +112,6 @@ function FindingForm({ user, id, noticeId }: { user: User; id: string | null; no
       />
     </div>
   );
-  // Fix photos belong to fixing: shown once the status says so (or there are some).
-  const fixing = ['fixed', 'verified', 'closed'].includes(v.status) || v.fix_photos.length > 0;
-  const actor = { id: me.value, roles: user.roles };
-  const statuses = statusChoices(actor, base.before?.status ?? null, v.assignee_id);
-  if (!statuses.includes(v.status)) statuses.unshift(v.status);
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -129,7 +128,7 @@ function FindingForm({ user, id, noticeId }: { user: User; id: string | null; no
     setBusy(true);
     setError(null);
     try {
-      const kept = new Set([...v.photos, ...v.fix_photos]);
+      const kept = new Set(v.photos);
       const photos = [...added.values()].filter((p) => kept.has(p.hash));
       const changed = await saveFinding(base.recordId, v, base.before, noticeId ? [noticeId] : [], photos);
       if (!changed && noticeId) {
@@ -143,11 +142,6 @@ function FindingForm({ user, id, noticeId }: { user: User; id: string | null; no
     }
   }
 
-  const numOrNull = (s: string): number | null => {
-    const n = Number(s);
-    return s.trim() === '' || !Number.isFinite(n) ? null : Math.trunc(n);
-  };
-
   return (
     <form class="card form" onSubmit={submit} noValidate aria-busy={busy} data-testid="finding-form">
       {base.locked && <p class="notice">{t('finding.locked')}</p>}
@@ -158,7 +152,7 @@ function FindingForm({ user, id, noticeId }: { user: User; id: string | null; no
         value={siteKey ?? ''}
         onChange={(e) => {
           const s = e.currentTarget.value;
-          setV((prev) => ({ ...prev, site_id: s === '' ? null : Number(s), assignee_id: s === siteKey ? prev.assignee_id : null }));
+          setV((prev) => ({ ...prev, site_id: s === '' ? null : Number(s), unit_id: s === siteKey ? prev.unit_id : null }));
         }}
         data-testid="finding-site"
       >
@@ -185,15 +179,25 @@ function FindingForm({ user, id, noticeId }: { user: User; id: string | null; no
       <input id="f-location" type="text" maxLength={200} value={v.location} onInput={(e) => set('location', e.currentTarget.value)} data-testid="finding-location" />
 
       <label for="f-unit">{fieldLabel('unit_id')}</label>
-      <input
+      <select
         id="f-unit"
-        type="number"
-        inputMode="numeric"
-        min={1}
-        value={v.unit_id ?? ''}
-        onInput={(e) => set('unit_id', numOrNull(e.currentTarget.value))}
+        value={v.unit_id === null ? '' : String(v.unit_id)}
+        onChange={(e) => set('unit_id', e.currentTarget.value === '' ? null : Number(e.currentTarget.value))}
         data-testid="finding-unit"
-      />
+      >
+        <option value="">{t('form.no_unit')}</option>
+        {[...byBuilding].map(([building, list]) => (
+          <optgroup key={building} label={building}>
+            {list.map((u) => (
+              <option key={u.id} value={String(u.id)}>
+                {unitLabel(u)}
+              </option>
+            ))}
+          </optgroup>
+        ))}
+        {v.unit_id !== null && !known && <option value={String(v.unit_id)}>{t('unit.number_only', { id: v.unit_id })}</option>}
+      </select>
+      {siteKey && !unitsKnown && <p class="muted hint">{t('form.no_units')}</p>}
 
       <label for="f-description">{fieldLabel('description')} *</label>
       <textarea
@@ -207,25 +211,6 @@ function FindingForm({ user, id, noticeId }: { user: User; id: string | null; no
 
       {photoField('photos', 'finding-photos', 'photo-input', 'photo-gallery-input')}
 
-      <label for="f-assignee">{fieldLabel('assignee_id')}</label>
-      <select
-        id="f-assignee"
-        value={v.assignee_id === null ? '' : String(v.assignee_id)}
-        onChange={(e) => set('assignee_id', numOrNull(e.currentTarget.value))}
-        data-testid="finding-assignee"
-      >
-        <option value="">{t('form.unassigned')}</option>
-        {siteMembers.map((m) => (
-          <option key={m.id} value={String(m.id)}>
-            {m.display_name || m.username}
-          </option>
-        ))}
-        {v.assignee_id !== null && !siteMembers.some((m) => m.id === v.assignee_id) && (
-          <option value={String(v.assignee_id)}>#{v.assignee_id}</option>
-        )}
-      </select>
-      {siteKey && siteMembers.length === 0 && <p class="muted hint">{t('form.no_members')}</p>}
-
       <label for="f-due">{fieldLabel('due_date')}</label>
       <input
         id="f-due"
@@ -234,20 +219,6 @@ function FindingForm({ user, id, noticeId }: { user: User; id: string | null; no
         onInput={(e) => set('due_date', e.currentTarget.value === '' ? null : e.currentTarget.value)}
         data-testid="finding-due-date"
       />
-
-      <label for="f-status">{fieldLabel('status')}</label>
-      <select id="f-status" value={v.status} onChange={(e) => set('status', e.currentTarget.value)} data-testid="finding-status">
-        {statuses.map((s) => (
-          <option key={s} value={s}>
-            {statusLabel(s)}
-          </option>
-        ))}
-      </select>
-
-      <label for="f-fix-note">{fieldLabel('fix_note')}</label>
-      <textarea id="f-fix-note" rows={3} maxLength={2000} value={v.fix_note} onInput={(e) => set('fix_note', e.currentTarget.value)} data-testid="finding-fix-note" />
-
-      {fixing && photoField('fix_photos', 'finding-fix-photos', 'fix-photo-input', 'fix-photo-gallery-input')}
 
       {error && (
         <p class="error" role="alert" data-testid="finding-error">

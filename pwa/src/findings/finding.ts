@@ -1,6 +1,6 @@
 // Findings (问题/整改单): the fields, the intents, the role rules the PWA
 // predicts (the server decides), and how their mutations show locally.
-import { deleteApplier, overlay, upsertApplier, type Applier, type OutboxLike, type ServerLike, type ViewRecord } from '../sync/overlay';
+import { applySetOp, deleteApplier, overlay, upsertApplier, type Applier, type OutboxLike, type ServerLike, type ViewRecord } from '../sync/overlay';
 import type { Args } from '../sync/wire';
 import { date, iso, num, str, strs } from '../app/fields';
 
@@ -14,20 +14,11 @@ export const SET_FIELDS: ReadonlySet<string> = new Set(['photos', 'fix_photos'])
 /** Set by the server only: a device never sends them. */
 export const SERVER_OWNED: ReadonlySet<string> = new Set(['created_by', 'created_at']);
 
-/** The fields a device may write, in form order. */
-export const EDITABLE = [
-  'site_id',
-  'unit_id',
-  'location',
-  'category',
-  'description',
-  'photos',
-  'assignee_id',
-  'due_date',
-  'status',
-  'fix_note',
-  'fix_photos',
-] as const;
+/**
+ * The fields the form writes, in form order. Status, assignee and the fix are
+ * not among them: they move only by the state intents (`findings.assign`, …).
+ */
+export const EDITABLE = ['site_id', 'unit_id', 'location', 'category', 'description', 'photos', 'due_date'] as const;
 export type EditableField = (typeof EDITABLE)[number];
 
 export interface Finding {
@@ -45,6 +36,9 @@ export interface Finding {
   fix_photos: string[];
   created_by: number | null;
   created_at: string | null;
+  fixed_by: number | null;
+  close_reason: string;
+  reopen_reason: string;
   revision: number | null;
   /** Unanswered local mutations on this finding. */
   pending: number;
@@ -65,6 +59,9 @@ export const NAMES = {
   delete: 'findings.delete',
 } as const;
 
+/** The state intents (`findings.<intent>`), each a step the server decides. */
+export type Intent = 'assign' | 'fix' | 'verify' | 'close' | 'reopen';
+
 export function toFinding(r: ViewRecord): Finding {
   const f = r.fields;
   return {
@@ -82,6 +79,9 @@ export function toFinding(r: ViewRecord): Finding {
     fix_photos: strs(f.fix_photos),
     created_by: num(f.created_by),
     created_at: typeof f.created_at === 'string' ? f.created_at : null,
+    fixed_by: num(f.fixed_by),
+    close_reason: str(f.close_reason),
+    reopen_reason: str(f.reopen_reason),
     revision: r.revision,
     pending: r.pending,
   };
@@ -99,6 +99,12 @@ export function toComment(r: ViewRecord): Comment {
   };
 }
 
+type Fields = Record<string, unknown>;
+const step =
+  (status: string, more: (c: Fields, a: Args) => Fields = () => ({})): Applier =>
+  (c, a) =>
+    c && { ...c, status, ...more(c, a) };
+
 /** How this device shows its own findings mutations before the server answers. */
 export function findingAppliers(me: number | null): Record<string, Applier> {
   const upsert = upsertApplier(SET_FIELDS);
@@ -113,6 +119,12 @@ export function findingAppliers(me: number | null): Record<string, Applier> {
       return next;
     },
     [NAMES.delete]: deleteApplier,
+    // The state steps, shown as the server will decide them (it may still refuse).
+    'findings.assign': step('assigned', (_, a) => ({ assignee_id: a.assignee_id })),
+    'findings.fix': step('fixed', (c, a) => ({ fix_note: a.fix_note, fixed_by: me, fix_photos: applySetOp(c.fix_photos, a.fix_photos) })),
+    'findings.verify': step('verified'),
+    'findings.close': step('closed', (_, a) => ({ close_reason: a.reason })),
+    'findings.reopen': (c, a) => c && { ...c, status: c.assignee_id == null ? 'open' : 'assigned', reopen_reason: a.reason },
   };
 }
 
@@ -142,21 +154,6 @@ export function isLocked(f: Pick<Finding, 'status'>): boolean {
   return f.status === 'closed';
 }
 
-export function maySetStatus(actor: Actor, status: string, f?: Pick<Finding, 'assignee_id'> | null, assignee?: number | null): boolean {
-  const sup = actor.roles.includes('supervisor');
-  if (status === 'fixed') {
-    const who = assignee !== undefined ? assignee : f?.assignee_id ?? null;
-    return sup || (actor.id !== null && who === actor.id);
-  }
-  if (status === 'verified' || status === 'closed') return sup || actor.roles.includes('environment');
-  return STATUSES.includes(status as FindingStatus);
-}
-
-/** The statuses to offer: the current one and those this user may set. */
-export function statusChoices(actor: Actor, current: string | null, assignee: number | null): string[] {
-  return STATUSES.filter((s) => s === current || maySetStatus(actor, s, null, assignee));
-}
-
 export function mayDelete(actor: Actor): boolean {
   return actor.roles.includes('supervisor');
 }
@@ -172,11 +169,7 @@ export const BLANK: FindingValues = {
   category: 'other',
   description: '',
   photos: [],
-  assignee_id: null,
   due_date: null,
-  status: 'open',
-  fix_note: '',
-  fix_photos: [],
 };
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {

@@ -1,11 +1,12 @@
 // The findings feature's data and every write it makes: findings and their
 // comments as this device shows them (server state with the outbox laid over
-// it), and saving, commenting and deleting, each one outbox mutation.
+// it), and saving, the state steps, commenting and deleting, each one outbox mutation.
 import { computed } from '@preact/signals';
 import { localSnapshot, me, mutate } from '../app/data';
 import type { NewPhoto } from '../db/local';
 import { uuid } from '../sync/hlc';
-import { commentsView, findingsView, NAMES, upsertArgs, type Finding, type FindingValues } from './finding';
+import { commentsView, findingsView, NAMES, upsertArgs, type Finding, type FindingValues, type Intent } from './finding';
+import type { Args } from '../sync/wire';
 
 export const findings = computed<Finding[]>(() => {
   const s = localSnapshot.value;
@@ -33,6 +34,15 @@ export async function saveFinding(
   if (!args) return false;
   await mutate({ name: NAMES.upsert, args, collection: 'findings', record_id: id }, { dismiss, photos });
   return true;
+}
+
+/**
+ * One step of the finding's state (`findings.assign`, `.fix`, `.verify`,
+ * `.close`, `.reopen`): the server decides; new fix photos are stored with
+ * the mutation in one transaction and queued for upload.
+ */
+export async function findingIntent(id: string, intent: Intent, args: Args = {}, photos: NewPhoto[] = []): Promise<void> {
+  await mutate({ name: `findings.${intent}`, args: { ...args, id }, collection: 'findings', record_id: id }, { photos });
 }
 
 export async function addComment(findingId: string, body: string): Promise<void> {

@@ -5,12 +5,12 @@ import {
   due,
   findingsView,
   mine,
-  statusChoices,
   toVerify,
   upsertArgs,
   valuesOf,
   type Finding,
 } from '../../src/findings/finding';
+import { allowedIntents, fixRefusal } from '../../src/findings/rules';
 import { applySetOp, type OutboxLike } from '../../src/sync/overlay';
 
 let seq = 0;
@@ -105,13 +105,27 @@ describe('overlay of pending mutations on server state', () => {
 });
 
 describe('findings args and rules', () => {
-  const f: Finding = { ...BLANK, id: 'f1', site_id: 1, photos: ['a'], created_by: 5, created_at: null, revision: 1, pending: 0 };
+  const f: Finding = {
+    ...BLANK,
+    id: 'f1',
+    site_id: 1,
+    photos: ['a'],
+    assignee_id: null,
+    status: 'open',
+    fix_note: '',
+    fix_photos: [],
+    fixed_by: null,
+    close_reason: '',
+    reopen_reason: '',
+    created_by: 5,
+    created_at: null,
+    revision: 1,
+    pending: 0,
+  };
 
-  it('sends every field for a new finding, without server-owned ones', () => {
+  it('sends every field for a new finding, never its state, assignee or fix', () => {
     const args = upsertArgs('n1', { ...BLANK, site_id: 2, description: 'x', photos: ['b', 'a'] }, null)!;
-    expect(Object.keys(args).sort()).toEqual(
-      ['id', 'site_id', 'unit_id', 'location', 'category', 'description', 'photos', 'assignee_id', 'due_date', 'status', 'fix_note', 'fix_photos'].sort(),
-    );
+    expect(Object.keys(args).sort()).toEqual(['id', 'site_id', 'unit_id', 'location', 'category', 'description', 'photos', 'due_date'].sort());
     expect(args.photos).toEqual(['a', 'b']);
     expect(args).not.toHaveProperty('created_by');
   });
@@ -119,17 +133,46 @@ describe('findings args and rules', () => {
   it('sends only the changed fields of an edit, sets as {add, remove}', () => {
     const before = valuesOf(f);
     expect(upsertArgs('f1', before, before)).toBeNull();
-    expect(upsertArgs('f1', { ...before, status: 'assigned', assignee_id: 9 }, before)).toEqual({ id: 'f1', status: 'assigned', assignee_id: 9 });
+    expect(upsertArgs('f1', { ...before, location: '1栋', unit_id: 9 }, before)).toEqual({ id: 'f1', location: '1栋', unit_id: 9 });
     expect(upsertArgs('f1', { ...before, photos: ['b'] }, before)).toEqual({ id: 'f1', photos: { add: ['b'], remove: ['a'] } });
   });
 
-  it('offers only the statuses a role may set', () => {
-    const patrol = { id: 7, roles: ['patrol'] };
-    expect(statusChoices(patrol, 'open', null)).toEqual(['open', 'assigned']);
-    expect(statusChoices(patrol, 'assigned', 7)).toEqual(['open', 'assigned', 'fixed']);
-    expect(statusChoices({ id: 1, roles: ['supervisor'] }, 'open', null)).toEqual(['open', 'assigned', 'fixed', 'verified', 'closed']);
-    expect(statusChoices({ id: 2, roles: ['environment'] }, 'fixed', null)).toEqual(['open', 'assigned', 'fixed', 'verified', 'closed']);
-    expect(statusChoices({ id: 3, roles: ['cashier'] }, 'verified', null)).toEqual(['open', 'assigned', 'verified']);
+  it('offers only the state steps the person may take now', () => {
+    const sup = { id: 1, roles: ['supervisor'] };
+    const env = { id: 2, roles: ['environment'] };
+    const li = { id: 7, roles: ['patrol'] };
+    expect(allowedIntents(sup, f)).toEqual(['assign', 'close']);
+    expect(allowedIntents(env, f)).toEqual(['assign']);
+    expect(allowedIntents(li, f)).toEqual([]);
+    const assigned = { ...f, status: 'assigned', assignee_id: 7 };
+    expect(allowedIntents(sup, assigned)).toEqual(['assign', 'close']);
+    expect(allowedIntents(env, assigned)).toEqual([]);
+    expect(allowedIntents(li, assigned)).toEqual(['fix']);
+    const fixed = { ...assigned, status: 'fixed', fixed_by: 2 };
+    expect(allowedIntents(env, fixed)).toEqual([]); // the fixer does not verify
+    expect(allowedIntents(sup, fixed)).toEqual(['verify', 'close', 'reopen']);
+    const verified = { ...fixed, status: 'verified' };
+    expect(allowedIntents(env, verified)).toEqual(['close']);
+    expect(allowedIntents(sup, verified)).toEqual(['close', 'reopen']);
+    expect(allowedIntents(li, verified)).toEqual([]);
+    expect(allowedIntents(sup, { ...verified, status: 'closed' })).toEqual([]);
+  });
+
+  it('refuses a fix without a note, and without photos where the category needs them', () => {
+    expect(fixRefusal(f, ' ', [])).toEqual({ field: 'fix_note', code: 'fix_note_required' });
+    expect(fixRefusal(f, '已修好', [])).toBeNull();
+    expect(fixRefusal({ ...f, category: 'cleaning' }, '已清理', [])).toEqual({ field: 'fix_photos', code: 'fix_photos_required' });
+    expect(fixRefusal({ ...f, category: 'cleaning' }, '已清理', ['h'])).toBeNull();
+  });
+
+  it('shows a state step as the server will decide it until the answer comes', () => {
+    const server = [{ id: 'f1', revision: 3, fields: { site_id: 1, status: 'open', fix_photos: [] } }];
+    const assign = row('findings.assign', { id: 'f1', assignee_id: 7 });
+    const fix = row('findings.fix', { id: 'f1', fix_note: '好了', fix_photos: ['p'] });
+    const [shown] = findingsView(server, [assign, fix], 7);
+    expect([shown!.status, shown!.assignee_id, shown!.fix_note, shown!.fix_photos, shown!.fixed_by]).toEqual(['fixed', 7, '好了', ['p'], 7]);
+    const reopened = findingsView([{ ...server[0]!, fields: { ...server[0]!.fields, status: 'verified', assignee_id: 7 } }], [row('findings.reopen', { id: 'f1', reason: '又坏了' })], 1);
+    expect([reopened[0]!.status, reopened[0]!.reopen_reason]).toEqual(['assigned', '又坏了']);
   });
 
   it('picks my findings, what is due, and what waits for verification', () => {

@@ -100,13 +100,10 @@ async def test_each_trigger_reaches_the_right_people_encrypted_signed_and_transl
     patrol = await record(boss, "patrols", patrol_id)
     (finding_id,) = patrol["fields"]["finding_ids"]
     yesterday = (date.today() - timedelta(days=1)).isoformat()
-    change = {
-        "id": finding_id,
-        "due_date": yesterday,
-        "assignee_id": world.ids["zhang"],
-        "status": "assigned",
-    }
+    change = {"id": finding_id, "due_date": yesterday}
     assert (await boss.push_one("findings.upsert", change))["status"] == "applied"
+    assign = {"id": finding_id, "assignee_id": world.ids["zhang"]}
+    assert (await boss.push_one("findings.assign", assign))["status"] == "applied"
     await eventually(lambda: push_service.to("wang"), what="finding to environment")
     await eventually(lambda: len(push_service.to("zhang")) == 3, what="finding to assignee")
     (late,) = payloads("wang")

@@ -33,7 +33,6 @@ MAX_AHEAD_MS = 300_000  # DESIGN.md rule 3: a stamp further ahead is clamped to 
 SET_FIELDS = frozenset({"photos", "fix_photos"})
 # What findings.upsert fills in on a create when the device does not send it.
 CREATE_DEFAULTS: dict[str, Any] = {
-    "status": "open",
     "location": "",
     "fix_note": "",
     "unit_id": None,
@@ -41,6 +40,11 @@ CREATE_DEFAULTS: dict[str, Any] = {
     "due_date": None,
 }
 ACKNOWLEDGED = ("applied", "merged")
+
+
+def status_of_new(args: dict[str, Any]) -> str:
+    """The status the server gives a finding created with these arguments."""
+    return "assigned" if args.get("assignee_id") is not None else "open"
 
 
 def wall_ms() -> int:
@@ -403,7 +407,9 @@ def check_field_merges(sent: list[Sent], server: ServerState) -> list[str]:
             )
             if not ok:
                 made = [s for s in creators[record_id] if s.device_id == node]
-                if name in CREATE_DEFAULTS:
+                if name == "status":  # the server's: assigned when created with an assignee
+                    ok = any(value == status_of_new(s.args) for s in made)
+                elif name in CREATE_DEFAULTS:
                     ok = value == CREATE_DEFAULTS[name] and any(name not in s.args for s in made)
                 elif name == "created_by":
                     ok = any(value == s.user_id for s in made)

@@ -79,6 +79,9 @@ class Pusher:
     sites: tuple[int, ...]
     acks: list[Ack] = field(default_factory=list)
     errors: list[BaseException] = field(default_factory=list)
+    # What this user may edit of a finding a supervisor reported (not the description, photos
+    # or fix unless a supervisor).
+    editable: tuple[str, ...] = ("location",)
 
 
 def key_of(s: Sent) -> tuple[str, str]:
@@ -112,7 +115,7 @@ def work(p: Pusher, rng: Random, hot: dict[int, list[str]], second: httpx.Client
                     )
                 elif roll < 0.85:
                     args: dict[str, Any] = {"id": rng.choice(hot[site])}
-                    for name in rng.sample(["description", "location", "fix_note", "photos"], 2):
+                    for name in rng.sample(p.editable, min(2, len(p.editable))):
                         value = f"{name} {rng.randrange(10**6)}"
                         args[name] = [photo_hash(rng)] if name == "photos" else value
                     p.device.make("findings.upsert", args)
@@ -202,12 +205,15 @@ def storm(
     clients: list[httpx.Client] = []
     try:
         pushers: list[Pusher] = []
-        for name, _, _ in USERS:
+        for name, roles, _ in USERS:
             for _ in range(PUSHERS_PER_USER):
                 client = http_sign_in(server.url, name, PASSWORD)
                 clients.append(client)
                 user_id, site_ids = users[name]
-                pushers.append(Pusher(HttpDevice(client, user_id, rng), site_ids))
+                pusher = Pusher(HttpDevice(client, user_id, rng), site_ids)
+                if "supervisor" in roles:
+                    pusher.editable = ("description", "location", "fix_note", "photos")
+                pushers.append(pusher)
         # The hot findings every pusher of a site edits, and every device bound, before the
         # storm.
         hot: dict[int, list[str]] = {}

@@ -57,19 +57,14 @@ async def test_a_pushed_finding_is_projected_with_typed_columns_and_follows_its_
     assert row["created_at"].utcoffset() is not None
     assert abs((datetime.now(UTC) - row["created_at"]).total_seconds()) < 600
 
-    changed = await boss.push_one(
-        "findings.upsert",
-        {
-            "id": finding["id"],
-            "status": "verified",
-            "due_date": None,
-            "photos": {"remove": [PHOTO]},
-        },
-    )
+    edited = {"id": finding["id"], "due_date": None, "photos": {"remove": [PHOTO]}}
+    assert (await boss.push_one("findings.upsert", edited))["status"] == "applied"
+    me = (await patrol.client.get("/api/auth/me")).json()["user"]["id"]
+    changed = await boss.push_one("findings.assign", {"id": finding["id"], "assignee_id": me})
     assert changed["status"] == "applied", changed
     row = await finding_row(finding["id"])
     assert row is not None
-    assert (row["status"], row["due_date"], row["photo_count"]) == ("verified", None, 0)
+    assert (row["status"], row["due_date"], row["photo_count"]) == ("assigned", None, 0)
     assert row["revision"] == changed["revision"]
     assert await check_projection(FINDINGS, settings.database.url) == 1
 
@@ -89,7 +84,7 @@ async def test_refused_mutations_leave_the_projection_as_it_was(
     finding = new_finding(north)
     await patrol.push_one("findings.upsert", finding)
     refused = await patrol.push_one("findings.upsert", {"id": finding["id"], "status": "verified"})
-    assert refused["error"]["code"] == "forbidden"
+    assert refused["error"]["code"] == "finding_bad_transition"
     row = await finding_row(finding["id"])
     assert row is not None and row["status"] == "open"
     assert await check_projection(FINDINGS, settings.database.url) == 1

@@ -58,10 +58,21 @@ USERS = [
 ]
 CATEGORIES = ["patrol", "cleaning", "greening", "pest", "parking", "other"]
 WORDS = ["门锁损坏", "路灯不亮", "垃圾未清", "地下室漏水", "车位被占", "草坪枯黄", "gate", "leak"]
-EDITABLE = ["description", "location", "status", "assignee_id", "due_date", "fix_note", "photos"]
+# What anyone edits; the reporter's and the assignee's fields; status is moved only by the
+# state intents, so an upsert's status is sent only to be refused.
+EDITABLE = ["location", "due_date", "status"]
+REPORTERS = ["description", "photos"]
+ASSIGNEES = ["fix_note"]
 # Refusals that concurrent editing legitimately produces: the record was deleted, closed or
-# moved, or its assignee changed, before the mutation arrived.
-EXPECTED_REFUSALS = {"record_deleted", "record_locked", "forbidden", "not_found", "invalid_args"}
+# moved before the mutation arrived; and the status upserts sent to be refused.
+EXPECTED_REFUSALS = {
+    "record_deleted",
+    "record_locked",
+    "forbidden",
+    "not_found",
+    "invalid_args",
+    "finding_bad_transition",
+}
 # Faults a push may meet, with weights.
 FAULTS = {
     "none": 40,
@@ -189,26 +200,22 @@ class SimDevice:
             args["assignee_id"] = rng.choice(self.members[site])
         self._make(rng, "findings.upsert", args)
 
-    def _statuses(self, rng: Random, assignee: Any) -> list[str]:
-        roles = self.user.roles
-        allowed = ["open", "assigned"]
-        if "supervisor" in roles or assignee == self.user.id:
-            allowed.append("fixed")
-        if roles & {"supervisor", "environment"}:
-            allowed.append("verified")
-            if rng.random() < 0.15:  # closing locks the record: rarely
-                allowed.append("closed")
-        return allowed
-
     def _edit(self, rng: Random, record_id: str, current: dict[str, Any]) -> None:
         args: dict[str, Any] = {"id": record_id}
         refused = False
         site = current["site_id"]
-        names = rng.sample(EDITABLE, rng.randint(1, 3))
+        editable = list(EDITABLE)
+        supervisor = "supervisor" in self.user.roles
+        if supervisor or current.get("created_by") == self.user.id:
+            editable += REPORTERS
+        if supervisor or current.get("assignee_id") == self.user.id:
+            editable += ASSIGNEES
+        names = rng.sample(editable, rng.randint(1, 3))
+        if "status" in names and (self.user.roles != {"patrol"} or rng.random() >= 0.1):
+            names = [n for n in names if n != "status"] or ["location"]
         if len(self.user.sites) > 1 and rng.random() < 0.05:
             names.append("site_id")
-        # The assignee before the status: "fixed" depends on it.
-        for name in sorted(names, key=lambda n: n == "status"):
+        for name in names:
             if name == "site_id":
                 args[name] = next(s for s in self.user.sites if s != site)
             elif name in ("description", "fix_note"):
@@ -218,14 +225,8 @@ class SimDevice:
             elif name == "due_date":
                 due = f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
                 args[name] = None if rng.random() < 0.2 else due
-            elif name == "assignee_id":
-                args[name] = rng.choice([*self.members[args.get("site_id", site)], None])
             elif name == "status":
-                if self.user.roles == {"patrol"} and rng.random() < 0.1:
-                    args[name], refused = "verified", True  # not a patrol's to do
-                else:
-                    assignee = args.get("assignee_id", current.get("assignee_id"))
-                    args[name] = rng.choice(self._statuses(rng, assignee))
+                args[name], refused = "verified", True  # never by an upsert
             elif name == "photos":
                 have = current.get("photos", [])
                 new = [photo_hash(rng) for _ in range(rng.randint(0, 2))]
@@ -331,8 +332,13 @@ class SimDevice:
                     assert change["fields"] == {}
                     self.replica.pop(key, None)
                 else:
-                    # (d) never a record of a site this user does not belong to.
-                    assert change["fields"]["site_id"] in self.user.sites, (self.user, change)
+                    # (d) never a record of a site this user does not belong to; but a
+                    # conflict is told to its two authors, even after the record moved away.
+                    fields = change["fields"]
+                    authors = (fields.get("kept_by"), fields.get("discarded_by"))
+                    assert fields["site_id"] in self.user.sites or (
+                        change["collection"] == "conflicts" and str(self.user.id) in authors
+                    ), (self.user, change)
                     self.replica[key] = change["fields"]
             self.cursor = body["cursor"]
             done += 1
