@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from server.auth.service import display_name
 from server.domains import all_handlers, all_projections
+from server.patrols.service import last_readings
 from server.sites.service import active_members, site_settings
 from server.syncing.handler_kit import Services
 from server.syncing.projection import Projection
@@ -41,6 +42,7 @@ def services() -> Services:
         members_of=cached(active_members),
         name_of=cached(display_name),
         site_settings=cached(site_settings),
+        last_readings=last_readings,
     )
 
 

@@ -32,6 +32,9 @@ class Services:
     name_of: Callable[[int], Awaitable[str]]
     # (site id) -> the site's rules and clock
     site_settings: Callable[[int], Awaitable[SiteSettings]]
+    # (site id, unit id) -> the unit's last accepted meter readings (not cached: a patrol
+    # approved a moment ago counts)
+    last_readings: Callable[[int, int], Awaitable[dict[str, float]]]
 
 
 # Argument types the domains' Structs (their schemas.py) are made of.
