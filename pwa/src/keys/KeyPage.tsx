@@ -154,6 +154,8 @@ function KeyBody({ user, k }: { user: User; k: Key }) {
         {done && (
           <p class="muted hint" role="status" data-testid="key-done">
             {done}
+            {/* Only while it really waits: unsynced and offline. */}
+            {k.pending > 0 && !online.value && <span data-testid="key-unsynced">{t('key.sync_when_online')}</span>}
           </p>
         )}
         {error && (
