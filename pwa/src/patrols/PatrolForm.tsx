@@ -370,7 +370,7 @@ function PatrolForm({ patrol: p }: { user: User; patrol: Patrol }) {
           {!online.value && <p class="muted hint">{t('patrol.saved_locally')}</p>}
         </section>
       )}
-      {readOnly && (
+      {locked && (
         <button type="button" class="btn btn-light-outline btn-block" disabled data-testid="patrol-save" aria-describedby="patrol-locked">
           {t('patrol.save')}
         </button>
