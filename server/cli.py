@@ -47,7 +47,9 @@ async def _migrate(settings: Settings) -> None:
     async with open_engine(settings) as engine:
         made = await upgrade_checklists(engine)
     if made:
-        print(f"巡查清单：已按语言保存 {made} 个新版本 / checklists: {made} new versions", flush=True)
+        print(
+            f"巡查清单：已按语言保存 {made} 个新版本 / checklists: {made} new versions", flush=True
+        )
 
 
 def _rebuilt(collection: str, count: int) -> None:

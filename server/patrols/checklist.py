@@ -90,9 +90,7 @@ def upgraded(template: dict[str, Any]) -> dict[str, Any] | None:
         "site_id": template["site_id"],
         "version": int(template["version"]) + 1,
         "name": local_name(template.get("name")),
-        "items": [
-            {"photo_required": False, **item} for item in template.get("items") or []
-        ],
+        "items": [{"photo_required": False, **item} for item in template.get("items") or []],
         "readings": readings_of(template),
     }
 

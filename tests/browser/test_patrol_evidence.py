@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from tests.browser.conftest import (
     LiveServer,
@@ -57,7 +57,7 @@ def set_unit(server: LiveServer, unit_id: int, vacant_since: date, interval: int
         conn.close()
 
 
-def item(p: Page, key: str):  # noqa: ANN201
+def item(p: Page, key: str) -> Locator:
     return p.locator(f'[data-testid="patrol-item"][data-key="{key}"]')
 
 
@@ -102,7 +102,7 @@ def approve(page: Page, patrol_id: str) -> None:
 
 
 def test_a_patrol_submits_only_with_its_evidence_and_says_where_it_stands(
-    context: BrowserContext, page: Page, live_server: LiveServer, tmp_path: Path
+    other_context: BrowserContext, page: Page, live_server: LiveServer, tmp_path: Path
 ) -> None:
     today = site_today(live_server)
     vacant = vacant_units(live_server)
@@ -123,9 +123,7 @@ def test_a_patrol_submits_only_with_its_evidence_and_says_where_it_stands(
     shown = set(
         p.get_by_test_id("due-unit").evaluate_all("els => els.map((e) => e.dataset.unitId)")
     )
-    picked = set(
-        p.get_by_test_id("unit-row").evaluate_all("els => els.map((e) => e.dataset.id)")
-    )
+    picked = set(p.get_by_test_id("unit-row").evaluate_all("els => els.map((e) => e.dataset.id)"))
     assert str(fresh) in picked and str(year_vacant) in shown
     assert picked == {str(u) for u in vacant} - shown, (shown, picked)
 
@@ -134,8 +132,7 @@ def test_a_patrol_submits_only_with_its_evidence_and_says_where_it_stands(
     sync_now(p)
     expect_pending(p, 0)
     [(approved_id, _)] = records(live_server, "patrols").items()
-    lina = context.browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})  # type: ignore[union-attr]
-    boss = lina.new_page()
+    boss = other_context.new_page()
     sign_in(boss, live_server, "lina")
     approve(boss, approved_id)
     assert records(live_server, "patrols")[approved_id]["status"] == "approved"
@@ -222,4 +219,3 @@ def test_a_patrol_submits_only_with_its_evidence_and_says_where_it_stands(
     flag = boss.locator('[data-testid="reading-flag"][data-field="water"]')
     expect(flag).to_contain_text("低于上次通过的读数 50")
     expect(boss.get_by_test_id("review-detail")).to_contain_text("空置房巡查标准清单（第 1 版）")
-    lina.close()

@@ -425,9 +425,7 @@ async def test_a_reading_below_the_last_accepted_one_is_kept_and_flagged(
     fields = (await current(world["boss"], "patrols", args["id"]))["fields"]
     assert fields["water_reading"] == 1000.0
     assert fields["reading_flags"] == {"water": 1234.5}
-    refused = await patrol.push_one(
-        "patrols.save", {"id": args["id"], "reading_flags": {}}
-    )
+    refused = await patrol.push_one("patrols.save", {"id": args["id"], "reading_flags": {}})
     assert refused["error"]["code"] == "server_owned_field"
 
 
