@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from tests.browser.conftest import (
+    DEMO_PASSWORD,
     LiveServer,
     expect_pending,
     go_offline,
@@ -219,3 +220,62 @@ def test_a_patrol_submits_only_with_its_evidence_and_says_where_it_stands(
     flag = boss.locator('[data-testid="reading-flag"][data-field="water"]')
     expect(flag).to_contain_text("低于上次通过的读数 50")
     expect(boss.get_by_test_id("review-detail")).to_contain_text("空置房巡查标准清单（第 1 版）")
+
+
+def test_admin_names_the_checklist_in_both_languages_and_asks_for_a_photo(
+    page: Page, other_context: BrowserContext, live_server: LiveServer
+) -> None:
+    sign_in(page, live_server, "admin")
+    page.goto(f"{live_server.url}/admin/checklists")
+    page.get_by_test_id("admin-site").select_option(label="翠湖花园")
+    name_zh = page.get_by_test_id("admin-checklist-name-zh")
+    expect(name_zh).to_have_value("空置房巡查标准清单")
+    expect(page.get_by_test_id("admin-checklist-name-en")).to_have_value("Vacant-unit checklist")
+    name_zh.fill("空置房月度巡查清单")
+    page.get_by_test_id("admin-checklist-name-en").fill("Monthly vacant-unit checklist")
+    windows = page.locator('[data-testid="admin-checklist-item"][data-key="windows"]')
+    windows.get_by_test_id("admin-item-photo-required").check()
+    page.locator('[data-testid="admin-reading-required"][data-meter="electricity"]').uncheck()
+    page.get_by_test_id("admin-checklist-save").click()
+    expect(page.get_by_test_id("admin-checklist-saved")).to_have_text("已保存为第 2 版。")
+    sync_now(page)
+    expect_pending(page, 0)
+    [v2] = [t for t in records(live_server, "patrol_templates").values() if t["version"] == 2]
+    assert v2["name"] == {"zh-CN": "空置房月度巡查清单", "en": "Monthly vacant-unit checklist"}
+    assert [i["key"] for i in v2["items"] if i["photo_required"]] == [
+        "door",
+        "windows",
+        "water",
+        "damage",
+    ]
+    assert [(r["meter"], r["required"]) for r in v2["readings"]] == [
+        ("water", True),
+        ("electricity", False),
+    ]
+
+    # In the English UI the patrol shows the English name and the new rule.
+    p = other_context.new_page()
+    p.goto(live_server.url + "/")
+    p.get_by_test_id("lang-en").click()
+    sign_in_here = p.get_by_test_id("login-username")
+    sign_in_here.fill("zhangwei")
+    p.get_by_test_id("login-password").fill(DEMO_PASSWORD)
+    p.get_by_test_id("login-submit").click()
+    p.get_by_test_id("home-header").wait_for()
+    unit_id = vacant_units(live_server)[0]
+    open_unit(p, unit_id)
+    expect(p.get_by_test_id("patrol-unit").locator("xpath=..")).to_contain_text(
+        "Checklist: Monthly vacant-unit checklist (version 2, 9 items)"
+    )
+    p.get_by_test_id("patrol-start").click()
+    item(p, "windows").get_by_test_id("item-fail").click()
+    item(p, "windows").get_by_test_id("item-note").fill("North window open")
+    for key in ("door", "water", "power", "gas", "seepage", "damage", "occupancy", "pests"):
+        item(p, key).get_by_test_id("item-pass").click()
+    p.get_by_test_id("water-reading").fill("10")
+    p.get_by_test_id("patrol-submit").click()
+    error = item(p, "windows").get_by_test_id("item-error")
+    expect(error).to_have_attribute("data-code", "photo_required")
+    expect(error).to_have_text("This item needs a photo when it fails.")
+    # Electricity is no longer required: only the photo holds the submit back.
+    expect(p.get_by_test_id("reading-warning")).to_have_count(0)
