@@ -1,8 +1,10 @@
 """Patrol templates and patrols, plugged into the sync engine.
 
 `patrols.save` saves a draft field by field (the same merge as an upsert); `patrols.submit`
-sends it for review and raises a finding for every failed checklist item (the finding's id is
-derived from the patrol and the item, so submitting again after a rejection raises none twice).
+sends it for review once it carries its evidence (`check_evidence`), marks readings lower than
+the unit's last approved ones (`reading_flags`, kept as typed), and raises a finding for every
+failed checklist item (the finding's id is derived from the patrol and the item, so submitting
+again after a rejection raises none twice).
 Status, author and review fields are the server's. An approved patrol is locked.
 """
 
