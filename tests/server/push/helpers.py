@@ -169,6 +169,8 @@ async def submit_patrol(device: Device, world: World) -> str:
         "template_id": default_template_id(world.site),
         "started_at": "2026-11-25T09:00:00+08:00",
         "items": ITEMS,
+        "water_reading": 12.5,  # the default checklist requires both readings
+        "electricity_reading": 3400.0,
     }
     assert (await device.push_one("patrols.save", args))["status"] == "applied"
     assert (await device.push_one("patrols.submit", {"id": patrol_id}))["status"] == "applied"
