@@ -101,7 +101,13 @@ async def queue(user_id: int, count: int = 1) -> None:
 
 ITEMS = {
     "door": {"result": "pass", "note": "", "photos": []},
-    "water": {"result": "fail", "note": "厨房水管滴漏", "photos": [], "label": "水阀已关、无漏水"},
+    # The default checklist asks a photo of a failed water item.
+    "water": {
+        "result": "fail",
+        "note": "厨房水管滴漏",
+        "photos": ["c" * 64],
+        "label": "水阀已关、无漏水",
+    },
     "gas": {"result": "na", "note": "", "photos": []},
 }
 
