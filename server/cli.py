@@ -14,6 +14,7 @@ from pathlib import Path
 from server import __version__, db, demo
 from server.auth import service
 from server.auth.tables import ROLES, AppUser
+from server.patrols.checklist import upgrade_checklists
 from server.permits.demo import seed_permits
 from server.secret_files import load_or_create_secret
 from server.settings import Settings, SettingsError
@@ -44,6 +45,12 @@ async def _migrate(settings: Settings) -> None:
     async with open_store(settings) as store:
         for name in await store.outdated_projections():
             _rebuilt(name, await store.reproject(name))
+    async with open_engine(settings) as engine:
+        made = await upgrade_checklists(engine)
+    if made:
+        print(
+            f"巡查清单：已按语言保存 {made} 个新版本 / checklists: {made} new versions", flush=True
+        )
 
 
 def _rebuilt(collection: str, count: int) -> None:

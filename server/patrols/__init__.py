@@ -1,8 +1,9 @@
 """Vacant-unit patrols (空置房巡查): a checklist, meter readings and photos per visit to a
 vacant unit; every failed item becomes a finding.
 
-Differs: checklist.py holds the default checklist every new site gets; demo.py makes the demo
-patrols (approved, returned, waiting for review).
+Differs: checklist.py holds the default checklist every new site gets (and upgrades older
+versions at migrate); demo.py makes the demo patrols (approved, returned, waiting for review);
+service.py gives the sync rules a unit's last accepted meter readings.
 """
 
 from __future__ import annotations

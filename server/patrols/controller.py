@@ -18,6 +18,13 @@ from server.sites.tables import Unit
 from server.syncing.records import records_of_site
 
 
+def due_date(seen: date | None, vacant_since: date | None, interval: int, today: date) -> date:
+    """When a unit is due: an interval after its last visit, or after it became vacant for a
+    first visit (today when that is unknown). Overdue days count from here."""
+    start = seen or vacant_since
+    return start + timedelta(days=interval) if start else today
+
+
 @get(
     "/api/sites/{site_id:int}/patrols/due",
     guards=[requires_user],
@@ -43,8 +50,7 @@ async def due_list(site_id: int, user: CurrentUser) -> list[DueUnitRead]:
     due: list[DueUnitRead] = []
     for u in units:
         seen = last.get(u["id"])
-        start = seen or u["vacant_since"] or today
-        next_due = start + timedelta(days=u["patrol_interval_days"]) if seen else start
+        next_due = due_date(seen, u["vacant_since"], u["patrol_interval_days"], today)
         if next_due <= today:
             due.append(
                 DueUnitRead(

@@ -25,14 +25,14 @@ async def seed_patrols(devices: DemoDevices, site: DemoSite) -> None:
     )
     returned = await _patrol(
         devices, site, "liuyang", units[4], site.day(2, 14, 0),
-        water=8.1, electricity=None, note="",
+        water=8.1, electricity=1.0, note="",
     )  # fmt: skip
     await _review(
         devices,
         "review.reject",
         returned,
         site.day(2, 17, 45),
-        "电表读数未填写，请补录后重新提交；卫生间地漏处请补拍一张照片。",
+        "电表读数 1.0 与现场不符，请核对后重新提交；卫生间地漏处请补拍一张照片。",
     )
     await _patrol(
         devices, site, "zhangwei", units[5], site.day(1, 15, 20),
@@ -49,7 +49,7 @@ async def _patrol(
     started: datetime,
     *,
     water: float,
-    electricity: float | None,
+    electricity: float,
     note: str,
     failed: dict[str, str] | None = None,
 ) -> tuple[str, int]:
@@ -60,7 +60,7 @@ async def _patrol(
         key: {"result": "fail", "note": failed[key], "label": zh}
         if key in failed
         else {"result": "pass", "label": zh}
-        for key, zh, _ in DEFAULT_ITEMS
+        for key, zh, _, _ in DEFAULT_ITEMS
     }
     ended = started + timedelta(minutes=25)
     await devices.push(

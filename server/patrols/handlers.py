@@ -1,8 +1,10 @@
 """Patrol templates and patrols, plugged into the sync engine.
 
 `patrols.save` saves a draft field by field (the same merge as an upsert); `patrols.submit`
-sends it for review and raises a finding for every failed checklist item (the finding's id is
-derived from the patrol and the item, so submitting again after a rejection raises none twice).
+sends it for review once it carries its evidence (`check_evidence`), marks readings lower than
+the unit's last approved ones (`reading_flags`, kept as typed), and raises a finding for every
+failed checklist item (the finding's id is derived from the patrol and the item, so submitting
+again after a rejection raises none twice).
 Status, author and review fields are the server's. An approved patrol is locked.
 """
 
@@ -16,6 +18,7 @@ from typing import Any
 import msgspec
 from msgspec import UNSET
 
+from server.patrols.checklist import readings_of
 from server.patrols.schemas import ItemAnswer, PatrolRef, PatrolSave, PatrolTemplateUpsert
 from server.syncing.handler_kit import (
     Services,
@@ -33,6 +36,29 @@ FINDING_NAMESPACE = uuid.UUID("6f0d9a51-2f4b-4c1e-9a57-0c3b8f1d7e21")
 
 def finding_id_for(patrol_id: str, item_key: str) -> str:
     return str(uuid.uuid5(FINDING_NAMESPACE, f"{patrol_id}/{item_key}"))
+
+
+def check_evidence(template: Mapping[str, Any], patrol: Mapping[str, Any]) -> None:
+    """What a submitted patrol must carry (the app checks the same before sending): a note on
+    every failed item, a photo on a failed item whose checklist item asks for one, and each
+    reading the checklist requires. Refused naming the item or reading."""
+    answers: Mapping[str, Any] = patrol.get("items") or {}
+    for item in template.get("items") or []:
+        answer = answers.get(item["key"])
+        if not answer or answer.get("result") != "fail":
+            continue
+        names: dict[str, str | int] = {"item": item["zh"], "item_en": item["en"]}
+        where = f"items.{item['key']}"
+        if not str(answer.get("note") or "").strip():
+            raise Refusal("note_required", f"failed item {item['key']} needs a note", where, names)
+        if item.get("photo_required") and not answer.get("photos"):
+            raise Refusal(
+                "photo_required", f"failed item {item['key']} needs a photo", where, names
+            )
+    for reading in readings_of(dict(template)):
+        field = f"{reading['meter']}_reading"
+        if reading.get("required") and patrol.get(field) is None:
+            raise Refusal("reading_required", f"the checklist requires {field}", field)
 
 
 class PatrolTemplatesHandler(SiteHandler):
@@ -75,6 +101,7 @@ class PatrolsHandler(SiteHandler):
             "reviewed_at",
             "review_comment",
             "finding_ids",
+            "reading_flags",
         }
     )
     intents = frozenset({"save", "submit"})
@@ -173,6 +200,17 @@ class PatrolsHandler(SiteHandler):
             )
         return Write(collection="patrols", id=patrol_id, fields=values)
 
+    async def _reading_flags(self, fields: Mapping[str, Any]) -> dict[str, float]:
+        """Readings lower than the unit's last accepted ones (meter → that last reading):
+        kept as typed, and marked for the reviewer (a meter does not run backwards)."""
+        last = await self._services.last_readings(fields["site_id"], fields["unit_id"])
+        flags = {}
+        for meter, before in last.items():
+            value = fields.get(f"{meter}_reading")
+            if isinstance(value, int | float) and value < before:
+                flags[meter] = before
+        return flags
+
     async def _submit(
         self, ctx: MutationContext, patrol_id: str, current: StoredRecord | None
     ) -> list[Write]:
@@ -184,6 +222,9 @@ class PatrolsHandler(SiteHandler):
         items: dict[str, Any] = fields.get("items") or {}
         if not items:
             raise Refusal("invalid_args", "answer the checklist before submitting", "items")
+        template = await live(ctx, "patrol_templates", fields["template_id"], "template_id")
+        check_evidence(template.fields, fields)
+        reading_flags = await self._reading_flags(fields)
         site = await self._services.site_settings(fields["site_id"])
         # Due so many days after the site's today (a date at the site, not in UTC).
         due = site.clock.today(ctx.now_ms) + timedelta(days=site.finding_due_days)
@@ -236,6 +277,7 @@ class PatrolsHandler(SiteHandler):
                     "submitted_at": server_time(ctx),
                     "review_comment": "",
                     "finding_ids": finding_ids,
+                    "reading_flags": reading_flags,
                 },
                 decided=True,
             )

@@ -37,10 +37,35 @@ Result = Literal["pass", "fail", "na"]
 MeterReading = Annotated[float, msgspec.Meta(ge=0, le=10_000_000)]
 
 
+Label = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
+Meter = Literal["water", "electricity"]
+# The unit each meter is read in, shown next to its reading.
+METER_UNITS: dict[str, str] = {"water": "m³", "electricity": "kWh"}
+
+
 class TemplateItem(msgspec.Struct, forbid_unknown_fields=True):
+    """A checklist item: its label in each language, and whether failing it needs a photo
+    (a note is always needed)."""
+
     key: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-    zh: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-    en: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    zh: Label
+    en: Label
+    photo_required: bool = False
+
+
+class LocalName(msgspec.Struct, forbid_unknown_fields=True, rename={"zh_cn": "zh-CN"}):
+    """A name in each UI language (zh-CN shown in the Chinese UI, en in the English one)."""
+
+    zh_cn: Label
+    en: Label
+
+
+class TemplateReading(msgspec.Struct, forbid_unknown_fields=True):
+    """A meter the checklist reads: which one, in which unit, and whether it is required."""
+
+    meter: Meter
+    unit: Literal["m³", "kWh"]
+    required: bool = False
 
 
 class PatrolTemplateUpsert(msgspec.Struct, forbid_unknown_fields=True):
@@ -48,8 +73,11 @@ class PatrolTemplateUpsert(msgspec.Struct, forbid_unknown_fields=True):
 
     site_id: PositiveId
     version: PositiveId
-    name: Annotated[str, msgspec.Meta(max_length=200, pattern=r"\S")]
+    name: LocalName
     items: Annotated[list[TemplateItem], msgspec.Meta(min_length=1, max_length=60)]
+    readings: Annotated[list[TemplateReading], msgspec.Meta(max_length=2)] = msgspec.field(
+        default_factory=list
+    )
 
 
 class ItemAnswer(msgspec.Struct, forbid_unknown_fields=True):

@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from server.auth.service import display_name
 from server.domains import all_handlers, all_projections
+from server.patrols.service import last_readings
 from server.sites.service import active_members, site_of_unit, site_settings
 from server.syncing.handler_kit import Services
 from server.syncing.projection import Projection
@@ -42,6 +43,7 @@ def services() -> Services:
         name_of=cached(display_name),
         site_settings=cached(site_settings),
         site_of_unit=cached(site_of_unit),
+        last_readings=last_readings,
     )
 
 

@@ -34,6 +34,9 @@ class Services:
     site_settings: Callable[[int], Awaitable[SiteSettings]]
     # (unit id) -> the id of the site it belongs to, None for no such unit
     site_of_unit: Callable[[int], Awaitable[int | None]]
+    # (site id, unit id) -> the unit's last accepted meter readings (not cached: a patrol
+    # approved a moment ago counts)
+    last_readings: Callable[[int, int], Awaitable[dict[str, float]]]
 
     async def check_unit(self, site_id: Any, unit_id: Any, field: str = "unit_id") -> None:
         """Refuse (`invalid_args`) a unit that is not one of the site's."""

@@ -41,6 +41,9 @@ def test_a_check_in_after_the_key_was_received_by_another_names_him_and_is_undon
     zhang.get_by_test_id("key-purpose").select_option("patrol")
     zhang.get_by_test_id("key-checkout").click()
     expect(zhang.get_by_test_id("key-status")).to_have_attribute("data-status", "out")
+    # Online: it says it is done, not that it waits for a network.
+    expect(zhang.get_by_test_id("key-done")).to_have_text("已借出。")
+    expect(zhang.get_by_test_id("key-unsynced")).to_have_count(0)
     zhang.get_by_test_id("key-handover-to").select_option(label="刘洋")
     zhang.get_by_test_id("key-handover").click()
     synced(zhang)
@@ -52,6 +55,7 @@ def test_a_check_in_after_the_key_was_received_by_another_names_him_and_is_undon
     expect(zhang.get_by_test_id("key-status")).to_have_attribute("data-status", "in")
     pending_checkin = zhang.locator('[data-testid="ledger-event"][data-kind="checkin"]')
     expect(pending_checkin).to_have_attribute("data-pending", "true")
+    expect(zhang.get_by_test_id("key-unsynced")).to_have_text("联网后同步。")
 
     # Meanwhile Liu Yang receives it.
     liu = third_context.new_page()

@@ -54,7 +54,7 @@ async def test_the_supervisor_pulls_a_patrol_to_review_a_returned_and_an_approve
     finding = next(f for f in records["findings"] if f["id"] == raised)
     assert finding["patrol_id"] == waiting["id"] and finding["status"] == "open"
     assert finding["description"] == f"{failed['label']}：{failed['note']}"
-    assert patrols["rejected"]["review_comment"].startswith("电表读数未填写")
+    assert patrols["rejected"]["review_comment"].startswith("电表读数 1.0 与现场不符")
     assert patrols["approved"]["reviewed_by"] == patrols["rejected"]["reviewed_by"]
 
 

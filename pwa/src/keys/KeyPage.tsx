@@ -163,6 +163,8 @@ function KeyBody({ user, k, scanned }: { user: User; k: Key; scanned: boolean })
         {done && (
           <p class="muted hint" role="status" data-testid="key-done">
             {done}
+            {/* Only while it really waits: unsynced and offline. */}
+            {k.pending > 0 && !online.value && <span data-testid="key-unsynced">{t('key.sync_when_online')}</span>}
           </p>
         )}
         {error && (

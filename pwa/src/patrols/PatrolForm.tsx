@@ -9,7 +9,7 @@ import type { User } from '../app/api-types';
 import { Link, Screen } from '../app/common';
 import { me, memberName, ready } from '../app/data';
 import { unitById } from '../app/site';
-import { goBack } from '../app/state';
+import { goBack, online } from '../app/state';
 import { Choice, Kv, PendingChip, RecordNotices, unitText, when } from '../app/ui';
 import { findings } from '../findings/store';
 import { t } from '../i18n';
@@ -17,8 +17,9 @@ import { errorText } from '../i18n/errors';
 import { keyStatusText } from '../keys/labels';
 import { keys } from '../keys/store';
 import { PhotoPicker, PhotoStrip } from '../photos/Photos';
-import { itemLabel, PatrolStatusChip } from './labels';
+import { itemLabel, PatrolStatusChip, templateName } from './labels';
 import {
+  evidenceProblems,
   isEditable,
   isLocked,
   lastReadings,
@@ -30,6 +31,7 @@ import {
   type ChecklistItem,
   type ItemAnswer,
   type ItemResult,
+  type Meter,
   type Patrol,
   type PatrolValues,
   type ReadingWarning,
@@ -70,15 +72,20 @@ function PatrolForm({ patrol: p }: { user: User; patrol: Patrol }) {
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [openNotes, setOpenNotes] = useState<ReadonlySet<string>>(new Set());
+  // Evidence problems show next to their items once a submit was tried.
+  const [checked, setChecked] = useState(false);
 
   const template = templates.value.find((t) => t.id === p.template_id) ?? null;
   const locked = isLocked(p);
   const mine = p.author_id === null || p.author_id === me.value;
-  const readOnly = locked || !mine;
+  // Submitted: waiting for review, no draft actions (a rejection opens it again).
+  const readOnly = locked || !mine || p.status === 'submitted';
   const last = lastReadings(patrols.value, p.unit_id, p.id);
   const key = p.key_id ? keys.value.find((k) => k.id === p.key_id) ?? null : null;
   const raised = findings.value.filter((f) => p.finding_ids.includes(f.id));
   const dirty = JSON.stringify(v) !== JSON.stringify(before);
+  const problems = evidenceProblems(template, v, texts);
+  const readingsInvalid = [...problems.readings.values()].includes('invalid');
 
   const setItem = (k: ChecklistItem, patch: Partial<ItemAnswer>) =>
     setV((prev) => {
@@ -87,7 +94,7 @@ function PatrolForm({ patrol: p }: { user: User; patrol: Patrol }) {
     });
   const addPhoto = (np: NewPhoto) => setAdded((m) => new Map(m).set(np.hash, np));
 
-  function setReading(field: 'water' | 'electricity', text: string) {
+  function setReading(field: Meter, text: string) {
     setTexts((t) => ({ ...t, [field]: text }));
     setV((prev) => ({ ...prev, [`${field}_reading`]: parseReading(text) }));
   }
@@ -102,6 +109,11 @@ function PatrolForm({ patrol: p }: { user: User; patrol: Patrol }) {
     setError(null);
     setSaved(null);
     let values = v;
+    // What was typed is never dropped: a reading that is not a number stops the save.
+    if (readingsInvalid) {
+      setError(t('patrol.fix_marked'));
+      return;
+    }
     if (submit) {
       const missing = unanswered(template, values.items);
       if (!template) {
@@ -112,8 +124,9 @@ function PatrolForm({ patrol: p }: { user: User; patrol: Patrol }) {
         setError(t('patrol.unanswered', { items: missing.map(itemLabel).join('、') }));
         return;
       }
-      if (readingWarning(values.water_reading, null) === 'invalid' || readingWarning(values.electricity_reading, null) === 'invalid') {
-        setError(t('patrol.reading_invalid'));
+      if (problems.items.size > 0 || problems.readings.size > 0) {
+        setChecked(true);
+        setError(t('patrol.fix_marked'));
         return;
       }
       if (values.ended_at === null) values = { ...values, ended_at: new Date().toISOString() };
@@ -125,7 +138,7 @@ function PatrolForm({ patrol: p }: { user: User; patrol: Patrol }) {
       setBefore(values);
       setV(values);
       setAdded(new Map());
-      setSaved(submit ? t('patrol.submitted_note') : t('patrol.saved_note'));
+      setSaved(submit ? t('patrol.waiting_review') : t('patrol.saved_note'));
     } catch (err) {
       setError(errorText(err));
     } finally {
@@ -143,7 +156,7 @@ function PatrolForm({ patrol: p }: { user: User; patrol: Patrol }) {
       <section class="card" data-testid="patrol-form" data-id={p.id} data-status={p.status}>
         <div class="row-top">
           <PatrolStatusChip status={p.status} testid="patrol-status" />
-          <PendingChip n={p.pending} />
+          {!online.value && <PendingChip n={p.pending} />}
           {failed > 0 && <span class="chip chip-late">{t('patrol.failed_n', { n: failed })}</span>}
         </div>
         {locked && (
@@ -159,7 +172,17 @@ function PatrolForm({ patrol: p }: { user: User; patrol: Patrol }) {
             <strong data-testid="patrol-review-comment">{p.review_comment || t('common.none')}</strong>
           </p>
         )}
-        {p.status === 'submitted' && mine && <p class="muted hint">{t('patrol.waiting_review')}</p>}
+        {p.status === 'submitted' && (
+          <p class="notice" role="status" data-testid="patrol-submitted">
+            {t('patrol.waiting_review')}
+            {p.pending > 0 && !online.value && (
+              <>
+                <br />
+                <span data-testid="patrol-unsynced">{t('patrol.unsynced')}</span>
+              </>
+            )}
+          </p>
+        )}
         <dl class="kvs">
           <Kv label={t('patrol.started_at')}>{when(v.started_at)}</Kv>
           <Kv label={t('patrol.ended_at')} testid="patrol-ended">
@@ -172,7 +195,7 @@ function PatrolForm({ patrol: p }: { user: User; patrol: Patrol }) {
               </Link>
             </Kv>
           )}
-          {template && <Kv label={t('patrol.checklist')}>{`${template.name} · v${template.version}`}</Kv>}
+          {template && <Kv label={t('patrol.checklist')}>{t('patrol.checklist_version', { name: templateName(template), version: template.version })}</Kv>}
         </dl>
         {!readOnly && (
           <div class="actions">
@@ -191,6 +214,7 @@ function PatrolForm({ patrol: p }: { user: User; patrol: Patrol }) {
         <ol class="checklist">
           {template?.items.map((item) => {
             const a = v.items[item.key];
+            const problem = checked && !readOnly ? problems.items.get(item.key) : undefined;
             const showMore = !!a && (a.result === 'fail' || a.note !== '' || a.photos.length > 0 || openNotes.has(item.key));
             return (
               <li key={item.key} class={a?.result === 'fail' ? 'check-item check-fail' : 'check-item'} data-testid="patrol-item" data-key={item.key} data-result={a?.result ?? ''}>
@@ -222,6 +246,9 @@ function PatrolForm({ patrol: p }: { user: User; patrol: Patrol }) {
                       onInput={(e) => setItem(item, { note: e.currentTarget.value })}
                       data-testid="item-note"
                     />
+                    {a!.result === 'fail' && !readOnly && (
+                      <p class="muted hint">{item.photo_required ? t('evidence.needs_note_photo') : t('evidence.needs_note')}</p>
+                    )}
                     {readOnly ? (
                       <PhotoStrip hashes={a!.photos} testid="item-photos" />
                     ) : (
@@ -245,6 +272,11 @@ function PatrolForm({ patrol: p }: { user: User; patrol: Patrol }) {
                     )}
                   </div>
                 )}
+                {problem && (
+                  <p class="error" role="alert" data-testid="item-error" data-code={problem}>
+                    {t(`evidence.${problem}`)}
+                  </p>
+                )}
               </li>
             );
           })}
@@ -253,26 +285,22 @@ function PatrolForm({ patrol: p }: { user: User; patrol: Patrol }) {
 
       <section class="card form" aria-labelledby="rd-h">
         <h2 id="rd-h">{t('patrol.readings')}</h2>
-        <Reading
-          id="water"
-          label={t('patrol.water')}
-          text={texts.water}
-          last={last.water}
-          warn={wWarn}
-          disabled={readOnly}
-          onInput={(s) => setReading('water', s)}
-          testid="water-reading"
-        />
-        <Reading
-          id="electricity"
-          label={t('patrol.electricity')}
-          text={texts.electricity}
-          last={last.electricity}
-          warn={eWarn}
-          disabled={readOnly}
-          onInput={(s) => setReading('electricity', s)}
-          testid="electricity-reading"
-        />
+        {(template?.readings ?? []).map((r) => (
+          <Reading
+            key={r.meter}
+            id={r.meter}
+            label={t(`patrol.${r.meter}`)}
+            unit={r.unit}
+            required={r.required}
+            text={texts[r.meter]}
+            last={last[r.meter]}
+            warn={problems.readings.get(r.meter) === 'invalid' ? 'invalid' : r.meter === 'water' ? wWarn : eWarn}
+            missing={checked && problems.readings.get(r.meter) === 'reading_required'}
+            disabled={readOnly}
+            onInput={(s) => setReading(r.meter, s)}
+            testid={`${r.meter}-reading`}
+          />
+        ))}
       </section>
 
       <section class="card form" aria-labelledby="gp-h">
@@ -339,10 +367,10 @@ function PatrolForm({ patrol: p }: { user: User; patrol: Patrol }) {
               </button>
             )}
           </div>
-          <p class="muted hint">{t('patrol.saved_locally')}</p>
+          {!online.value && <p class="muted hint">{t('patrol.saved_locally')}</p>}
         </section>
       )}
-      {readOnly && (
+      {locked && (
         <button type="button" class="btn btn-light-outline btn-block" disabled data-testid="patrol-save" aria-describedby="patrol-locked">
           {t('patrol.save')}
         </button>
@@ -354,25 +382,34 @@ function PatrolForm({ patrol: p }: { user: User; patrol: Patrol }) {
 function Reading({
   id,
   label,
+  unit,
+  required,
   text,
   last,
   warn,
+  missing,
   disabled,
   onInput,
   testid,
 }: {
   id: string;
   label: string;
+  unit: string;
+  required: boolean;
   text: string;
   last: number | null;
   warn: ReadingWarning | null;
+  missing: boolean;
   disabled: boolean;
   onInput: (s: string) => void;
   testid: string;
 }) {
   return (
     <div class="reading">
-      <label for={`r-${id}`}>{label}</label>
+      <label for={`r-${id}`}>
+        {label} <span data-testid={`${testid}-unit`}>({unit})</span>
+        {required && <span class="muted"> {t('patrol.reading_required_mark')}</span>}
+      </label>
       <input
         id={`r-${id}`}
         type="text"
@@ -381,14 +418,19 @@ function Reading({
         disabled={disabled}
         value={text}
         onInput={(e) => onInput(e.currentTarget.value)}
-        aria-invalid={warn !== null}
-        aria-describedby={warn ? `w-${id}` : undefined}
+        aria-invalid={warn !== null || missing}
+        aria-describedby={warn || missing ? `w-${id}` : undefined}
         data-testid={testid}
       />
       <p class="muted hint">{last === null ? t('patrol.no_last_reading') : t('patrol.last_reading', { value: last })}</p>
       {warn && (
         <p id={`w-${id}`} class="warn" role="status" data-testid="reading-warning" data-field={id} data-kind={warn}>
           {t(`reading.${warn}`, { last: last ?? 0 })}
+        </p>
+      )}
+      {missing && !warn && (
+        <p id={`w-${id}`} class="error" role="alert" data-testid="reading-warning" data-field={id} data-kind="required">
+          {t('evidence.reading_required')}
         </p>
       )}
     </div>

@@ -72,7 +72,7 @@ export function PatrolHome({ user }: { user: User }) {
                 <Link to={{ name: 'patrol', id: p.id }} class="row" testid="patrol-row" dataId={p.id}>
                   <span class="row-top">
                     <PatrolStatusChip status={p.status} />
-                    <PendingChip n={p.pending} />
+                    {!online.value && <PendingChip n={p.pending} />}
                   </span>
                   <span class="row-main">{unitName(unitList, p.unit_id)}</span>
                   <span class="row-sub">{t('patrols.started', { time: when(p.started_at ?? p.created_at) })}</span>
@@ -126,7 +126,8 @@ export function PatrolHome({ user }: { user: User }) {
         ))}
       </section>
 
-      <AllUnits list={unitList} />
+      {/* The units not already shown in the due list. */}
+      <AllUnits list={unitList.filter((u) => !due.some((d) => d.unit.id === u.id))} />
     </Screen>
   );
 }

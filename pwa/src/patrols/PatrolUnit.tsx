@@ -12,8 +12,8 @@ import { lang, t } from '../i18n';
 import { errorText } from '../i18n/errors';
 import { keyStatusText } from '../keys/labels';
 import { keys } from '../keys/store';
-import { PatrolStatusChip } from './labels';
-import { currentTemplate, lastApproved, lastReadings, openPatrolOf } from './patrol';
+import { PatrolStatusChip, templateName } from './labels';
+import { currentTemplate, lastApproved, METER_UNITS, lastReadings, openPatrolOf } from './patrol';
 import { patrols, startPatrol, templates } from './store';
 
 export function PatrolUnit({ user, unitId, keyId }: { user: User; unitId: number; keyId?: string }) {
@@ -55,8 +55,8 @@ export function PatrolUnit({ user, unitId, keyId }: { user: User; unitId: number
           <Kv label={t('unit.vacant_since')}>{unit?.vacant_since ?? ''}</Kv>
           <Kv label={t('unit.interval')}>{unit ? t('patrols.every', { n: unit.patrol_interval_days }) : ''}</Kv>
           <Kv label={t('unit.last_patrol')}>{last ? `${when(last.ended_at ?? last.submitted_at)} · ${memberName(last.author_id)}` : t('patrols.never')}</Kv>
-          <Kv label={t('patrol.water')}>{readings.water === null ? '' : String(readings.water)}</Kv>
-          <Kv label={t('patrol.electricity')}>{readings.electricity === null ? '' : String(readings.electricity)}</Kv>
+          <Kv label={t('patrol.water')}>{readings.water === null ? '' : `${readings.water} ${METER_UNITS.water}`}</Kv>
+          <Kv label={t('patrol.electricity')}>{readings.electricity === null ? '' : `${readings.electricity} ${METER_UNITS.electricity}`}</Kv>
         </dl>
       </section>
 
@@ -99,7 +99,7 @@ export function PatrolUnit({ user, unitId, keyId }: { user: User; unitId: number
             {!template && <p class="notice">{ready.value ? t('unit.no_template') : t('common.loading')}</p>}
             {template && (
               <p class="muted hint">
-                {t('unit.checklist', { name: template.name, version: template.version, n: template.items.length })}
+                {t('unit.checklist', { name: templateName(template), version: template.version, n: template.items.length })}
               </p>
             )}
             {error && (

@@ -1,7 +1,7 @@
 // Words and chips for patrol statuses and checklist items (the patrol and review screens show them).
 import './texts';
 import { lang, word } from '../i18n';
-import type { ChecklistItem } from './patrol';
+import type { ChecklistItem, Template } from './patrol';
 
 export function patrolStatusText(s: string): string {
   return word('patrol.status', s);
@@ -18,4 +18,9 @@ export function PatrolStatusChip({ status, testid }: { status: string; testid?: 
 /** A checklist item in the UI language. */
 export function itemLabel(i: ChecklistItem): string {
   return lang.value === 'en' ? i.en : i.zh;
+}
+
+/** A checklist's name in the UI language. */
+export function templateName(tpl: Pick<Template, 'name'>): string {
+  return lang.value === 'en' ? tpl.name.en : tpl.name['zh-CN'];
 }

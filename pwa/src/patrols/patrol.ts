@@ -26,14 +26,34 @@ export interface ChecklistItem {
   key: string;
   zh: string;
   en: string;
+  /** A failed answer needs a photo (a note it always needs). */
+  photo_required: boolean;
+}
+
+export const METERS = ['water', 'electricity'] as const;
+export type Meter = (typeof METERS)[number];
+export const METER_UNITS: Record<Meter, string> = { water: 'm³', electricity: 'kWh' };
+
+/** A meter the checklist reads: its unit, and whether a submit needs it. */
+export interface ReadingSpec {
+  meter: Meter;
+  unit: string;
+  required: boolean;
+}
+
+/** A name in each UI language. */
+export interface LocalName {
+  'zh-CN': string;
+  en: string;
 }
 
 export interface Template {
   id: string;
   site_id: number | null;
   version: number;
-  name: string;
+  name: LocalName;
   items: ChecklistItem[];
+  readings: ReadingSpec[];
   created_at: string | null;
 }
 
@@ -65,6 +85,8 @@ export interface Patrol {
   reviewed_at: string | null;
   review_comment: string;
   finding_ids: string[];
+  /** Readings the server found lower than the unit's last accepted ones: meter → that last reading. */
+  reading_flags: Partial<Record<Meter, number>>;
   /** Server revision (null: only on this device so far): what a review carries. */
   revision: number | null;
   pending: number;
@@ -84,22 +106,63 @@ function items(v: unknown): Record<string, ItemAnswer> {
   return out;
 }
 
+/**
+ * A checklist name per language. A version saved when the name was one string
+ * ("空置房巡查标准清单 / Vacant-unit checklist") splits at its " / ", as the server does.
+ */
+export function localName(v: unknown): LocalName {
+  if (isObj(v)) {
+    const zh = str(v['zh-CN']);
+    const en = str(v.en);
+    return { 'zh-CN': zh || en, en: en || zh };
+  }
+  const text = str(v);
+  const at = text.indexOf(' / ');
+  return at < 0 ? { 'zh-CN': text.trim(), en: text.trim() } : { 'zh-CN': text.slice(0, at).trim(), en: text.slice(at + 3).trim() };
+}
+
+/** A version from before readings were declared reads both meters, neither required. */
+function readingSpecs(v: unknown): ReadingSpec[] {
+  if (!Array.isArray(v)) return METERS.map((meter) => ({ meter, unit: METER_UNITS[meter], required: false }));
+  const out: ReadingSpec[] = [];
+  for (const r of v) {
+    if (isObj(r) && (METERS as readonly unknown[]).includes(r.meter)) {
+      const meter = r.meter as Meter;
+      out.push({ meter, unit: str(r.unit) || METER_UNITS[meter], required: r.required === true });
+    }
+  }
+  return out;
+}
+
 export function toTemplate(r: ServerLike | ViewRecord): Template {
   const f = r.fields;
   const list: ChecklistItem[] = [];
   if (Array.isArray(f.items)) {
     for (const it of f.items) {
-      if (isObj(it) && typeof it.key === 'string') list.push({ key: it.key, zh: str(it.zh) || it.key, en: str(it.en) || str(it.zh) || it.key });
+      if (isObj(it) && typeof it.key === 'string') {
+        list.push({ key: it.key, zh: str(it.zh) || it.key, en: str(it.en) || str(it.zh) || it.key, photo_required: it.photo_required === true });
+      }
     }
   }
   return {
     id: r.id,
     site_id: num(f.site_id),
     version: num(f.version) ?? 1,
-    name: str(f.name),
+    name: localName(f.name),
     items: list,
+    readings: readingSpecs(f.readings),
     created_at: strOrNull(f.created_at),
   };
+}
+
+function flags(v: unknown): Partial<Record<Meter, number>> {
+  const out: Partial<Record<Meter, number>> = {};
+  if (!isObj(v)) return out;
+  for (const m of METERS) {
+    const n = num(v[m]);
+    if (n !== null) out[m] = n;
+  }
+  return out;
 }
 
 export function toPatrol(r: ViewRecord): Patrol {
@@ -125,6 +188,7 @@ export function toPatrol(r: ViewRecord): Patrol {
     reviewed_at: strOrNull(f.reviewed_at),
     review_comment: str(f.review_comment),
     finding_ids: strs(f.finding_ids),
+    reading_flags: flags(f.reading_flags),
     revision: r.revision,
     pending: r.pending,
   };
@@ -258,7 +322,9 @@ export function dueUnits(units: readonly Unit[], patrols: readonly Patrol[], tod
   for (const u of units) {
     if (!u.vacant) continue;
     const seen = last.get(u.id) ?? null;
-    const due = seen ? addDays(seen, u.patrol_interval_days) : (u.vacant_since ?? today);
+    // Due an interval after the last visit, or after the vacancy began for a first visit.
+    const start = seen ?? u.vacant_since;
+    const due = start ? addDays(start, u.patrol_interval_days) : today;
     if (due <= today) out.push({ unit: u, last_patrolled: seen, due, days_overdue: daysBetween(due, today) });
   }
   out.sort(
@@ -389,6 +455,36 @@ export function startArgs(id: string, siteId: number, unitId: number, templateId
   const args: Args = { id, site_id: siteId, unit_id: unitId, template_id: templateId, started_at: startedAt, items: {} };
   if (keyId) args.key_id = keyId;
   return args;
+}
+
+export type EvidenceCode = 'note_required' | 'photo_required';
+export type ReadingProblem = 'reading_required' | 'invalid';
+
+/**
+ * What a submit still lacks, as the server checks it (server/patrols/handlers.py
+ * check_evidence): a note on every failed item, a photo on a failed item whose
+ * checklist item asks for one, each reading the checklist requires. Readings
+ * typed but not numbers (`texts`) are `invalid` on save too.
+ */
+export function evidenceProblems(
+  t: Template | null,
+  values: Pick<PatrolValues, 'items' | 'water_reading' | 'electricity_reading'>,
+  texts: Record<Meter, string>,
+): { items: Map<string, EvidenceCode>; readings: Map<Meter, ReadingProblem> } {
+  const items = new Map<string, EvidenceCode>();
+  for (const i of t?.items ?? []) {
+    const a = values.items[i.key];
+    if (!a || a.result !== 'fail') continue;
+    if (!a.note.trim()) items.set(i.key, 'note_required');
+    else if (i.photo_required && a.photos.length === 0) items.set(i.key, 'photo_required');
+  }
+  const readings = new Map<Meter, ReadingProblem>();
+  for (const m of METERS) {
+    const value = values[`${m}_reading`];
+    if (texts[m].trim() !== '' && (value === null || readingWarning(value, null) === 'invalid')) readings.set(m, 'invalid');
+    else if (value === null && t?.readings.some((r) => r.meter === m && r.required)) readings.set(m, 'reading_required');
+  }
+  return { items, readings };
 }
 
 /** Checklist items not answered yet (a submit needs every item answered). */

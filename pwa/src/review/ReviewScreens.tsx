@@ -13,8 +13,8 @@ import { Kv, PendingChip, RecordNotices, unitText, when } from '../app/ui';
 import { findings } from '../findings/store';
 import { t } from '../i18n';
 import { errorText } from '../i18n/errors';
-import { itemLabel, PatrolStatusChip, patrolStatusText } from '../patrols/labels';
-import { lastReadings, readingWarning, type Patrol } from '../patrols/patrol';
+import { itemLabel, PatrolStatusChip, patrolStatusText, templateName } from '../patrols/labels';
+import { lastReadings, METER_UNITS, METERS, readingWarning, type Patrol } from '../patrols/patrol';
 import { patrols, templates } from '../patrols/store';
 import { PhotoStrip } from '../photos/Photos';
 import { reviewQueue, reviewRefusal, type Decision, type Reviewer } from './review';
@@ -124,7 +124,7 @@ function ReviewBody({ user, me, p }: { user: User; me: number | null; p: Patrol 
           <Kv label={t('patrol.started_at')}>{when(p.started_at)}</Kv>
           <Kv label={t('patrol.ended_at')}>{when(p.ended_at)}</Kv>
           <Kv label={t('review.submitted')}>{when(p.submitted_at)}</Kv>
-          <Kv label={t('patrol.checklist')}>{template ? `${template.name} · v${template.version}` : p.template_id ?? ''}</Kv>
+          <Kv label={t('patrol.checklist')}>{template ? t('patrol.checklist_version', { name: templateName(template), version: template.version }) : ''}</Kv>
           <Kv label={t('review.revision')}>{p.revision === null ? '' : String(p.revision)}</Kv>
         </dl>
       </section>
@@ -152,24 +152,29 @@ function ReviewBody({ user, me, p }: { user: User; me: number | null; p: Patrol 
       <section class="card" aria-labelledby="rr-h">
         <h2 id="rr-h">{t('patrol.readings')}</h2>
         <dl class="kvs">
-          <Kv label={t('patrol.water')}>
-            {p.water_reading === null ? '' : String(p.water_reading)}
-            {last.water !== null && <span class="muted"> ({t('patrol.last_reading', { value: last.water })})</span>}
-            {wWarn && (
-              <p class="warn" data-testid="reading-warning" data-field="water" data-kind={wWarn}>
-                {t(`reading.${wWarn}`, { last: last.water ?? 0 })}
-              </p>
-            )}
-          </Kv>
-          <Kv label={t('patrol.electricity')}>
-            {p.electricity_reading === null ? '' : String(p.electricity_reading)}
-            {last.electricity !== null && <span class="muted"> ({t('patrol.last_reading', { value: last.electricity })})</span>}
-            {eWarn && (
-              <p class="warn" data-testid="reading-warning" data-field="electricity" data-kind={eWarn}>
-                {t(`reading.${eWarn}`, { last: last.electricity ?? 0 })}
-              </p>
-            )}
-          </Kv>
+          {METERS.map((m) => {
+            const value = p[`${m}_reading`];
+            const before = last[m];
+            const flagged = p.reading_flags[m];
+            const warn = m === 'water' ? wWarn : eWarn;
+            return (
+              <Kv key={m} label={t(`patrol.${m}`)}>
+                {value === null ? '' : `${value} ${METER_UNITS[m]}`}
+                {before !== null && <span class="muted"> ({t('patrol.last_reading', { value: before })})</span>}
+                {flagged !== undefined ? (
+                  <p class="warn" role="status" data-testid="reading-flag" data-field={m}>
+                    {t('reading.flagged', { last: flagged })}
+                  </p>
+                ) : (
+                  warn && (
+                    <p class="warn" data-testid="reading-warning" data-field={m} data-kind={warn}>
+                      {t(`reading.${warn}`, { last: before ?? 0 })}
+                    </p>
+                  )
+                )}
+              </Kv>
+            );
+          })}
           <Kv label={t('patrol.note')}>{p.note}</Kv>
         </dl>
         <PhotoStrip hashes={p.photos} testid="review-photos" />

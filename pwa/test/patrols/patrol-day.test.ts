@@ -3,6 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   dueUnits,
+  evidenceProblems,
+  localName,
+  toTemplate,
   groupByBuilding,
   lastReadings,
   parseReading,
@@ -36,11 +39,13 @@ describe('due list (offline)', () => {
   const today = '2025-06-15';
   it('lists vacant units past their interval or never patrolled, most overdue first, grouped by building', () => {
     const units = [
-      unit(1, '1栋', '101', { vacant_since: '2025-06-10' }), // never patrolled, vacant 5 days: due since 06-10
+      unit(1, '1栋', '101', { vacant_since: '2025-06-03' }), // never patrolled: due 06-03 + 7 = 06-10
       unit(2, '2栋', '201'), // patrolled 06-01 + 7 = 06-08: 7 days overdue
       unit(3, '1栋', '102'), // patrolled 06-12 + 7 = 06-19: not due
       unit(4, '2栋', '202', { vacant: false, vacant_since: null }), // occupied
-      unit(5, '1栋', '103', { vacant_since: '2025-06-15' }), // vacant today: due today
+      unit(5, '1栋', '103', { vacant_since: '2025-06-08' }), // vacant a week, never patrolled: due today
+      unit(8, '4栋', '401', { vacant_since: '2024-06-15' }), // vacant a year, patrolled 06-07: 1 day overdue, not 365
+      unit(9, '4栋', '402', { vacant_since: '2025-06-12' }), // vacant 3 days: first visit due 06-19
       unit(6, '3栋', '301', { patrol_interval_days: 14 }), // 06-01 + 14 = 06-15: due today
     ];
     const patrols = [
@@ -49,6 +54,7 @@ describe('due list (offline)', () => {
       patrol('p3', { unit_id: 3, ended_at: '2025-06-12T02:00:00Z' }),
       patrol('p3old', { unit_id: 3, ended_at: '2025-05-01T02:00:00Z' }),
       patrol('p6', { unit_id: 6, submitted_at: '2025-06-01T02:00:00Z' }),
+      patrol('p8', { unit_id: 8, ended_at: '2025-06-07T02:00:00Z' }),
       // Not approved: does not count.
       patrol('p1', { unit_id: 1, status: 'submitted', ended_at: '2025-06-14T02:00:00Z' }),
     ];
@@ -56,6 +62,7 @@ describe('due list (offline)', () => {
     expect(list.map((d) => [d.unit.id, d.days_overdue])).toEqual([
       [2, 7],
       [1, 5],
+      [8, 1],
       [5, 0],
       [6, 0],
     ]);
@@ -65,6 +72,7 @@ describe('due list (offline)', () => {
     expect(groups.map((g) => [g.building, g.units.map((d) => d.unit.id)])).toEqual([
       ['2栋', [2]],
       ['1栋', [1, 5]],
+      ['4栋', [8]],
       ['3栋', [6]],
     ]);
   });
@@ -172,3 +180,55 @@ describe('routes of issue 7', () => {
   });
 });
 
+
+describe('evidence before a submit (issue 14)', () => {
+  const template = toTemplate({
+    id: 'site-1-v2',
+    revision: 1,
+    fields: {
+      site_id: 1,
+      version: 2,
+      name: { 'zh-CN': '空置房巡查标准清单', en: 'Vacant-unit checklist' },
+      items: [
+        { key: 'door', zh: '入户门已锁且完好', en: 'Entry door locked and intact', photo_required: true },
+        { key: 'windows', zh: '门窗已关闭', en: 'Windows closed' },
+      ],
+      readings: [
+        { meter: 'water', unit: 'm³', required: true },
+        { meter: 'electricity', unit: 'kWh', required: false },
+      ],
+    },
+  });
+  const answer = (result: 'pass' | 'fail', note = '', photos: string[] = []) => ({ result, note, photos, label: '' });
+  const none = { water: '', electricity: '' };
+
+  it('asks a note of every failed item and a photo where the item says so', () => {
+    const p = evidenceProblems(template, { items: { door: answer('fail', '门锁坏'), windows: answer('fail', ' ') }, water_reading: 1, electricity_reading: null }, { ...none, water: '1' });
+    expect([...p.items]).toEqual([
+      ['door', 'photo_required'],
+      ['windows', 'note_required'],
+    ]);
+    expect(p.readings.size).toBe(0);
+    const ok = evidenceProblems(template, { items: { door: answer('fail', '门锁坏', ['a'.repeat(64)]), windows: answer('pass') }, water_reading: 1, electricity_reading: null }, { ...none, water: '1' });
+    expect(ok.items.size + ok.readings.size).toBe(0);
+  });
+
+  it('a required reading must be there and typed text that is no number is refused, not dropped', () => {
+    const p = evidenceProblems(template, { items: {}, water_reading: null, electricity_reading: parseReading('abc') }, { water: '', electricity: 'abc' });
+    expect([...p.readings]).toEqual([
+      ['water', 'reading_required'],
+      ['electricity', 'invalid'],
+    ]);
+  });
+
+  it('keeps the checklist name per language and reads a one-string name of an older version', () => {
+    expect(template.name).toEqual({ 'zh-CN': '空置房巡查标准清单', en: 'Vacant-unit checklist' });
+    expect(localName('空置房巡查标准清单 / Vacant-unit checklist')).toEqual({ 'zh-CN': '空置房巡查标准清单', en: 'Vacant-unit checklist' });
+    const old = toTemplate({ id: 'v1', revision: 1, fields: { site_id: 1, version: 1, name: '清单', items: [{ key: 'door', zh: '门', en: 'Door' }] } });
+    expect(old.items[0]!.photo_required).toBe(false);
+    expect(old.readings.map((r) => [r.meter, r.unit, r.required])).toEqual([
+      ['water', 'm³', false],
+      ['electricity', 'kWh', false],
+    ]);
+  });
+});

@@ -11,6 +11,7 @@ import pytest
 from server.app import create_app
 from server.patrols.checklist import default_template_id
 from server.settings import Settings
+from server.sites.service import site_clock
 from server.sites.tables import Building, Site, Unit
 from tests.conftest import ApiClient, make_user
 from tests.server.sync_device import Device, make_site, now_ms
@@ -93,7 +94,9 @@ async def current(device: Device, collection: str, record_id: str) -> dict[str, 
 
 async def submitted_patrol(world: dict[str, Any]) -> dict[str, Any]:
     patrol: Device = world["patrol"]
-    args = patrol_args(world["site"], world["unit"], items=ITEMS, water_reading=1234.5)
+    args = patrol_args(
+        world["site"], world["unit"], items=ITEMS, water_reading=1234.5, electricity_reading=88.0
+    )
     assert (await patrol.push_one("patrols.save", args))["status"] == "applied"
     assert (await patrol.push_one("patrols.submit", {"id": args["id"]}))["status"] == "applied"
     return args
@@ -324,18 +327,206 @@ async def test_submission_and_review_leave_events_for_the_notifier(world: dict[s
 async def test_due_list_puts_never_patrolled_first_and_drops_a_freshly_approved_unit(
     world: dict[str, Any], client: ApiClient
 ) -> None:
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     site, unit = world["site"], world["unit"]
+    today = (await site_clock(site)).today()
     await Unit.update(
-        {Unit.vacant_since: date.today() - timedelta(days=40), Unit.patrol_interval_days: 7}
+        {Unit.vacant_since: today - timedelta(days=40), Unit.patrol_interval_days: 7}
     ).where(Unit.id == unit)
     other = await a_unit(site)
-    await Unit.update({Unit.vacant_since: date.today() - timedelta(days=3)}).where(Unit.id == other)
+    await Unit.update({Unit.vacant_since: today - timedelta(days=10)}).where(Unit.id == other)
     due = (await client.get(f"/api/sites/{site}/patrols/due")).json()
     assert [d["unit_id"] for d in due] == [unit, other]
-    assert due[0]["days_overdue"] >= 39
+    # Due a first visit an interval after the vacancy began: 40 - 7 days ago.
+    assert [d["days_overdue"] for d in due] == [33, 3]
     args = await submitted_patrol(world)
     assert (await approve(world, args["id"]))["status"] == "applied"
     due = (await client.get(f"/api/sites/{site}/patrols/due")).json()
     assert [d["unit_id"] for d in due] == [other]
+
+
+# ---- evidence, readings, overdue, checklist names (issue #14) ------------------------------
+
+
+async def refused_submit(world: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """Saves a draft with these fields (readings filled unless given) and submits it."""
+    patrol: Device = world["patrol"]
+    fields = {"water_reading": 10.0, "electricity_reading": 20.0, **fields}
+    args = patrol_args(world["site"], world["unit"], **fields)
+    assert (await patrol.push_one("patrols.save", args))["status"] == "applied"
+    r = await patrol.push_one("patrols.submit", {"id": args["id"]})
+    assert r["status"] == "rejected", r
+    record = await current(patrol, "patrols", args["id"])
+    assert record["fields"]["status"] == "draft"
+    return dict(r["error"])
+
+
+async def test_a_failed_item_without_a_note_is_refused_naming_the_item(
+    world: dict[str, Any],
+) -> None:
+    error = await refused_submit(
+        world, items={"windows": {"result": "fail", "note": "  ", "photos": []}}
+    )
+    assert (error["code"], error["field"]) == ("note_required", "items.windows")
+    assert error["args"] == {"item": "门窗已关闭", "item_en": "Windows closed"}
+
+
+async def test_a_failed_item_whose_checklist_asks_for_a_photo_needs_one(
+    world: dict[str, Any],
+) -> None:
+    error = await refused_submit(
+        world, items={"door": {"result": "fail", "note": "门锁损坏", "photos": []}}
+    )
+    assert (error["code"], error["field"]) == ("photo_required", "items.door")
+    # An item that asks for no photo submits with its note alone.
+    patrol: Device = world["patrol"]
+    args = patrol_args(
+        world["site"],
+        world["unit"],
+        items={"windows": {"result": "fail", "note": "北窗未关", "photos": []}},
+        water_reading=1.0,
+        electricity_reading=2.0,
+    )
+    await patrol.push_one("patrols.save", args)
+    assert (await patrol.push_one("patrols.submit", {"id": args["id"]}))["status"] == "applied"
+
+
+async def test_a_reading_the_checklist_requires_must_be_there(world: dict[str, Any]) -> None:
+    error = await refused_submit(world, items=ITEMS, electricity_reading=None)
+    assert (error["code"], error["field"]) == ("reading_required", "electricity_reading")
+
+
+async def test_a_reading_that_is_not_a_number_is_refused_not_dropped(
+    world: dict[str, Any],
+) -> None:
+    patrol: Device = world["patrol"]
+    for bad in ("abc", "12.5", True, [1]):
+        args = patrol_args(world["site"], world["unit"], electricity_reading=bad)
+        r = await patrol.push_one("patrols.save", args)
+        assert (r["status"], r["error"]["code"], r["error"]["field"]) == (
+            "rejected",
+            "invalid_args",
+            "electricity_reading",
+        ), bad
+
+
+async def test_a_reading_below_the_last_accepted_one_is_kept_and_flagged(
+    world: dict[str, Any],
+) -> None:
+    first = await submitted_patrol(world)  # water 1234.5, electricity 88
+    assert (await approve(world, first["id"]))["status"] == "applied"
+    patrol: Device = world["patrol"]
+    args = patrol_args(
+        world["site"], world["unit"], items=ITEMS, water_reading=1000.0, electricity_reading=90.0
+    )
+    await patrol.push_one("patrols.save", args)
+    assert (await patrol.push_one("patrols.submit", {"id": args["id"]}))["status"] == "applied"
+    fields = (await current(world["boss"], "patrols", args["id"]))["fields"]
+    assert fields["water_reading"] == 1000.0
+    assert fields["reading_flags"] == {"water": 1234.5}
+    refused = await patrol.push_one("patrols.save", {"id": args["id"], "reading_flags": {}})
+    assert refused["error"]["code"] == "server_owned_field"
+
+
+async def test_overdue_counts_from_when_the_unit_was_due(
+    world: dict[str, Any], client: ApiClient
+) -> None:
+    from datetime import timedelta
+
+    site, unit = world["site"], world["unit"]
+    today = (await site_clock(site)).today()
+    year_ago = today - timedelta(days=365)
+    await Unit.update({Unit.vacant_since: year_ago, Unit.patrol_interval_days: 7}).where(
+        Unit.id == unit
+    )
+    never = await a_unit(site)
+    await Unit.update({Unit.vacant_since: year_ago, Unit.patrol_interval_days: 30}).where(
+        Unit.id == never
+    )
+    # Vacant for a year, visited eight days ago (approved): one day overdue, not 365.
+    patrol: Device = world["patrol"]
+    visit = (today - timedelta(days=8)).isoformat()
+    args = patrol_args(
+        site,
+        unit,
+        items=ITEMS,
+        water_reading=1.0,
+        electricity_reading=2.0,
+        started_at=f"{visit}T10:00:00+08:00",
+        ended_at=f"{visit}T10:30:00+08:00",
+    )
+    await patrol.push_one("patrols.save", args)
+    await patrol.push_one("patrols.submit", {"id": args["id"]})
+    assert (await approve(world, args["id"]))["status"] == "applied"
+    due = (await client.get(f"/api/sites/{site}/patrols/due")).json()
+    assert [(d["unit_id"], d["days_overdue"], d["due"]) for d in due] == [
+        (never, 335, (year_ago + timedelta(days=30)).isoformat()),
+        (unit, 1, (today - timedelta(days=1)).isoformat()),
+    ]
+
+
+async def test_the_checklist_name_is_kept_per_language(world: dict[str, Any]) -> None:
+    template = await current(
+        world["patrol"], "patrol_templates", default_template_id(world["site"])
+    )
+    fields = template["fields"]
+    assert fields["name"] == {"zh-CN": "空置房巡查标准清单", "en": "Vacant-unit checklist"}
+    assert all(not any(c.isascii() and c.isalpha() for c in i["zh"]) for i in fields["items"])
+    assert [i["key"] for i in fields["items"] if i["photo_required"]] == ["door", "water", "damage"]
+    assert fields["readings"] == [
+        {"meter": "water", "unit": "m³", "required": True},
+        {"meter": "electricity", "unit": "kWh", "required": True},
+    ]
+
+
+async def test_admin_saves_a_checklist_with_both_names_and_a_one_string_name_is_refused(
+    world: dict[str, Any], client: ApiClient
+) -> None:
+    await make_user("desk", ["admin"], [world["site"]])
+    await client.post("/api/auth/logout")
+    await client.sign_in("desk")
+    admin = Device(client)
+    base = {
+        "site_id": world["site"],
+        "version": 2,
+        "items": [{"key": "door", "zh": "门", "en": "Door", "photo_required": True}],
+        "readings": [{"meter": "water", "unit": "m³", "required": True}],
+    }
+    r = await admin.push_one(
+        "patrol_templates.upsert", {"id": "v2", **base, "name": "清单 / Checklist"}
+    )
+    assert (r["error"]["code"], r["error"]["field"]) == ("invalid_args", "name")
+    r = await admin.push_one(
+        "patrol_templates.upsert",
+        {"id": "v2", **base, "name": {"zh-CN": "清单", "en": "Checklist"}},
+    )
+    assert r["status"] == "applied", r["error"]
+
+
+async def test_migrate_gives_a_one_string_checklist_a_version_named_per_language(
+    world: dict[str, Any],
+) -> None:
+    from server.patrols.checklist import upgrade_checklists
+    from server.syncing.engine import open_engine
+    from sync import Write
+
+    site = world["site"]
+    legacy = {
+        "site_id": site,
+        "version": 2,
+        "name": "旧清单 / Old checklist",
+        "items": [{"key": "door", "zh": "门", "en": "Door"}],
+        "created_by": None,
+        "created_at": None,
+    }
+    async with open_engine(world["settings"]) as engine:
+        await engine.server_write(
+            [Write(collection="patrol_templates", id=f"site-{site}-v2", fields=legacy)]
+        )
+        assert await upgrade_checklists(engine) == 1
+        assert await upgrade_checklists(engine) == 0  # once
+    fields = (await current(world["patrol"], "patrol_templates", f"site-{site}-v3"))["fields"]
+    assert fields["name"] == {"zh-CN": "旧清单", "en": "Old checklist"}
+    assert fields["items"] == [{"key": "door", "zh": "门", "en": "Door", "photo_required": False}]
+    assert [r["required"] for r in fields["readings"]] == [False, False]

@@ -101,7 +101,13 @@ async def queue(user_id: int, count: int = 1) -> None:
 
 ITEMS = {
     "door": {"result": "pass", "note": "", "photos": []},
-    "water": {"result": "fail", "note": "厨房水管滴漏", "photos": [], "label": "水阀已关、无漏水"},
+    # The default checklist asks a photo of a failed water item.
+    "water": {
+        "result": "fail",
+        "note": "厨房水管滴漏",
+        "photos": ["c" * 64],
+        "label": "水阀已关、无漏水",
+    },
     "gas": {"result": "na", "note": "", "photos": []},
 }
 
@@ -169,6 +175,8 @@ async def submit_patrol(device: Device, world: World) -> str:
         "template_id": default_template_id(world.site),
         "started_at": "2026-11-25T09:00:00+08:00",
         "items": ITEMS,
+        "water_reading": 12.5,  # the default checklist requires both readings
+        "electricity_reading": 3400.0,
     }
     assert (await device.push_one("patrols.save", args))["status"] == "applied"
     assert (await device.push_one("patrols.submit", {"id": patrol_id}))["status"] == "applied"

@@ -105,7 +105,8 @@ async def test_a_site_with_an_unknown_zone_name_is_refused(client: ApiClient) ->
 async def test_due_list_counts_days_on_the_sites_calendar(abroad: dict[str, Any]) -> None:
     site, today = abroad["site"], abroad["clock"].today()
     unit = await a_unit(site)
-    await Unit.update({Unit.vacant_since: today}).where(Unit.id == unit)
+    # Vacant one interval (7 days) ago: its first visit is due today on the site's calendar.
+    await Unit.update({Unit.vacant_since: today - timedelta(days=7)}).where(Unit.id == unit)
     due = (await abroad["client"].get(f"/api/sites/{site}/patrols/due")).json()
     assert [(d["unit_id"], d["due"], d["days_overdue"]) for d in due] == [
         (unit, today.isoformat(), 0)
@@ -117,7 +118,9 @@ async def test_a_patrols_findings_are_due_days_after_the_sites_today(
 ) -> None:
     site, zhang = abroad["site"], abroad["zhang"]
     await Site.update({Site.finding_due_days: 2}).where(Site.id == site)
-    args = patrol_args(site, await a_unit(site), items=ITEMS)
+    args = patrol_args(
+        site, await a_unit(site), items=ITEMS, water_reading=1.0, electricity_reading=2.0
+    )
     assert (await zhang.push_one("patrols.save", args))["status"] == "applied"
     assert (await zhang.push_one("patrols.submit", {"id": args["id"]}))["status"] == "applied"
     findings = [c for c in await zhang.pull_all() if c["collection"] == "findings"]
