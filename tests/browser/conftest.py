@@ -395,9 +395,14 @@ def server_results(server: LiveServer, device: str) -> dict[str, dict[str, Any]]
     return out
 
 
-# The zh-CN texts: the core catalog, and each feature's own (`const zh` of its texts.ts).
+# The zh-CN texts: the core catalog, the error texts, and each feature's own (`const zh` of its
+# texts.ts).
 PWA_SRC = REPO_ROOT / "pwa" / "src"
-ZH_CN_CATALOGS = [PWA_SRC / "i18n" / "zh-CN.ts", *sorted(PWA_SRC.glob("*/texts.ts"))]
+ZH_CN_CATALOGS = [
+    PWA_SRC / "i18n" / "zh-CN.ts",
+    PWA_SRC / "i18n" / "error-texts.ts",
+    *sorted(PWA_SRC.glob("*/texts.ts")),
+]
 
 
 def catalog_text(key: str) -> str:

@@ -57,14 +57,6 @@ export const zhCN = {
   'home.to_verify': '待验证（已整改）',
   'home.none_verify': '没有待验证的问题。',
 
-
-
-
-
-
-
-
-
   'state.sending': '正在发送',
   'state.rejected': '被拒绝',
 
@@ -78,14 +70,6 @@ export const zhCN = {
   'sync.photos_none': '所有照片均已上传。',
   'sync.photos_failed': '服务器拒收的照片',
   'sync.photos_retry': '重试上传',
-  'error.photo_too_large': '照片太大，服务器拒收。',
-  'error.hash_mismatch': '照片数据校验失败（传输中损坏），请重新拍摄。',
-  'error.unsupported_media': '不支持的照片格式（仅支持 JPEG、PNG、WebP）。',
-  'error.image_too_large': '照片像素过多，服务器拒收。',
-  'error.image_corrupt': '照片文件已损坏，无法读取。',
-  'error.bad_hash': '照片编号无效。',
-  'error.photo_empty': '照片文件为空。',
-  'error.photo_unreadable': '无法读取这张照片，请换一张。',
 
   'mutation.findings.upsert': '保存问题',
   'mutation.findings.comment': '添加跟进',
@@ -144,32 +128,8 @@ export const zhCN = {
   'push.fallback_title': 'Fieldkeep 现场',
   'push.fallback_body': '有一条新通知。',
 
-  'error.invalid_credentials': '用户名或密码错误。',
-  'error.rate_limited': '尝试次数过多，请 {seconds} 秒后再试。',
-  'error.rate_limited_nowait': '尝试次数过多，请稍后再试。',
-  'error.csrf_failed': '安全校验失败，请刷新页面后重试。',
-  'error.not_authenticated': '请先登录。',
-  'error.forbidden': '没有执行此操作的权限。',
+  // The shell's own failures; every other error text is in ./error-texts.ts (loaded after start).
   'error.network': '无法连接服务器，请检查网络后重试。',
-  'error.bad_response': '服务器返回了无法识别的数据。',
-  'error.server': '服务器出错，请稍后再试。',
-  'error.session_expired': '登录已过期，请重新登录。未同步的修改仍保存在本机。',
-  'error.unknown_mutation': '此版本的应用发送了服务器不认识的操作，请更新应用。',
-  'error.invalid_args': '提交的内容不符合要求。',
-  'error.record_locked': '该记录已锁定（已关闭或已审核），不能再修改。',
-  'error.record_deleted': '该记录已被删除。',
-  'error.bad_hlc': '本机时间戳无效，请检查手机时间后重试。',
-  'error.seq_reused': '修改序号重复，该修改未被接受。',
-  'error.seq_gap': '修改序号不连续，同步已暂停，请联系系统管理员。',
-  'error.no_progress': '服务器暂未处理任何修改，请稍后再试。',
-  'error.server_owned_field': '包含只能由服务器设置的字段。',
-  'error.append_only': '该类记录只能新增，不能修改或删除。',
-  'error.device_mismatch': '本机设备编号属于另一个账号，无法同步。请联系系统管理员。',
-  'error.payload_too_large': '提交的内容过大，无法发送。',
-  'error.bad_cursor': '同步位置无效，将重新下载数据。',
-  'error.duplicate_id': '修改编号与其他设备冲突，该修改未被接受。',
-  'error.not_found': '找不到相关记录（可能已被删除）。',
-  'error.validation_error': '提交的数据格式不正确。',
   'error.unknown': '出现未知错误，请重试。',
 
   // ---- patrols, keys, review, admin: what the first load shows (tabs, notices) ----
@@ -190,26 +150,6 @@ export const zhCN = {
   'mutation.keys.return_to_owner': '钥匙退还业主',
   'mutation.review.approve': '审核通过',
   'mutation.review.reject': '审核退回',
-  'error.authorization_expired': '业主授权已过期，不能借出。',
-  'error.handover_not_for_you': '这把钥匙不是转交给你的。',
-  'error.not_holder': '只有持有人才能转交钥匙。',
-  'error.key_lost': '钥匙已报遗失。',
-  'error.key_returned': '钥匙已退还业主。',
-  'error.key_not_out': '钥匙未借出。',
-  'error.key_handed_over': '钥匙已转交给{name}。',
-  'error.key_held_by_other': '钥匙现由{name}保管。',
-  'error.key_checked_in_by_other': '钥匙已由{name}归还。',
-  'error.key_handover_to_other': '钥匙正转交给{name}，不是转交给你。',
-  'error.stale_review': '审核期间记录已被修改，请查看新版本后重新审核。',
-  'error.self_review': '不能审核自己提交的记录。',
-  'error.not_submitted': '该记录不在待审核状态。',
-  'error.already_submitted': '该巡查已提交，正在等待审核。',
-  'error.csv_invalid': 'CSV 文件有错误，未导入任何数据。',
-  'error.csv_missing_columns': 'CSV 缺少必需的列。',
-  'error.username_taken': '用户名已被使用。',
-  'error.unknown_site': '项目不存在。',
-  'error.conflict': '名称或编码已被使用。',
-  'error.font_missing': '服务器缺少中文字体，无法生成标签。',
 
   // ---- shared words (every namespace uses these) ----
   'common.all': '全部',
@@ -225,50 +165,6 @@ export const zhCN = {
   'common.yes': '是',
   'common.no': '否',
   'unit.number_only': '房屋 #{id}',
-
-  // ---- a units CSV's line errors (server/sites/units_csv.py) ----
-  'error.required': '不能为空',
-  'error.too_long': '太长',
-  'error.bad_area': '面积不是正数',
-  'error.bad_status': '状态应为“空置”或“已入住”',
-  'error.duplicate_in_file': '与文件中另一行重复',
-  'error.unit_exists': '该房屋已存在',
-  'error.csv_encoding': '文件编码无法识别（需 UTF-8 或 GBK）',
-
-  // ---- refusal codes that had no text of ours (the server's own message was shown) ----
-  'error.bad_request': '请求无效，请检查后重试。',
-  'error.malformed_json': '请求内容格式无效，请更新应用后重试。',
-  'error.method_not_allowed': '不支持此操作方式，请更新应用。',
-  'error.unsupported_media_type': '不支持此内容类型。',
-  'error.service_unavailable': '服务暂不可用，请稍后再试。',
-  'error.internal_error': '服务器内部错误，请稍后再试；若一再出现，请联系系统管理员。',
-  'error.key_already_out': '钥匙已被他人借出，请查看当前持有人。',
-  'error.unknown_building': '楼栋不存在。',
-  'error.csv_too_many_rows': 'CSV 行数超过上限，请分成几个文件导入。',
-  'error.push_endpoint_invalid': '推送地址无效，请重新开启通知。',
-  'error.push_endpoint_not_https': '推送地址必须使用安全连接，请重新开启通知。',
-  'error.push_endpoint_private_address': '推送地址指向内网或本机，已拒绝。',
-  'error.push_endpoint_refused': '不接受此浏览器的推送服务，请使用较新版本的 Chrome、Edge、Firefox 或 Safari。',
-  'error.push_endpoint_unresolved': '暂时无法连接推送服务，请稍后再试。',
-  'error.push_endpoint_taken': '此推送地址属于另一位用户的设备，已拒绝。请在本浏览器中重新开启通知。',
-  'error.push_keys_invalid': '推送订阅的密钥无效，请重新开启通知。',
-  'error.tariff_missing': '该时间没有适用的停车收费标准，请联系管理员设置。',
-  'error.tariff_backdated': '新的收费标准不能从过去的时间开始生效。',
-  'error.settlement_rule_invalid': '结算规则无效：须有一档从 0 分起，各档起点互不相同，得分越高的档扣款比例不得更高。',
-  'error.contract_period_invalid': '合同结束日期不能早于开始日期。',
-  'error.contract_overlap': '该外委单位在所选项目已有期间重叠的合同。',
-  'error.template_points_total': '检查项满分合计须为 100 分。',
-  'error.template_item_duplicate': '检查项编码重复。',
-  'error.template_changed': '检查表已被他人修改，请刷新后在最新版本上编辑。',
-  'error.template_version_retired': '该检查表版本已停用，新的检查请使用最新版本。',
-  'error.permit_revoked': '该证件已注销。',
-  'error.permit_expired': '该证件已过期。',
-  'error.permit_not_yet_valid': '该证件尚未生效。',
-  'error.permit_overlaps': '该车位在此期间已有月租车证。',
-  'error.pass_already_used': '该放行条已使用过。',
-  'error.not_single_use': '只有放行条可以核销。',
-  'error.plate_invalid': '车牌号格式不正确（例如 浙A·D12345）。',
-  'error.unknown_unit': '该项目没有这个房屋。',
 } as const;
 
 export type CoreKey = keyof typeof zhCN;
