@@ -106,8 +106,9 @@ def main() -> None:
             "FIELDKEEP_DEMO_PASSWORD": DEMO_PASSWORD,
             "FIELDKEEP_LOG_LEVEL": "warning",
         }
+        # Master data only: the list must count exactly RECORDS (the demo has findings of its own).
         subprocess.run(
-            [sys.executable, "-m", "server.cli", "seed", "--demo", "--if-empty"],
+            [sys.executable, "-m", "server.cli", "seed", "--demo", "--if-empty", "--no-records"],
             env=env,
             check=True,
             capture_output=True,

@@ -14,6 +14,7 @@ import type { User } from './api-types';
 import { Screen, UpdateBanner } from './common';
 import { Home } from './Home';
 import { Login } from './Login';
+import { NotFound } from './NotFound';
 import type { ScreenProps } from './screen-props';
 import { Settings } from './Settings';
 import { booting, FEATURE_OF, isFeatureRoute, route, user, type Feature, type FeatureRoute } from './state';
@@ -74,6 +75,8 @@ export function App() {
     screen = <Settings user={u} />;
   } else if (r.name === 'sync') {
     screen = <SyncPage />;
+  } else if (r.name === 'not-found') {
+    screen = <NotFound path={r.path} />;
   } else {
     screen = <Home user={u} />;
   }

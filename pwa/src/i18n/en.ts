@@ -45,14 +45,16 @@ export const en: Record<CoreKey, string> = {
   'feature.reports': 'Reports',
   'feature.master_data': 'Master data',
 
+  'notfound.title': 'Page not found',
+  'notfound.text': 'There is no page at this address; the link may be wrong or out of date.',
+  'notfound.home': 'Go to the home screen',
+
   'nav.label': 'Main navigation',
   'nav.home': 'Home',
   'nav.findings': 'Findings',
   'nav.sync': 'Sync',
   'nav.back': 'Back',
 
-  'home.my_findings': 'My findings',
-  'home.none_mine': 'No open findings assigned to you or reported by you.',
   'home.due': 'Due and not fixed',
   'home.none_due': 'Nothing is due.',
   'home.to_verify': 'To verify (fixed)',

@@ -44,14 +44,16 @@ export const zhCN = {
   'feature.reports': '报表',
   'feature.master_data': '基础数据',
 
+  'notfound.title': '页面不存在',
+  'notfound.text': '没有这个地址的页面，可能链接有误或已失效。',
+  'notfound.home': '回到首页',
+
   'nav.label': '主导航',
   'nav.home': '首页',
   'nav.findings': '问题整改',
   'nav.sync': '同步',
   'nav.back': '返回',
 
-  'home.my_findings': '我的问题',
-  'home.none_mine': '没有指派给我或由我提交的未关闭问题。',
   'home.due': '到期未整改',
   'home.none_due': '没有到期的问题。',
   'home.to_verify': '待验证（已整改）',

@@ -65,8 +65,10 @@ describe('routes', () => {
       expect(parseRoute(path!, search ? `?${search}` : '')).toEqual(r);
     }
     expect(parseRoute('/findings/')).toEqual({ name: 'findings' });
-    expect(parseRoute('/nowhere')).toEqual({ name: 'home' });
-    expect(parseRoute('/findings/%E0%A4%A')).toEqual({ name: 'home' });
+    expect(parseRoute('/')).toEqual({ name: 'home' });
+    expect(parseRoute('/nowhere')).toEqual({ name: 'not-found', path: '/nowhere' });
+    expect(parseRoute('/findings/%E0%A4%A')).toEqual({ name: 'not-found', path: '/findings/%E0%A4%A' });
+    expect(pathOf({ name: 'not-found', path: '/nowhere' })).toBe('/nowhere');
   });
 });
 
