@@ -145,7 +145,7 @@ function ReviewBody({ user, me, p }: { user: User; me: number | null; p: Patrol 
             return (
               <li key={k} class={a?.result === 'fail' ? 'check-item check-fail' : 'check-item'} data-testid="review-check" data-key={k} data-result={a?.result ?? ''}>
                 <p class="check-label">
-                  {item ? itemLabel(item) : a?.label || k}{' '}
+                  {item ? itemLabel(item) : a?.label || t('review.item_unnamed')}{' '}
                   <span class={`chip result-${a?.result ?? 'none'}`}>{a ? t(`result.${a.result}`) : t('review.unanswered')}</span>
                 </p>
                 {a?.note && <p class="check-note">{a.note}</p>}
