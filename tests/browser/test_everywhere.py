@@ -91,3 +91,25 @@ def test_no_internal_revision_number_is_shown(page: Page, demo_server: LiveServe
     assert revision and int(revision) > 0
     expect(detail).not_to_contain_text("版本")
     assert not re.search(rf"(?<!\d){revision}(?!\d)", detail.inner_text())
+
+
+def test_the_all_sites_keys_list_groups_by_site(page: Page, live_server: LiveServer) -> None:
+    # 李娜 keeps the keys of both sites: one "3栋1单元301" key at each.
+    sign_in(page, live_server, "lina")
+    page.goto(live_server.url + "/admin/keys")
+    for code, site in (("K-101", "翠湖花园"), ("K-201", "锦江华府")):
+        page.get_by_test_id("admin-site").select_option(label=site)
+        page.get_by_test_id("admin-key-new").click()
+        page.get_by_test_id("admin-key-code").fill(code)
+        page.locator("#kf-label").fill("3栋1单元301 入户门")
+        page.get_by_test_id("admin-key-save").click()
+        expect(page.get_by_test_id("admin-saved")).to_have_text(f"已保存钥匙 {code}。")
+    page.get_by_test_id("nav-keys").click()
+    groups = page.get_by_test_id("site-group")
+    expect(groups).to_have_count(2)
+    for n, (code, site) in enumerate((("K-101", "翠湖花园"), ("K-201", "锦江华府"))):
+        expect(groups.nth(n).get_by_test_id("site-group-name")).to_have_text(site)
+        rows = groups.nth(n).get_by_test_id("key-row")
+        expect(rows).to_have_count(1)
+        expect(rows).to_contain_text(code)
+        expect(rows).to_contain_text("3栋1单元301")
