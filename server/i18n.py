@@ -183,6 +183,14 @@ def negotiate(accept_language: str | None) -> Language:
     return "en" if first.startswith("en") else DEFAULT_LANGUAGE
 
 
+def language_of(saved: str | None, accept_language: str | None) -> Language:
+    """What a signed-in caller reads (CSV headers, words for codes): the language they chose in
+    the app when they chose one, else their browser's."""
+    if saved:
+        return "en" if saved.strip().lower().startswith("en") else DEFAULT_LANGUAGE
+    return negotiate(accept_language)
+
+
 def message(code: str, language: Language, **params: object) -> str:
     zh, en = MESSAGES.get(code, MESSAGES["bad_request"])
     template = en if language == "en" else zh

@@ -6,6 +6,7 @@ import { refreshAll } from './app/cache';
 import { attach, detach, onAfterSync, setUnauthorizedHandler } from './app/data';
 import { registerServiceWorker } from './app/pwa';
 import { listenForNotificationClicks } from './push/listen';
+import { loadErrorTexts } from './i18n/errors';
 import { boot, expireSession, watchConnectivity } from './app/session';
 import { user } from './app/state';
 import { watchLocation } from './app/state';
@@ -23,6 +24,9 @@ effect(() => {
   else detach();
 });
 render(<App />, document.getElementById('app')!);
+// The error texts are a chunk of their own (not in the first load); again when the network comes back if that failed.
+void loadErrorTexts();
+addEventListener('online', () => void loadErrorTexts());
 void boot();
 registerServiceWorker();
 listenForNotificationClicks();

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
-from litestar import Controller, Response, get
+from litestar import Controller, Request, Response, get
 from litestar.di import Provide
 from litestar.params import QueryParameter
 
@@ -13,6 +13,7 @@ from server.auth.guards import check_site_access, provide_current_user, requires
 from server.auth.service import CurrentUser, names_of
 from server.csv_export import spreadsheet_csv
 from server.errors import AppError
+from server.i18n import Language, language_of
 from server.keys.labels import FontMissing, Label, render_pdf
 from server.keys.schemas import (
     KeyEventRead,
@@ -115,6 +116,7 @@ class KeysController(Controller):
     @get("/sites/{site_id:int}/key-events", media_type="application/json")
     async def movements(
         self,
+        request: Request[Any, Any, Any],
         site_id: int,
         user: CurrentUser,
         since: Annotated[date, QueryParameter(name="from")],
@@ -122,7 +124,8 @@ class KeysController(Controller):
         fmt: Annotated[str, QueryParameter(name="format", pattern="^(json|csv)$")] = "json",
     ) -> Response[Any]:
         """All key movements in a period (dates inclusive, on the site's calendar), as JSON or
-        CSV (times printed in the site's zone)."""
+        CSV (times printed in the site's zone; headers, actions and purposes in the caller's
+        language, no codes)."""
         check_site_access(user, site_id)
         clock = await site_clock(site_id)
         start, end = clock.days(since, until)
@@ -135,9 +138,10 @@ class KeysController(Controller):
         rows = await _events(events, keys)
         if fmt == "json":
             return Response(rows)
+        language = language_of(user.language, request.headers.get("accept-language"))
         table = spreadsheet_csv(
-            ["时间 at", "钥匙 key", "动作 kind", "经办人 by", "用途 purpose", "备注 note"],
-            (_movement_row(clock.printed(e.at, "%Y-%m-%d %H:%M:%S"), e) for e in rows),
+            MOVEMENT_HEADERS[language],
+            (_movement_row(clock.printed(e.at, "%Y-%m-%d %H:%M:%S"), e, language) for e in rows),
         )
         return Response(
             table,
@@ -146,8 +150,37 @@ class KeysController(Controller):
         )
 
 
-def _movement_row(printed_at: str, e: KeyEventRead) -> list[str]:
-    return [printed_at, e.code, e.kind, e.by, e.purpose or "", e.note]
+MOVEMENT_HEADERS: dict[Language, list[str]] = {
+    "zh-CN": ["时间", "钥匙", "动作", "经办人", "用途", "备注"],
+    "en": ["Time", "Key", "Action", "By", "Purpose", "Note"],
+}
+# The words the app shows for a key event's kind and a checkout's purpose (pwa/src/keys/texts.ts).
+EVENT_WORDS = {
+    "checkout": ("借出", "Checked out"),
+    "checkin": ("归还", "Checked in"),
+    "handover": ("转交", "Handed over"),
+    "receive": ("接收", "Received"),
+    "lost": ("报遗失", "Reported lost"),
+    "return_to_owner": ("退还业主", "Returned to owner"),
+}
+PURPOSE_WORDS = {
+    "patrol": ("巡查", "Patrol"),
+    "repair": ("维修", "Repair"),
+    "viewing": ("看房", "Viewing"),
+    "owner_pickup": ("业主取钥匙", "Owner pick-up"),
+}
+
+
+def _word(words: dict[str, tuple[str, str]], code: str | None, language: Language) -> str:
+    if not code:
+        return ""
+    zh, en = words.get(code, (code, code))
+    return en if language == "en" else zh
+
+
+def _movement_row(printed_at: str, e: KeyEventRead, language: Language) -> list[str]:
+    kind, purpose = _word(EVENT_WORDS, e.kind, language), _word(PURPOSE_WORDS, e.purpose, language)
+    return [printed_at, e.code, kind, e.by, purpose, e.note]
 
 
 async def _events(events: list[dict[str, Any]], codes: dict[str, str]) -> list[KeyEventRead]:

@@ -19,6 +19,7 @@ from server.auth.guards import (
 from server.auth.service import CurrentUser, now
 from server.auth.tables import UserRole
 from server.errors import AppError
+from server.i18n import language_of
 from server.patrols.checklist import ensure_default_template
 from server.sites import units_csv
 from server.sites.schemas import (
@@ -227,7 +228,10 @@ class SitesController(Controller):
         return await self._unit(unit_id)
 
     @get("/sites/{site_id:int}/units.csv", guards=[requires_role("admin", "supervisor")])
-    async def export_units(self, site_id: int, user: CurrentUser) -> Response[bytes]:
+    async def export_units(
+        self, request: Request[Any, Any, Any], site_id: int, user: CurrentUser
+    ) -> Response[bytes]:
+        """The site's units as CSV, headers and statuses in the caller's language."""
         check_site_access(user, site_id)
         rows = await (
             Unit.select(*UNIT_COLUMNS)
@@ -237,7 +241,9 @@ class SitesController(Controller):
             .order_by(Unit.number)
         )
         return Response(
-            units_csv.export(rows),
+            units_csv.export(
+                rows, language_of(user.language, request.headers.get("accept-language"))
+            ),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="units.csv"'},
         )

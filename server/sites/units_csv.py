@@ -1,5 +1,7 @@
-"""Units to and from CSV (楼栋, 单元, 房号, 面积, 状态): parsed and checked whole before anything is
-written, so an import either takes every row or none."""
+"""Units to and from CSV (楼栋, 单元, 房号, 面积, 状态; Building, Entrance, Unit, Area (m²), Status
+in English): parsed and checked whole before anything is written, so an import either takes every
+row or none. An export's headers and statuses follow the caller's language; an import reads
+either."""
 
 from __future__ import annotations
 
@@ -10,8 +12,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from server.csv_export import spreadsheet_csv, unneutralised
+from server.i18n import Language
 
 COLUMNS = ("楼栋", "单元", "房号", "面积", "状态")
+ENGLISH_COLUMNS = ("Building", "Entrance", "Unit", "Area (m²)", "Status")
+# An English header read as the Chinese column it names (case and spaces aside).
+ALIASES = {e.lower(): zh for e, zh in zip(ENGLISH_COLUMNS, COLUMNS, strict=True)}
 REQUIRED = ("楼栋", "单元", "房号")
 VACANT = {
     "空置": True,
@@ -61,6 +67,7 @@ def parse(body: bytes, existing: set[tuple[str, str, str]]) -> Parsed:
         return result
     reader = csv.reader(io.StringIO(text))
     header = [h.strip() for h in next(reader, [])]
+    header = [ALIASES.get(h.lower(), h) for h in header]
     result.missing_columns = [c for c in REQUIRED if c not in header]
     if result.missing_columns:
         return result
@@ -120,16 +127,19 @@ def _error(line: int, column: str, code: str, message: str) -> dict[str, Any]:
     return {"line": line, "column": column, "code": code, "message": message}
 
 
-def export(units: list[dict[str, Any]]) -> bytes:
+def export(units: list[dict[str, Any]], language: Language = "zh-CN") -> bytes:
+    english = language == "en"
     return spreadsheet_csv(
-        COLUMNS,
+        ENGLISH_COLUMNS if english else COLUMNS,
         (
             [
                 u["building.name"],
                 u["entrance"],
                 u["number"],
                 "" if u["area_m2"] is None else f"{Decimal(u['area_m2']):.2f}",
-                "空置" if u["vacant"] else "已入住",
+                ("vacant" if u["vacant"] else "occupied")
+                if english
+                else ("空置" if u["vacant"] else "已入住"),
             ]
             for u in units
         ),

@@ -141,6 +141,29 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
+def demo_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """The whole demo, records too (keys out, a returned patrol, findings in every state)."""
+    env = dict(os.environ)
+    env.update(
+        FIELDKEEP_DATA_DIR=str(tmp_path / "data"),
+        FIELDKEEP_DATABASE_URL=f"sqlite:///{tmp_path / 'data' / 'fieldkeep.sqlite3'}",
+        FIELDKEEP_DEMO_PASSWORD=DEMO_PASSWORD,
+        FIELDKEEP_LOG_LEVEL="warning",
+    )
+    seeded = subprocess.run(
+        [sys.executable, "-m", "server.cli", "seed", "--demo"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert seeded.returncode == 0, seeded.stderr
+    server = _live_server(tmp_path, PWA_DIST)  # its own seed finds the database filled
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def pwa_copy(tmp_path: Path) -> Path:
     """A private copy of pwa/dist, so a test can "deploy" a changed build without touching it."""
     if not (PWA_DIST / "index.html").is_file():
@@ -395,9 +418,14 @@ def server_results(server: LiveServer, device: str) -> dict[str, dict[str, Any]]
     return out
 
 
-# The zh-CN texts: the core catalog, and each feature's own (`const zh` of its texts.ts).
+# The zh-CN texts: the core catalog, the error texts, and each feature's own (`const zh` of its
+# texts.ts).
 PWA_SRC = REPO_ROOT / "pwa" / "src"
-ZH_CN_CATALOGS = [PWA_SRC / "i18n" / "zh-CN.ts", *sorted(PWA_SRC.glob("*/texts.ts"))]
+ZH_CN_CATALOGS = [
+    PWA_SRC / "i18n" / "zh-CN.ts",
+    PWA_SRC / "i18n" / "error-texts.ts",
+    *sorted(PWA_SRC.glob("*/texts.ts")),
+]
 
 
 def catalog_text(key: str) -> str:

@@ -115,6 +115,24 @@ async def test_export_round_trips_and_opens_in_excel(client: ApiClient, site: in
     assert rows[1] == ["1栋", "1单元", "101", "89.50", "空置"]
 
 
+async def test_export_headers_follow_the_callers_language_and_import_back(
+    client: ApiClient, site: int
+) -> None:
+    await post_csv(client, site, GOOD.encode())
+    r = await client.get(f"/api/sites/{site}/units.csv", headers={"Accept-Language": "en-GB"})
+    assert r.status_code == 200
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert rows[0] == ["Building", "Entrance", "Unit", "Area (m²)", "Status"]
+    assert [row[4] for row in rows[1:]] == ["vacant", "occupied", "vacant"]
+    # The English file reads back: every unit is already there.
+    r = await post_csv(client, site, r.content, dry_run=True)
+    assert [e["code"] for e in r.json()["errors"]] == ["unit_exists"] * 3
+    # The language chosen in the app wins over the browser's.
+    assert (await client.patch("/api/auth/me", json={"language": "zh-CN"})).status_code == 200
+    r = await client.get(f"/api/sites/{site}/units.csv", headers={"Accept-Language": "en"})
+    assert r.content.decode("utf-8-sig").startswith("楼栋,单元,房号,面积,状态")
+
+
 async def test_only_admins_import(client: ApiClient, another_client: ApiClient, site: int) -> None:
     await make_user("boss", ["supervisor"], [site])
     await another_client.sign_in("boss")

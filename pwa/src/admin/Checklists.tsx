@@ -2,7 +2,6 @@
 // Names are kept per language; each item says whether failing it needs a photo; each meter whether it is required.
 import { useState } from 'preact/hooks';
 import { t } from '../i18n';
-import { errorText } from '../i18n/errors';
 import type { User } from '../app/api-types';
 import { online } from '../app/state';
 import { SitePicker } from '../app/ui';
@@ -10,6 +9,7 @@ import { currentTemplate, METER_UNITS, METERS, type ChecklistItem, type LocalNam
 import { saveChecklist, templates } from '../patrols/store';
 import type { Args } from '../sync/wire';
 import { AdminError } from './AdminError';
+import { FieldError, Saved, useForm } from './form';
 
 export function Checklists({ user }: { user: User }) {
   const [site, setSite] = useState(user.sites[0]?.id ?? '');
@@ -19,34 +19,28 @@ export function Checklists({ user }: { user: User }) {
   const [items, setItems] = useState<ChecklistItem[] | null>(null);
   const [name, setName] = useState<LocalName | null>(null);
   const [readings, setReadings] = useState<ReadingSpec[] | null>(null);
-  const [err, setErr] = useState<string | null>(null);
-  const [done, setDone] = useState<string | null>(null);
+  const form = useForm();
   const editing = items ?? current?.items ?? [];
   const names = name ?? current?.name ?? { 'zh-CN': t('admin.checklist'), en: '' };
   const meters = readings ?? current?.readings ?? METERS.map((meter) => ({ meter, unit: METER_UNITS[meter], required: false }));
   const changed = items !== null || name !== null || readings !== null;
   function edit(i: number, patchItem: Partial<ChecklistItem>) {
     setItems(editing.map((x, j) => (i === j ? { ...x, ...patchItem } : x)));
-    setDone(null);
   }
   function require(m: Meter, required: boolean) {
     const others = meters.filter((r) => r.meter !== m);
     setReadings(METERS.flatMap((x) => (x === m ? [{ meter: m, unit: METER_UNITS[m], required }] : others.filter((r) => r.meter === x))));
-    setDone(null);
   }
   async function save() {
-    setErr(null);
     const keysSeen = new Set<string>();
-    if (!names['zh-CN'].trim() || !names.en.trim()) {
-      setErr(t('admin.checklist_invalid'));
-      return;
-    }
-    for (const it of editing) {
-      if (!it.key.trim() || !it.zh.trim() || !it.en.trim() || keysSeen.has(it.key)) {
-        setErr(t('admin.checklist_invalid'));
-        return;
-      }
-      keysSeen.add(it.key);
+    // Each problem next to its own field.
+    if (!form.required('name.zh', names['zh-CN'], t('admin.checklist_name_zh'))) return;
+    if (!form.required('name.en', names.en, t('admin.checklist_name_en'))) return;
+    for (const [i, it] of editing.entries()) {
+      if (!form.required(`${i}.key`, it.key, t('admin.item_key'))) return;
+      if (keysSeen.has(it.key.trim())) return void form.refuse(`${i}.key`, t('admin.item_key_twice'));
+      if (!form.required(`${i}.zh`, it.zh, t('admin.item_zh')) || !form.required(`${i}.en`, it.en, t('admin.item_en'))) return;
+      keysSeen.add(it.key.trim());
     }
     const version = Math.max(0, ...versions.map((t) => t.version)) + 1;
     const id = `site-${siteId}-v${version}`;
@@ -58,14 +52,12 @@ export function Checklists({ user }: { user: User }) {
       items: editing.map((i) => ({ key: i.key.trim(), zh: i.zh.trim(), en: i.en.trim(), photo_required: i.photo_required })),
       readings: meters.map((r) => ({ meter: r.meter, unit: r.unit, required: r.required })),
     };
-    try {
-      await saveChecklist({ ...args, id });
+    // Kept in the outbox: "syncs when online" only while offline.
+    const done = t(online.value ? 'admin.checklist_saved_online' : 'admin.checklist_saved', { version });
+    if (await form.run(() => saveChecklist({ ...args, id }), done)) {
       setItems(null);
       setName(null);
       setReadings(null);
-      setDone(t('admin.checklist_saved', { version }) + (online.value ? '' : ` ${t('admin.sync_when_online')}`));
-    } catch (x) {
-      setErr(errorText(x));
     }
   }
   return (
@@ -76,8 +68,10 @@ export function Checklists({ user }: { user: User }) {
       <p class="muted hint">{t('admin.checklist_hint')}</p>
       <label for="cl-name">{t('admin.checklist_name_zh')}</label>
       <input id="cl-name" value={names['zh-CN']} onInput={(e) => setName({ ...names, 'zh-CN': e.currentTarget.value })} data-testid="admin-checklist-name-zh" />
+      <FieldError field="name.zh" text={form.errorFor('name.zh')} />
       <label for="cl-name-en">{t('admin.checklist_name_en')}</label>
       <input id="cl-name-en" value={names.en} onInput={(e) => setName({ ...names, en: e.currentTarget.value })} data-testid="admin-checklist-name-en" />
+      <FieldError field="name.en" text={form.errorFor('name.en')} />
       <fieldset class="item-edit">
         <legend>{t('admin.readings')}</legend>
         {METERS.map((m) => (
@@ -97,10 +91,13 @@ export function Checklists({ user }: { user: User }) {
         <div key={i} class="item-edit" data-testid="admin-checklist-item" data-key={it.key}>
           <label for={`ck-${i}`}>{t('admin.item_key')}</label>
           <input id={`ck-${i}`} value={it.key} onInput={(e) => edit(i, { key: e.currentTarget.value })} />
+          <FieldError field={`${i}.key`} text={form.errorFor(`${i}.key`)} />
           <label for={`cz-${i}`}>{t('admin.item_zh')}</label>
           <input id={`cz-${i}`} value={it.zh} onInput={(e) => edit(i, { zh: e.currentTarget.value })} />
+          <FieldError field={`${i}.zh`} text={form.errorFor(`${i}.zh`)} />
           <label for={`ce-${i}`}>{t('admin.item_en')}</label>
           <input id={`ce-${i}`} value={it.en} onInput={(e) => edit(i, { en: e.currentTarget.value })} />
+          <FieldError field={`${i}.en`} text={form.errorFor(`${i}.en`)} />
           <label class="check">
             <input type="checkbox" checked={it.photo_required} onChange={(e) => edit(i, { photo_required: e.currentTarget.checked })} data-testid="admin-item-photo-required" />{' '}
             {t('admin.item_photo_required')}
@@ -113,12 +110,8 @@ export function Checklists({ user }: { user: User }) {
       <button type="button" class="btn btn-light-outline" onClick={() => setItems([...editing, { key: `item${editing.length + 1}`, zh: '', en: '', photo_required: false }])} data-testid="admin-checklist-add">
         {t('admin.item_add')}
       </button>
-      <AdminError text={err} />
-      {done && (
-        <p class="muted" role="status" data-testid="admin-checklist-saved">
-          {done}
-        </p>
-      )}
+      <AdminError text={form.general(['name.zh', 'name.en', ...editing.flatMap((_, i) => [`${i}.key`, `${i}.zh`, `${i}.en`])])} />
+      <Saved text={form.saved} />
       <button type="button" class="btn btn-primary" disabled={!changed || editing.length === 0} onClick={() => void save()} data-testid="admin-checklist-save">
         {t('admin.checklist_save')}
       </button>

@@ -2,7 +2,6 @@
 import { useState } from 'preact/hooks';
 import type { NewPhoto } from '../db/local';
 import { t } from '../i18n';
-import { errorText } from '../i18n/errors';
 import { PhotoPicker } from '../photos/Photos';
 import { online } from '../app/state';
 import type { UnitRead, User } from '../app/api-types';
@@ -15,6 +14,7 @@ import { unitLabel } from '../app/units';
 import { uuid } from '../sync/hlc';
 import type { Args } from '../sync/wire';
 import { AdminError } from './AdminError';
+import { FieldError, Saved, useForm } from './form';
 
 export function Keys({ user, editId }: { user: User; editId?: string }) {
   const [site, setSite] = useState(() => {
@@ -23,6 +23,12 @@ export function Keys({ user, editId }: { user: User; editId?: string }) {
   });
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [editing, setEditing] = useState<string | 'new' | null>(editId ?? null);
+  // Said after the form closes: which key was saved (kept in the outbox until it syncs).
+  const [saved, setSaved] = useState<string | null>(null);
+  const edit = (which: string | 'new') => {
+    setSaved(null);
+    setEditing(which);
+  };
   const list = keys.value.filter((k) => String(k.site_id) === site).sort((a, b) => a.code.localeCompare(b.code));
   const printable = list.filter((k) => selected.has(k.id) && k.qr_token);
   function print() {
@@ -34,7 +40,8 @@ export function Keys({ user, editId }: { user: User; editId?: string }) {
       <section class="card form" data-testid="admin-keys">
         <h2>{t('admin.keys')}</h2>
         <SitePicker sites={user.sites} id="a-site" testid="admin-site" value={site} onChange={setSite} />
-        <button type="button" class="btn btn-primary" onClick={() => setEditing('new')} data-testid="admin-key-new">
+        <Saved text={saved} />
+        <button type="button" class="btn btn-primary" onClick={() => edit('new')} data-testid="admin-key-new">
           {t('admin.key_new')}
         </button>
         <ul class="plain-list">
@@ -58,7 +65,7 @@ export function Keys({ user, editId }: { user: User; editId?: string }) {
                 </label>
               </div>
               <span class="row-sub">{k.label || unitName(k.unit_id)}{!k.qr_token && ` · ${t('admin.key_not_synced')}`}</span>
-              <button type="button" class="btn-link" onClick={() => setEditing(k.id)}>
+              <button type="button" class="btn-link" onClick={() => edit(k.id)}>
                 {t('admin.edit')}
               </button>
             </li>
@@ -74,7 +81,15 @@ export function Keys({ user, editId }: { user: User; editId?: string }) {
         </div>
       </section>
       {editing !== null && (
-        <KeyForm key={editing} siteId={Number(site)} existing={current} onDone={() => setEditing(null)} />
+        <KeyForm
+          key={editing}
+          siteId={Number(site)}
+          existing={current}
+          onDone={(text) => {
+            setEditing(null);
+            setSaved(text ?? null);
+          }}
+        />
       )}
     </>
   );
@@ -87,7 +102,8 @@ function unitName(id: number | null): string {
 
 const KEY_FIELDS = ['code', 'kind', 'unit_id', 'label', 'storage_place', 'owner_name', 'owner_phone', 'authorized_people', 'authorization_until', 'note'] as const;
 
-function KeyForm({ siteId, existing, onDone }: { siteId: number; existing: Key | null; onDone: () => void }) {
+/** `onDone(saved)`: closed, with what was saved (nothing when cancelled or unchanged). */
+function KeyForm({ siteId, existing, onDone }: { siteId: number; existing: Key | null; onDone: (saved?: string) => void }) {
   const init = {
     code: existing?.code ?? '',
     kind: existing?.kind ?? 'vacant',
@@ -104,17 +120,13 @@ function KeyForm({ siteId, existing, onDone }: { siteId: number; existing: Key |
   const [photos, setPhotos] = useState<string[]>(existing?.authorization_photos ?? []);
   const [added, setAdded] = useState<ReadonlyMap<string, NewPhoto>>(new Map());
   const [busy, setBusy] = useState(0);
-  const [err, setErr] = useState<string | null>(null);
+  const form = useForm();
   const siteUnits = cachedUnits.value.list.filter((u) => u.site_id === siteId);
   const { data: allUnits } = useLoad<UnitRead[]>(online.value ? `/api/sites/${siteId}/units` : null);
   const unitOptions = allUnits ?? siteUnits;
   async function save(e: Event) {
     e.preventDefault();
-    setErr(null);
-    if (v.code.trim() === '') {
-      setErr(t('admin.key_code_required'));
-      return;
-    }
+    if (v.code.trim() === '') return void form.refuse('code', t('admin.key_code_required'));
     const id = existing?.id ?? uuid();
     const args: Args = { id };
     if (!existing) args.site_id = siteId;
@@ -127,18 +139,18 @@ function KeyForm({ siteId, existing, onDone }: { siteId: number; existing: Key |
     const remove = before.filter((h) => !photos.includes(h));
     if (add.length || remove.length) args.authorization_photos = existing ? { add, remove } : photos;
     if (Object.keys(args).length === 1) return onDone();
-    try {
-      await saveKey({ ...args, id }, [...added.values()].filter((p) => photos.includes(p.hash)));
-      onDone();
-    } catch (x) {
-      setErr(errorText(x));
+    const code = v.code.trim();
+    // Kept in the outbox: "syncs when online" only while offline.
+    if (await form.run(() => saveKey({ ...args, id }, [...added.values()].filter((p) => photos.includes(p.hash))), '')) {
+      onDone(t(online.value ? 'admin.key_saved' : 'admin.key_saved_offline', { code }));
     }
   }
   return (
-    <form class="card form" onSubmit={save} data-testid="admin-key-form">
+    <form class="card form" onSubmit={save} noValidate data-testid="admin-key-form">
       <h2>{existing ? t('admin.key_edit', { code: existing.code }) : t('admin.key_new')}</h2>
       <label for="kf-code">{t('admin.key_code')}</label>
       <input id="kf-code" required maxLength={32} value={v.code} onInput={(e) => setV({ ...v, code: e.currentTarget.value })} data-testid="admin-key-code" />
+      <FieldError field="code" text={form.errorFor('code')} />
       <label for="kf-kind">{t('admin.key_kind')}</label>
       <select id="kf-kind" value={v.kind} onChange={(e) => setV({ ...v, kind: e.currentTarget.value })} data-testid="admin-key-kind">
         {KINDS.map((k) => (
@@ -189,12 +201,12 @@ function KeyForm({ siteId, existing, onDone }: { siteId: number; existing: Key |
       )}
       <label for="kf-note">{t('admin.key_note')}</label>
       <textarea id="kf-note" rows={2} value={v.note} onInput={(e) => setV({ ...v, note: e.currentTarget.value })} />
-      <AdminError text={err} />
+      <AdminError text={form.general(['code'])} />
       <div class="actions">
-        <button type="button" class="btn btn-light-outline" onClick={onDone}>
+        <button type="button" class="btn btn-light-outline" onClick={() => onDone()}>
           {t('common.cancel')}
         </button>
-        <button type="submit" class="btn btn-primary" disabled={busy > 0} data-testid="admin-key-save">
+        <button type="submit" class="btn btn-primary" disabled={busy > 0 || form.busy} data-testid="admin-key-save">
           {t('common.save')}
         </button>
       </div>

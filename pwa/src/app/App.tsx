@@ -3,15 +3,18 @@
 // precaches them, so they open offline too) to keep the first load small.
 // Findings are the exception: the home screen lists them, and a first visit
 // that loses the network before the service worker took over still opens them.
+// Every feature's screens also wait for the error texts (loaded after start).
 import type { FunctionComponent } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
+import { errorTextsSettled } from '../i18n/errors';
 import FindingsScreens from '../findings/screens';
 import { ViewerHost } from '../photos/Photos';
 import type { User } from './api-types';
 import { Screen, UpdateBanner } from './common';
 import { Home } from './Home';
 import { Login } from './Login';
+import { NotFound } from './NotFound';
 import type { ScreenProps } from './screen-props';
 import { Settings } from './Settings';
 import { booting, FEATURE_OF, isFeatureRoute, route, user, type Feature, type FeatureRoute } from './state';
@@ -43,7 +46,8 @@ function FeatureScreens({ user: u, route: r }: { user: User; route: FeatureRoute
       () => setFailed(true),
     );
   }, [feature, C]);
-  if (C) return <C user={u} route={r} />;
+  // Feature screens keep an error's text once shown (setError(errorText(e))): they wait for the error texts.
+  if (C && errorTextsSettled.value) return <C user={u} route={r} />;
   return (
     <Screen title={t('app.name')}>
       <p class={failed ? 'error' : 'muted'} role="status">
@@ -71,6 +75,8 @@ export function App() {
     screen = <Settings user={u} />;
   } else if (r.name === 'sync') {
     screen = <SyncPage />;
+  } else if (r.name === 'not-found') {
+    screen = <NotFound path={r.path} />;
   } else {
     screen = <Home user={u} />;
   }

@@ -1,3 +1,6 @@
+import type { ComponentChildren, FunctionComponent } from 'preact';
+import { signal } from '@preact/signals';
+import { useEffect } from 'preact/hooks';
 import { t } from '../i18n';
 import { due, mine, sortFindings, toVerify } from '../findings/finding';
 import { ROLE_FEATURES, roleName, ROLES } from './roles';
@@ -13,6 +16,22 @@ import { unreadCount } from '../conflicts/store';
 
 const HOME_LIMIT = 10;
 
+/** "Needs you now" (../home/Now.tsx): its own chunk with its texts, loaded when the home screen opens. */
+const Now = signal<FunctionComponent<{ findings: { n: number; rows: ComponentChildren } }> | null>(null);
+let loadingNow = false;
+function loadNow(): void {
+  if (Now.value || loadingNow) return;
+  loadingNow = true;
+  import('../home/Now').then(
+    (m) => {
+      Now.value = m.default;
+    },
+    () => {
+      loadingNow = false; // offline before the service worker took over: again on the next visit
+    },
+  );
+}
+
 /** Features that are built: their card item opens them. */
 const FEATURE_ROUTES: Partial<Record<string, RouteName>> = {
   'feature.vacant_patrol': 'patrols',
@@ -25,6 +44,9 @@ export function Home({ user }: { user: User }) {
   const roles = ROLES.filter((r) => user.roles.includes(r));
   const all = findings.value;
   const list = sortFindings(all);
+  useEffect(loadNow, []);
+  const NowPart = Now.value;
+  const open = mine(list, me.value).slice(0, HOME_LIMIT);
   return (
     <Screen
       title={t('app.name')}
@@ -40,6 +62,13 @@ export function Home({ user }: { user: User }) {
         <button type="button" class="notice btn-block" onClick={() => navigate('sync')} data-testid="home-conflicts">
           {t('sync.conflicts_unread', { n: unreadCount.value })} <UnreadBadge n={unreadCount.value} testid="conflicts-badge-home" />
         </button>
+      )}
+      {NowPart ? (
+        <NowPart findings={{ n: open.length, rows: <FindingRows list={open} empty="" /> }} />
+      ) : (
+        <p class="muted" role="status">
+          {t('common.loading')}
+        </p>
       )}
       <section class="profile" aria-label={t('home.roles')}>
         <p class="user-name" data-testid="user-name">
@@ -64,16 +93,10 @@ export function Home({ user }: { user: User }) {
       </section>
 
       {roles.includes('patrol') && (
-        <>
-          <section class="card" data-testid="home-mine">
-            <h2>{t('home.my_findings')}</h2>
-            <FindingRows list={mine(list, me.value).slice(0, HOME_LIMIT)} empty={ready.value ? t('home.none_mine') : t('common.loading')} />
-          </section>
-          <section class="card" data-testid="home-due">
-            <h2>{t('home.due')}</h2>
-            <FindingRows list={due(list, today()).slice(0, HOME_LIMIT)} empty={ready.value ? t('home.none_due') : t('common.loading')} />
-          </section>
-        </>
+        <section class="card" data-testid="home-due">
+          <h2>{t('home.due')}</h2>
+          <FindingRows list={due(list, today()).slice(0, HOME_LIMIT)} empty={ready.value ? t('home.none_due') : t('common.loading')} />
+        </section>
       )}
       {roles.includes('supervisor') && (
         <section class="card" data-testid="home-verify">

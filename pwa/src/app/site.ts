@@ -47,3 +47,27 @@ export const units = computed(() => ({ list: allUnits.value.list.filter((u) => u
 export function unitById(id: number | null): Unit | null {
   return id === null ? null : allUnits.value.list.find((u) => u.id === id) ?? null;
 }
+
+export interface SiteGroup<T> {
+  siteId: number | null;
+  name: string;
+  items: T[];
+}
+
+/**
+ * An all-sites list by site (two sites' "3栋1单元301" are two rows under two
+ * site names): groups in the order of the user's sites, records of another
+ * site after them, each group keeping the list's own order.
+ */
+export function bySite<T>(list: readonly T[], siteOf: (x: T) => number | null, sites: readonly { id: string; name: string }[]): SiteGroup<T>[] {
+  const groups = new Map<string, SiteGroup<T>>();
+  for (const s of sites) groups.set(s.id, { siteId: Number(s.id), name: s.name, items: [] });
+  for (const x of list) {
+    const id = siteOf(x);
+    const k = id === null ? '' : String(id);
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = { siteId: id, name: id === null ? '' : `#${id}`, items: [] }));
+    g.items.push(x);
+  }
+  return [...groups.values()].filter((g) => g.items.length > 0);
+}

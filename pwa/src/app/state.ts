@@ -18,7 +18,7 @@ export const loginNotice = signal<MessageKey | null>(null);
 export const applyUpdate = signal<(() => void) | null>(null);
 
 /** The shell's own screens. */
-export type ShellRoute = { name: 'home' } | { name: 'settings' } | { name: 'sync' };
+export type ShellRoute = { name: 'home' } | { name: 'settings' } | { name: 'sync' } | { name: 'not-found'; path: string };
 
 /** A feature's screens: loaded on first use (app/App.tsx). */
 export type FeatureRoute =
@@ -71,6 +71,8 @@ export function pathOf(r: Route): string {
       return '/settings';
     case 'sync':
       return '/sync';
+    case 'not-found':
+      return r.path;
     case 'findings':
       return '/findings';
     case 'finding-new':
@@ -100,8 +102,11 @@ export function pathOf(r: Route): string {
   }
 }
 
+/** An address we do not know (or cannot decode) is a not-found page, never the home screen. */
 export function parseRoute(path: string, search = ''): Route {
   const p = path.replace(/\/+$/, '') || '/';
+  const notFound: Route = { name: 'not-found', path };
+  if (p === '/') return { name: 'home' };
   if (p === '/settings') return { name: 'settings' };
   if (p === '/sync') return { name: 'sync' };
   if (p === '/findings') return { name: 'findings' };
@@ -114,13 +119,13 @@ export function parseRoute(path: string, search = ''): Route {
     try {
       id = decodeURIComponent(m[1]!);
     } catch {
-      return { name: 'home' };
+      return notFound;
     }
     if (!m[2]) return { name: 'finding', id };
     const notice = new URLSearchParams(search).get('notice');
     return notice ? { name: 'finding-edit', id, notice } : { name: 'finding-edit', id };
   }
-  return { name: 'home' };
+  return notFound;
 }
 
 /** Patrols, keys, review and the admin desk by path (findings are parsed above). */

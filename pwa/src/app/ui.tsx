@@ -12,6 +12,8 @@ import { NoticeItem } from './common';
 import { notices } from './data';
 import { dateTime } from './format';
 import { unitLabel, type Unit } from './units';
+import { bySite } from './site';
+import { user } from './state';
 
 export function Kv({ label, children, testid }: { label: string; children: ComponentChildren; testid?: string }) {
   const empty = children === '' || children === null || children === undefined || children === false;
@@ -146,4 +148,31 @@ export function useLoad<T>(path: string | null, deps: unknown[] = []): { data: T
     };
   }, [path, n, ...deps]);
   return { data, error, reload: () => setN((x) => x + 1) };
+}
+
+/** A list under site headings when it shows several sites' records (`grouped`), else as it is. */
+export function BySite<T>({
+  list,
+  siteOf,
+  grouped,
+  children,
+}: {
+  list: readonly T[];
+  siteOf: (x: T) => number | null;
+  grouped: boolean;
+  children: (items: T[]) => ComponentChildren;
+}) {
+  if (!grouped) return <>{children([...list])}</>;
+  return (
+    <>
+      {bySite(list, siteOf, user.value?.sites ?? []).map((g) => (
+        <section key={g.siteId ?? ''} class="site-group" data-testid="site-group" data-site={g.siteId ?? ''}>
+          <h3 class="site-group-name" data-testid="site-group-name">
+            {g.name}
+          </h3>
+          {children(g.items)}
+        </section>
+      ))}
+    </>
+  );
 }

@@ -5,7 +5,7 @@ import { lang, t } from '../i18n';
 import { sortFindings, STATUSES, type Finding } from './finding';
 import type { User } from '../app/api-types';
 import { Link, Screen } from '../app/common';
-import { SitePicker } from '../app/ui';
+import { BySite, SitePicker } from '../app/ui';
 import { notices, ready } from '../app/data';
 import { findings } from './store';
 import { day, today } from '../app/format';
@@ -117,7 +117,13 @@ export function FindingsList({ user }: { user: User }) {
       <p class="muted" aria-live="polite" data-testid="findings-count">
         {t('findings.count', { n: list.length })}
       </p>
-      <FindingRows list={list} empty={ready.value ? t('findings.empty') : t('common.loading')} />
+      {list.length === 0 ? (
+        <FindingRows list={list} empty={ready.value ? t('findings.empty') : t('common.loading')} />
+      ) : (
+        <BySite list={list} siteOf={(f) => f.site_id} grouped={user.sites.length > 1 && site === ''}>
+          {(items) => <FindingRows list={items} empty="" />}
+        </BySite>
+      )}
     </Screen>
   );
 }

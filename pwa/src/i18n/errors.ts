@@ -1,4 +1,28 @@
+import { signal } from '@preact/signals';
 import { hasKey, lang, translate, type Lang, type Params } from './index';
+
+/** True once the error catalog has loaded, or failed to (its fallbacks then show). */
+export const errorTextsSettled = signal(false);
+let loading: Promise<void> | null = null;
+
+/**
+ * Load the error texts (./error-texts.ts), a chunk of their own so the first
+ * load stays small; called right after start. Once they register, every t()
+ * caller re-renders with them. A failed load (offline before the service
+ * worker took over) is tried again on the next call.
+ */
+export function loadErrorTexts(): Promise<void> {
+  loading ??= import('./error-texts').then(
+    () => {
+      errorTextsSettled.value = true;
+    },
+    () => {
+      loading = null;
+      errorTextsSettled.value = true;
+    },
+  );
+  return loading;
+}
 
 /** What the UI needs to know about a failure to tell the user about it. */
 export interface ErrorLike {
@@ -13,8 +37,9 @@ export interface ErrorLike {
 }
 
 /**
- * A known code is translated from our own catalog; an unknown one falls back
- * to the server's message, then to a generic text. An error without a code
+ * A known code is translated from our own catalog; an unknown one (or any code
+ * while the catalog is still loading) falls back to the server's message, then
+ * to a generic text; called while rendering, it is redrawn when the catalog arrives. An error without a code
  * (a bug, not a server answer) never shows its raw message.
  */
 export function errorText(err: unknown, l: Lang = lang.value): string {

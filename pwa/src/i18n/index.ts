@@ -1,8 +1,9 @@
 // The one translation runtime: `t(key)` in the current UI language over
 // catalogs registered by namespace. The core catalog (./zh-CN.ts, ./en.ts: the
-// shell, shared words, refusal codes, mutation names) is in the first load; a
-// feature's catalog (`<feature>/texts.ts`) registers itself when its screens
-// load. zh-CN is each catalog's source; en is typed against it.
+// shell, shared words, mutation names) is in the first load; the error texts
+// (./error-texts.ts) load right after start; a feature's catalog
+// (`<feature>/texts.ts`) registers itself when its screens load. zh-CN is each
+// catalog's source; en is typed against it.
 import { signal } from '@preact/signals';
 import { en } from './en';
 import { zhCN } from './zh-CN';
@@ -20,6 +21,8 @@ export type MessageKey = { [N in Namespace]: keyof Namespaces[N] & string }[Name
 type Table = Record<string, string>;
 const tables: Record<Lang, Table> = { 'zh-CN': {}, en: {} };
 const registered = new Map<string, { 'zh-CN': Table; en: Table }>();
+/** Raised by every new catalog: t() reads it, so what a screen showed before a catalog arrived is redrawn. */
+const catalogs = signal(0);
 
 /**
  * Register a namespace's catalog (once; again is a no-op). A key belongs to one
@@ -33,6 +36,7 @@ export function defineTexts<Zh extends Table>(ns: Namespace, zh: Zh, english: Re
   registered.set(ns, { 'zh-CN': zh, en: english });
   Object.assign(tables['zh-CN'], zh);
   Object.assign(tables.en, english);
+  catalogs.value++;
 }
 
 /** The registered catalogs by namespace (for the tests). */
@@ -88,6 +92,7 @@ export function format(template: string, params?: Params): string {
 }
 
 export function translate(l: Lang, key: MessageKey, params?: Params): string {
+  void catalogs.value;
   return format(tables[l][key] ?? tables['zh-CN'][key] ?? key, params);
 }
 
@@ -98,6 +103,7 @@ export function t(key: MessageKey, params?: Params): string {
 
 /** A key some registered catalog defines (for words built from data: `key.status.${s}`). */
 export function hasKey(key: string): key is MessageKey {
+  void catalogs.value;
   return Object.prototype.hasOwnProperty.call(tables['zh-CN'], key);
 }
 

@@ -7,7 +7,7 @@ import { Link, Screen } from '../app/common';
 import { me, ready } from '../app/data';
 import { clock, todayOnSite, unitById } from '../app/site';
 import { navigate, online } from '../app/state';
-import { PendingChip, SitePicker, unitText, when } from '../app/ui';
+import { BySite, PendingChip, SitePicker, unitText, when } from '../app/ui';
 import { t } from '../i18n';
 import { sortKeys, type Key } from './key';
 import { keyKindText, keyStatusText } from './labels';
@@ -66,7 +66,13 @@ export function KeysList({ user }: { user: User }) {
             <input id="k-q" type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} data-testid="keys-search" />
           </div>
         </div>
-        {shown.length === 0 ? <p class="muted">{ready.value ? t('keys.none') : t('common.loading')}</p> : <KeyRows list={shown} now={now} />}
+        {shown.length === 0 ? (
+          <p class="muted">{ready.value ? t('keys.none') : t('common.loading')}</p>
+        ) : (
+          <BySite list={shown} siteOf={(k) => k.site_id} grouped={user.sites.length > 1 && siteFilter === ''}>
+            {(items) => <KeyRows list={items} now={now} />}
+          </BySite>
+        )}
       </section>
       {keeper && (
         <section class="card">

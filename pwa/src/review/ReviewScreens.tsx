@@ -1,6 +1,7 @@
 // 审核: the supervisor's queue (submitted patrols of my sites, oldest first)
 // and one patrol on one screen (checklist, readings, photos, the findings it
-// raised) with approve / reject. The decision carries the revision on screen;
+// raised) with approve / reject. The decision carries the revision it was shown
+// (kept out of sight: internal numbers are not for people);
 // a refusal (stale_review, self_review …) comes back translated as a notice.
 import { useState } from 'preact/hooks';
 import './texts';
@@ -9,7 +10,7 @@ import { Link, NoticeItem, Screen } from '../app/common';
 import { memberName, notices, ready } from '../app/data';
 import { siteName, unitById } from '../app/site';
 import { goBack, navigate } from '../app/state';
-import { Kv, PendingChip, RecordNotices, unitText, when } from '../app/ui';
+import { BySite, Kv, PendingChip, RecordNotices, unitText, when } from '../app/ui';
 import { findings } from '../findings/store';
 import { t } from '../i18n';
 import { errorText } from '../i18n/errors';
@@ -26,6 +27,8 @@ function reviewer(user: User, id: number | null): Reviewer {
 
 export function ReviewQueue({ user, me }: { user: User; me: number | null }) {
   const queue = reviewQueue(patrols.value, reviewer(user, me));
+  // All my sites at once: the queue is grouped under site names.
+  const grouped = user.sites.length > 1;
   // Reviews the server refused (stale_review: the author changed the record meanwhile …).
   const refused = notices.value.filter((n) => n.name.startsWith('review.'));
   return (
@@ -44,25 +47,30 @@ export function ReviewQueue({ user, me }: { user: User; me: number | null }) {
         {queue.length === 0 ? (
           <p class="muted">{ready.value ? t('review.empty') : t('common.loading')}</p>
         ) : (
-          <ul class="rows">
-            {queue.map((p) => {
-              const failed = Object.values(p.items).filter((i) => i.result === 'fail').length;
-              return (
-                <li key={p.id}>
-                  <Link to={{ name: 'review-item', id: p.id }} class="row" attrs={{ 'data-testid': 'review-item', 'data-id': p.id }}>
-                    <span class="row-top">
-                      <span class="row-main">{unitText(unitById(p.unit_id), p.unit_id)}</span>
-                      {failed > 0 && <span class="chip chip-late">{t('patrol.failed_n', { n: failed })}</span>}
-                      <PendingChip n={p.pending} />
-                    </span>
-                    <span class="row-sub">
-                      {memberName(p.author_id)} · {t('review.submitted_at', { time: when(p.submitted_at) })} · {siteName(p.site_id)}
-                    </span>
-                  </Link>
-                </li>
-              );
-            })}
-          </ul>
+          <BySite list={queue} siteOf={(p) => p.site_id} grouped={grouped}>
+            {(items) => (
+              <ul class="rows">
+                {items.map((p) => {
+                  const failed = Object.values(p.items).filter((i) => i.result === 'fail').length;
+                  return (
+                    <li key={p.id}>
+                      <Link to={{ name: 'review-item', id: p.id }} class="row" attrs={{ 'data-testid': 'review-item', 'data-id': p.id }}>
+                        <span class="row-top">
+                          <span class="row-main">{unitText(unitById(p.unit_id), p.unit_id)}</span>
+                          {failed > 0 && <span class="chip chip-late">{t('patrol.failed_n', { n: failed })}</span>}
+                          <PendingChip n={p.pending} />
+                        </span>
+                        <span class="row-sub">
+                          {memberName(p.author_id)} · {t('review.submitted_at', { time: when(p.submitted_at) })}
+                          {grouped ? '' : ` · ${siteName(p.site_id)}`}
+                        </span>
+                      </Link>
+                    </li>
+                  );
+                })}
+              </ul>
+            )}
+          </BySite>
         )}
       </section>
     </Screen>
@@ -124,8 +132,7 @@ function ReviewBody({ user, me, p }: { user: User; me: number | null; p: Patrol 
           <Kv label={t('patrol.started_at')}>{when(p.started_at)}</Kv>
           <Kv label={t('patrol.ended_at')}>{when(p.ended_at)}</Kv>
           <Kv label={t('review.submitted')}>{when(p.submitted_at)}</Kv>
-          <Kv label={t('patrol.checklist')}>{template ? t('patrol.checklist_version', { name: templateName(template), version: template.version }) : ''}</Kv>
-          <Kv label={t('review.revision')}>{p.revision === null ? '' : String(p.revision)}</Kv>
+          <Kv label={t('patrol.checklist')}>{template ? t('patrol.checklist_version', { name: templateName(template), version: template.version }) : t('common.none')}</Kv>
         </dl>
       </section>
 
@@ -138,7 +145,7 @@ function ReviewBody({ user, me, p }: { user: User; me: number | null; p: Patrol 
             return (
               <li key={k} class={a?.result === 'fail' ? 'check-item check-fail' : 'check-item'} data-testid="review-check" data-key={k} data-result={a?.result ?? ''}>
                 <p class="check-label">
-                  {item ? itemLabel(item) : a?.label || k}{' '}
+                  {item ? itemLabel(item) : a?.label || t('review.item_unnamed')}{' '}
                   <span class={`chip result-${a?.result ?? 'none'}`}>{a ? t(`result.${a.result}`) : t('review.unanswered')}</span>
                 </p>
                 {a?.note && <p class="check-note">{a.note}</p>}

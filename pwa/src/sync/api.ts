@@ -14,13 +14,16 @@ export class ApiError extends Error {
   /** The server's error code, or `server` / `unknown` / `bad_response` when it gave none. */
   readonly code: string;
   readonly retryAfter: number | null;
+  /** The request field the server refused (`error.field`), when it named one. */
+  readonly field: string | null;
 
-  constructor(status: number, code: string, message: string, retryAfter: number | null = null) {
+  constructor(status: number, code: string, message: string, retryAfter: number | null = null, field: string | null = null) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.retryAfter = retryAfter;
+    this.field = field;
   }
 }
 
@@ -87,18 +90,20 @@ async function toApiError(res: Response): Promise<ApiError> {
   const retryAfter = parseRetryAfter(res.headers.get('Retry-After'));
   let code = res.status >= 500 ? 'server' : 'unknown';
   let message = '';
+  let field: string | null = null;
   try {
     const body: unknown = await res.json();
     const err = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
     if (typeof err === 'object' && err !== null) {
-      const e = err as { code?: unknown; message?: unknown };
+      const e = err as { code?: unknown; message?: unknown; field?: unknown };
       if (typeof e.code === 'string' && e.code !== '') code = e.code;
       if (typeof e.message === 'string') message = e.message;
+      if (typeof e.field === 'string' && e.field !== '') field = e.field;
     }
   } catch {
     // not JSON (a proxy's error page, say): keep the generic code
   }
-  return new ApiError(res.status, code, message, retryAfter);
+  return new ApiError(res.status, code, message, retryAfter, field);
 }
 
 export interface Api {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import '../../src/i18n/error-texts'; // loaded after start in the app
 import '../../src/findings/texts';
 import { hasKey, translate } from '../../src/i18n';
 import { errorText } from '../../src/i18n/errors';
@@ -64,8 +65,10 @@ describe('routes', () => {
       expect(parseRoute(path!, search ? `?${search}` : '')).toEqual(r);
     }
     expect(parseRoute('/findings/')).toEqual({ name: 'findings' });
-    expect(parseRoute('/nowhere')).toEqual({ name: 'home' });
-    expect(parseRoute('/findings/%E0%A4%A')).toEqual({ name: 'home' });
+    expect(parseRoute('/')).toEqual({ name: 'home' });
+    expect(parseRoute('/nowhere')).toEqual({ name: 'not-found', path: '/nowhere' });
+    expect(parseRoute('/findings/%E0%A4%A')).toEqual({ name: 'not-found', path: '/findings/%E0%A4%A' });
+    expect(pathOf({ name: 'not-found', path: '/nowhere' })).toBe('/nowhere');
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import '../../src/i18n/error-texts'; // loaded after start in the app
 import { errorText } from '../../src/i18n/errors';
 import { ApiError, NetworkError } from '../../src/sync/api';
 

@@ -2,6 +2,7 @@
 // The codes are collected from the server's and the sync engine's Python
 // source (not a hand list), so a new code without a text fails here.
 import { describe, expect, it } from 'vitest';
+import '../../src/i18n/error-texts'; // loaded after start in the app
 import { hasKey, translate } from '../../src/i18n';
 import { errorText } from '../../src/i18n/errors';
 

@@ -154,7 +154,7 @@ describe('routes of issue 7', () => {
     const { parseRoute, pathOf } = await import('../../src/app/state');
     expect(parseRoute('/k/AbC123_-xyz0987')).toEqual({ name: 'key-tag', token: 'AbC123_-xyz0987' });
     expect(parseRoute('/patrols/unit/42', '?key=k1')).toEqual({ name: 'patrol-unit', unit: 42, key: 'k1' });
-    expect(parseRoute('/patrols/unit/x')).toEqual({ name: 'home' });
+    expect(parseRoute('/patrols/unit/x')).toEqual({ name: 'not-found', path: '/patrols/unit/x' });
     expect(parseRoute('/patrols/p1')).toEqual({ name: 'patrol', id: 'p1' });
     expect(parseRoute('/review/p1')).toEqual({ name: 'review-item', id: 'p1' });
     expect(parseRoute('/admin/keys:k1')).toEqual({ name: 'admin', section: 'keys:k1' });

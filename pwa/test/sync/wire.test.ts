@@ -1,5 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
+import '../../src/i18n/error-texts'; // loaded after start in the app
 import { applyResults, enqueue, LocalDB } from '../../src/db/local';
 import { errorText } from '../../src/i18n/errors';
 import { parsePush } from '../../src/sync/wire';

@@ -131,12 +131,42 @@ async def test_reports_keys_out_ledger_and_movements_csv(
     assert r.status_code == 200
     assert r.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
-    assert rows[0][1] == "钥匙 key"
-    assert [row[2] for row in rows[1:]] == ["checkout", "checkin", "checkout"]
+    # The caller's language, words instead of codes (issue 14, "Everywhere").
+    assert rows[0] == ["时间", "钥匙", "动作", "经办人", "用途", "备注"]
+    assert [row[2] for row in rows[1:]] == ["借出", "归还", "借出"]
+    assert [row[4] for row in rows[1:]] == ["维修", "", "看房"]
     bad = await client.get(
         f"/api/sites/{keys['site']}/key-events", params={"from": "yesterday", "to": today}
     )
     assert bad.status_code == 400
+
+
+async def test_movements_csv_follows_the_callers_language(
+    client: ApiClient, keys: dict[str, Any]
+) -> None:
+    boss: Device = keys["boss"]
+    args = {"id": str(uuid.uuid4()), "key_id": keys["ids"][0], "purpose": "owner_pickup"}
+    assert (await boss.push_one("keys.checkout", args))["status"] == "applied"
+    today = (datetime.now(UTC) + timedelta(hours=8)).date().isoformat()
+    path = f"/api/sites/{keys['site']}/key-events"
+    params = {"from": today, "to": today, "format": "csv"}
+
+    async def table(language: str) -> list[list[str]]:
+        r = await client.get(path, params=params, headers={"Accept-Language": language})
+        assert r.status_code == 200, r.text
+        return list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+
+    # No language chosen in the app yet: the browser's decides.
+    english = await table("en-US,en;q=0.9")
+    assert english[0] == ["Time", "Key", "Action", "By", "Purpose", "Note"]
+    assert english[1][1:5] == ["CH-0000", "Checked out", "Boss", "Owner pick-up"]
+    chinese = await table("zh-CN,zh;q=0.9")
+    assert chinese[0][0] == "时间"
+    assert chinese[1][2:5] == ["借出", "Boss", "业主取钥匙"]
+    # The language the person chose in the app wins over the browser's.
+    r = await client.patch("/api/auth/me", json={"language": "en"})
+    assert r.status_code == 200, r.text
+    assert (await table("zh-CN"))[0][0] == "Time"
 
 
 async def test_movements_csv_does_not_let_a_note_run_as_a_formula(
