@@ -255,12 +255,6 @@ export const en: Record<CoreKey, string> = {
   'error.push_keys_invalid': "The subscription's keys are not valid; turn notifications on again.",
 
   'error.tariff_missing': 'No parking tariff applies at that time. Ask an administrator to set one.',
-  'error.shift_already_open': 'You already have an open shift at this gate.',
-  'error.shift_not_open': 'This shift is not open (not opened yet, or already closed).',
-  'error.count_already_submitted': 'The cash count of this shift was already submitted.',
-  'error.receipt_reused': 'This receipt number was already used.',
-  'error.amount_invalid': 'Invalid amount: an amount other than the fee needs a reason.',
-  'error.exemption_needs_approver': 'This exemption reason needs an approver.',
   'error.tariff_backdated': 'A new tariff cannot take effect in the past.',
   'error.settlement_rule_invalid': 'The settlement rule is not valid: one tier must start at 0, tiers start at distinct scores, and a higher tier may not deduct more.',
   'error.contract_period_invalid': 'The contract cannot end before it starts.',
