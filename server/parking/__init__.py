@@ -23,4 +23,6 @@ def routes() -> list[ControllerRouterHandler]:
 
 
 def sync_handlers(services: Services) -> list[Handler]:
-    return []  # the shift intents come next
+    from server.parking.handlers import handlers as shift_handlers
+
+    return shift_handlers(services)
