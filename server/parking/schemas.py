@@ -187,3 +187,29 @@ class EventArgs(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     photos: Annotated[list[PhotoHash], msgspec.Meta(max_length=20)] = msgspec.field(
         default_factory=list
     )
+
+
+# ---- the receipt prefix and the app's offline setup ------------------------------------------
+
+
+class ReceiptPrefixCreate(msgspec.Struct, forbid_unknown_fields=True):
+    device_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[\w.:-]+$")]
+
+
+class ReceiptPrefixRead(msgspec.Struct):
+    prefix: str
+
+
+class CashierRead(msgspec.Struct):
+    id: int
+    name: str
+
+
+class ParkingSetupRead(msgspec.Struct):
+    """What the app caches to take fees offline: one answer per site."""
+
+    gates: list[GateRead]
+    tariffs: list[TariffRead]
+    exemption_reasons: list[ExemptionReasonRead]
+    denominations: list[DenominationItem]
+    cashiers: list[CashierRead]
