@@ -211,8 +211,9 @@ class ShiftsHandler(SiteHandler):
         if fields.get("cashier_id") != me:
             raise Refusal("forbidden", "only the shift's cashier closes it", "id")
         status = fields.get("status")
-        if status != "open":
-            if status in ("closed", "handed_over", "approved", "returned"):
+        recount = status == "returned"  # the supervisor sent the count back: counted again
+        if status != "open" and not recount:
+            if status in ("closed", "handed_over", "approved"):
                 raise Refusal(
                     "count_already_submitted", "this shift's count was submitted already", "id"
                 )
@@ -240,6 +241,7 @@ class ShiftsHandler(SiteHandler):
         slips = await ctx.get(BOOKS, slip_key)
         n = int(slips.fields.get("n") or 0) + 1 if slips is not None else 1
         code = _slip_prefix(await self._lookups.site_code(site_id))
+        slip_no = fields.get("slip_no") if recount else f"{code}{day:%Y%m%d}-{n:03d}"
         handed = nxt is not None and fields.get("handover_by") == nxt
         changes = {
             "status": "handed_over" if handed else "closed",
@@ -251,7 +253,7 @@ class ShiftsHandler(SiteHandler):
             "next_cashier_id": nxt,
             "expected_cash_fen": expected,
             "variance_fen": variance,
-            "slip_no": f"{code}{day:%Y%m%d}-{n:03d}",
+            "slip_no": slip_no,
             "closed_recorded_at": server_time(ctx),
         }
         if variance != 0:
@@ -263,11 +265,13 @@ class ShiftsHandler(SiteHandler):
                 cashier_id=me,
                 variance_fen=variance,
             )
-        return [
-            Write(collection=self.collection, id=given.id, fields=changes, decided=True),
-            _book(f"open:{fields.get('gate_id')}:{me}", shift_id=None),
-            _book(slip_key, n=n),
-        ]
+        writes = [Write(collection=self.collection, id=given.id, fields=changes, decided=True)]
+        if not recount:
+            writes += [
+                _book(f"open:{fields.get('gate_id')}:{me}", shift_id=None),
+                _book(slip_key, n=n),
+            ]
+        return writes
 
     async def _confirm(self, ctx: MutationContext, given: HandoverArgs) -> Sequence[Write]:
         me = _cashier(ctx)
