@@ -255,6 +255,13 @@ export const en: Record<CoreKey, string> = {
   'error.push_keys_invalid': "The subscription's keys are not valid; turn notifications on again.",
 
   'error.tariff_missing': 'No parking tariff applies at that time. Ask an administrator to set one.',
+  'error.shift_not_open': 'The shift is not open (not opened yet, or closed): nothing more can be recorded in it.',
+  'error.shift_already_open': 'You already have an open shift at this gate; close it first.',
+  'error.receipt_reused': 'This receipt number was used already and cannot be used again.',
+  'error.count_already_submitted': 'The cash count of this shift was submitted already.',
+  'error.exemption_needs_approver': 'This exemption reason needs approval by someone allowed to approve it; choose the approver.',
+  'error.amount_invalid': 'The amount is not valid: whole fen, not negative, not above the limit.',
+  'error.shift_not_handed_to_you': 'This shift is not being handed over to you.',
   'error.tariff_backdated': 'A new tariff cannot take effect in the past.',
   'error.settlement_rule_invalid': 'The settlement rule is not valid: one tier must start at 0, tiers start at distinct scores, and a higher tier may not deduct more.',
   'error.contract_period_invalid': 'The contract cannot end before it starts.',
