@@ -224,7 +224,7 @@ function Start({ user }: { user: User }) {
           <h2>{t('parking.open_title')}</h2>
           {sites.length > 1 && (
             <>
-              <label for="p-site">{t('parking.site')}</label>
+              <label for="p-site">{t('common.site')}</label>
               <select id="p-site" value={siteId} onChange={(e) => setSiteId(e.currentTarget.value)}>
                 {sites.map((s) => (
                   <option key={s.id} value={s.id}>
