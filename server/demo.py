@@ -42,6 +42,8 @@ USERS = (
     DemoUser("liuyang", "刘洋", ("patrol",), ("cuihu", "jinjiang")),
     DemoUser("wangfang", "王芳", ("environment",), ("cuihu", "jinjiang")),
     DemoUser("chenjing", "陈静", ("cashier",), ("cuihu",)),
+    # A second cashier at 翠湖花园: the next shift, who confirms the hand-over on her own phone.
+    DemoUser("sunli", "孙丽", ("cashier",), ("cuihu",)),
     DemoUser("lina", "李娜", ("supervisor",), ("cuihu", "jinjiang")),
     DemoUser("zhaolei", "赵磊", ("manager",), ("cuihu", "jinjiang")),
     DemoUser("admin", "系统管理员", ("admin",), ("cuihu", "jinjiang")),
