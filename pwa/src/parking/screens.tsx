@@ -160,7 +160,9 @@ function wholeNumber(text: string): number | null {
 
 function Start({ user }: { user: User }) {
   const sites = user.sites.filter((s) => setupOf(s.id));
-  const [siteId, setSiteId] = useState(sites[0]?.id ?? '');
+  const [chosen, setSiteId] = useState('');
+  // The setup may arrive after the first render: until a site is chosen, the first with a setup.
+  const siteId = sites.some((x) => x.id === chosen) ? chosen : sites[0]?.id ?? '';
   const setup = siteId ? setupOf(siteId)?.setup ?? null : null;
   const gates = setup?.gates.filter((g) => g.active) ?? [];
   const [gateId, setGateId] = useState<number | null>(null);
