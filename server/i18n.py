@@ -107,7 +107,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The key is being handed over to {name}, not to you.",
     ),
     "invalid_args": ("参数 {field} 无效。", "The argument {field} is not valid."),
-    # Parking shift refusals (sync).
+    # Parking: the slip (REST) and the shift refusals (sync).
+    "slip_not_ready": (
+        "还没有缴款单：班次交班清点后才能打印。",
+        "There is no slip yet: it is printed once the shift's count is submitted.",
+    ),
     "shift_not_open": (
         "该班次未开班或已交班，不能再记账。",
         "The shift is not open (not opened yet, or closed): nothing more can be recorded in it.",

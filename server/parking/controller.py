@@ -5,11 +5,11 @@ and the setup the app caches for offline fees. The shift documents are in docume
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, Request, Response, get, post, put
 from litestar.di import Provide
 from litestar.params import QueryParameter
 from piccolo.columns import Column
@@ -19,6 +19,8 @@ from server.auth.service import CurrentUser, names_of, now
 from server.errors import AppError
 from server.i18n import negotiate
 from server.parking import service
+from server.parking.documents import render_report_pdf, render_report_xlsx, render_slip
+from server.parking.report import day_entries, day_report, shift_takings
 from server.parking.schemas import (
     CashierRead,
     DenominationItem,
@@ -45,8 +47,9 @@ from server.parking.tables import (
     Tariff,
 )
 from server.parking.tariff import StayInvalid, line_texts, quote
-from server.sites.service import members_with_role, site_zone
+from server.sites.service import members_with_role, site_clock, site_zone
 from server.sites.tables import Site
+from server.syncing.records import record_by_id
 
 # A new version may not take effect in the past (it would change fees already charged); this
 # much clock skew between the admin's device and the server is forgiven.
@@ -59,6 +62,9 @@ _GATE_ID = re.compile(r"[1-9]\d{0,8}")
 _SPACE_FOR_PLUS = re.compile(r"^(.+T[\d:.]+) (\d\d(?::?\d\d)?)$")
 
 admin_only = [requires_role("admin")]
+# Who reads a site's takings: its supervisors and managers, and admins.
+REPORT_ROLES = ("supervisor", "manager", "admin")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Reads select `site` as `site_id`, so a row converts to its *Read struct as it is.
 GATE_COLUMNS = (*Gate.all_columns(exclude=[Gate.site]), Gate.site.as_alias("site_id"))
@@ -390,4 +396,74 @@ class ParkingController(Controller):
             exemption_reasons=await _reasons(site_id),
             denominations=await _denominations(site_id),
             cashiers=[CashierRead(id=i, name=names.get(i, f"#{i}")) for i in cashier_ids],
+        )
+
+    # ---- documents: the remittance slip and the day report -------------------------------
+
+    @get("/parking/shifts/{shift_id:str}/slip.pdf")
+    async def slip(self, shift_id: str, user: CurrentUser) -> Response[bytes]:
+        """The A5 remittance slip of a closed shift: its cashier and the site's supervisors,
+        managers and admins may print it; to anyone else the shift does not exist."""
+        shift = await record_by_id("parking_shifts", shift_id)
+        if shift is None:
+            raise AppError("not_found", 404)
+        site_id = int(shift["site_id"])
+        check_site_access(user, site_id)
+        if shift.get("cashier_id") != user.id and not user.has_any_role(*REPORT_ROLES):
+            raise AppError("not_found", 404)
+        if not shift.get("slip_no"):
+            raise AppError("slip_not_ready", 409)
+        gate = await Gate.select(Gate.name).where(Gate.id == shift.get("gate_id")).first()
+        site = await Site.select(Site.name).where(Site.id == site_id).first()
+        people = [shift["cashier_id"], shift.get("next_cashier_id")]
+        names = await names_of([p for p in people if isinstance(p, int)])
+        pdf = render_slip(
+            shift,
+            site_name=str(site["name"]) if site else "",
+            gate_name=str(gate["name"]) if gate else "",
+            cashier=names.get(shift["cashier_id"], ""),
+            next_cashier=names.get(shift.get("next_cashier_id")),  # type: ignore[arg-type]
+            takings=await shift_takings(shift_id),
+            clock=await site_clock(site_id),
+        )
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{shift["slip_no"]}.pdf"'},
+        )
+
+    @get("/parking/reports/day", guards=[requires_role(*REPORT_ROLES)], response_model=None)
+    async def day(
+        self,
+        user: CurrentUser,
+        site_id: str | None = None,
+        date_: Annotated[str | None, QueryParameter(name="date")] = None,
+        format_: Annotated[str, QueryParameter(name="format")] = "json",
+    ) -> Any:
+        """The site's day: per gate, fees by method with their receipts, exemptions, price
+        variances, voids, shifts with cash expected and counted; JSON, XLSX or PDF."""
+        if not site_id or not _GATE_ID.fullmatch(site_id):
+            raise AppError("invalid_args", 400, field="site_id")
+        try:
+            day = date.fromisoformat(date_ or "")
+        except ValueError:
+            raise AppError("invalid_args", 400, field="date") from None
+        if format_ not in ("json", "xlsx", "pdf"):
+            raise AppError("invalid_args", 400, field="format")
+        check_site_access(user, int(site_id))
+        report = await day_report(int(site_id), day)
+        name = f"parking-{day.isoformat()}"
+        if format_ == "json":
+            return report
+        if format_ == "pdf":
+            return Response(
+                render_report_pdf(report),
+                media_type="application/pdf",
+                headers={"Content-Disposition": f'inline; filename="{name}.pdf"'},
+            )
+        entries = await day_entries(int(site_id), day)
+        return Response(
+            render_report_xlsx(report, entries, await site_clock(int(site_id))),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
         )

@@ -213,3 +213,97 @@ class ParkingSetupRead(msgspec.Struct):
     exemption_reasons: list[ExemptionReasonRead]
     denominations: list[DenominationItem]
     cashiers: list[CashierRead]
+
+
+# ---- the day report ----------------------------------------------------------------------------
+
+
+class ReportShift(msgspec.Struct):
+    id: str
+    cashier_id: int
+    cashier: str
+    status: str
+    opened_at: str  # site-local "YYYY-MM-DD HH:MM"
+    closed_at: str | None
+    slip_no: str | None
+    bag_no: str | None
+    float_fen: int
+    cash_fen: int  # the shift's cash takings (fees less voids)
+    expected_cash_fen: int | None
+    counted_fen: int | None
+    variance_fen: int | None
+    cards_received: int
+    cards_on_hand: int | None
+    handover_to: str | None
+
+
+class MethodLine(msgspec.Struct):
+    """The fees paid one way (not voided), with their receipts."""
+
+    method: str
+    count: int
+    amount_fen: int
+    receipts: list[str]
+
+
+class ExemptionLine(msgspec.Struct):
+    reason: str
+    reason_name: str
+    count: int
+    waived_fen: int  # the fees the tariff gave, let through free
+    receipts: list[str]
+
+
+class VarianceLine(msgspec.Struct):
+    """A fee collected at another amount than the tariff's, and why."""
+
+    receipt_no: str
+    plate: str
+    fee_fen: int
+    amount_fen: int
+    difference_fen: int
+    reason: str
+
+
+class VoidLine(msgspec.Struct):
+    receipt_no: str
+    voids_receipt_no: str
+    kind: str
+    method: str | None
+    amount_fen: int
+    reason: str
+
+
+class GateReport(msgspec.Struct):
+    gate_id: int
+    gate_name: str
+    transactions: int
+    methods: list[MethodLine]
+    total_fen: int  # the sum of the method lines
+    exemptions: list[ExemptionLine]
+    variances: list[VarianceLine]
+    voids: list[VoidLine]
+    shifts: list[ReportShift]
+    cash_expected_fen: int  # closed shifts
+    cash_counted_fen: int
+    cash_variance_fen: int
+    cards_received: int
+    cards_on_hand: int
+
+
+class DayReport(msgspec.Struct):
+    """The shifts opened at the site on `date` (its own calendar day), per gate. Every line
+    names its receipts; method lines add up to each gate's total and the gates' totals to the
+    site's, to the fen."""
+
+    site_id: int
+    site_name: str
+    date: str
+    gates: list[GateReport]
+    methods: list[MethodLine]
+    total_fen: int
+    exemption_count: int
+    waived_fen: int
+    cash_expected_fen: int
+    cash_counted_fen: int
+    cash_variance_fen: int

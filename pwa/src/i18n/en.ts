@@ -255,6 +255,7 @@ export const en: Record<CoreKey, string> = {
   'error.push_keys_invalid': "The subscription's keys are not valid; turn notifications on again.",
 
   'error.tariff_missing': 'No parking tariff applies at that time. Ask an administrator to set one.',
+  'error.slip_not_ready': "There is no slip yet: it is printed once the shift's count is submitted.",
   'error.shift_not_open': 'The shift is not open (not opened yet, or closed): nothing more can be recorded in it.',
   'error.shift_already_open': 'You already have an open shift at this gate; close it first.',
   'error.receipt_reused': 'This receipt number was used already and cannot be used again.',

@@ -254,6 +254,7 @@ export const zhCN = {
   'error.push_endpoint_taken': '此推送地址属于另一位用户的设备，已拒绝。请在本浏览器中重新开启通知。',
   'error.push_keys_invalid': '推送订阅的密钥无效，请重新开启通知。',
   'error.tariff_missing': '该时间没有适用的停车收费标准，请联系管理员设置。',
+  'error.slip_not_ready': '还没有缴款单：班次交班清点后才能打印。',
   'error.shift_not_open': '该班次未开班或已交班，不能再记账。',
   'error.shift_already_open': '你在此出入口已有未交班的班次，请先交班。',
   'error.receipt_reused': '该收据号已使用过，不能重复使用。',

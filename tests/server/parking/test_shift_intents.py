@@ -3,13 +3,10 @@ blind count at close, and every refusal with its stable code."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from server.app import create_app
-from server.settings import Settings
 from tests.conftest import ApiClient
 from tests.server.parking.shift_kit import (
     ENTRY,
@@ -23,12 +20,6 @@ from tests.server.parking.shift_kit import (
     uid,
 )
 from tests.server.sync_device import Device
-
-
-@pytest.fixture
-async def third_client(settings: Settings) -> AsyncIterator[ApiClient]:
-    async with ApiClient(app=create_app(settings)) as c:
-        yield c
 
 
 @pytest.fixture

@@ -4,14 +4,11 @@ review queue and told to them, approval locking the shift, a return sending it b
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from server.app import create_app
 from server.parking.notices import variance
-from server.settings import Settings
 from tests.conftest import ApiClient
 from tests.server.parking.shift_kit import (
     FLOAT,
@@ -25,12 +22,6 @@ from tests.server.parking.shift_kit import (
 from tests.server.sync_device import Device
 
 OVER = {**FLOAT, "100": 11}  # one yuan more than the float
-
-
-@pytest.fixture
-async def third_client(settings: Settings) -> AsyncIterator[ApiClient]:
-    async with ApiClient(app=create_app(settings)) as c:
-        yield c
 
 
 @pytest.fixture
