@@ -257,6 +257,7 @@ def test_a_cashier_works_a_whole_shift_offline_and_the_next_one_takes_over(
     wait_for_service_worker(other)
     other.get_by_test_id("nav-parking").click()
     expect(other.get_by_test_id("handover-open")).to_have_count(1)
+    expect(other.get_by_test_id("shift-open-form")).to_be_visible()  # her setup is kept too
     go_offline(other_context)
     other.goto(live_server.url + "/parking")
     assert_offline(other)
