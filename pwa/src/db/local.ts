@@ -6,7 +6,7 @@
 // Rule 9: a mutation is written with its seq, stamp and notice changes in one
 // transaction; the pull cursor moves only in the transaction that stores the
 // pulled changes.
-import Dexie, { liveQuery, type EntityTable } from 'dexie';
+import Dexie, { liveQuery, type EntityTable, type Transaction } from 'dexie';
 import { Clock, uuid } from '../sync/hlc';
 import type { Args, Change, Conflict, ErrorInfo, MutationResult, PullResponse } from '../sync/wire';
 
@@ -130,6 +130,9 @@ export const META = {
   membersPrefix: 'members:',
 } as const;
 
+/** A version that adds a collection drops the cursor: the next pull fetches it from scratch. */
+const dropCursor = (tx: Transaction) => tx.table('meta').delete(META.cursor);
+
 export class LocalDB extends Dexie {
   findings!: EntityTable<ServerRow, 'id'>;
   finding_comments!: EntityTable<ServerRow, 'id'>;
@@ -170,21 +173,15 @@ export class LocalDB extends Dexie {
         patrol_templates: 'id',
         patrols: 'id',
       })
-      .upgrade(async (tx) => {
-        await tx.table('meta').delete(META.cursor);
-      });
+      .upgrade(dropCursor);
     // Version 4 adds the conflicts of concurrent edits (issue 15).
     this.version(4)
       .stores({ conflicts: 'id, fields.record_id' })
-      .upgrade(async (tx) => {
-        await tx.table('meta').delete(META.cursor);
-      });
+      .upgrade(dropCursor);
     // Version 5 adds the parking shift (issue 16); parking/store.ts reads these itself.
     this.version(5)
       .stores({ parking_shifts: 'id', parking_transactions: 'id', parking_events: 'id' })
-      .upgrade(async (tx) => {
-        await tx.table('meta').delete(META.cursor);
-      });
+      .upgrade(dropCursor);
   }
 
   serverTable(collection: string): EntityTable<ServerRow, 'id'> | null {

@@ -123,6 +123,13 @@ export function feeLineTexts(fee: Fee, rules: TariffRules, lang: Lang): string[]
 
 // The screens' texts (zh-CN first, en typed against it), registered when the screens load.
 const zh = {
+  // The sync page names pending parking mutations by these (once the screens have loaded).
+  'mutation.parking_shifts.open': '开班',
+  'mutation.parking_shifts.close': '交班',
+  'mutation.parking_shifts.confirm_handover': '确认接班',
+  'mutation.parking_transactions.record': '收费',
+  'mutation.parking_transactions.void': '作废收据',
+  'mutation.parking_events.record': '登记异常事件',
   'parking.title': '停车收费',
   'parking.booth': '收费亭',
   'parking.loading_setup': '正在读取收费设置……',
@@ -251,6 +258,12 @@ const zh = {
 } as const;
 
 const en: Record<keyof typeof zh, string> = {
+  'mutation.parking_shifts.open': 'Open shift',
+  'mutation.parking_shifts.close': 'Close shift',
+  'mutation.parking_shifts.confirm_handover': 'Confirm hand-over',
+  'mutation.parking_transactions.record': 'Take fee',
+  'mutation.parking_transactions.void': 'Void receipt',
+  'mutation.parking_events.record': 'Record event',
   'parking.title': 'Parking fees',
   'parking.booth': 'Booth',
   'parking.loading_setup': 'Reading the parking setup…',
