@@ -171,7 +171,9 @@ def test_a_cashier_works_a_whole_shift_offline_and_the_next_one_takes_over(
     row.get_by_test_id("void-confirm").click()
     expect(page.get_by_test_id("parking-saved")).to_contain_text("已作废")
     expect(page.locator('[data-testid="txn-row"][data-kind="void"]')).to_have_count(1)
-    receipts.append(re.findall(r"[A-Z0-9]+-\d{6}", page.get_by_test_id("parking-saved").inner_text())[0])
+    receipts.append(
+        re.findall(r"[A-Z0-9]+-\d{6}", page.get_by_test_id("parking-saved").inner_text())[0]
+    )
 
     # Receipt numbers: one prefix, a sequence never repeated.
     assert len(set(receipts)) == 11, receipts
