@@ -13,7 +13,7 @@ from server.auth import service
 from server.auth.tables import AppUser
 from server.findings.demo import seed_findings
 from server.keys.demo import seed_keys
-from server.parking.demo import seed_parking
+from server.parking.demo import seed_parking, seed_shifts
 from server.patrols.checklist import ensure_default_template
 from server.patrols.demo import seed_patrols
 from server.settings import Settings
@@ -114,8 +114,9 @@ async def seed_demo(password: str, today: date | None = None) -> list[int]:
 
 
 async def seed_synced(settings: Settings, site_ids: list[int], *, records: bool = True) -> None:
-    """Each site's first checklist, then (unless `records` is false) 翠湖花园's keys, patrols
-    and findings, pushed by the demo users' phones at moments before now (after `seed_demo`)."""
+    """Each site's first checklist, then (unless `records` is false) 翠湖花园's keys, patrols,
+    findings and parking shifts, pushed by the demo users' phones at moments before now (after
+    `seed_demo`)."""
     async with open_engine(settings) as engine:
         for site_id in site_ids:
             await ensure_default_template(engine, site_id)
@@ -126,3 +127,4 @@ async def seed_synced(settings: Settings, site_ids: list[int], *, records: bool 
         await seed_keys(devices.phones("keys"), site)
         await seed_patrols(devices.phones("patrols"), site)
         await seed_findings(devices.phones("findings"), site)
+        await seed_shifts(devices.phones("parking"), site)

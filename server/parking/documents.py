@@ -372,12 +372,16 @@ def render_report_xlsx(
                     s.bag_no or "",
                 ],
             )
-            for c, fen in enumerate(
-                (s.float_fen, s.cash_fen, s.expected_cash_fen, s.counted_fen, s.variance_fen),
-                start=7,
-            ):
-                if fen is not None:
-                    shifts.write_number(r, c, fen / 100, money)
+            amounts: tuple[int | None, ...] = (
+                s.float_fen,
+                s.cash_fen,
+                s.expected_cash_fen,
+                s.counted_fen,
+                s.variance_fen,
+            )
+            for c, shift_fen in enumerate(amounts, start=7):
+                if shift_fen is not None:
+                    shifts.write_number(r, c, shift_fen / 100, money)
             shifts.write_number(r, 12, s.cards_received)
             if s.cards_on_hand is not None:
                 shifts.write_number(r, 13, s.cards_on_hand)

@@ -316,7 +316,6 @@ async def _own_shift(ctx: MutationContext, shift_id: str, me: int) -> StoredReco
 def _must_be_open(shift: StoredRecord) -> None:
     if shift.fields.get("status") != "open":
         raise Refusal("shift_not_open", "the shift is not open", "shift_id")
-    return shift
 
 
 async def _receipt(ctx: MutationContext, site_id: int, receipt_no: str, record_id: str) -> Write:
