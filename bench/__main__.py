@@ -7,6 +7,7 @@ import sys
 from bench import (
     key_labels,
     media_ingest,
+    parking_report,
     parking_tariff,
     permits_verify,
     pwa_cold_start,
@@ -20,6 +21,7 @@ BENCHMARKS = {
     "permits": permits_verify.main,
     "pwa": pwa_cold_start.main,
     "parking": parking_tariff.main,
+    "parking-report": parking_report.main,
 }
 
 

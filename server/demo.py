@@ -13,7 +13,7 @@ from server.auth import service
 from server.auth.tables import AppUser
 from server.findings.demo import seed_findings
 from server.keys.demo import seed_keys
-from server.parking.demo import seed_parking
+from server.parking.demo import seed_parking, seed_shifts
 from server.patrols.checklist import ensure_default_template
 from server.patrols.demo import seed_patrols
 from server.settings import Settings
@@ -42,6 +42,8 @@ USERS = (
     DemoUser("liuyang", "刘洋", ("patrol",), ("cuihu", "jinjiang")),
     DemoUser("wangfang", "王芳", ("environment",), ("cuihu", "jinjiang")),
     DemoUser("chenjing", "陈静", ("cashier",), ("cuihu",)),
+    # A second cashier at 翠湖花园: the next shift, who confirms the hand-over on her own phone.
+    DemoUser("sunli", "孙丽", ("cashier",), ("cuihu",)),
     DemoUser("lina", "李娜", ("supervisor",), ("cuihu", "jinjiang")),
     DemoUser("zhaolei", "赵磊", ("manager",), ("cuihu", "jinjiang")),
     DemoUser("admin", "系统管理员", ("admin",), ("cuihu", "jinjiang")),
@@ -112,8 +114,9 @@ async def seed_demo(password: str, today: date | None = None) -> list[int]:
 
 
 async def seed_synced(settings: Settings, site_ids: list[int], *, records: bool = True) -> None:
-    """Each site's first checklist, then (unless `records` is false) 翠湖花园's keys, patrols
-    and findings, pushed by the demo users' phones at moments before now (after `seed_demo`)."""
+    """Each site's first checklist, then (unless `records` is false) 翠湖花园's keys, patrols,
+    findings and parking shifts, pushed by the demo users' phones at moments before now (after
+    `seed_demo`)."""
     async with open_engine(settings) as engine:
         for site_id in site_ids:
             await ensure_default_template(engine, site_id)
@@ -124,3 +127,4 @@ async def seed_synced(settings: Settings, site_ids: list[int], *, records: bool 
         await seed_keys(devices.phones("keys"), site)
         await seed_patrols(devices.phones("patrols"), site)
         await seed_findings(devices.phones("findings"), site, settings)
+        await seed_shifts(devices.phones("parking"), site)

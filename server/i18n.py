@@ -115,6 +115,40 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{name} has already scanned to receive this key; it waits for the giver's hand-over.",
     ),
     "invalid_args": ("参数 {field} 无效。", "The argument {field} is not valid."),
+    # Parking: the slip (REST) and the shift refusals (sync).
+    "slip_not_ready": (
+        "还没有缴款单：班次交班清点后才能打印。",
+        "There is no slip yet: it is printed once the shift's count is submitted.",
+    ),
+    "shift_not_open": (
+        "该班次未开班或已交班，不能再记账。",
+        "The shift is not open (not opened yet, or closed): nothing more can be recorded in it.",
+    ),
+    "shift_already_open": (
+        "你在此出入口已有未交班的班次，请先交班。",
+        "You already have an open shift at this gate; close it first.",
+    ),
+    "receipt_reused": (
+        "该收据号已使用过，不能重复使用。",
+        "This receipt number was used already and cannot be used again.",
+    ),
+    "count_already_submitted": (
+        "该班次的现金清点已提交，不能再次提交。",
+        "The cash count of this shift was submitted already.",
+    ),
+    "exemption_needs_approver": (
+        "此免费放行原因需要有审批权限的人员批准，请选择审批人。",
+        "This exemption reason needs approval by someone allowed to approve it; "
+        "choose the approver.",
+    ),
+    "amount_invalid": (
+        "金额无效：须为不小于 0 的整数分，且不超过上限。",
+        "The amount is not valid: whole fen, not negative, not above the limit.",
+    ),
+    "shift_not_handed_to_you": (
+        "该班次不是交接给你的。",
+        "This shift is not being handed over to you.",
+    ),
     "tariff_missing": (
         "该时间没有适用的停车收费标准，请联系管理员设置。",
         "No parking tariff applies at that time; ask an administrator to set one.",

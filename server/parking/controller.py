@@ -1,24 +1,28 @@
 """Parking REST: gates, tariff versions, exemption reasons and denominations per site (members
-read, admins write), and the fee quote for a stay at a gate."""
+read, admins write), the fee quote for a stay at a gate, the receipt prefix of a cashier's device
+and the setup the app caches for offline fees. The shift documents are in documents.py."""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, Request, Response, get, post, put
 from litestar.di import Provide
 from litestar.params import QueryParameter
 from piccolo.columns import Column
 
 from server.auth.guards import check_site_access, provide_current_user, requires_role, requires_user
-from server.auth.service import CurrentUser, now
+from server.auth.service import CurrentUser, names_of, now
 from server.errors import AppError
 from server.i18n import negotiate
 from server.parking import service
+from server.parking.documents import render_report_pdf, render_report_xlsx, render_slip
+from server.parking.report import day_entries, day_report, shift_takings
 from server.parking.schemas import (
+    CashierRead,
     DenominationItem,
     ExemptionReasonCreate,
     ExemptionReasonRead,
@@ -26,15 +30,26 @@ from server.parking.schemas import (
     GateCreate,
     GateRead,
     GateUpdate,
+    ParkingSetupRead,
     QuoteLine,
     QuoteRead,
+    ReceiptPrefixCreate,
+    ReceiptPrefixRead,
     TariffCreate,
     TariffRead,
 )
-from server.parking.tables import VEHICLE_CLASSES, Denomination, ExemptionReason, Gate, Tariff
+from server.parking.tables import (
+    VEHICLE_CLASSES,
+    Denomination,
+    ExemptionReason,
+    Gate,
+    ReceiptPrefix,
+    Tariff,
+)
 from server.parking.tariff import StayInvalid, line_texts, quote
-from server.sites.service import site_zone
+from server.sites.service import members_with_role, site_clock, site_zone
 from server.sites.tables import Site
+from server.syncing.records import record_by_id
 
 # A new version may not take effect in the past (it would change fees already charged); this
 # much clock skew between the admin's device and the server is forgiven.
@@ -47,6 +62,9 @@ _GATE_ID = re.compile(r"[1-9]\d{0,8}")
 _SPACE_FOR_PLUS = re.compile(r"^(.+T[\d:.]+) (\d\d(?::?\d\d)?)$")
 
 admin_only = [requires_role("admin")]
+# Who reads a site's takings: its supervisors and managers, and admins.
+REPORT_ROLES = ("supervisor", "manager", "admin")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Reads select `site` as `site_id`, so a row converts to its *Read struct as it is.
 GATE_COLUMNS = (*Gate.all_columns(exclude=[Gate.site]), Gate.site.as_alias("site_id"))
@@ -97,6 +115,55 @@ async def _unique_gate_code(site_id: int, code: str | None, gate_id: int | None 
         raise AppError("conflict", 409, field="code", detail=code)
 
 
+async def _gates(site_id: int) -> list[GateRead]:
+    rows = await Gate.select(*GATE_COLUMNS).where(Gate.site == site_id).order_by(Gate.id)
+    return msgspec.convert(rows, list[GateRead])
+
+
+async def _tariffs(site_id: int, vehicle_class: str | None = None) -> list[TariffRead]:
+    query = Tariff.select(*TARIFF_COLUMNS).where(Tariff.site == site_id)
+    if vehicle_class is not None:
+        query = query.where(Tariff.vehicle_class == vehicle_class)
+    rows = await query.order_by(Tariff.vehicle_class).order_by(Tariff.version, ascending=False)
+    return [_tariff_read(r) for r in rows]
+
+
+async def _reasons(site_id: int) -> list[ExemptionReasonRead]:
+    rows = (
+        await ExemptionReason.select(*REASON_COLUMNS)
+        .where(ExemptionReason.site == site_id)
+        .order_by(ExemptionReason.id)
+    )
+    return msgspec.convert(rows, list[ExemptionReasonRead])
+
+
+async def _denominations(site_id: int) -> list[DenominationItem]:
+    rows = await Denomination.select(Denomination.kind, Denomination.fen).where(
+        Denomination.site == site_id
+    )
+    items = [DenominationItem(kind=r["kind"], fen=r["fen"]) for r in rows]
+    return sorted(items, key=lambda d: (d.kind != "note", -d.fen))
+
+
+def prefix_of(n: int) -> str:
+    """The n-th receipt prefix (n ≥ 1): A00 … A99, B00 … Z99, AA00 …: letters in bijective base
+    26 then two digits, so distinct numbers never give the same prefix."""
+    letters, rest = "", (n - 1) // 100 + 1
+    while rest:
+        rest, digit = divmod(rest - 1, 26)
+        letters = chr(ord("A") + digit) + letters
+    return f"{letters}{(n - 1) % 100:02d}"
+
+
+async def _issued_prefix(device_id: str) -> str | None:
+    row = (
+        await ReceiptPrefix.select(ReceiptPrefix.prefix)
+        .where(ReceiptPrefix.device_id == device_id)
+        .first()
+    )
+    return str(row["prefix"]) if row and row["prefix"] else None
+
+
 def _instant(value: str | None, field: str) -> datetime:
     if not value:
         raise AppError("invalid_args", 400, field=field)
@@ -119,8 +186,7 @@ class ParkingController(Controller):
     @get("/sites/{site_id:int}/parking/gates")
     async def list_gates(self, site_id: int, user: CurrentUser) -> list[GateRead]:
         check_site_access(user, site_id)
-        rows = await Gate.select(*GATE_COLUMNS).where(Gate.site == site_id).order_by(Gate.id)
-        return msgspec.convert(rows, list[GateRead])
+        return await _gates(site_id)
 
     @post("/sites/{site_id:int}/parking/gates", guards=admin_only)
     async def create_gate(self, site_id: int, data: GateCreate) -> GateRead:
@@ -149,11 +215,7 @@ class ParkingController(Controller):
     ) -> list[TariffRead]:
         """Every version, newest first."""
         check_site_access(user, site_id)
-        query = Tariff.select(*TARIFF_COLUMNS).where(Tariff.site == site_id)
-        if vehicle_class is not None:
-            query = query.where(Tariff.vehicle_class == vehicle_class)
-        rows = await query.order_by(Tariff.vehicle_class).order_by(Tariff.version, ascending=False)
-        return [_tariff_read(r) for r in rows]
+        return await _tariffs(site_id, vehicle_class)
 
     @post("/sites/{site_id:int}/parking/tariffs", guards=admin_only)
     async def create_tariff(
@@ -197,12 +259,7 @@ class ParkingController(Controller):
         self, site_id: int, user: CurrentUser
     ) -> list[ExemptionReasonRead]:
         check_site_access(user, site_id)
-        rows = (
-            await ExemptionReason.select(*REASON_COLUMNS)
-            .where(ExemptionReason.site == site_id)
-            .order_by(ExemptionReason.id)
-        )
-        return msgspec.convert(rows, list[ExemptionReasonRead])
+        return await _reasons(site_id)
 
     @post("/sites/{site_id:int}/parking/exemption-reasons", guards=admin_only)
     async def create_exemption_reason(
@@ -233,11 +290,7 @@ class ParkingController(Controller):
     async def list_denominations(self, site_id: int, user: CurrentUser) -> list[DenominationItem]:
         """Notes then coins, largest first: the order of a cash count."""
         check_site_access(user, site_id)
-        rows = await Denomination.select(Denomination.kind, Denomination.fen).where(
-            Denomination.site == site_id
-        )
-        items = [DenominationItem(kind=r["kind"], fen=r["fen"]) for r in rows]
-        return sorted(items, key=lambda d: (d.kind != "note", -d.fen))
+        return await _denominations(site_id)
 
     @put("/sites/{site_id:int}/parking/denominations", guards=admin_only)
     async def set_denominations(
@@ -301,4 +354,116 @@ class ParkingController(Controller):
             ],
             tariff_id=tariff.id,
             tariff_version=tariff.version,
+        )
+
+    # ---- a cashier's device and the offline setup -----------------------------------------
+
+    @post("/parking/receipt-prefix", guards=[requires_role("cashier")], status_code=200)
+    async def receipt_prefix(
+        self, data: ReceiptPrefixCreate, user: CurrentUser
+    ) -> ReceiptPrefixRead:
+        """The device's receipt prefix: the same for the same device id, a new one for a new
+        id; a prefix is never issued twice (rows are never deleted)."""
+        if prefix := await _issued_prefix(data.device_id):
+            return ReceiptPrefixRead(prefix=prefix)
+        try:
+            async with ReceiptPrefix._meta.db.transaction():
+                rows = await ReceiptPrefix.insert(
+                    ReceiptPrefix(device_id=data.device_id, issued_to=user.id, created_at=now())
+                ).returning(ReceiptPrefix.id)
+                prefix = prefix_of(int(rows[0]["id"]))
+                await ReceiptPrefix.update({ReceiptPrefix.prefix: prefix}).where(
+                    ReceiptPrefix.id == rows[0]["id"]
+                )
+        except Exception as exc:  # the same device asked twice at once: the first one won
+            if "unique" not in str(exc).lower():
+                raise
+            prefix = await _issued_prefix(data.device_id)
+            if prefix is None:
+                raise
+        return ReceiptPrefixRead(prefix=prefix)
+
+    @get("/sites/{site_id:int}/parking/setup")
+    async def setup(self, site_id: int, user: CurrentUser) -> ParkingSetupRead:
+        """Gates, every tariff version, exemption reasons, denominations and the site's
+        cashiers: what the app keeps to take fees with no network."""
+        check_site_access(user, site_id)
+        cashier_ids = await members_with_role(site_id, "cashier")
+        names = await names_of(cashier_ids)
+        return ParkingSetupRead(
+            gates=await _gates(site_id),
+            tariffs=await _tariffs(site_id),
+            exemption_reasons=await _reasons(site_id),
+            denominations=await _denominations(site_id),
+            cashiers=[CashierRead(id=i, name=names.get(i, f"#{i}")) for i in cashier_ids],
+        )
+
+    # ---- documents: the remittance slip and the day report -------------------------------
+
+    @get("/parking/shifts/{shift_id:str}/slip.pdf")
+    async def slip(self, shift_id: str, user: CurrentUser) -> Response[bytes]:
+        """The A5 remittance slip of a closed shift: its cashier and the site's supervisors,
+        managers and admins may print it; to anyone else the shift does not exist."""
+        shift = await record_by_id("parking_shifts", shift_id)
+        if shift is None:
+            raise AppError("not_found", 404)
+        site_id = int(shift["site_id"])
+        check_site_access(user, site_id)
+        if shift.get("cashier_id") != user.id and not user.has_any_role(*REPORT_ROLES):
+            raise AppError("not_found", 404)
+        if not shift.get("slip_no"):
+            raise AppError("slip_not_ready", 409)
+        gate = await Gate.select(Gate.name).where(Gate.id == shift.get("gate_id")).first()
+        site = await Site.select(Site.name).where(Site.id == site_id).first()
+        people = [shift["cashier_id"], shift.get("next_cashier_id")]
+        names = await names_of([p for p in people if isinstance(p, int)])
+        pdf = render_slip(
+            shift,
+            site_name=str(site["name"]) if site else "",
+            gate_name=str(gate["name"]) if gate else "",
+            cashier=names.get(shift["cashier_id"], ""),
+            next_cashier=names.get(shift.get("next_cashier_id")),  # type: ignore[arg-type]
+            takings=await shift_takings(shift_id),
+            clock=await site_clock(site_id),
+        )
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{shift["slip_no"]}.pdf"'},
+        )
+
+    @get("/parking/reports/day", guards=[requires_role(*REPORT_ROLES)], response_model=None)
+    async def day(
+        self,
+        user: CurrentUser,
+        site_id: str | None = None,
+        date_: Annotated[str | None, QueryParameter(name="date")] = None,
+        format_: Annotated[str, QueryParameter(name="format")] = "json",
+    ) -> Any:
+        """The site's day: per gate, fees by method with their receipts, exemptions, price
+        variances, voids, shifts with cash expected and counted; JSON, XLSX or PDF."""
+        if not site_id or not _GATE_ID.fullmatch(site_id):
+            raise AppError("invalid_args", 400, field="site_id")
+        try:
+            day = date.fromisoformat(date_ or "")
+        except ValueError:
+            raise AppError("invalid_args", 400, field="date") from None
+        if format_ not in ("json", "xlsx", "pdf"):
+            raise AppError("invalid_args", 400, field="format")
+        check_site_access(user, int(site_id))
+        report = await day_report(int(site_id), day)
+        name = f"parking-{day.isoformat()}"
+        if format_ == "json":
+            return report
+        if format_ == "pdf":
+            return Response(
+                render_report_pdf(report),
+                media_type="application/pdf",
+                headers={"Content-Disposition": f'inline; filename="{name}.pdf"'},
+            )
+        entries = await day_entries(int(site_id), day)
+        return Response(
+            render_report_xlsx(report, entries, await site_clock(int(site_id))),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
         )

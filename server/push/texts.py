@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from server.i18n import Language
 
-KINDS = ("review_requested", "rejected", "key_overdue", "finding_overdue")
+KINDS = ("review_requested", "rejected", "key_overdue", "finding_overdue", "parking_variance")
 
 TEXTS: dict[str, tuple[str, str]] = {
     # key: (zh-CN, en); {placeholders} are filled by `text`.
@@ -35,6 +35,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     "finding_overdue.body": (
         "{description}（截止 {due}，状态：{status}）",
         "{description} (was due {due}; status: {status})",
+    ),
+    "parking_variance.title": ("收费差异待审核：{gate}", "Cash variance to review: {gate}"),
+    "parking_variance.over": (
+        "{cashier}交班清点长款 {amount} 元（缴款单 {slip}），请审核。",
+        "{cashier}'s count is {amount} yuan over (slip {slip}). Please review it.",
+    ),
+    "parking_variance.short": (
+        "{cashier}交班清点短款 {amount} 元（缴款单 {slip}），请审核。",
+        "{cashier}'s count is {amount} yuan short (slip {slip}). Please review it.",
     ),
     "status.open": ("待处理", "open"),
     "status.assigned": ("已指派", "assigned"),

@@ -4,19 +4,44 @@ Args: {id (the review's own uuid), collection, record_id, revision (the one the 
 saw), comment}. Only a supervisor of the record's site reviews, never their own record, only a
 record waiting for review, and only the version they saw (`stale_review` otherwise: the
 supervisor pulls and sees the new version).
+
+Each reviewed collection says (`REVIEWED`) who its author is, when a record waits for review and
+the statuses approval and rejection give: a patrol waits once submitted; a parking shift waits
+when it was closed with a cash variance, and a rejected one goes back to its cashier to recount.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from server.review.schemas import RejectArgs, ReviewArgs
 from server.syncing.handler_kit import decode_args, live, server_time
 from sync import Handler, MutationContext, Refusal, StoredRecord, Write
 
-# Collections whose records go through review (later: inspections, shift closes).
-REVIEWED = frozenset({"patrols"})
+
+@dataclass(frozen=True)
+class Reviewed:
+    """How a collection's records are reviewed."""
+
+    waiting: Callable[[Mapping[str, Any]], bool]
+    author_field: str = "author_id"
+    approved: str = "approved"
+    rejected: str = "rejected"
+
+
+def _shift_waiting(fields: Mapping[str, Any]) -> bool:
+    return fields.get("status") in ("closed", "handed_over") and fields.get("variance_fen") != 0
+
+
+# Collections whose records go through review (later: inspections).
+REVIEWED: dict[str, Reviewed] = {
+    "patrols": Reviewed(waiting=lambda fields: fields.get("status") == "submitted"),
+    "parking_shifts": Reviewed(
+        waiting=_shift_waiting, author_field="cashier_id", rejected="returned"
+    ),
+}
 
 
 class ReviewHandler(Handler):
@@ -47,14 +72,16 @@ class ReviewHandler(Handler):
     ) -> Sequence[Write]:
         given = decode_args(args, RejectArgs if intent == "reject" else ReviewArgs)
         collection, record_id = given.collection, given.record_id
-        if collection not in REVIEWED:
+        how = REVIEWED.get(collection)
+        if how is None:
             raise Refusal("invalid_args", "this collection is not reviewed", "collection")
         if "supervisor" not in ctx.actor.roles:
             raise Refusal("forbidden", "only supervisors review")
         record = await live(ctx, collection, record_id, "record_id")
-        if record.fields.get("author_id") == int(ctx.actor.user_id):
+        author_id = record.fields.get(how.author_field)
+        if author_id == int(ctx.actor.user_id):
             raise Refusal("self_review", "nobody reviews their own record")
-        if record.fields.get("status") != "submitted":
+        if not how.waiting(record.fields):
             raise Refusal("not_submitted", "the record is not waiting for review", "record_id")
         if record.revision != given.revision:
             raise Refusal(
@@ -65,7 +92,7 @@ class ReviewHandler(Handler):
             collection=collection,
             record_id=record_id,
             site_id=record.fields.get("site_id"),
-            author_id=record.fields.get("author_id"),
+            author_id=author_id,
             reviewer_id=int(ctx.actor.user_id),
             comment=given.comment,
         )
@@ -74,7 +101,7 @@ class ReviewHandler(Handler):
                 collection=collection,
                 id=record_id,
                 fields={
-                    "status": "approved" if intent == "approve" else "rejected",
+                    "status": how.approved if intent == "approve" else how.rejected,
                     "reviewed_by": int(ctx.actor.user_id),
                     "reviewed_at": server_time(ctx),
                     "review_comment": given.comment,

@@ -21,6 +21,9 @@ TEXTS = {
     "patrols": ("note", "review_comment"),
     "findings": ("location", "description", "fix_note"),
     "finding_comments": ("body",),
+    "parking_shifts": ("review_comment",),
+    "parking_transactions": ("variance_reason", "reason"),
+    "parking_events": ("note",),
 }
 
 

@@ -54,7 +54,7 @@ def test_routes_handlers_notices_and_piccolo_apps_come_from_the_list() -> None:
     assert len(collections) == len(set(collections))
     assert collections == [h.collection for h in handlers()]
     assert {"findings", "keys", "key_events", "patrols", "review"} <= set(collections)
-    assert len(all_notices()) == 4  # findings, keys, patrols, review
+    assert len(all_notices()) == 5  # findings, keys, patrols, review, parking
     assert server.piccolo_conf.APP_REGISTRY.apps == piccolo_apps()
     assert piccolo_apps() == [
         f"server.{d}.piccolo_app"
@@ -72,7 +72,12 @@ def test_routes_handlers_notices_and_piccolo_apps_come_from_the_list() -> None:
             "audit",
         )
     ]
-    assert [p.collection for p in all_projections()] == ["findings", "key_events"]
+    assert [p.collection for p in all_projections()] == [
+        "findings",
+        "key_events",
+        "parking_shifts",
+        "parking_transactions",
+    ]
 
 
 def test_every_module_imports_on_its_own() -> None:

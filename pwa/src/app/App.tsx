@@ -27,6 +27,7 @@ const LOAD: Record<Exclude<Feature, 'findings'>, () => Promise<{ default: Screen
   keys: () => import('../keys/screens'),
   review: () => import('../review/screens'),
   admin: () => import('../admin/AdminDesk'),
+  parking: () => import('../parking/screens'),
 };
 
 const loaded = new Map<Feature, Screens>([['findings', FindingsScreens]]);

@@ -38,6 +38,7 @@ const FEATURE_ROUTES: Partial<Record<string, RouteName>> = {
   'feature.keys': 'keys',
   'feature.review': 'review',
   'feature.master_data': 'admin',
+  'feature.parking_shift': 'parking',
 };
 
 export function Home({ user }: { user: User }) {

@@ -134,6 +134,7 @@ const TABS: { name: RouteName; key: MessageKey; match: Route['name'][]; roles?: 
   // Shown only to the roles that use them.
   { name: 'patrols', key: 'nav.patrols', match: ['patrols', 'patrol-unit', 'patrol'], roles: ['patrol', 'supervisor'] },
   { name: 'keys', key: 'nav.keys', match: ['keys', 'key', 'key-tag'], roles: ['patrol', 'supervisor', 'environment', 'admin'] },
+  { name: 'parking', key: 'nav.parking', match: ['parking'], roles: ['cashier'] },
   { name: 'review', key: 'nav.review', match: ['review', 'review-item'], roles: ['supervisor'] },
   { name: 'findings', key: 'nav.findings', match: ['findings', 'finding', 'finding-new', 'finding-edit'] },
   { name: 'sync', key: 'nav.sync', match: ['sync'] },

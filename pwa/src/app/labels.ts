@@ -1,14 +1,18 @@
 // Words for the records notices and lists name: a finding's fields, statuses and
 // categories (only findings merge per field), and mutation names.
 import '../findings/texts';
-import { lang, t, word } from '../i18n';
+import { hasKey, lang, t, word } from '../i18n';
 import { memberName } from './data';
 import { day } from './format';
 
 export const fieldLabel = (field: string) => word('finding.field', field);
 export const statusLabel = (s: string) => word('finding.status', s);
 export const categoryLabel = (c: string) => word('finding.category', c);
-export const mutationLabel = (name: string) => word('mutation', name);
+/** A feature's own mutations are named by its texts once loaded; until then, in general words (never the code). */
+export function mutationLabel(name: string): string {
+  const key = `mutation.${name}`;
+  return hasKey(key) ? t(key) : t('sync.pending_list');
+}
 
 /** A field value in words (for conflict notices). */
 export function valueText(field: string, v: unknown): string {

@@ -34,11 +34,12 @@ export type FeatureRoute =
   | { name: 'key-tag'; token: string }
   | { name: 'review' }
   | { name: 'review-item'; id: string }
-  | { name: 'admin'; section?: string };
+  | { name: 'admin'; section?: string }
+  | { name: 'parking'; section?: string };
 
 export type Route = ShellRoute | FeatureRoute;
 
-export type Feature = 'findings' | 'patrols' | 'keys' | 'review' | 'admin';
+export type Feature = 'findings' | 'patrols' | 'keys' | 'review' | 'admin' | 'parking';
 
 /** Which feature shows each feature route. */
 export const FEATURE_OF: Readonly<Record<FeatureRoute['name'], Feature>> = {
@@ -55,13 +56,14 @@ export const FEATURE_OF: Readonly<Record<FeatureRoute['name'], Feature>> = {
   review: 'review',
   'review-item': 'review',
   admin: 'admin',
+  parking: 'parking',
 };
 
 export function isFeatureRoute(r: Route): r is FeatureRoute {
   return Object.prototype.hasOwnProperty.call(FEATURE_OF, r.name);
 }
 
-export type RouteName = 'home' | 'settings' | 'sync' | 'findings' | 'finding-new' | 'patrols' | 'keys' | 'review' | 'admin';
+export type RouteName = 'home' | 'settings' | 'sync' | 'findings' | 'finding-new' | 'patrols' | 'keys' | 'review' | 'admin' | 'parking';
 
 export function pathOf(r: Route): string {
   switch (r.name) {
@@ -98,7 +100,8 @@ export function pathOf(r: Route): string {
     case 'review-item':
       return `/review/${encodeURIComponent(r.id)}`;
     case 'admin':
-      return r.section ? `/admin/${encodeURIComponent(r.section)}` : '/admin';
+    case 'parking':
+      return `/${r.name}${r.section ? `/${encodeURIComponent(r.section)}` : ''}`;
   }
 }
 
@@ -130,8 +133,8 @@ export function parseRoute(path: string, search = ''): Route {
 
 /** Patrols, keys, review and the admin desk by path (findings are parsed above). */
 function parseFeatureRoute(p: string, search: string): FeatureRoute | null {
-  if (p === '/patrols' || p === '/keys' || p === '/review' || p === '/admin') return { name: p.slice(1) } as FeatureRoute;
-  const m = /^\/(patrols\/unit|patrols|keys|k|review|admin)\/([^/]+)$/.exec(p);
+  if (p === '/patrols' || p === '/keys' || p === '/review' || p === '/admin' || p === '/parking') return { name: p.slice(1) } as FeatureRoute;
+  const m = /^\/(patrols\/unit|patrols|keys|k|review|admin|parking)\/([^/]+)$/.exec(p);
   if (!m) return null;
   let v: string;
   try {
@@ -154,6 +157,8 @@ function parseFeatureRoute(p: string, search: string): FeatureRoute | null {
       return { name: 'key-tag', token: v };
     case 'review':
       return { name: 'review-item', id: v };
+    case 'parking':
+      return { name: 'parking', section: v };
     default:
       return { name: 'admin', section: v };
   }

@@ -18,7 +18,7 @@ export function conflictsOf(collection: string, recordId: string): Conflict[] {
   return conflicts.value.filter((c) => c.collection === collection && c.record_id === recordId);
 }
 
-const NAME_FIELDS = ['description', 'label', 'code', 'location', 'name'];
+const NAME_FIELDS = ['description', 'label', 'code', 'location', 'name', 'receipt_no'];
 /** A record that names nothing itself is known by the one it belongs to. */
 const PARENTS: [string, string][] = [
   ['finding_id', 'findings'],

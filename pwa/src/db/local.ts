@@ -6,7 +6,7 @@
 // Rule 9: a mutation is written with its seq, stamp and notice changes in one
 // transaction; the pull cursor moves only in the transaction that stores the
 // pulled changes.
-import Dexie, { liveQuery, type EntityTable } from 'dexie';
+import Dexie, { liveQuery, type EntityTable, type Transaction } from 'dexie';
 import { Clock, uuid } from '../sync/hlc';
 import type { Args, Change, Conflict, ErrorInfo, MutationResult, PullResponse } from '../sync/wire';
 
@@ -123,7 +123,18 @@ export interface LocalMetaRow {
 }
 
 /** Collections this build stores; a pulled change of another collection is skipped. */
-export const COLLECTIONS = ['findings', 'finding_comments', 'keys', 'key_events', 'patrol_templates', 'patrols', 'conflicts'] as const;
+export const COLLECTIONS = [
+  'findings',
+  'finding_comments',
+  'keys',
+  'key_events',
+  'patrol_templates',
+  'patrols',
+  'conflicts',
+  'parking_shifts',
+  'parking_transactions',
+  'parking_events',
+] as const;
 export type Collection = (typeof COLLECTIONS)[number];
 
 export function isCollection(v: string): v is Collection {
@@ -140,6 +151,9 @@ export const META = {
   membersPrefix: 'members:',
 } as const;
 
+/** A version that adds a collection drops the cursor: the next pull fetches it from scratch. */
+const dropCursor = (tx: Transaction) => tx.table('meta').delete(META.cursor);
+
 export class LocalDB extends Dexie {
   findings!: EntityTable<ServerRow, 'id'>;
   finding_comments!: EntityTable<ServerRow, 'id'>;
@@ -148,6 +162,9 @@ export class LocalDB extends Dexie {
   patrol_templates!: EntityTable<ServerRow, 'id'>;
   patrols!: EntityTable<ServerRow, 'id'>;
   conflicts!: EntityTable<ServerRow, 'id'>;
+  parking_shifts!: EntityTable<ServerRow, 'id'>;
+  parking_transactions!: EntityTable<ServerRow, 'id'>;
+  parking_events!: EntityTable<ServerRow, 'id'>;
   outbox!: EntityTable<OutboxRow, 'id'>;
   notices!: EntityTable<NoticeRow, 'id'>;
   meta!: EntityTable<LocalMetaRow, 'key'>;
@@ -178,17 +195,17 @@ export class LocalDB extends Dexie {
         patrol_templates: 'id',
         patrols: 'id',
       })
-      .upgrade(async (tx) => {
-        await tx.table('meta').delete(META.cursor);
-      });
+      .upgrade(dropCursor);
     // Version 4 adds the conflicts of concurrent edits (issue 15).
     this.version(4)
       .stores({ conflicts: 'id, fields.record_id' })
-      .upgrade(async (tx) => {
-        await tx.table('meta').delete(META.cursor);
-      });
+      .upgrade(dropCursor);
     // Version 5 adds the journal of answered mutations (no new collection: the cursor stays).
     this.version(5).stores({ journal: 'seq, acked_at' });
+    // Version 6 adds the parking shift (issue 16); parking/store.ts reads these itself.
+    this.version(6)
+      .stores({ parking_shifts: 'id', parking_transactions: 'id', parking_events: 'id' })
+      .upgrade(dropCursor);
   }
 
   serverTable(collection: string): EntityTable<ServerRow, 'id'> | null {

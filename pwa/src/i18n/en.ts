@@ -141,6 +141,7 @@ export const en: Record<CoreKey, string> = {
   'nav.patrols': 'Patrols',
   'nav.keys': 'Keys',
   'nav.review': 'Review',
+  'nav.parking': 'Parking',
   'home.open_feature': 'Open',
   'mutation.patrols.save': 'Save patrol',
   'mutation.patrols.submit': 'Submit patrol',

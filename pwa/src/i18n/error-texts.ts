@@ -112,6 +112,14 @@ const zh = {
   'error.photo_required': '该项目不合格时需要拍照。',
   'error.reading_required': '巡查清单要求填写这项读数。',
   'error.invalid_period': '日期范围无效：结束日期不能早于开始日期，且不超过一年。',
+  'error.slip_not_ready': '交班清点后才有缴款单。',
+  'error.shift_not_open': '班次未开或已交班，不能记账。',
+  'error.shift_already_open': '你在此出入口已有未交班的班次。',
+  'error.receipt_reused': '收据号已用过，不能重复使用。',
+  'error.count_already_submitted': '清点已提交，不能再提交。',
+  'error.exemption_needs_approver': '此放行原因需选择审批人。',
+  'error.amount_invalid': '金额无效（须为非负整数分，不超上限）。',
+  'error.shift_not_handed_to_you': '此班次不是交接给你的。',
 } as const;
 
 const en: Record<keyof typeof zh, string> = {
@@ -221,6 +229,14 @@ const en: Record<keyof typeof zh, string> = {
   'error.photo_required': 'This item needs a photo when it fails.',
   'error.reading_required': 'The checklist requires this meter reading.',
   'error.invalid_period': 'The date range is not valid: it must not end before it starts or span over a year.',
+  'error.slip_not_ready': 'No slip before the count is submitted.',
+  'error.shift_not_open': 'The shift is not open.',
+  'error.shift_already_open': 'You have an open shift at this gate.',
+  'error.receipt_reused': 'This receipt number was used already.',
+  'error.count_already_submitted': 'The count was submitted already.',
+  'error.exemption_needs_approver': 'This exemption needs an approver.',
+  'error.amount_invalid': 'The amount is not valid (whole fen, not negative, within the limit).',
+  'error.shift_not_handed_to_you': 'This shift is not handed over to you.',
 };
 
 declare module './index' {

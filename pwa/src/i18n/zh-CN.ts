@@ -140,6 +140,7 @@ export const zhCN = {
   'nav.patrols': '巡查',
   'nav.keys': '钥匙',
   'nav.review': '审核',
+  'nav.parking': '收费',
   'home.open_feature': '打开',
   'mutation.patrols.save': '保存巡查',
   'mutation.patrols.submit': '提交巡查',
