@@ -15,8 +15,8 @@ from server.review.schemas import RejectArgs, ReviewArgs
 from server.syncing.handler_kit import decode_args, live, server_time
 from sync import Handler, MutationContext, Refusal, StoredRecord, Write
 
-# Collections whose records go through review (later: inspections, shift closes).
-REVIEWED = frozenset({"patrols"})
+# Collections whose records go through review (later: shift closes).
+REVIEWED = frozenset({"patrols", "inspections"})
 
 
 class ReviewHandler(Handler):
