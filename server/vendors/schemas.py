@@ -203,8 +203,8 @@ class InspectionVerify(msgspec.Struct, forbid_unknown_fields=True):
     id: RecordRef  # the inspection
     item_id: Id
     at: ZonedDateTime
-    note: Text = ""
     photos: Annotated[list[PhotoHash], msgspec.Meta(min_length=1, max_length=20)]
+    note: Text = ""
 
 
 # ---- the monthly evaluation ----------------------------------------------------------------

@@ -427,9 +427,7 @@ async def inspection_facts(site_id: int, vendor_id: int, zone_id: int) -> Inspec
         row = await Vendor.select().where(Vendor.id == vendor_id).first()
         if row is not None:
             vendor = VendorFacts(row["id"], row["name"], row["service"])
-    zone_row = (
-        await Zone.select().where((Zone.id == zone_id) & (Zone.site == site_id)).first()
-    )
+    zone_row = await Zone.select().where((Zone.id == zone_id) & (Zone.site == site_id)).first()
     zone = ZoneFacts(zone_row["id"], zone_row["name"], zone_row["kind"]) if zone_row else None
     return InspectionFacts(vendor, zone)
 

@@ -11,6 +11,7 @@ from piccolo.columns import (
     OnDelete,
     Serial,
     SmallInt,
+    Text,
     Timestamptz,
     Varchar,
 )
@@ -138,7 +139,8 @@ class InspectionItem(ProjectedRecord, Table, tablename="inspection_item"):
     code = Varchar(length=32)
     points_deducted = SmallInt()
     critical = Boolean(default=False)
-    photo_count = SmallInt(default=0)
+    reason = Text(default="")  # the reason and note, for the statement
+    photos = Text(default="")  # the deduction's photo hashes, space-separated
     finding_id = Varchar(length=64, null=True, default=None)
     due_at = Timestamptz(null=True, default=None)
     rectified_at = Timestamptz(null=True, default=None)
@@ -152,7 +154,5 @@ class EvaluationSignoff(Table, tablename="vendor_evaluation_signoff"):
     vendor = ForeignKey(references=Vendor, index=True)
     month = Varchar(length=7)  # YYYY-MM
     evaluation = JSON()
-    signed_by = ForeignKey(
-        references=AppUser, null=True, default=None, on_delete=OnDelete.set_null
-    )
+    signed_by = ForeignKey(references=AppUser, null=True, default=None, on_delete=OnDelete.set_null)
     signed_at = Timestamptz()

@@ -8,6 +8,7 @@ from piccolo.columns.column_types import Integer
 from piccolo.columns.column_types import JSON
 from piccolo.columns.column_types import Serial
 from piccolo.columns.column_types import SmallInt
+from piccolo.columns.column_types import Text
 from piccolo.columns.column_types import Timestamptz
 from piccolo.columns.column_types import Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
@@ -41,7 +42,7 @@ class Vendor(Table, tablename="vendor", schema=None):
     )
 
 
-ID = "2026-12-06T12:22:51:288615"
+ID = "2026-12-06T12:23:22:310979"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -49,6 +50,13 @@ DESCRIPTION = ""
 async def forwards():
     manager = MigrationManager(
         migration_id=ID, app_name="vendors", description=DESCRIPTION
+    )
+
+    manager.add_table(
+        class_name="EvaluationSignoff",
+        tablename="vendor_evaluation_signoff",
+        schema=None,
+        columns=None,
     )
 
     manager.add_table(
@@ -62,11 +70,116 @@ async def forwards():
         class_name="Inspection", tablename="inspection", schema=None, columns=None
     )
 
-    manager.add_table(
-        class_name="EvaluationSignoff",
+    manager.add_column(
+        table_class_name="EvaluationSignoff",
         tablename="vendor_evaluation_signoff",
+        column_name="vendor",
+        db_column_name="vendor",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Vendor,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
         schema=None,
-        columns=None,
+    )
+
+    manager.add_column(
+        table_class_name="EvaluationSignoff",
+        tablename="vendor_evaluation_signoff",
+        column_name="month",
+        db_column_name="month",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 7,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="EvaluationSignoff",
+        tablename="vendor_evaluation_signoff",
+        column_name="evaluation",
+        db_column_name="evaluation",
+        column_class_name="JSON",
+        column_class=JSON,
+        params={
+            "default": "{}",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="EvaluationSignoff",
+        tablename="vendor_evaluation_signoff",
+        column_name="signed_by",
+        db_column_name="signed_by",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": AppUser,
+            "on_delete": OnDelete.set_null,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="EvaluationSignoff",
+        tablename="vendor_evaluation_signoff",
+        column_name="signed_at",
+        db_column_name="signed_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
     )
 
     manager.add_column(
@@ -264,12 +377,33 @@ async def forwards():
     manager.add_column(
         table_class_name="InspectionItem",
         tablename="inspection_item",
-        column_name="photo_count",
-        db_column_name="photo_count",
-        column_class_name="SmallInt",
-        column_class=SmallInt,
+        column_name="reason",
+        db_column_name="reason",
+        column_class_name="Text",
+        column_class=Text,
         params={
-            "default": 0,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="InspectionItem",
+        tablename="inspection_item",
+        column_name="photos",
+        db_column_name="photos",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -632,118 +766,6 @@ async def forwards():
         params={
             "default": None,
             "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="EvaluationSignoff",
-        tablename="vendor_evaluation_signoff",
-        column_name="vendor",
-        db_column_name="vendor",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Vendor,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="EvaluationSignoff",
-        tablename="vendor_evaluation_signoff",
-        column_name="month",
-        db_column_name="month",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 7,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="EvaluationSignoff",
-        tablename="vendor_evaluation_signoff",
-        column_name="evaluation",
-        db_column_name="evaluation",
-        column_class_name="JSON",
-        column_class=JSON,
-        params={
-            "default": "{}",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="EvaluationSignoff",
-        tablename="vendor_evaluation_signoff",
-        column_name="signed_by",
-        db_column_name="signed_by",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": AppUser,
-            "on_delete": OnDelete.set_null,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="EvaluationSignoff",
-        tablename="vendor_evaluation_signoff",
-        column_name="signed_at",
-        db_column_name="signed_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,
