@@ -20,7 +20,7 @@ from server.settings import Settings
 from server.sites.tables import Building, Site, Unit
 from server.syncing.demo import demo_devices, demo_site
 from server.syncing.engine import open_engine
-from server.vendors.demo import seed_vendors
+from server.vendors.demo import seed_inspections, seed_vendors
 
 
 @dataclass(frozen=True)
@@ -112,8 +112,9 @@ async def seed_demo(password: str, today: date | None = None) -> list[int]:
 
 
 async def seed_synced(settings: Settings, site_ids: list[int], *, records: bool = True) -> None:
-    """Each site's first checklist, then (unless `records` is false) 翠湖花园's keys, patrols
-    and findings, pushed by the demo users' phones at moments before now (after `seed_demo`)."""
+    """Each site's first checklist, then (unless `records` is false) 翠湖花园's keys, patrols,
+    findings and vendor inspections, pushed by the demo users' phones at moments before now
+    (after `seed_demo`)."""
     async with open_engine(settings) as engine:
         for site_id in site_ids:
             await ensure_default_template(engine, site_id)
@@ -124,3 +125,4 @@ async def seed_synced(settings: Settings, site_ids: list[int], *, records: bool 
         await seed_keys(devices.phones("keys"), site)
         await seed_patrols(devices.phones("patrols"), site)
         await seed_findings(devices.phones("findings"), site)
+        await seed_inspections(devices.phones("vendors"), site, settings)
