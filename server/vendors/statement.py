@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from xml.sax.saxutils import escape
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from server.media.service import file_name
 from server.media.storage import MediaStorage
@@ -30,6 +30,7 @@ MARGIN = 90
 PT_PER_PX = 72 / DPI
 THUMB = 110
 MAX_THUMBS = 6
+DEDUCTION_W = 360
 
 
 @dataclass
@@ -121,17 +122,20 @@ async def pdf(evaluation: EvaluationRead, storage: MediaStorage | None = None) -
     w.rule()
     for n, item in enumerate(e.items, start=1):
         at = item.at.astimezone(zones[item.site_id]).strftime("%m-%d %H:%M")
-        deductions = item.deductions or ["无扣分"]
+        face = font(20)
+        deductions = [
+            part for d in item.deductions or ["无扣分"] for part in _wrap(d, face, DEDUCTION_W)
+        ]
         w.line(
             20,
             (MARGIN, f"{n}. {at}", 210),
             (310, item.zone, 230),
             (550, item.inspector, 140),
             (700, str(item.score), 80),
-            (790, deductions[0], 360),
+            (790, deductions[0], DEDUCTION_W),
         )
         for more in deductions[1:]:
-            w.line(20, (790, more, 360))
+            w.line(20, (790, more, DEDUCTION_W))
         thumbs = [t for t in (_thumb(storage, h) for h in item.photos[:MAX_THUMBS]) if t]
         if thumbs:
             w.room(THUMB + 10)
@@ -151,6 +155,16 @@ async def pdf(evaluation: EvaluationRead, storage: MediaStorage | None = None) -
     w.y += 40
     w.line(24, (MARGIN, "项目经理（签字）：________________", 560), (680, "日期：__________", 0))
     return _pdf_with_text(w.pages)
+
+
+def _wrap(text: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """The text in lines that fit `width` pixels (CJK breaks anywhere), at most three."""
+    lines = [""]
+    for char in text:
+        if face.getlength(lines[-1] + char) > width:
+            lines.append("")
+        lines[-1] += char
+    return lines[:2] + [fit("".join(lines[2:]), face, width)] if len(lines) > 3 else lines
 
 
 def _thumb(storage: MediaStorage | None, sha256: str) -> Image.Image | None:
