@@ -13,6 +13,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from PIL import Image, ImageDraw, ImageFont
@@ -164,7 +165,7 @@ def _wrap(text: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
         if face.getlength(lines[-1] + char) > width:
             lines.append("")
         lines[-1] += char
-    return lines[:2] + [fit("".join(lines[2:]), face, width)] if len(lines) > 3 else lines
+    return [*lines[:2], fit("".join(lines[2:]), face, width)] if len(lines) > 3 else lines
 
 
 def _thumb(storage: MediaStorage | None, sha256: str) -> Image.Image | None:
@@ -284,7 +285,7 @@ def _identity_cmap() -> bytes:
 
 # ---- XLSX ----------------------------------------------------------------------------------
 
-Cell = str | int | float | None
+Cell = str | int | float | Decimal | None
 MONEY = 1  # the style of amounts in yuan: "0.00"
 SCORE = 1
 
@@ -294,10 +295,13 @@ async def xlsx(evaluation: EvaluationRead) -> bytes:
     e = evaluation
     zones = {i.site_id: await site_zone(i.site_id) for i in e.items}
     r = e.rectifications
-    summary: list[list[tuple[Cell, int]]] = [
+    lines: list[list[tuple[Cell, int]]] = [
+        [(line.text, 0), (_yuan(line.fen), MONEY)] for line in e.lines
+    ]
+    summary: list[list[tuple[Cell, int]]] = [  # (value, style)
         [("外委单位", 0), (e.vendor_name, 0)],
         [("评价月份", 0), (e.month, 0)],
-        [("月服务费（元）", 0), (e.monthly_fee_fen / 100, MONEY)],
+        [("月服务费（元）", 0), (_yuan(e.monthly_fee_fen), MONEY)],
         [("平均得分", 0), (e.score, SCORE)],
         [("检查次数", 0), (e.inspections, 0)],
         [("重大缺陷次数", 0), (e.critical_failures, 0)],
@@ -305,9 +309,9 @@ async def xlsx(evaluation: EvaluationRead) -> bytes:
         [("逾期整改", 0), (r.late, 0)],
         [("未完成整改", 0), (r.open, 0)],
         [("扣款项目", 0), ("金额（元）", 0)],
-        *[[(line.text, 0), (line.fen / 100, MONEY)] for line in e.lines],
-        [("扣款合计（元）", 0), (e.deduction_fen / 100, MONEY)],
-        [("应付金额（元）", 0), (e.payable_fen / 100, MONEY)],
+        *lines,
+        [("扣款合计（元）", 0), (_yuan(e.deduction_fen), MONEY)],
+        [("应付金额（元）", 0), (_yuan(e.payable_fen), MONEY)],
         [("已签字确认", 0), ("是" if e.locked else "否", 0)],
     ]
     details: list[list[tuple[Cell, int]]] = [
@@ -337,6 +341,11 @@ async def xlsx(evaluation: EvaluationRead) -> bytes:
     return out.getvalue()
 
 
+def _yuan(fen: int) -> Decimal:
+    """Fen as an exact amount in yuan (86000.00), written as a number."""
+    return Decimal(fen).scaleb(-2)
+
+
 def _column(n: int) -> str:
     name = ""
     n += 1
@@ -355,7 +364,7 @@ def _sheet(rows: list[list[tuple[Cell, int]]]) -> str:
             s = f' s="{style}"' if style else ""
             if value is None:
                 continue
-            if isinstance(value, int | float):
+            if isinstance(value, int | float | Decimal):
                 cells.append(f'<c r="{ref}"{s}><v>{value}</v></c>')
             else:
                 cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{escape(value)}</t></is></c>')
