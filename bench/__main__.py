@@ -11,6 +11,7 @@ from bench import (
     permits_verify,
     pwa_cold_start,
     sync_throughput,
+    vendor_evaluation,
 )
 
 BENCHMARKS = {
@@ -20,6 +21,7 @@ BENCHMARKS = {
     "permits": permits_verify.main,
     "pwa": pwa_cold_start.main,
     "parking": parking_tariff.main,
+    "vendors": vendor_evaluation.main,
 }
 
 

@@ -117,7 +117,9 @@ class VendorsController(Controller):
             raise AppError("not_found", 404)
         # The statement is in zh-CN whoever asks; the JSON in the reader's language.
         language = user.language if kind == "" else "zh-CN"
-        found = await self._evaluation(vendor_id, _month(name), user, language)
+        found = await self._evaluation(
+            vendor_id, _month(name), user, language, with_items=kind != ""
+        )
         filename = f"vendor-{vendor_id}-{name}.{kind}"
         if kind == "pdf":
             try:
@@ -150,12 +152,20 @@ class VendorsController(Controller):
         return await self._evaluation(vendor_id, month, user)
 
     async def _evaluation(
-        self, vendor_id: int, month: str, user: CurrentUser, language: str | None = None
+        self,
+        vendor_id: int,
+        month: str,
+        user: CurrentUser,
+        language: str | None = None,
+        *,
+        with_items: bool = False,
     ) -> EvaluationRead:
         """Managers and admins read every vendor's; members of a contract site read theirs."""
         if not user.has_any_role(*WRITERS):
             await self._vendor(vendor_id, user)
-        found = await evaluation.evaluate(vendor_id, month, language or user.language)
+        found = await evaluation.evaluate(
+            vendor_id, month, language or user.language, with_items=with_items
+        )
         if not user.has_any_role(*WRITERS) and not user.site_ids & set(found.site_ids):
             raise AppError("not_found", 404)
         return found

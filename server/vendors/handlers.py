@@ -60,6 +60,9 @@ class InspectionsHandler(SiteHandler):
             "review_comment",
             "score",
             "finding_ids",
+            "rect_open",
+            "rect_on_time",
+            "rect_late",
         }
     )
     intents = frozenset({"submit", "verify"})
@@ -232,6 +235,10 @@ class InspectionsHandler(SiteHandler):
             "score": score,
             "deducted": scored.deducted,
             "critical_failures": scored.critical_failures,
+            # One rectification per deduction; verify moves it to on time or late.
+            "rect_open": sum(1 for s in sent.items if s.points_deducted),
+            "rect_on_time": 0,
+            "rect_late": 0,
             "item_record_ids": item_ids,
             "item_photos": sorted({h for s in sent.items for h in s.photos}),
             "finding_ids": finding_ids,
@@ -300,7 +307,19 @@ class InspectionsHandler(SiteHandler):
             raise Refusal("invalid_args", "this item lost no points in the inspection", "item_id")
         if item.fields.get("rectified_at"):
             raise Refusal("record_locked", "the rectification was verified already", "item_id")
+        late = sent.at > datetime.fromisoformat(item.fields["due_at"])
+        counts = inspection.fields
         return [
+            Write(
+                collection="inspections",
+                id=sent.id,
+                fields={
+                    "rect_open": max(int(counts.get("rect_open") or 0) - 1, 0),
+                    "rect_late": int(counts.get("rect_late") or 0) + late,
+                    "rect_on_time": int(counts.get("rect_on_time") or 0) + (not late),
+                },
+                decided=True,
+            ),
             Write(
                 collection="inspection_items",
                 id=record_id,

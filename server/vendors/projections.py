@@ -22,6 +22,9 @@ def inspection_row(fields: Mapping[str, Any]) -> dict[str, Any]:
         "score": integer(fields, "score") or 0,
         "deducted": integer(fields, "deducted") or 0,
         "critical_failures": integer(fields, "critical_failures") or 0,
+        "rect_on_time": integer(fields, "rect_on_time") or 0,
+        "rect_late": integer(fields, "rect_late") or 0,
+        "rect_open": integer(fields, "rect_open") or 0,
         "author_id": integer(fields, "author_id"),
         "reviewed_at": instant(fields, "reviewed_at"),
     }

@@ -258,4 +258,5 @@ class EvaluationRead(msgspec.Struct):
     signed_by: str | None
     signed_at: datetime | None
     waiting_review: int  # inspections of the month not yet reviewed (sign-off needs none)
+    # Each approved inspection: in the statement (.pdf, .xlsx); empty in the JSON.
     items: list[EvaluatedInspection]

@@ -228,13 +228,13 @@ async def _contracts(
             monthly_fee_fen=row["monthly_fee_fen"],
             starts_on=row["starts_on"],
             ends_on=row["ends_on"],
-            rule=_rule(row["rule"]),
+            rule=stored_rule(row["rule"]),
         )
         for row in rows
     ]
 
 
-def _rule(stored: Any) -> SettlementRule:
+def stored_rule(stored: Any) -> SettlementRule:
     if isinstance(stored, str | bytes):
         return msgspec.json.decode(stored, type=SettlementRule)
     return msgspec.convert(stored, SettlementRule)

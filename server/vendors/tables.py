@@ -125,6 +125,11 @@ class Inspection(ProjectedRecord, Table, tablename="inspection"):
     score = SmallInt()  # 0–100, the critical cap applied
     deducted = SmallInt()  # points deducted before the cap
     critical_failures = SmallInt()
+    # The deductions' rectifications (one per deduction): verified by the deadline, after it,
+    # or not yet; kept here so the evaluation is one pass over this table.
+    rect_on_time = SmallInt(default=0)
+    rect_late = SmallInt(default=0)
+    rect_open = SmallInt(default=0)
     author_id = Integer(null=True, default=None)
     reviewed_at = Timestamptz(null=True, default=None)
 

@@ -103,7 +103,7 @@ async def test_a_rectification_verified_after_its_deadline_is_late(
 
 
 async def test_sign_off_locks_the_month(w: World, manager: ApiClient, client: ApiClient) -> None:
-    approved = await w.approved(items=[w.deduct("c02", 5)])
+    await w.approved(items=[w.deduct("c02", 5)])
     waiting = await w.submit(items=[w.deduct("c03", 5)])
     url = f"/api/vendors/{w.vendor}/evaluations/{MONTH}/sign-off"
     r = await manager.post(url)
@@ -123,7 +123,6 @@ async def test_sign_off_locks_the_month(w: World, manager: ApiClient, client: Ap
     refused = await w.inspector.push_one("inspections.submit", resubmitted)
     assert refused["error"]["code"] == "evaluation_locked"
     assert await evaluation(manager, w) == signed
-    assert approved["id"] in {i["id"] for i in signed["items"]}
     # Another month is still open.
     assert (
         await w.inspector.push_one(

@@ -42,7 +42,7 @@ class Vendor(Table, tablename="vendor", schema=None):
     )
 
 
-ID = "2026-12-06T12:23:22:310979"
+ID = "2026-12-06T12:39:19:080949"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -53,10 +53,7 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="EvaluationSignoff",
-        tablename="vendor_evaluation_signoff",
-        schema=None,
-        columns=None,
+        class_name="Inspection", tablename="inspection", schema=None, columns=None
     )
 
     manager.add_table(
@@ -67,21 +64,148 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="Inspection", tablename="inspection", schema=None, columns=None
+        class_name="EvaluationSignoff",
+        tablename="vendor_evaluation_signoff",
+        schema=None,
+        columns=None,
     )
 
     manager.add_column(
-        table_class_name="EvaluationSignoff",
-        tablename="vendor_evaluation_signoff",
-        column_name="vendor",
-        db_column_name="vendor",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
+        table_class_name="Inspection",
+        tablename="inspection",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="Varchar",
+        column_class=Varchar,
         params={
-            "references": Vendor,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
+            "length": 200,
+            "default": "",
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Inspection",
+        tablename="inspection",
+        column_name="revision",
+        db_column_name="revision",
+        column_class_name="BigInt",
+        column_class=BigInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Inspection",
+        tablename="inspection",
+        column_name="site_id",
+        db_column_name="site_id",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Inspection",
+        tablename="inspection",
+        column_name="vendor_id",
+        db_column_name="vendor_id",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Inspection",
+        tablename="inspection",
+        column_name="zone_id",
+        db_column_name="zone_id",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Inspection",
+        tablename="inspection",
+        column_name="template_version_id",
+        db_column_name="template_version_id",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Inspection",
+        tablename="inspection",
+        column_name="at",
+        db_column_name="at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": None,
             "null": True,
             "primary_key": False,
             "unique": False,
@@ -95,14 +219,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="EvaluationSignoff",
-        tablename="vendor_evaluation_signoff",
-        column_name="month",
-        db_column_name="month",
+        table_class_name="Inspection",
+        tablename="inspection",
+        column_name="mode",
+        db_column_name="mode",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 7,
+            "length": 8,
             "default": "",
             "null": False,
             "primary_key": False,
@@ -117,14 +241,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="EvaluationSignoff",
-        tablename="vendor_evaluation_signoff",
-        column_name="evaluation",
-        db_column_name="evaluation",
-        column_class_name="JSON",
-        column_class=JSON,
+        table_class_name="Inspection",
+        tablename="inspection",
+        column_name="status",
+        db_column_name="status",
+        column_class_name="Varchar",
+        column_class=Varchar,
         params={
-            "default": "{}",
+            "length": 16,
+            "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -138,17 +263,140 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="EvaluationSignoff",
-        tablename="vendor_evaluation_signoff",
-        column_name="signed_by",
-        db_column_name="signed_by",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
+        table_class_name="Inspection",
+        tablename="inspection",
+        column_name="score",
+        db_column_name="score",
+        column_class_name="SmallInt",
+        column_class=SmallInt,
         params={
-            "references": AppUser,
-            "on_delete": OnDelete.set_null,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Inspection",
+        tablename="inspection",
+        column_name="deducted",
+        db_column_name="deducted",
+        column_class_name="SmallInt",
+        column_class=SmallInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Inspection",
+        tablename="inspection",
+        column_name="critical_failures",
+        db_column_name="critical_failures",
+        column_class_name="SmallInt",
+        column_class=SmallInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Inspection",
+        tablename="inspection",
+        column_name="rect_on_time",
+        db_column_name="rect_on_time",
+        column_class_name="SmallInt",
+        column_class=SmallInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Inspection",
+        tablename="inspection",
+        column_name="rect_late",
+        db_column_name="rect_late",
+        column_class_name="SmallInt",
+        column_class=SmallInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Inspection",
+        tablename="inspection",
+        column_name="rect_open",
+        db_column_name="rect_open",
+        column_class_name="SmallInt",
+        column_class=SmallInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Inspection",
+        tablename="inspection",
+        column_name="author_id",
+        db_column_name="author_id",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": None,
             "null": True,
             "primary_key": False,
             "unique": False,
@@ -162,15 +410,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="EvaluationSignoff",
-        tablename="vendor_evaluation_signoff",
-        column_name="signed_at",
-        db_column_name="signed_at",
+        table_class_name="Inspection",
+        tablename="inspection",
+        column_name="reviewed_at",
+        db_column_name="reviewed_at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
-            "default": TimestamptzNow(),
-            "null": False,
+            "default": None,
+            "null": True,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -481,37 +729,40 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Inspection",
-        tablename="inspection",
-        column_name="id",
-        db_column_name="id",
+        table_class_name="EvaluationSignoff",
+        tablename="vendor_evaluation_signoff",
+        column_name="vendor",
+        db_column_name="vendor",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Vendor,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="EvaluationSignoff",
+        tablename="vendor_evaluation_signoff",
+        column_name="month",
+        db_column_name="month",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 200,
+            "length": 7,
             "default": "",
             "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Inspection",
-        tablename="inspection",
-        column_name="revision",
-        db_column_name="revision",
-        column_class_name="BigInt",
-        column_class=BigInt,
-        params={
-            "default": 0,
-            "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -524,18 +775,18 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Inspection",
-        tablename="inspection",
-        column_name="site_id",
-        db_column_name="site_id",
-        column_class_name="Integer",
-        column_class=Integer,
+        table_class_name="EvaluationSignoff",
+        tablename="vendor_evaluation_signoff",
+        column_name="evaluation",
+        db_column_name="evaluation",
+        column_class_name="JSON",
+        column_class=JSON,
         params={
-            "default": 0,
+            "default": "{}",
             "null": False,
             "primary_key": False,
             "unique": False,
-            "index": True,
+            "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,
             "db_column_name": None,
@@ -545,35 +796,17 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Inspection",
-        tablename="inspection",
-        column_name="vendor_id",
-        db_column_name="vendor_id",
-        column_class_name="Integer",
-        column_class=Integer,
+        table_class_name="EvaluationSignoff",
+        tablename="vendor_evaluation_signoff",
+        column_name="signed_by",
+        db_column_name="signed_by",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
         params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Inspection",
-        tablename="inspection",
-        column_name="zone_id",
-        db_column_name="zone_id",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": None,
+            "references": AppUser,
+            "on_delete": OnDelete.set_null,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
             "null": True,
             "primary_key": False,
             "unique": False,
@@ -587,185 +820,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Inspection",
-        tablename="inspection",
-        column_name="template_version_id",
-        db_column_name="template_version_id",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Inspection",
-        tablename="inspection",
-        column_name="at",
-        db_column_name="at",
+        table_class_name="EvaluationSignoff",
+        tablename="vendor_evaluation_signoff",
+        column_name="signed_at",
+        db_column_name="signed_at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Inspection",
-        tablename="inspection",
-        column_name="mode",
-        db_column_name="mode",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 8,
-            "default": "",
+            "default": TimestamptzNow(),
             "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Inspection",
-        tablename="inspection",
-        column_name="status",
-        db_column_name="status",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 16,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Inspection",
-        tablename="inspection",
-        column_name="score",
-        db_column_name="score",
-        column_class_name="SmallInt",
-        column_class=SmallInt,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Inspection",
-        tablename="inspection",
-        column_name="deducted",
-        db_column_name="deducted",
-        column_class_name="SmallInt",
-        column_class=SmallInt,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Inspection",
-        tablename="inspection",
-        column_name="critical_failures",
-        db_column_name="critical_failures",
-        column_class_name="SmallInt",
-        column_class=SmallInt,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Inspection",
-        tablename="inspection",
-        column_name="author_id",
-        db_column_name="author_id",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Inspection",
-        tablename="inspection",
-        column_name="reviewed_at",
-        db_column_name="reviewed_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": None,
-            "null": True,
             "primary_key": False,
             "unique": False,
             "index": False,
