@@ -218,3 +218,29 @@ async def test_other_roles_may_not_inspect(w: World, client: ApiClient) -> None:
     await client.sign_in("cashier1")
     result = await Device(client).push_one("inspections.submit", w.inspection())
     assert result["error"]["code"] == "forbidden"
+
+
+async def test_a_submitted_inspection_asks_the_sites_supervisors_to_review_it(w: World) -> None:
+    from server.auth.tables import AppUser
+    from server.domains import all_notices
+    from server.push.events import notices_for_event
+
+    args = await w.submit(items=[w.deduct("c02", 2)])
+    author = await AppUser.select(AppUser.id).where(AppUser.username == "wang").first()
+    lin = await AppUser.select(AppUser.id).where(AppUser.username == "lin").first()
+    assert author is not None and lin is not None
+    payload = {
+        "collection": "inspections",
+        "record_id": args["id"],
+        "site_id": w.site,
+        "author_id": author["id"],
+    }
+    (notice,) = await notices_for_event("review_requested", payload, all_notices())
+    assert (notice.user_id, notice.url) == (lin["id"], f"/review/{args['id']}")
+    title, body = notice.render("zh-CN")
+    assert title == "待审核：外委检查" and "杭州卫家保洁" in body and "98" in body
+    assert "vendor inspection" in notice.render("en")[0]
+    await w.review(args["id"])
+    assert (
+        await notices_for_event("review_requested", payload, all_notices()) == []
+    )  # reviewed already
