@@ -56,12 +56,12 @@ def _glyph(size: int, char: str) -> tuple[Image.Image | None, int, int]:
     """A character drawn once as a mask, with its offset from the pen on the baseline: pages
     paste these (drawing each string through FreeType costs milliseconds)."""
     face = font(size)
-    left, top, right, bottom = face.getbbox(char, anchor="ls")
+    left, top, right, bottom = (int(v) for v in face.getbbox(char, anchor="ls"))
     if right <= left or bottom <= top:
         return None, 0, 0
     mask = Image.new("L", (right - left, bottom - top), 0)
     ImageDraw.Draw(mask).text((-left, -top), char, font=face, fill=255, anchor="ls")
-    return mask, int(left), int(top)
+    return mask, left, top
 
 
 def _length(text: str, size: int) -> float:
