@@ -53,6 +53,12 @@ fonts:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
 		else echo "make: install a CJK font (apt-get install fonts-noto-cjk) to print key labels" >&2; fi; \
 	fi
+	@# The vendor statement tests read the printed PDF back with pdftoppm and pdftotext.
+	@if ! command -v pdftotext >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+		else echo "make: install poppler-utils (pdftoppm, pdftotext) for the statement tests" >&2; fi; \
+	fi
 
 # PostgreSQL and Chromium are real parts of the suite: installed or started here when missing,
 # and a clear failure (never a skip) when that is impossible.

@@ -12,6 +12,7 @@ from bench import (
     permits_verify,
     pwa_cold_start,
     sync_throughput,
+    vendor_evaluation,
 )
 
 BENCHMARKS = {
@@ -22,6 +23,7 @@ BENCHMARKS = {
     "pwa": pwa_cold_start.main,
     "parking": parking_tariff.main,
     "parking-report": parking_report.main,
+    "vendors": vendor_evaluation.main,
 }
 
 

@@ -20,7 +20,7 @@ from server.settings import Settings
 from server.sites.tables import Building, Site, Unit
 from server.syncing.demo import demo_devices, demo_site
 from server.syncing.engine import open_engine
-from server.vendors.demo import seed_vendors
+from server.vendors.demo import seed_inspections, seed_vendors
 
 
 @dataclass(frozen=True)
@@ -115,8 +115,8 @@ async def seed_demo(password: str, today: date | None = None) -> list[int]:
 
 async def seed_synced(settings: Settings, site_ids: list[int], *, records: bool = True) -> None:
     """Each site's first checklist, then (unless `records` is false) 翠湖花园's keys, patrols,
-    findings and parking shifts, pushed by the demo users' phones at moments before now (after
-    `seed_demo`)."""
+    findings, parking shifts and vendor inspections, pushed by the demo users' phones at moments
+    before now (after `seed_demo`)."""
     async with open_engine(settings) as engine:
         for site_id in site_ids:
             await ensure_default_template(engine, site_id)
@@ -128,3 +128,4 @@ async def seed_synced(settings: Settings, site_ids: list[int], *, records: bool 
         await seed_patrols(devices.phones("patrols"), site)
         await seed_findings(devices.phones("findings"), site, settings)
         await seed_shifts(devices.phones("parking"), site)
+        await seed_inspections(devices.phones("vendors"), site, settings)

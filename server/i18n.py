@@ -187,6 +187,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该检查表版本（第 {version} 版）已停用，新的检查请使用最新版本。",
         "This checklist version ({version}) is retired; new inspections use the current one.",
     ),
+    "evaluation_locked": (
+        "{month} 的评价已签字确认并锁定，不能再修改。",
+        "The evaluation of {month} is signed off and locked; it cannot change.",
+    ),
+    "inspection_not_approved": (
+        "本月还有 {count} 条检查待审核，审核后才能签字确认。",
+        "{count} inspections of this month still wait for review; review them before signing off.",
+    ),
+    "no_contract": (
+        "该外委单位在 {month} 没有合同。",
+        "The vendor has no contract in {month}.",
+    ),
     "permit_revoked": ("该证件已注销。", "This permit has been revoked."),
     "permit_expired": ("该证件已过期。", "This permit has expired."),
     "permit_not_yet_valid": ("该证件尚未生效。", "This permit is not valid yet."),

@@ -14,6 +14,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{author} submitted the patrol of {place}{problems}. Please review it.",
     ),
     "review_requested.problems": ("（发现 {n} 个问题）", " (problems found: {n})"),
+    "review_requested.inspection.title": ("待审核：外委检查", "To review: vendor inspection"),
+    "review_requested.inspection.body": (
+        "{author}检查了{vendor}（{place}），得分 {score}，请审核。",
+        "{author} inspected {vendor} ({place}): score {score}. Please review it.",
+    ),
     "rejected.title": ("巡查报告被退回", "Patrol report returned"),
     "rejected.body": (
         "{reviewer}退回了 {place} 的巡查报告：{comment}",

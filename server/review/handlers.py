@@ -35,9 +35,10 @@ def _shift_waiting(fields: Mapping[str, Any]) -> bool:
     return fields.get("status") in ("closed", "handed_over") and fields.get("variance_fen") != 0
 
 
-# Collections whose records go through review (later: inspections).
+# Collections whose records go through review.
 REVIEWED: dict[str, Reviewed] = {
     "patrols": Reviewed(waiting=lambda fields: fields.get("status") == "submitted"),
+    "inspections": Reviewed(waiting=lambda fields: fields.get("status") == "submitted"),
     "parking_shifts": Reviewed(
         waiting=_shift_waiting, author_field="cashier_id", rejected="returned"
     ),

@@ -3,9 +3,10 @@ contracts and zones; another site's are answered as if they did not exist (404).
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Any
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Response, get, patch, post
 from litestar.di import Provide
 from litestar.params import QueryParameter
 
@@ -17,10 +18,15 @@ from server.auth.guards import (
 )
 from server.auth.service import CurrentUser
 from server.errors import AppError
+from server.media.service import media_storage
+from server.printing import FontMissing
+from server.settings import Settings
+from server.vendors import evaluation, statement
 from server.vendors import service as vendors
 from server.vendors.schemas import (
     ContractCreate,
     ContractRead,
+    EvaluationRead,
     Service,
     TemplateVersionCreate,
     TemplateVersionRead,
@@ -32,12 +38,20 @@ from server.vendors.schemas import (
 )
 
 WRITERS = ("admin", "manager")
+MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ServiceParam = Annotated[Service, QueryParameter(name="service")]
 
 
 def _visible_sites(user: CurrentUser) -> frozenset[int] | None:
     """The sites whose contracts the user sees; None: all of them (admins)."""
     return None if "admin" in user.roles else user.site_ids
+
+
+def _month(month: str) -> str:
+    if not MONTH.fullmatch(month):
+        raise AppError("validation_error", 400, field="month", detail="YYYY-MM")
+    return month
 
 
 def _found(version: TemplateVersionRead | None) -> TemplateVersionRead:
@@ -91,6 +105,70 @@ class VendorsController(Controller):
             check_site_access(user, site_id)
         await self._vendor(vendor_id, user)
         return await vendors.create_contract(vendor_id, data)
+
+    @get("/{vendor_id:int}/evaluations/{month:str}")
+    async def evaluation(
+        self, vendor_id: int, month: str, user: CurrentUser, settings: Settings
+    ) -> Response[Any]:
+        """The vendor's evaluation of a month: `YYYY-MM` as JSON, `YYYY-MM.pdf` the A4 statement,
+        `YYYY-MM.xlsx` the same as a workbook."""
+        name, _, kind = month.partition(".")
+        if kind not in ("", "pdf", "xlsx"):
+            raise AppError("not_found", 404)
+        # The statement is in zh-CN whoever asks; the JSON in the reader's language.
+        language = user.language if kind == "" else "zh-CN"
+        found = await self._evaluation(
+            vendor_id, _month(name), user, language, with_items=kind != ""
+        )
+        filename = f"vendor-{vendor_id}-{name}.{kind}"
+        if kind == "pdf":
+            try:
+                pdf = await statement.pdf(found, media_storage(settings))
+            except FontMissing:
+                raise AppError("font_missing", 503) from None
+            return Response(
+                pdf,
+                media_type="application/pdf",
+                headers={"Content-Disposition": f'inline; filename="{filename}"'},
+            )
+        if kind == "xlsx":
+            return Response(
+                await statement.xlsx(found),
+                media_type=XLSX,
+                headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+            )
+        return Response(found)
+
+    @post(
+        "/{vendor_id:int}/evaluations/{month:str}/sign-off",
+        guards=[requires_role("manager")],
+        status_code=200,
+    )
+    async def sign_off(self, vendor_id: int, month: str, user: CurrentUser) -> EvaluationRead:
+        """The manager signs the month off: locked from now on (`evaluation_locked`)."""
+        month = _month(month)
+        await self._evaluation(vendor_id, month, user)
+        await evaluation.sign_off(vendor_id, month, user.id, user.display_name)
+        return await self._evaluation(vendor_id, month, user)
+
+    async def _evaluation(
+        self,
+        vendor_id: int,
+        month: str,
+        user: CurrentUser,
+        language: str | None = None,
+        *,
+        with_items: bool = False,
+    ) -> EvaluationRead:
+        """Managers and admins read every vendor's; members of a contract site read theirs."""
+        if not user.has_any_role(*WRITERS):
+            await self._vendor(vendor_id, user)
+        found = await evaluation.evaluate(
+            vendor_id, month, language or user.language, with_items=with_items
+        )
+        if not user.has_any_role(*WRITERS) and not user.site_ids & set(found.site_ids):
+            raise AppError("not_found", 404)
+        return found
 
     @get("/zones")
     async def list_zones(self, site_id: int, user: CurrentUser) -> list[ZoneRead]:

@@ -1,10 +1,23 @@
 """Vendors' part of the demo data: the three services' templates, zones on the demo site, two
-vendors per service there, and their contracts with the demo settlement rule."""
+vendors per service there, their contracts with the demo settlement rule, and (through the sync
+engine) last month's approved inspections and one of this month waiting for review."""
 
 from __future__ import annotations
 
-from datetime import date
+import hashlib
+import io
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
+from PIL import Image, ImageDraw
+
+from server.media.service import MediaService, media_storage
+from server.printing import font
+from server.settings import Settings
+from server.syncing.demo import DemoDevices, DemoSite, record_id
+from server.syncing.records import record_by_id
 from server.vendors import service
 from server.vendors.schemas import (
     ContractCreate,
@@ -363,3 +376,218 @@ async def seed_vendors(site_id: int, today: date) -> None:
                 rule=DEMO_RULE,
             ),
         )
+
+
+# ---- inspections (pushed through the sync engine by the demo users' phones) ---------------
+
+INSPECTOR = "wangfang"
+SUPERVISOR = "lina"
+# Per vendor (in VENDORS order), last month's inspections: (day of the month, hour, zone kind,
+# deductions as (item code, points, reason)). Their averages show every tier: 99.25 and 98.75
+# and 97.50 pay in full, 94.00 loses 2 %, 89.75 loses 5 %, and 安康 has a critical failure.
+Deduction = tuple[str, int, str]
+LAST_MONTH: tuple[tuple[tuple[int, int, ZoneKind, tuple[Deduction, ...]], ...], ...] = (
+    (
+        (3, 9, "roads", (("c07", 1, "中心广场有落叶未清"),)),
+        (10, 10, "lobby", ()),
+        (17, 14, "lobby", (("c08", 2, "信报箱顶部积尘"),)),
+        (24, 9, "garage", ()),
+    ),
+    (
+        (4, 10, "building_surrounds", (("c01", 5, "2栋北侧草地烟头较多"),)),
+        (
+            11,
+            15,
+            "refuse_station",
+            (("c06", 5, "垃圾站地面污水未冲洗"), ("c09", 2, "一人未着工装")),
+        ),
+        (18, 9, "garage", (("c04", 5, "B 区积水未清理"),)),
+        (25, 11, "corridor", (("c03", 5, "3栋电梯轿厢有异味"), ("c09", 2, "迟到 20 分钟"))),
+    ),
+    (
+        (5, 10, "green_belt", (("g01", 2, "局部草坪超高"),)),
+        (12, 9, "green_belt", ()),
+        (19, 14, "building_surrounds", (("g07", 1, "1栋花坛缺株 2 棵"),)),
+        (26, 10, "roads", (("g08", 2, "修剪枝叶堆放路边过夜"),)),
+    ),
+    (
+        (
+            5,
+            14,
+            "green_belt",
+            (("g01", 5, "草坪斑秃"), ("g02", 5, "绿篱枯枝未剪"), ("g09", 2, "割草未设警示")),
+        ),
+        (
+            12,
+            15,
+            "green_belt",
+            (("g04", 5, "杂草丛生"), ("g05", 5, "叶面虫害明显"), ("g06", 2, "无浇灌记录")),
+        ),
+        (19, 10, "building_surrounds", (("g07", 5, "花坛大面积缺株"), ("g06", 2, "施肥记录缺失"))),
+        (26, 15, "green_belt", (("g02", 5, "绿篱造型杂乱"), ("g04", 5, "绿地积水"))),
+    ),
+    (
+        (6, 10, "garage", (("p01", 2, "车库 A 区发现鼠迹"),)),
+        (13, 10, "refuse_station", ()),
+        (20, 14, "building_surrounds", (("p02", 2, "3栋东侧毒饵站缺失"),)),
+        (27, 9, "garage", ()),
+    ),
+    (
+        (7, 9, "building_surrounds", ()),
+        (14, 10, "building_surrounds", (("p09", 2, "记录未写用量"),)),
+        (21, 15, "refuse_station", (("p06", 5, "垃圾站蝇密度偏高"),)),
+        (28, 11, "green_belt", (("p08", 1, "未提前公示"), ("p06", 2, "蚊虫较多"))),
+    ),
+)
+# (vendor index, inspection index, item code): verified on time (same day) or 2 days later,
+# after the 24-hour deadline: one late rectification.
+VERIFIED_ON_TIME = ((1, 2, "c04"), (3, 0, "g02"))
+VERIFIED_LATE = ((1, 0, "c01"),)
+
+
+@dataclass(frozen=True)
+class _Step:
+    at: datetime
+    user: str
+    name: str
+    args: Callable[[], Awaitable[dict[str, Any]]]
+
+
+async def seed_inspections(devices: DemoDevices, site: DemoSite, settings: Settings) -> None:
+    """Last month's inspections of the demo vendors, approved, two deductions verified in time
+    and one late; and one inspection of this month waiting for review."""
+    inspector_id = await devices.user_id(INSPECTOR)
+    media = MediaService(media_storage(settings))
+    before = await _demo_photo(media, inspector_id, "整改前", (150, 120, 90))
+    after = await _demo_photo(media, inspector_id, "整改后", (90, 150, 110))
+    vendors = {v.name: v for v in await service.list_vendors([site.site_id], contracted_only=True)}
+    zones: dict[str, int] = {}
+    for zone in await service.list_zones(site.site_id):
+        zones.setdefault(zone.kind, zone.id)
+    first = (site.today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    steps: list[_Step] = []
+    for index, ((name, vendor_service, _, _), plan) in enumerate(
+        zip(VENDORS, LAST_MONTH, strict=True)
+    ):
+        version = await service.current_template_version(vendor_service)
+        assert version is not None
+        item_ids = {i.code: i.id for i in version.items}
+        for number, (day, hour, kind, deductions) in enumerate(plan):
+            at = datetime.combine(first.replace(day=day), time(hour, 10), site.clock.zone)
+            inspection_id = record_id("inspection", site.site_id, index, number)
+            args = {
+                "id": inspection_id,
+                "site_id": site.site_id,
+                "vendor_id": vendors[name].id,
+                "zone_id": zones[kind],
+                "template_version_id": version.id,
+                "at": at.isoformat(),
+                "mode": "quick",
+                "items": [
+                    {
+                        "item_id": item_ids[code],
+                        "points_deducted": points,
+                        "reason": reason,
+                        "photos": [before],
+                    }
+                    for code, points, reason in deductions
+                ],
+            }
+            steps.append(
+                _Step(at + timedelta(minutes=25), INSPECTOR, "inspections.submit", _const(args))
+            )
+            steps.append(
+                _Step(
+                    at + timedelta(hours=2),
+                    SUPERVISOR,
+                    "review.approve",
+                    _review(inspection_id),
+                )
+            )
+            for (v, n, code), later in [(k, False) for k in VERIFIED_ON_TIME] + [
+                (k, True) for k in VERIFIED_LATE
+            ]:
+                if (v, n) == (index, number):
+                    verified = at + (timedelta(days=2) if later else timedelta(hours=5))
+                    verify = {
+                        "id": inspection_id,
+                        "item_id": item_ids[code],
+                        "at": verified.isoformat(),
+                        "photos": [after],
+                        "note": "复查已整改",
+                    }
+                    steps.append(_Step(verified, INSPECTOR, "inspections.verify", _const(verify)))
+    # This month: one inspection waiting for lina's review.
+    version = await service.current_template_version("cleaning")
+    assert version is not None
+    # Two hours ago, but within this month (the 1st just after midnight: a minute into it).
+    month_start = datetime.combine(site.today.replace(day=1), time(0, 1), site.clock.zone)
+    waiting_at = max(site.hours_ago(2), min(month_start, site.now))
+    c02 = next(i.id for i in version.items if i.code == "c02")
+    steps.append(
+        _Step(
+            waiting_at,
+            INSPECTOR,
+            "inspections.submit",
+            _const(
+                {
+                    "id": record_id("inspection", site.site_id, "waiting"),
+                    "site_id": site.site_id,
+                    "vendor_id": vendors[VENDORS[0][0]].id,
+                    "zone_id": zones["lobby"],
+                    "template_version_id": version.id,
+                    "at": waiting_at.isoformat(),
+                    "mode": "quick",
+                    "items": [
+                        {
+                            "item_id": c02,
+                            "points_deducted": 2,
+                            "reason": "1栋大堂玻璃门有指印",
+                            "photos": [before],
+                        }
+                    ],
+                }
+            ),
+        )
+    )
+    for step in sorted(steps, key=lambda s: s.at):
+        await devices.push(step.user, step.at, step.name, await step.args())
+
+
+def _const(args: dict[str, Any]) -> Callable[[], Awaitable[dict[str, Any]]]:
+    async def get() -> dict[str, Any]:
+        return args
+
+    return get
+
+
+def _review(inspection_id: str) -> Callable[[], Awaitable[dict[str, Any]]]:
+    """The approval, naming the revision the supervisor sees when she approves."""
+
+    async def get() -> dict[str, Any]:
+        record = await record_by_id("inspections", inspection_id)
+        assert record is not None
+        return {
+            "id": record_id("review", inspection_id),
+            "collection": "inspections",
+            "record_id": inspection_id,
+            "revision": record["revision"],
+        }
+
+    return get
+
+
+async def _demo_photo(
+    media: MediaService, uploader_id: int, caption: str, colour: tuple[int, int, int]
+) -> str:
+    """A small photo-like JPEG with a caption, stored as an upload would be; its hash."""
+    image = Image.new("RGB", (640, 480), colour)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((60, 300, 580, 440), fill=(70, 70, 70))
+    draw.text((80, 80), caption, font=font(72), fill=(255, 255, 255))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=80)
+    data = out.getvalue()
+    sha256 = hashlib.sha256(data).hexdigest()
+    await media.store(sha256, data, uploader_id)
+    return sha256

@@ -5,6 +5,9 @@ from piccolo.conf.apps import AppConfig
 from server.vendors.tables import (
     Contract,
     ContractSite,
+    EvaluationSignoff,
+    Inspection,
+    InspectionItem,
     InspectionTemplate,
     TemplateItem,
     TemplateVersion,
@@ -23,6 +26,9 @@ APP_CONFIG = AppConfig(
         InspectionTemplate,
         TemplateVersion,
         TemplateItem,
+        Inspection,
+        InspectionItem,
+        EvaluationSignoff,
     ],
     migration_dependencies=["server.auth.piccolo_app", "server.sites.piccolo_app"],
 )

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from server.syncing.handler_kit import PhotoHash, RecordRef, ShortText, Text, ZonedDateTime
 from server.vendors.settlement import DEMO_RULE, SettlementRule
 
 Service = Literal["cleaning", "greening", "pest"]
@@ -131,6 +132,7 @@ class TemplateVersionCreate(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class TemplateItemRead(msgspec.Struct):
+    id: int  # what an inspection's items name (item_id)
     code: str
     label_zh: str
     label_en: str
@@ -151,3 +153,110 @@ class TemplateVersionRead(msgspec.Struct):
     created_at: datetime
     retired_at: datetime | None  # set: new inspections may not use this version
     items: list[TemplateItemRead]
+
+
+# ---- the inspections intents' arguments ----------------------------------------------------
+
+Deduction = Literal[0, 1, 2, 5]  # the phone's big targets: pass, or minus 1, 2 or 5
+Mode = Literal["quick", "full"]  # quick: only the failed items; full: every item
+
+
+class ItemScore(msgspec.Struct, forbid_unknown_fields=True):
+    """One item of `inspections.submit`: the points it loses and why, with photos."""
+
+    item_id: Id  # a TemplateItem of the inspection's version
+    points_deducted: Deduction
+    reason: ShortText = ""
+    note: Text = ""
+    photos: Annotated[list[PhotoHash], msgspec.Meta(max_length=20)] = msgspec.field(
+        default_factory=list
+    )
+
+
+class Place(msgspec.Struct, forbid_unknown_fields=True):
+    """Where the phone was (WGS 84) and how sure it was, in metres."""
+
+    lat: Annotated[float, msgspec.Meta(ge=-90, le=90)]
+    lng: Annotated[float, msgspec.Meta(ge=-180, le=180)]
+    accuracy_m: Annotated[float, msgspec.Meta(ge=0, le=100_000)] | None = None
+
+
+class InspectionSubmit(msgspec.Struct, forbid_unknown_fields=True):
+    """`inspections.submit`: an inspection made (offline) on the phone, whole. Sent again with
+    the same id after a rejection, it replaces the items."""
+
+    id: RecordRef
+    site_id: Id
+    vendor_id: Id
+    zone_id: Id
+    template_version_id: Id  # the version the phone scored with, kept even when retired
+    at: ZonedDateTime
+    mode: Mode
+    items: Annotated[list[ItemScore], msgspec.Meta(max_length=50)]
+    place: Place | None = None
+
+
+class InspectionVerify(msgspec.Struct, forbid_unknown_fields=True):
+    """`inspections.verify`: a re-inspection found a deduction's rectification done; its
+    after-photos stand beside the before-photos."""
+
+    id: RecordRef  # the inspection
+    item_id: Id
+    at: ZonedDateTime
+    photos: Annotated[list[PhotoHash], msgspec.Meta(min_length=1, max_length=20)]
+    note: Text = ""
+
+
+# ---- the monthly evaluation ----------------------------------------------------------------
+
+Month = Annotated[str, msgspec.Meta(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+
+
+class EvaluationLine(msgspec.Struct):
+    text: str
+    fen: int
+
+
+class Rectifications(msgspec.Struct):
+    on_time: int
+    late: int
+    open: int
+
+
+class EvaluatedInspection(msgspec.Struct):
+    """One approved inspection of the month, for the statement."""
+
+    id: str
+    site_id: int
+    at: datetime
+    zone: str
+    inspector: str
+    score: int
+    critical_failures: int
+    deductions: list[str]  # "楼栋周边地面无垃圾… −2：reason"
+    photos: list[str]  # the deductions' photo hashes
+
+
+class EvaluationRead(msgspec.Struct):
+    vendor_id: int
+    vendor_name: str
+    service: str
+    month: str
+    contract_id: int
+    site_ids: list[int]
+    # The average, to two places (compared unrounded further); None without approved inspections.
+    score: float | None
+    inspections: int
+    critical_failures: int
+    late_rectifications: int
+    rectifications: Rectifications
+    monthly_fee_fen: int
+    lines: list[EvaluationLine]
+    deduction_fen: int
+    payable_fen: int
+    locked: bool
+    signed_by: str | None
+    signed_at: datetime | None
+    waiting_review: int  # inspections of the month not yet reviewed (sign-off needs none)
+    # Each approved inspection: in the statement (.pdf, .xlsx); empty in the JSON.
+    items: list[EvaluatedInspection]

@@ -4,6 +4,7 @@ versions, and reading them back (the controller and the demo seed both come thro
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -31,6 +32,7 @@ from server.vendors.settlement import RuleInvalid, SettlementRule, check_rule
 from server.vendors.tables import (
     Contract,
     ContractSite,
+    EvaluationSignoff,
     InspectionTemplate,
     TemplateItem,
     TemplateVersion,
@@ -226,13 +228,13 @@ async def _contracts(
             monthly_fee_fen=row["monthly_fee_fen"],
             starts_on=row["starts_on"],
             ends_on=row["ends_on"],
-            rule=_rule(row["rule"]),
+            rule=stored_rule(row["rule"]),
         )
         for row in rows
     ]
 
 
-def _rule(stored: Any) -> SettlementRule:
+def stored_rule(stored: Any) -> SettlementRule:
     if isinstance(stored, str | bytes):
         return msgspec.json.decode(stored, type=SettlementRule)
     return msgspec.convert(stored, SettlementRule)
@@ -391,3 +393,47 @@ async def usable_template_version(version_id: int) -> TemplateVersionRead:
     if version.retired_at is not None:
         raise AppError("template_version_retired", 409, version=version.version)
     return version
+
+
+# What an inspection is checked against
+
+
+@dataclass(frozen=True)
+class VendorFacts:
+    id: int
+    name: str
+    service: str
+
+
+@dataclass(frozen=True)
+class ZoneFacts:
+    id: int
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class InspectionFacts:
+    vendor: VendorFacts | None  # None: no such vendor with a contract covering the site
+    zone: ZoneFacts | None  # None: no such zone at the site
+
+
+async def inspection_facts(site_id: int, vendor_id: int, zone_id: int) -> InspectionFacts:
+    vendor = None
+    contracted = await ContractSite.exists().where(
+        (ContractSite.site == site_id) & (ContractSite.contract.vendor == vendor_id)
+    )
+    if contracted:
+        row = await Vendor.select().where(Vendor.id == vendor_id).first()
+        if row is not None:
+            vendor = VendorFacts(row["id"], row["name"], row["service"])
+    zone_row = await Zone.select().where((Zone.id == zone_id) & (Zone.site == site_id)).first()
+    zone = ZoneFacts(zone_row["id"], zone_row["name"], zone_row["kind"]) if zone_row else None
+    return InspectionFacts(vendor, zone)
+
+
+async def month_locked(vendor_id: int, month: str) -> bool:
+    """True when a manager signed the vendor's month off."""
+    return await EvaluationSignoff.exists().where(
+        (EvaluationSignoff.vendor == vendor_id) & (EvaluationSignoff.month == month)
+    )

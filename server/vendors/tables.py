@@ -11,6 +11,7 @@ from piccolo.columns import (
     OnDelete,
     Serial,
     SmallInt,
+    Text,
     Timestamptz,
     Varchar,
 )
@@ -18,6 +19,7 @@ from piccolo.table import Table
 
 from server.auth.tables import AppUser
 from server.sites.tables import Site
+from server.syncing.projection import ProjectedRecord
 
 
 class Vendor(Table, tablename="vendor"):
@@ -104,3 +106,58 @@ class TemplateItem(Table, tablename="inspection_template_item"):
     critical = Boolean(default=False)
     photo_required = Boolean(default=False)  # on a deduction
     rectification_hours = SmallInt(default=24)
+
+
+# ---- typed tables of the sync collections (projections.py fills them) ---------------------
+
+
+class Inspection(ProjectedRecord, Table, tablename="inspection"):
+    """A live inspection (检查记录) at its latest revision: the monthly evaluation counts the
+    approved ones."""
+
+    site_id = Integer(index=True)
+    vendor_id = Integer(index=True)
+    zone_id = Integer(null=True, default=None)
+    template_version_id = Integer()
+    at = Timestamptz(null=True, default=None, index=True)  # when it was made, in UTC
+    mode = Varchar(length=8)
+    status = Varchar(length=16)
+    score = SmallInt()  # 0–100, the critical cap applied
+    deducted = SmallInt()  # points deducted before the cap
+    critical_failures = SmallInt()
+    # The deductions' rectifications (one per deduction): verified by the deadline, after it,
+    # or not yet; kept here so the evaluation is one pass over this table.
+    rect_on_time = SmallInt(default=0)
+    rect_late = SmallInt(default=0)
+    rect_open = SmallInt(default=0)
+    author_id = Integer(null=True, default=None)
+    reviewed_at = Timestamptz(null=True, default=None)
+
+
+class InspectionItem(ProjectedRecord, Table, tablename="inspection_item"):
+    """One scored item of an inspection, with the rectification its deduction asked for."""
+
+    inspection_id = Varchar(length=64, index=True)
+    site_id = Integer()
+    vendor_id = Integer()
+    item_id = Integer()
+    code = Varchar(length=32)
+    points_deducted = SmallInt()
+    critical = Boolean(default=False)
+    reason = Text(default="")  # the reason and note, for the statement
+    photos = Text(default="")  # the deduction's photo hashes, space-separated
+    finding_id = Varchar(length=64, null=True, default=None)
+    due_at = Timestamptz(null=True, default=None)
+    rectified_at = Timestamptz(null=True, default=None)
+
+
+class EvaluationSignoff(Table, tablename="vendor_evaluation_signoff"):
+    """A vendor's month signed off by a manager: locked, answered from `evaluation` (the JSON
+    it was signed off as) from then on."""
+
+    id: Serial  # the primary key Piccolo adds; declared for type checkers
+    vendor = ForeignKey(references=Vendor, index=True)
+    month = Varchar(length=7)  # YYYY-MM
+    evaluation = JSON()
+    signed_by = ForeignKey(references=AppUser, null=True, default=None, on_delete=OnDelete.set_null)
+    signed_at = Timestamptz()

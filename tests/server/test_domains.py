@@ -54,7 +54,7 @@ def test_routes_handlers_notices_and_piccolo_apps_come_from_the_list() -> None:
     assert len(collections) == len(set(collections))
     assert collections == [h.collection for h in handlers()]
     assert {"findings", "keys", "key_events", "patrols", "review"} <= set(collections)
-    assert len(all_notices()) == 5  # findings, keys, patrols, review, parking
+    assert len(all_notices()) == 6  # findings, keys, patrols, review, parking, vendors
     assert server.piccolo_conf.APP_REGISTRY.apps == piccolo_apps()
     assert piccolo_apps() == [
         f"server.{d}.piccolo_app"
@@ -77,6 +77,8 @@ def test_routes_handlers_notices_and_piccolo_apps_come_from_the_list() -> None:
         "key_events",
         "parking_shifts",
         "parking_transactions",
+        "inspections",
+        "inspection_items",
     ]
 
 

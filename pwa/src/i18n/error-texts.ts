@@ -120,6 +120,10 @@ const zh = {
   'error.exemption_needs_approver': '此放行原因需选择审批人。',
   'error.amount_invalid': '金额无效（须为非负整数分，不超上限）。',
   'error.shift_not_handed_to_you': '此班次不是交接给你的。',
+  'error.score_out_of_range': '扣分超过该项满分。',
+  'error.evaluation_locked': '该月评价已签字锁定。',
+  'error.inspection_not_approved': '检查尚未审核通过。',
+  'error.no_contract': '该月没有合同。',
 } as const;
 
 const en: Record<keyof typeof zh, string> = {
@@ -237,6 +241,10 @@ const en: Record<keyof typeof zh, string> = {
   'error.exemption_needs_approver': 'This exemption needs an approver.',
   'error.amount_invalid': 'The amount is not valid (whole fen, not negative, within the limit).',
   'error.shift_not_handed_to_you': 'This shift is not handed over to you.',
+  'error.score_out_of_range': 'More points deducted than the item has.',
+  'error.evaluation_locked': 'The month is signed off and locked.',
+  'error.inspection_not_approved': 'Inspections are not yet approved.',
+  'error.no_contract': 'No contract in that month.',
 };
 
 declare module './index' {
