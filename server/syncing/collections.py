@@ -4,6 +4,7 @@ master data (members, names, site settings) that their rules need, cached briefl
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -35,18 +36,19 @@ def cached(load: Callable[[K], Awaitable[V]]) -> Callable[[K], Awaitable[V]]:
     return get
 
 
-def services() -> Services:
+def services(data_dir: Path | None = None) -> Services:
     """Fresh caches: one set per engine (per app), so a new app never sees another's data."""
     return Services(
         members_of=cached(active_members),
         name_of=cached(display_name),
         site_settings=cached(site_settings),
+        data_dir=data_dir,
     )
 
 
-def handlers() -> list[Handler]:
+def handlers(data_dir: Path | None = None) -> list[Handler]:
     """Every domain's handlers (server/domains.py), sharing one set of caches."""
-    return all_handlers(services())
+    return all_handlers(services(data_dir))
 
 
 def projections() -> list[Projection]:

@@ -8,6 +8,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import msgspec
@@ -32,6 +33,8 @@ class Services:
     name_of: Callable[[int], Awaitable[str]]
     # (site id) -> the site's rules and clock
     site_settings: Callable[[int], Awaitable[SiteSettings]]
+    # The data folder (permits: the sites' private signing keys); None where nothing signs.
+    data_dir: Path | None = None
 
 
 # Argument types the domains' Structs (their schemas.py) are made of.

@@ -71,7 +71,7 @@ def test_routes_handlers_notices_and_piccolo_apps_come_from_the_list() -> None:
             "permits",
         )
     ]
-    assert [p.collection for p in all_projections()] == ["findings", "key_events"]
+    assert [p.collection for p in all_projections()] == ["findings", "key_events", "permits"]
 
 
 def test_every_module_imports_on_its_own() -> None:
