@@ -24,6 +24,7 @@ const LOAD: Record<Exclude<Feature, 'findings'>, () => Promise<{ default: Screen
   keys: () => import('../keys/screens'),
   review: () => import('../review/screens'),
   admin: () => import('../admin/AdminDesk'),
+  permits: () => import('../permits/screens'),
 };
 
 const loaded = new Map<Feature, Screens>([['findings', FindingsScreens]]);

@@ -19,6 +19,8 @@ const FEATURE_ROUTES: Partial<Record<string, RouteName>> = {
   'feature.keys': 'keys',
   'feature.review': 'review',
   'feature.master_data': 'admin',
+  'feature.permits': 'permits',
+  'feature.permit_scan': 'permit-scan',
 };
 
 export function Home({ user }: { user: User }) {

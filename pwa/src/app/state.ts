@@ -34,11 +34,13 @@ export type FeatureRoute =
   | { name: 'key-tag'; token: string }
   | { name: 'review' }
   | { name: 'review-item'; id: string }
-  | { name: 'admin'; section?: string };
+  | { name: 'admin'; section?: string }
+  | { name: 'permits' }
+  | { name: 'permit-scan' };
 
 export type Route = ShellRoute | FeatureRoute;
 
-export type Feature = 'findings' | 'patrols' | 'keys' | 'review' | 'admin';
+export type Feature = 'findings' | 'patrols' | 'keys' | 'review' | 'admin' | 'permits';
 
 /** Which feature shows each feature route. */
 export const FEATURE_OF: Readonly<Record<FeatureRoute['name'], Feature>> = {
@@ -55,13 +57,15 @@ export const FEATURE_OF: Readonly<Record<FeatureRoute['name'], Feature>> = {
   review: 'review',
   'review-item': 'review',
   admin: 'admin',
+  permits: 'permits',
+  'permit-scan': 'permits',
 };
 
 export function isFeatureRoute(r: Route): r is FeatureRoute {
   return Object.prototype.hasOwnProperty.call(FEATURE_OF, r.name);
 }
 
-export type RouteName = 'home' | 'settings' | 'sync' | 'findings' | 'finding-new' | 'patrols' | 'keys' | 'review' | 'admin';
+export type RouteName = 'home' | 'settings' | 'sync' | 'findings' | 'finding-new' | 'patrols' | 'keys' | 'review' | 'admin' | 'permits' | 'permit-scan';
 
 export function pathOf(r: Route): string {
   switch (r.name) {
@@ -97,6 +101,10 @@ export function pathOf(r: Route): string {
       return `/review/${encodeURIComponent(r.id)}`;
     case 'admin':
       return r.section ? `/admin/${encodeURIComponent(r.section)}` : '/admin';
+    case 'permits':
+      return '/permits';
+    case 'permit-scan':
+      return '/permits/scan';
   }
 }
 
@@ -125,7 +133,8 @@ export function parseRoute(path: string, search = ''): Route {
 
 /** Patrols, keys, review and the admin desk by path (findings are parsed above). */
 function parseFeatureRoute(p: string, search: string): FeatureRoute | null {
-  if (p === '/patrols' || p === '/keys' || p === '/review' || p === '/admin') return { name: p.slice(1) } as FeatureRoute;
+  if (p === '/patrols' || p === '/keys' || p === '/review' || p === '/admin' || p === '/permits') return { name: p.slice(1) } as FeatureRoute;
+  if (p === '/permits/scan') return { name: 'permit-scan' };
   const m = /^\/(patrols\/unit|patrols|keys|k|review|admin)\/([^/]+)$/.exec(p);
   if (!m) return null;
   let v: string;

@@ -102,7 +102,7 @@ export interface LocalMetaRow {
 }
 
 /** Collections this build stores; a pulled change of another collection is skipped. */
-export const COLLECTIONS = ['findings', 'finding_comments', 'keys', 'key_events', 'patrol_templates', 'patrols', 'conflicts'] as const;
+export const COLLECTIONS = ['findings', 'finding_comments', 'keys', 'key_events', 'patrol_templates', 'patrols', 'conflicts', 'permits'] as const;
 export type Collection = (typeof COLLECTIONS)[number];
 
 export function isCollection(v: string): v is Collection {
@@ -127,6 +127,7 @@ export class LocalDB extends Dexie {
   patrol_templates!: EntityTable<ServerRow, 'id'>;
   patrols!: EntityTable<ServerRow, 'id'>;
   conflicts!: EntityTable<ServerRow, 'id'>;
+  permits!: EntityTable<ServerRow, 'id'>;
   outbox!: EntityTable<OutboxRow, 'id'>;
   notices!: EntityTable<NoticeRow, 'id'>;
   meta!: EntityTable<LocalMetaRow, 'key'>;
@@ -162,6 +163,12 @@ export class LocalDB extends Dexie {
     // Version 4 adds the conflicts of concurrent edits (issue 15).
     this.version(4)
       .stores({ conflicts: 'id, fields.record_id' })
+      .upgrade(async (tx) => {
+        await tx.table('meta').delete(META.cursor);
+      });
+    // Version 5 adds the site's permits (issue 18): the scanner's revocations and used passes.
+    this.version(5)
+      .stores({ permits: 'id' })
       .upgrade(async (tx) => {
         await tx.table('meta').delete(META.cursor);
       });

@@ -194,7 +194,8 @@ export async function verifyQr(text: string, keys: ReadonlyMap<string, VerifyKey
   if (!key) return { reason: 'unknown_key', claims, kid };
   let ok = false;
   try {
-    ok = await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key.key, p.signature, p.signed);
+    // Copies: WebCrypto takes buffers of their own, not views into the decoder's.
+    ok = await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key.key, new Uint8Array(p.signature), new Uint8Array(p.signed));
   } catch {
     ok = false;
   }

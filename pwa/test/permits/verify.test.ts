@@ -18,7 +18,7 @@ async function siteKey(site_id: number, kidByte: number) {
   const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
   const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey);
   const kidBytes = new Uint8Array(8).fill(kidByte);
-  const kid = Buffer.from(kidBytes).toString('base64url');
+  const kid = btoa(String.fromCharCode(...kidBytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   const read: PublicKeyRead = { kid, alg: 'ES256', jwk: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }, site_id };
   return { pair, kidBytes, read };
 }
@@ -33,7 +33,7 @@ async function sign(key: Key, claims: Partial<Record<string, unknown>> = {}): Pr
   );
   const prot = encode(new Map<number, unknown>([[1, -7], [4, key.kidBytes]]));
   const toSign = encode(['Signature1', prot, new Uint8Array(0), payload]);
-  const sig = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key.pair.privateKey, toSign));
+  const sig = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key.pair.privateKey, new Uint8Array(toSign)));
   return 'FK1:' + b45encode(encode(new Tag(18, [prot, new Map(), payload, sig])));
 }
 
