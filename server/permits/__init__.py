@@ -31,6 +31,12 @@ def sync_handlers(services: Services) -> list[Handler]:
     return [PermitsHandler(services)]
 
 
+def push_notices() -> Notices:
+    from server.permits.notices import NOTICES
+
+    return NOTICES
+
+
 def sync_projections() -> list[Projection]:
     from server.permits.projections import PERMITS
 

@@ -76,6 +76,13 @@ class PermitRead(msgspec.Struct):
     used_at: int | None = None
 
 
+class RemindersRead(msgspec.Struct):
+    """Monthly permits ending within the site's reminder days, soonest first."""
+
+    days: int
+    permits: list[PermitRead]
+
+
 class VerifyRequest(msgspec.Struct, forbid_unknown_fields=True):
     qr: Annotated[str, msgspec.Meta(max_length=4096)]
 

@@ -8,7 +8,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,12 +25,13 @@ from server.permits.schemas import (
     PermitCreate,
     PermitRead,
     ReleasePass,
+    RemindersRead,
     VerifyRead,
 )
 from server.permits.signing import Verdict, read_claims, verify
 from server.permits.tables import Permit
 from server.settings import Settings
-from server.sites.service import site_names, site_zone, unit_labels
+from server.sites.service import site_names, site_settings, site_zone, unit_labels
 from server.sites.tables import Unit
 from server.syncing.collections import handlers
 from server.syncing.engine import open_store
@@ -107,8 +108,9 @@ def read_of(row: dict[str, Any]) -> PermitRead:
 async def _store_of(settings: Settings) -> AsyncIterator[tuple[SqlStore, SyncEngine]]:
     collections = handlers(settings.data_dir)
     async with open_store(settings, collections) as store:
-        yield store, SyncEngine(
-            store, collections, cursor_secret=settings.secrets.derive("sync-cursor")
+        yield (
+            store,
+            SyncEngine(store, collections, cursor_secret=settings.secrets.derive("sync-cursor")),
         )
 
 
@@ -210,6 +212,26 @@ async def use_pass(
 
     await _write(settings, plan)
     return await get_permit(permit_id)
+
+
+async def reminders(site_id: int, at: datetime | None = None) -> RemindersRead:
+    """Monthly permits in force and not renewed whose last day is within the site's reminder
+    days (the same rule as the push: notices.py)."""
+    at = at or utc_now()
+    days = (await site_settings(site_id)).permit_reminder_days
+    rows = (
+        await Permit.select()
+        .where(
+            (Permit.site == site_id)
+            & (Permit.kind == "monthly_parking")
+            & (Permit.status == "issued")
+            & Permit.renewed_by.is_null()
+            & (Permit.expires > at)
+            & (Permit.expires <= at + timedelta(days=days + 1))
+        )
+        .order_by(Permit.expires)
+    )
+    return RemindersRead(days=days, permits=[read_of(r) for r in rows])
 
 
 async def list_permits(site_id: int) -> list[PermitRead]:

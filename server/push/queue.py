@@ -34,6 +34,7 @@ DELIVERY = {
     "rejected": ("normal", 3 * 24 * 3600),
     "key_overdue": ("high", 12 * 3600),
     "finding_overdue": ("normal", 24 * 3600),
+    "permit_expiring": ("normal", 24 * 3600),
 }
 
 

@@ -46,6 +46,7 @@ class PreferencesRead(msgspec.Struct):
     rejected: bool = True
     key_overdue: bool = True
     finding_overdue: bool = True
+    permit_expiring: bool = True
 
 
 class PreferencesUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -55,3 +56,4 @@ class PreferencesUpdate(msgspec.Struct, forbid_unknown_fields=True):
     rejected: bool | None = None
     key_overdue: bool | None = None
     finding_overdue: bool | None = None
+    permit_expiring: bool | None = None

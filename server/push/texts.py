@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from server.i18n import Language
 
-KINDS = ("review_requested", "rejected", "key_overdue", "finding_overdue")
+KINDS = ("review_requested", "rejected", "key_overdue", "finding_overdue", "permit_expiring")
 
 TEXTS: dict[str, tuple[str, str]] = {
     # key: (zh-CN, en); {placeholders} are filled by `text`.
@@ -35,6 +35,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "finding_overdue.body": (
         "{description}（截止 {due}，状态：{status}）",
         "{description} (was due {due}; status: {status})",
+    ),
+    "permit_expiring.title": ("月租车证即将到期：{plate}", "Monthly permit ending: {plate}"),
+    "permit_expiring.body": (
+        "{plate}（车位 {space}）的月租车证 {last} 到期，请提醒车主办理续租手续。",
+        "The monthly permit of {plate} (space {space}) ends on {last}; please remind the renter"
+        " to renew.",
     ),
     "status.open": ("待处理", "open"),
     "status.assigned": ("已指派", "assigned"),

@@ -4,8 +4,8 @@ master data (members, names, site settings) that their rules need, cached briefl
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 from server.auth.service import display_name

@@ -49,7 +49,16 @@ def printed_qr(client: httpx.Client, permit_id: str, folder: Path) -> str:
     pdf = folder / f"{permit_id}.pdf"
     pdf.write_bytes(client.get(f"/api/permits/{permit_id}.pdf").content)
     subprocess.run(
-        ["pdftoppm", "-r", "200", "-gray", "-png", "-singlefile", str(pdf), str(folder / permit_id)],
+        [
+            "pdftoppm",
+            "-r",
+            "200",
+            "-gray",
+            "-png",
+            "-singlefile",
+            str(pdf),
+            str(folder / permit_id),
+        ],
         check=True,
         timeout=60,
     )
@@ -63,7 +72,9 @@ def tampered(qr: str, subject: str) -> str:
     protected, unprotected, payload, signature = outer.value
     claims = cbor2.loads(payload)
     claims["sub"] = subject
-    message = cbor2.dumps(cbor2.CBORTag(18, [protected, unprotected, cbor2.dumps(claims), signature]))
+    message = cbor2.dumps(
+        cbor2.CBORTag(18, [protected, unprotected, cbor2.dumps(claims), signature])
+    )
     return "FK1:" + base45.b45encode(message).decode()
 
 
@@ -71,7 +82,9 @@ def push(client: httpx.Client, device: str, name: str, args: dict[str, Any], seq
     stamp = f"{int(time.time() * 1000):015d}-00000-{device}"
     body = {
         "device_id": device,
-        "mutations": [{"id": str(uuid.uuid4()), "seq": seq, "name": name, "args": args, "hlc": stamp}],
+        "mutations": [
+            {"id": str(uuid.uuid4()), "seq": seq, "name": name, "args": args, "hlc": stamp}
+        ],
     }
     answer = client.post("/api/sync/push", json=body)
     assert answer.status_code == 200, answer.text
@@ -154,7 +167,11 @@ def test_a_revocation_reaches_the_phone_on_its_next_pull(
 
     # The desk revokes it; the phone, offline, does not know yet.
     result = push(
-        client, str(uuid.uuid4()), "permits.revoke", {"permit_id": permit["id"], "reason": "车辆已转让"}, 1
+        client,
+        str(uuid.uuid4()),
+        "permits.revoke",
+        {"permit_id": permit["id"], "reason": "车辆已转让"},
+        1,
     )
     assert result["status"] == "applied", result
     expect(check(page, qr)).to_have_attribute("data-reason", "genuine")

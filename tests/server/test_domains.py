@@ -54,7 +54,7 @@ def test_routes_handlers_notices_and_piccolo_apps_come_from_the_list() -> None:
     assert len(collections) == len(set(collections))
     assert collections == [h.collection for h in handlers()]
     assert {"findings", "keys", "key_events", "patrols", "review"} <= set(collections)
-    assert len(all_notices()) == 4  # findings, keys, patrols, review
+    assert len(all_notices()) == 5  # findings, keys, patrols, review, permits
     assert server.piccolo_conf.APP_REGISTRY.apps == piccolo_apps()
     assert piccolo_apps() == [
         f"server.{d}.piccolo_app"

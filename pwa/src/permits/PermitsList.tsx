@@ -7,12 +7,12 @@ import { NoticeItem, Screen } from '../app/common';
 import { notices } from '../app/data';
 import { day } from '../app/format';
 import { clock, todayOnSite } from '../app/site';
-import { goBack, navigate } from '../app/state';
-import { SitePicker } from '../app/ui';
+import { goBack, navigate, online } from '../app/state';
+import { SitePicker, useLoad } from '../app/ui';
 import { lang, t } from '../i18n';
 import { issuePermit, permits, queuedIssues, renewPermit, revokePermit, type Permit } from './store';
 
-/** Monthly permits are listed this many days before their last day (the server's default). */
+/** Monthly permits are listed this many days before their last day, unless the site says otherwise. */
 export const REMINDER_DAYS = 7;
 const DAY_S = 86_400;
 
@@ -39,9 +39,12 @@ function statusOf(p: Permit, nowS: number): string {
 
 export function PermitsList({ user }: { user: User }) {
   const [siteId, setSiteId] = useState(user.sites[0]?.id ?? '');
+  // The site's own reminder days, when online (the list itself is this phone's, offline too).
+  const site = useLoad<{ days: number }>(online.value && siteId ? `/api/permits/reminders?site_id=${encodeURIComponent(siteId)}` : null, [siteId]);
+  const days = site.data?.days ?? REMINDER_DAYS;
   const nowS = clock.value / 1000;
   const mine = permits.value.filter((p) => String(p.site_id) === siteId);
-  const soon = expiringSoon(mine, nowS);
+  const soon = expiringSoon(mine, nowS, days);
   const refused = notices.value.filter((n) => n.collection === 'permits' && n.kind === 'rejected');
   return (
     <Screen title={t('permits.title')} back={() => goBack('home')}>
@@ -55,7 +58,7 @@ export function PermitsList({ user }: { user: User }) {
       ))}
       {user.sites.length > 1 && <SitePicker sites={user.sites} value={siteId} onChange={setSiteId} id="permits-site" />}
       <section class="card" data-testid="permit-reminders">
-        <h2>{t('permits.reminders', { days: REMINDER_DAYS })}</h2>
+        <h2>{t('permits.reminders', { days })}</h2>
         {soon.length === 0 ? (
           <p class="muted">{t('permits.reminders_none')}</p>
         ) : (

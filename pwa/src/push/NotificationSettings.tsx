@@ -36,6 +36,7 @@ const KIND_TEXT: Record<PushKind, MessageKey> = {
   rejected: 'push.kind.rejected',
   key_overdue: 'push.kind.key_overdue',
   finding_overdue: 'push.kind.finding_overdue',
+  permit_expiring: 'push.kind.permit_expiring',
 };
 
 export function NotificationSettings({ user }: { user: User }) {

@@ -4,7 +4,7 @@
 // shows what arrives (src/sw/push.ts).
 import type { Api } from '../sync/api';
 
-export const PUSH_KINDS = ['review_requested', 'rejected', 'key_overdue', 'finding_overdue'] as const;
+export const PUSH_KINDS = ['review_requested', 'rejected', 'key_overdue', 'finding_overdue', 'permit_expiring'] as const;
 export type PushKind = (typeof PUSH_KINDS)[number];
 export type PushPreferences = Record<PushKind, boolean>;
 
@@ -182,6 +182,8 @@ export function kindsFor(roles: readonly string[]): PushKind[] {
         return has('patrol', 'supervisor', 'environment');
       case 'finding_overdue':
         return true; // anyone may be a finding's assignee
+      case 'permit_expiring':
+        return has('patrol', 'supervisor');
     }
   });
 }

@@ -23,6 +23,7 @@ const zh = {
   'push.kind.rejected': '我的报告被退回',
   'push.kind.key_overdue': '钥匙超时未还',
   'push.kind.finding_overdue': '整改超期',
+  'push.kind.permit_expiring': '月租车证即将到期',
 } as const;
 
 const en: Record<keyof typeof zh, string> = {
@@ -46,6 +47,7 @@ const en: Record<keyof typeof zh, string> = {
   'push.kind.rejected': 'My report was returned',
   'push.kind.key_overdue': 'A key is overdue',
   'push.kind.finding_overdue': 'A finding is past its due date',
+  'push.kind.permit_expiring': 'A monthly parking permit ends soon',
 };
 
 declare module '../i18n' {

@@ -166,6 +166,7 @@ async def test_preferences_are_respected(
         "rejected": True,
         "key_overdue": True,
         "finding_overdue": True,
+        "permit_expiring": True,
     }
     r = await client.put("/api/push/preferences", json={"review_requested": False})
     assert r.status_code == 200
