@@ -8,6 +8,7 @@ from bench import (
     key_labels,
     media_ingest,
     parking_tariff,
+    permits_browser,
     permits_verify,
     pwa_cold_start,
     sync_throughput,
@@ -18,6 +19,7 @@ BENCHMARKS = {
     "media": media_ingest.main,
     "labels": key_labels.main,
     "permits": permits_verify.main,
+    "permits-browser": permits_browser.main,
     "pwa": pwa_cold_start.main,
     "parking": parking_tariff.main,
 }
