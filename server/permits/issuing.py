@@ -162,7 +162,7 @@ async def issue_fields(store: Store, data_dir: Path, issue: Issue) -> dict[str, 
         expires=end,
         serial=serial,
     )
-    monthly = isinstance(details, MonthlyParking)
+    monthly = details if isinstance(details, MonthlyParking) else None
     return {
         "site_id": issue.site_id,
         "kind": claims.kind,
@@ -177,8 +177,8 @@ async def issue_fields(store: Store, data_dir: Path, issue: Issue) -> dict[str, 
         "qr": sign(claims, key),
         "details": msgspec.to_builtins(details),
         "unit_id": None if isinstance(details, MonthlyParking) else details.unit_id,
-        "space": details.space if monthly else None,
-        "fee_fen": details.fee_fen if monthly else None,
+        "space": monthly.space if monthly else None,
+        "fee_fen": monthly.fee_fen if monthly else None,
         "issued_by": issue.issued_by,
         "created_at": iso(issue.now),
         "revoked_at": None,

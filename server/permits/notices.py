@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from server.i18n import Language
-from server.push.notice import Notice, Notices, Occasion, Render
+from server.push.notice import Notice, Notices, Occasion
 from server.push.texts import text
 from server.sites.service import SiteSettings, members_with_role
 from server.syncing.records import records_of_site
@@ -19,9 +19,7 @@ from server.syncing.records import records_of_site
 DESK_ROLES = ("patrol", "supervisor")
 
 
-def expiring(
-    permits: list[dict[str, Any]], now_s: float, days: int
-) -> list[dict[str, Any]]:
+def expiring(permits: list[dict[str, Any]], now_s: float, days: int) -> list[dict[str, Any]]:
     """Monthly permits in force, not renewed, that end within `days` days of now."""
     horizon = now_s + (days + 1) * 86_400  # `expires` is the start of the day after the last
     return sorted(

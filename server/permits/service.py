@@ -123,7 +123,8 @@ async def _write(settings: Settings, plan: Callable[[SqlStore], Awaitable[list[W
                 await engine.server_write(await plan(store))
         except Refusal as refusal:
             status = 422 if refusal.code == "invalid_args" else 409
-            raise AppError(refusal.code, status, field=refusal.field, **refusal.params) from None
+            params: dict[str, Any] = dict(refusal.params)
+            raise AppError(refusal.code, status, field=refusal.field, **params) from None
 
 
 async def issue_permit(
