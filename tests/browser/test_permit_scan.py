@@ -184,3 +184,57 @@ def test_a_revocation_reaches_the_phone_on_its_next_pull(
     go_offline(context)
     assert_offline(page)
     expect(check(page, qr)).to_have_attribute("data-reason", "revoked", timeout=WAIT)
+
+
+def test_the_desk_issues_offline_and_a_renewal_leaves_the_reminders(
+    page: Page, context: BrowserContext, live_server: LiveServer
+) -> None:
+    sign_in(page, live_server, "zhangwei")
+    wait_for_service_worker(page)
+    synced(page)
+    page.get_by_test_id("nav-home").click()
+    page.get_by_test_id("home-open-permits").click()
+    reminders = page.get_by_test_id("permit-reminders")
+    # The demo's permit ending in 3 days is listed for the renter to be reminded.
+    expect(reminders.get_by_test_id("permit-reminder")).to_have_count(1, timeout=WAIT)
+    expect(reminders.get_by_test_id("permit-reminder")).to_have_attribute(
+        "data-subject", "浙A·F31688"
+    )
+
+    # Offline, a new monthly permit: saved at once, issued by the server when online.
+    go_offline(context)
+    form = page.get_by_test_id("permit-issue")
+    form.get_by_test_id("issue-plate").fill("浙A·K5678")
+    form.get_by_test_id("issue-space").fill("B2-050")
+    form.get_by_test_id("issue-submit").click()
+    expect(form.get_by_test_id("issue-error-to")).to_have_text("请填写此项。")
+    expect(form.get_by_test_id("issue-error-fee")).to_be_visible()
+    form.get_by_test_id("issue-fee").fill("300")
+    form.get_by_test_id("issue-to").fill("2099-12-31")
+    form.get_by_test_id("issue-submit").click()
+    expect(form.get_by_test_id("issue-saved")).to_have_text("已保存（联网后同步）。")
+    expect(page.get_by_test_id("permit-queued")).to_have_count(1)
+
+    # Renew the one ending soon (still offline): it leaves the reminders at once.
+    reminders.get_by_test_id("permit-renew").click()
+    reminders.get_by_test_id("renew-to").fill("2099-06-30")
+    reminders.get_by_test_id("renew-submit").click()
+    expect(reminders.get_by_test_id("permit-reminder")).to_have_count(0)
+
+    go_online(context)
+    synced(page)
+    [(plate, fee)] = query(
+        live_server, "SELECT subject, fee_fen FROM permit WHERE space = ?", "B2-050"
+    )
+    assert (plate, fee) == ("浙A·K5678", 30000)
+    renewed = query(
+        live_server,
+        "SELECT renewed_by FROM permit WHERE subject = ? AND renews IS NULL",
+        "浙A·F31688",
+    )
+    assert renewed[0][0] is not None
+    page.get_by_test_id("nav-home").click()
+    page.get_by_test_id("home-open-permits").click()
+    rows = page.locator('[data-testid="permit-row"][data-subject="浙A·K5678"]')
+    expect(rows).to_have_count(1, timeout=WAIT)
+    expect(page.get_by_test_id("permit-reminder")).to_have_count(0)
