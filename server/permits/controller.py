@@ -11,7 +11,14 @@ from server.auth.service import CurrentUser
 from server.errors import AppError
 from server.permits import keys, service
 from server.permits.document import render_permit
-from server.permits.schemas import KeySetRead, PermitRead, PublicKeyRead, VerifyRead, VerifyRequest
+from server.permits.schemas import (
+    KeySetRead,
+    PermitRead,
+    PublicKeyRead,
+    RemindersRead,
+    VerifyRead,
+    VerifyRequest,
+)
 from server.permits.signing import ALG
 from server.printing import FontMissing
 
@@ -45,6 +52,12 @@ class PermitsController(Controller):
         """The site's permits, newest first, with their QR text and status."""
         check_site_access(user, site_id)
         return await service.list_permits(site_id)
+
+    @get("/reminders", guards=[requires_role(*ISSUERS)])
+    async def reminders(self, user: CurrentUser, site_id: int) -> RemindersRead:
+        """Monthly permits about to end (the site's reminder days): the renter is to be told."""
+        check_site_access(user, site_id)
+        return await service.reminders(site_id)
 
     @get("/{name:str}", guards=[requires_role(*ISSUERS)])
     async def permit_pdf(self, user: CurrentUser, name: str) -> Response[bytes]:

@@ -39,7 +39,7 @@ async def seed_permits(settings: Settings, today: date | None = None) -> list[st
         monthly("浙A·F31688", "B2-046", -27, 3, 35_000),
     ):
         ids.append((await permits.issue_permit(settings, create, issued_by=desk_id)).id)
-    await permits.revoke_permit(ids[2], "车辆已转让")
+    await permits.revoke_permit(settings, ids[2], "车辆已转让")
     unit = await Unit.select(Unit.id).where(Unit.building.site == site_id).order_by(Unit.id).first()
     if unit is not None:
         release = PermitCreate(

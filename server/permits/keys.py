@@ -28,8 +28,11 @@ log = logging.getLogger("fieldkeep.permits")
 KEEP_AFTER_EXPIRY = timedelta(days=90)
 
 
+KEY_FOLDER = Path("secrets") / "permits"  # in the data folder
+
+
 def key_folder(settings: Settings) -> Path:
-    return settings.data_dir / "secrets" / "permits"
+    return settings.data_dir / KEY_FOLDER
 
 
 async def signing_key(settings: Settings, site_id: int) -> SigningKey:

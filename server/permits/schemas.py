@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -76,6 +76,13 @@ class PermitRead(msgspec.Struct):
     used_at: int | None = None
 
 
+class RemindersRead(msgspec.Struct):
+    """Monthly permits ending within the site's reminder days, soonest first."""
+
+    days: int
+    permits: list[PermitRead]
+
+
 class VerifyRequest(msgspec.Struct, forbid_unknown_fields=True):
     qr: Annotated[str, msgspec.Meta(max_length=4096)]
 
@@ -108,3 +115,50 @@ class PublicKeyRead(msgspec.Struct):
 
 class KeySetRead(msgspec.Struct):
     keys: list[PublicKeyRead]
+
+
+# ---- the permits intents' arguments --------------------------------------------------------
+
+# A permit's id is a uuid: its 16 bytes are in the QR.
+PermitId = Annotated[
+    str,
+    msgspec.Meta(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
+]
+Reason_ = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=r"\S")]
+
+
+class PermitIssueArgs(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """`permits.issue`: the new permit's id (made by the phone), its site, days and details."""
+
+    id: PermitId
+    site_id: Annotated[int, msgspec.Meta(ge=1)]
+    valid_from: date
+    valid_to: date
+    details: Details
+
+
+class PermitRenewArgs(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """`permits.renew`: a new permit (`id`) for the same holder and details as `permit_id`, for
+    a new period; from the day after the old one ends unless `valid_from` says otherwise. A
+    monthly permit may be renewed at a new fee."""
+
+    id: PermitId
+    permit_id: PermitId
+    valid_to: date
+    valid_from: date | None = None
+    fee_fen: Annotated[int, msgspec.Meta(ge=0, le=100_000_000)] | None = None
+
+
+class PermitRevokeArgs(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """`permits.revoke` (注销): why."""
+
+    permit_id: PermitId
+    reason: Reason_
+
+
+class PermitUseArgs(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """`permits.use`: the gate took a release pass, at `scanned_at` on the phone (offline it
+    may reach the server later)."""
+
+    permit_id: PermitId
+    scanned_at: Annotated[datetime, msgspec.Meta(tz=True)] | None = None

@@ -6,31 +6,37 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Collection
-from datetime import date, datetime, time, timedelta
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import msgspec
-from piccolo.query.functions.aggregate import Max
 
 from server.auth.service import now as utc_now
-from server.db import write_transaction
 from server.errors import AppError
-from server.permits import keys
+from server.permits import issuing, keys
+from server.permits.issuing import COLLECTION, Issue
 from server.permits.schemas import (
     ClaimsRead,
+    Details,
     MonthlyParking,
     PermitCreate,
     PermitRead,
     ReleasePass,
+    RemindersRead,
     VerifyRead,
 )
-from server.permits.signing import Claims, Verdict, read_claims, sign, verify
+from server.permits.signing import Verdict, read_claims, verify
 from server.permits.tables import Permit
 from server.settings import Settings
-from server.sites.service import site_names, site_zone, unit_labels
+from server.sites.service import site_names, site_settings, site_zone, unit_labels
 from server.sites.tables import Unit
+from server.syncing.collections import handlers
+from server.syncing.engine import open_store
+from server.syncing.store import SqlStore
+from sync import Refusal, SyncEngine, Write
 
 # 浙A·D12345: a province, the city letter, then 5 (fuel) or 6 (new energy) letters and digits;
 # the last may be 挂/学/警/港/澳. Stored with the middle dot, as printed on the plate.
@@ -61,13 +67,6 @@ async def site_place(site_id: int) -> tuple[str, ZoneInfo]:
     return names[site_id], await site_zone(site_id)
 
 
-def day_bounds(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """From the start of `first` to the start of the day after `last`, in the zone."""
-    start = datetime.combine(first, time(0), zone)
-    end = datetime.combine(last + timedelta(days=1), time(0), zone)
-    return start, end
-
-
 async def _unit_of_site(unit_id: int, site_id: int) -> str:
     row = (
         await Unit.select(Unit.id)
@@ -77,6 +76,15 @@ async def _unit_of_site(unit_id: int, site_id: int) -> str:
     if row is None:
         raise AppError("unknown_unit", 422, field="details.unit_id", unit_id=unit_id)
     return (await unit_labels({unit_id}))[unit_id]
+
+
+async def subject_of(site_id: int, details: Details) -> tuple[Details, str]:
+    """The details with the plate as printed, and the permit's subject: the plate, or the
+    label of the unit (which must be of the site)."""
+    if isinstance(details, MonthlyParking):
+        details = msgspec.structs.replace(details, plate=normalise_plate(details.plate))
+        return details, details.plate
+    return details, await _unit_of_site(details.unit_id, site_id)
 
 
 def read_of(row: dict[str, Any]) -> PermitRead:
@@ -96,96 +104,65 @@ def read_of(row: dict[str, Any]) -> PermitRead:
     )
 
 
+@asynccontextmanager
+async def _store_of(settings: Settings) -> AsyncIterator[tuple[SqlStore, SyncEngine]]:
+    collections = handlers(settings.data_dir)
+    async with open_store(settings, collections) as store:
+        yield (
+            store,
+            SyncEngine(store, collections, cursor_secret=settings.secrets.derive("sync-cursor")),
+        )
+
+
+async def _write(settings: Settings, plan: Callable[[SqlStore], Awaitable[list[Write]]]) -> None:
+    """The desk's change as a server write of the `permits` collection (so phones pull it),
+    planned and written in one store transaction; the rules' refusals as REST errors."""
+    async with _store_of(settings) as (store, engine):
+        try:
+            async with store.batch():
+                await engine.server_write(await plan(store))
+        except Refusal as refusal:
+            status = 422 if refusal.code == "invalid_args" else 409
+            params: dict[str, Any] = dict(refusal.params)
+            raise AppError(refusal.code, status, field=refusal.field, **params) from None
+
+
 async def issue_permit(
     settings: Settings,
     permit: PermitCreate,
     issued_by: int | None = None,
     permit_id: str | None = None,
 ) -> PermitRead:
-    """Signs and stores a new permit. A monthly permit for a space whose period overlaps
-    another one in force is refused (permit_overlaps)."""
+    """Signs and stores a new permit (also for a period already over: the desk may record
+    one). A monthly permit for a space whose period overlaps another one in force is refused
+    (permit_overlaps)."""
     _, zone = await site_place(permit.site_id)
-    details = permit.details
     if permit.valid_to < permit.valid_from:
         raise AppError("validation_error", 422, field="valid_to", detail="ends before valid_from")
-    if isinstance(details, ReleasePass) and permit.valid_to != permit.valid_from:
+    if isinstance(permit.details, ReleasePass) and permit.valid_to != permit.valid_from:
         raise AppError(
             "validation_error", 422, field="valid_to", detail="a release pass is for one day"
         )
-    not_before, expires = day_bounds(permit.valid_from, permit.valid_to, zone)
-    unit_id = None if isinstance(details, MonthlyParking) else details.unit_id
-    if isinstance(details, MonthlyParking):
-        details = msgspec.structs.replace(details, plate=normalise_plate(details.plate))
-        subject = details.plate
-    else:
-        assert unit_id is not None
-        subject = await _unit_of_site(unit_id, permit.site_id)
-    key = await keys.signing_key(settings, permit.site_id)
-    permit_id = permit_id or str(uuid.uuid4())
-    async with write_transaction():
-        if isinstance(details, MonthlyParking):
-            await _refuse_overlap(permit.site_id, details.space, not_before, expires)
-        last = (
-            await Permit.select(Max(Permit.serial, alias="last"))
-            .where(Permit.site == permit.site_id)
-            .first()
-        )
-        serial = ((last or {}).get("last") or 0) + 1
-        claims = Claims(
-            kind=details.__struct_config__.tag,  # type: ignore[arg-type]
-            permit_id=uuid.UUID(permit_id).bytes,
-            site_id=permit.site_id,
-            subject=subject,
-            not_before=epoch(not_before),
-            expires=epoch(expires),
-            serial=serial,
-        )
-        row = {
-            "id": permit_id,
-            "site": permit.site_id,
-            "kind": claims.kind,
-            "subject": subject,
-            "serial": serial,
-            "status": "issued",
-            "not_before": not_before,
-            "expires": expires,
-            "kid": key.kid,
-            "qr": sign(claims, key),
-            "details": msgspec.json.encode(details).decode(),
-            "unit_id": unit_id,
-            "space": details.space if isinstance(details, MonthlyParking) else None,
-            "fee_fen": details.fee_fen if isinstance(details, MonthlyParking) else None,
-            "issued_by": issued_by,
-            "created_at": utc_now(),
-            "revoked_reason": "",
-            "used_at": None,
-        }
-        await Permit.insert(Permit(**row))  # type: ignore[arg-type]
-    return read_of(row)
-
-
-async def _refuse_overlap(site_id: int, space: str, start: datetime, end: datetime) -> None:
-    clash = (
-        await Permit.select(Permit.serial, Permit.subject)
-        .where(
-            (Permit.site == site_id)
-            & (Permit.kind == "monthly_parking")
-            & (Permit.space == space)
-            & (Permit.status == "issued")
-            & (Permit.not_before < end)
-            & (Permit.expires > start)
-        )
-        .first()
+    details, subject = await subject_of(permit.site_id, permit.details)
+    issue = Issue(
+        permit_id=permit_id or str(uuid.uuid4()),
+        site_id=permit.site_id,
+        zone=zone,
+        valid_from=permit.valid_from,
+        valid_to=permit.valid_to,
+        details=details,
+        subject=subject,
+        issued_by=issued_by,
+        now=utc_now(),
+        past_allowed=True,
     )
-    if clash is not None:
-        raise AppError(
-            "permit_overlaps",
-            409,
-            field="details.space",
-            space=space,
-            serial=clash["serial"],
-            plate=clash["subject"],
-        )
+
+    async def plan(store: SqlStore) -> list[Write]:
+        fields = await issuing.issue_fields(store, settings.data_dir, issue)
+        return [Write(collection=COLLECTION, id=issue.permit_id, fields=fields)]
+
+    await _write(settings, plan)
+    return await get_permit(issue.permit_id)
 
 
 async def _row(permit_id: str) -> dict[str, Any]:
@@ -199,43 +176,63 @@ async def get_permit(permit_id: str) -> PermitRead:
     return read_of(await _row(permit_id))
 
 
-async def revoke_permit(permit_id: str, reason: str, at: datetime | None = None) -> PermitRead:
+async def revoke_permit(
+    settings: Settings, permit_id: str, reason: str, at: datetime | None = None
+) -> PermitRead:
     """注销: the permit verifies as revoked from now on (once the phones have pulled)."""
-    at = at or utc_now()
-    done = (
-        await Permit.update(
-            {Permit.status: "revoked", Permit.revoked_at: at, Permit.revoked_reason: reason}
-        )
-        .where((Permit.id == permit_id) & (Permit.status == "issued"))
-        .returning(Permit.id)
-    )
-    if not done:
-        await _row(permit_id)  # not_found when there is none
-        raise AppError("permit_revoked", 409)
+    moment = at or utc_now()
+    await _row(permit_id)  # not_found when there is none
+
+    async def plan(store: SqlStore) -> list[Write]:
+        current = await store.get_record(COLLECTION, permit_id)
+        assert current is not None
+        fields = issuing.revoke_fields(current.fields, reason, moment)
+        return [Write(collection=COLLECTION, id=permit_id, fields=fields, decided=True)]
+
+    await _write(settings, plan)
     return await get_permit(permit_id)
 
 
-async def use_pass(permit_id: str, at: datetime | None = None) -> PermitRead:
+async def use_pass(
+    settings: Settings, permit_id: str, at: datetime | None = None, by: int | None = None
+) -> PermitRead:
     """The gate takes a release pass: once only, in date, not revoked."""
-    at = at or utc_now()
+    moment = at or utc_now()
     row = await _row(permit_id)
     if row["kind"] != "release_pass":
         raise AppError("not_single_use", 409)
-    if row["status"] == "revoked":
-        raise AppError("permit_revoked", 409)
-    if at < row["not_before"]:
+    if row["status"] != "revoked" and moment < row["not_before"]:
         raise AppError("permit_not_yet_valid", 409)
-    if at >= row["expires"]:
-        raise AppError("permit_expired", 409)
-    # Only one of two gates taking the same pass at once sees its update succeed.
-    taken = (
-        await Permit.update({Permit.used_at: at})
-        .where((Permit.id == permit_id) & Permit.used_at.is_null())
-        .returning(Permit.id)
-    )
-    if not taken:
-        raise AppError("pass_already_used", 409)
+
+    async def plan(store: SqlStore) -> list[Write]:
+        current = await store.get_record(COLLECTION, permit_id)
+        assert current is not None
+        # Read in the store's transaction: of two gates at once, the second finds it used.
+        fields = issuing.use_fields(current.fields, moment, by, "desk")
+        return [Write(collection=COLLECTION, id=permit_id, fields=fields, decided=True)]
+
+    await _write(settings, plan)
     return await get_permit(permit_id)
+
+
+async def reminders(site_id: int, at: datetime | None = None) -> RemindersRead:
+    """Monthly permits in force and not renewed whose last day is within the site's reminder
+    days (the same rule as the push: notices.py)."""
+    at = at or utc_now()
+    days = (await site_settings(site_id)).permit_reminder_days
+    rows = (
+        await Permit.select()
+        .where(
+            (Permit.site == site_id)
+            & (Permit.kind == "monthly_parking")
+            & (Permit.status == "issued")
+            & Permit.renewed_by.is_null()
+            & (Permit.expires > at)
+            & (Permit.expires <= at + timedelta(days=days + 1))
+        )
+        .order_by(Permit.expires)
+    )
+    return RemindersRead(days=days, permits=[read_of(r) for r in rows])
 
 
 async def list_permits(site_id: int) -> list[PermitRead]:

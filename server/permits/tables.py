@@ -30,10 +30,12 @@ class PermitSigningKey(Table, tablename="permit_signing_key"):
 
 
 class Permit(Table, tablename="permit"):
-    """One issued permit or card. Typed columns for what is searched and counted (subject,
-    validity, status, money); what differs by kind is in `details` (JSON, see schemas.py)."""
+    """One issued permit or card: the projection of the `permits` sync collection (written by
+    the sync store with each record, see handlers.py). Typed columns for what is searched and
+    counted (subject, validity, status, money); what differs by kind is in `details` (JSON)."""
 
     id = Varchar(length=36, primary_key=True)  # uuid, as sync ids are
+    revision = BigInt(default=0)  # the record's sync revision
     site = ForeignKey(references=Site, index=True, on_delete=OnDelete.cascade)
     kind = Varchar(length=32)  # monthly_parking | decoration | release_pass | access_card
     subject = Varchar(length=64, index=True)  # the plate, or the unit's label
@@ -52,3 +54,5 @@ class Permit(Table, tablename="permit"):
     revoked_at = Timestamptz(null=True, default=None)
     revoked_reason = Text(default="")
     used_at = Timestamptz(null=True, default=None)  # release passes: when the gate took it
+    renews = Varchar(length=36, null=True, default=None)  # the permit this one renewed
+    renewed_by = Varchar(length=36, null=True, default=None)  # its renewal, once renewed

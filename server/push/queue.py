@@ -35,6 +35,7 @@ DELIVERY = {
     "key_overdue": ("high", 12 * 3600),
     "finding_overdue": ("normal", 24 * 3600),
     "parking_variance": ("high", 24 * 3600),
+    "permit_expiring": ("normal", 24 * 3600),
 }
 
 

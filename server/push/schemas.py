@@ -47,6 +47,7 @@ class PreferencesRead(msgspec.Struct):
     key_overdue: bool = True
     finding_overdue: bool = True
     parking_variance: bool = True
+    permit_expiring: bool = True
 
 
 class PreferencesUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -57,3 +58,4 @@ class PreferencesUpdate(msgspec.Struct, forbid_unknown_fields=True):
     key_overdue: bool | None = None
     finding_overdue: bool | None = None
     parking_variance: bool | None = None
+    permit_expiring: bool | None = None

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from server.i18n import Language
 
-KINDS = ("review_requested", "rejected", "key_overdue", "finding_overdue", "parking_variance")
+KINDS = (
+    "review_requested",
+    "rejected",
+    "key_overdue",
+    "finding_overdue",
+    "parking_variance",
+    "permit_expiring",
+)
 
 TEXTS: dict[str, tuple[str, str]] = {
     # key: (zh-CN, en); {placeholders} are filled by `text`.
@@ -49,6 +56,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "parking_variance.short": (
         "{cashier}交班清点短款 {amount} 元（缴款单 {slip}），请审核。",
         "{cashier}'s count is {amount} yuan short (slip {slip}). Please review it.",
+    ),
+    "permit_expiring.title": ("月租车证即将到期：{plate}", "Monthly permit ending: {plate}"),
+    "permit_expiring.body": (
+        "{plate}（车位 {space}）的月租车证 {last} 到期，请提醒车主办理续租手续。",
+        "The monthly permit of {plate} (space {space}) ends on {last}; please remind the renter"
+        " to renew.",
     ),
     "status.open": ("待处理", "open"),
     "status.assigned": ("已指派", "assigned"),

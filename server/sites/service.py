@@ -86,6 +86,7 @@ class SiteSettings(msgspec.Struct, frozen=True):
     default_assignee_id: int | None = None
     finding_due_days: int = 3
     key_overdue_hours: int = 8
+    permit_reminder_days: int = 7
     timezone: str = DEFAULT_TIMEZONE
 
     @property
@@ -96,7 +97,11 @@ class SiteSettings(msgspec.Struct, frozen=True):
 async def site_settings(site_id: int) -> SiteSettings:
     row = await (
         Site.select(
-            Site.default_assignee_id, Site.finding_due_days, Site.key_overdue_hours, Site.timezone
+            Site.default_assignee_id,
+            Site.finding_due_days,
+            Site.key_overdue_hours,
+            Site.permit_reminder_days,
+            Site.timezone,
         )
         .where(Site.id == site_id)
         .first()

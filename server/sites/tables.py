@@ -29,6 +29,8 @@ class Site(Table, tablename="site"):
     finding_due_days = Integer(default=3)
     # A key out longer than this is overdue.
     key_overdue_hours = Integer(default=8)
+    # Monthly parking permits are listed for renewal (and pushed) this many days before they end.
+    permit_reminder_days = Integer(default=7)
     created_at = Timestamptz()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 from server.auth.service import display_name
@@ -36,7 +37,7 @@ def cached(load: Callable[[K], Awaitable[V]]) -> Callable[[K], Awaitable[V]]:
     return get
 
 
-def services() -> Services:
+def services(data_dir: Path | None = None) -> Services:
     """Fresh caches: one set per engine (per app), so a new app never sees another's data."""
     return Services(
         members_of=cached(active_members),
@@ -44,12 +45,13 @@ def services() -> Services:
         site_settings=cached(site_settings),
         site_of_unit=cached(site_of_unit),
         last_readings=last_readings,
+        data_dir=data_dir,
     )
 
 
-def handlers() -> list[Handler]:
+def handlers(data_dir: Path | None = None) -> list[Handler]:
     """Every domain's handlers (server/domains.py), sharing one set of caches."""
-    return all_handlers(services())
+    return all_handlers(services(data_dir))
 
 
 def projections() -> list[Projection]:

@@ -155,7 +155,7 @@ def record_id(*parts: object) -> str:
 async def demo_devices(settings: Settings) -> AsyncIterator[DemoDevices]:
     """The demo users' phones, on an engine whose clock is the demo mutation's moment."""
     moment = _Moment()
-    collections = handlers()
+    collections = handlers(settings.data_dir)
     async with open_store(settings, collections) as store:
         engine = SyncEngine(
             store,

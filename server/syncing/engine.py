@@ -26,6 +26,6 @@ async def open_store(
 
 @asynccontextmanager
 async def open_engine(settings: Settings) -> AsyncIterator[SyncEngine]:
-    collections = handlers()
+    collections = handlers(settings.data_dir)
     async with open_store(settings, collections) as store:
         yield SyncEngine(store, collections, cursor_secret=settings.secrets.derive("sync-cursor"))

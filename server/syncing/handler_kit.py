@@ -8,6 +8,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import msgspec
@@ -37,6 +38,8 @@ class Services:
     # (site id, unit id) -> the unit's last accepted meter readings (not cached: a patrol
     # approved a moment ago counts)
     last_readings: Callable[[int, int], Awaitable[dict[str, float]]]
+    # The data folder (permits: the sites' private signing keys); None where nothing signs.
+    data_dir: Path | None = None
 
     async def check_unit(self, site_id: Any, unit_id: Any, field: str = "unit_id") -> None:
         """Refuse (`invalid_args`) a unit that is not one of the site's."""

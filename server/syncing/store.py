@@ -417,6 +417,12 @@ class SqlStore:
 
     # ---- records ---------------------------------------------------------------------------
 
+    async def query(self, sql: str, *args: Any) -> Sequence[Sequence[Any]]:
+        """Rows of any statement (`?` placeholders) inside the current transaction: for a
+        domain's rules that read its projection table, e.g. the permits of one parking space
+        (server/permits/issuing.py), where a second connection would wait for our lock."""
+        return await self._db().fetch(sql, *args)
+
     async def get_record(self, collection: str, record_id: str) -> StoredRecord | None:
         row = await self._db().fetchrow(
             f"SELECT {RECORD_COLUMNS} FROM sync_record WHERE key = ?",  # noqa: S608

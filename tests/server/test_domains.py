@@ -54,7 +54,7 @@ def test_routes_handlers_notices_and_piccolo_apps_come_from_the_list() -> None:
     assert len(collections) == len(set(collections))
     assert collections == [h.collection for h in handlers()]
     assert {"findings", "keys", "key_events", "patrols", "review"} <= set(collections)
-    assert len(all_notices()) == 6  # findings, keys, patrols, review, parking, vendors
+    assert len(all_notices()) == 7  # findings, keys, patrols, review, parking, vendors, permits
     assert server.piccolo_conf.APP_REGISTRY.apps == piccolo_apps()
     assert piccolo_apps() == [
         f"server.{d}.piccolo_app"
@@ -79,6 +79,7 @@ def test_routes_handlers_notices_and_piccolo_apps_come_from_the_list() -> None:
         "parking_transactions",
         "inspections",
         "inspection_items",
+        "permits",
     ]
 
 

@@ -28,6 +28,7 @@ const LOAD: Record<Exclude<Feature, 'findings'>, () => Promise<{ default: Screen
   review: () => import('../review/screens'),
   admin: () => import('../admin/AdminDesk'),
   parking: () => import('../parking/screens'),
+  permits: () => import('../permits/screens'),
 };
 
 const loaded = new Map<Feature, Screens>([['findings', FindingsScreens]]);

@@ -39,6 +39,8 @@ const FEATURE_ROUTES: Partial<Record<string, RouteName>> = {
   'feature.review': 'review',
   'feature.master_data': 'admin',
   'feature.parking_shift': 'parking',
+  'feature.permits': 'permits',
+  'feature.permit_scan': 'permit-scan',
 };
 
 export function Home({ user }: { user: User }) {

@@ -9,6 +9,7 @@ export const CACHE = {
   units: 'units:',
   due: 'due:',
   keysOut: 'keysout:',
+  permitKeys: 'permitkeys',
 } as const;
 
 export interface Cached<T> {
@@ -46,5 +47,6 @@ export async function refreshSite(siteId: string): Promise<void> {
 }
 
 export async function refreshAll(siteIds: string[]): Promise<void> {
-  await Promise.all(siteIds.map(refreshSite));
+  // The permit scanner's public keys (all the user's sites): it verifies with no network.
+  await Promise.all([...siteIds.map(refreshSite), fetchInto(CACHE.permitKeys, '/api/permits/keys')]);
 }

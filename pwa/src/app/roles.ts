@@ -10,10 +10,10 @@ export function isRole(value: unknown): value is Role {
 
 /** What each role will find on its home card; each feature arrives in a later phase. */
 export const ROLE_FEATURES: Record<Role, MessageKey[]> = {
-  patrol: ['feature.vacant_patrol', 'feature.keys'],
+  patrol: ['feature.vacant_patrol', 'feature.keys', 'feature.permits', 'feature.permit_scan'],
   environment: ['feature.vendor_inspection'],
-  cashier: ['feature.parking_shift'],
-  supervisor: ['feature.review'],
+  cashier: ['feature.parking_shift', 'feature.permit_scan'],
+  supervisor: ['feature.review', 'feature.permits'],
   manager: ['feature.reports'],
   admin: ['feature.master_data'],
 };

@@ -35,11 +35,13 @@ export type FeatureRoute =
   | { name: 'review' }
   | { name: 'review-item'; id: string }
   | { name: 'admin'; section?: string }
-  | { name: 'parking'; section?: string };
+  | { name: 'parking'; section?: string }
+  | { name: 'permits' }
+  | { name: 'permit-scan' };
 
 export type Route = ShellRoute | FeatureRoute;
 
-export type Feature = 'findings' | 'patrols' | 'keys' | 'review' | 'admin' | 'parking';
+export type Feature = 'findings' | 'patrols' | 'keys' | 'review' | 'admin' | 'parking' | 'permits';
 
 /** Which feature shows each feature route. */
 export const FEATURE_OF: Readonly<Record<FeatureRoute['name'], Feature>> = {
@@ -57,13 +59,15 @@ export const FEATURE_OF: Readonly<Record<FeatureRoute['name'], Feature>> = {
   'review-item': 'review',
   admin: 'admin',
   parking: 'parking',
+  permits: 'permits',
+  'permit-scan': 'permits',
 };
 
 export function isFeatureRoute(r: Route): r is FeatureRoute {
   return Object.prototype.hasOwnProperty.call(FEATURE_OF, r.name);
 }
 
-export type RouteName = 'home' | 'settings' | 'sync' | 'findings' | 'finding-new' | 'patrols' | 'keys' | 'review' | 'admin' | 'parking';
+export type RouteName = 'home' | 'settings' | 'sync' | 'findings' | 'finding-new' | 'patrols' | 'keys' | 'review' | 'admin' | 'parking' | 'permits' | 'permit-scan';
 
 export function pathOf(r: Route): string {
   switch (r.name) {
@@ -102,6 +106,10 @@ export function pathOf(r: Route): string {
     case 'admin':
     case 'parking':
       return `/${r.name}${r.section ? `/${encodeURIComponent(r.section)}` : ''}`;
+    case 'permits':
+      return '/permits';
+    case 'permit-scan':
+      return '/permits/scan';
   }
 }
 
@@ -133,7 +141,8 @@ export function parseRoute(path: string, search = ''): Route {
 
 /** Patrols, keys, review and the admin desk by path (findings are parsed above). */
 function parseFeatureRoute(p: string, search: string): FeatureRoute | null {
-  if (p === '/patrols' || p === '/keys' || p === '/review' || p === '/admin' || p === '/parking') return { name: p.slice(1) } as FeatureRoute;
+  if (p === '/patrols' || p === '/keys' || p === '/review' || p === '/admin' || p === '/parking' || p === '/permits') return { name: p.slice(1) } as FeatureRoute;
+  if (p === '/permits/scan') return { name: 'permit-scan' };
   const m = /^\/(patrols\/unit|patrols|keys|k|review|admin|parking)\/([^/]+)$/.exec(p);
   if (!m) return null;
   let v: string;

@@ -134,6 +134,7 @@ export const COLLECTIONS = [
   'parking_shifts',
   'parking_transactions',
   'parking_events',
+  'permits',
 ] as const;
 export type Collection = (typeof COLLECTIONS)[number];
 
@@ -165,6 +166,7 @@ export class LocalDB extends Dexie {
   parking_shifts!: EntityTable<ServerRow, 'id'>;
   parking_transactions!: EntityTable<ServerRow, 'id'>;
   parking_events!: EntityTable<ServerRow, 'id'>;
+  permits!: EntityTable<ServerRow, 'id'>;
   outbox!: EntityTable<OutboxRow, 'id'>;
   notices!: EntityTable<NoticeRow, 'id'>;
   meta!: EntityTable<LocalMetaRow, 'key'>;
@@ -206,6 +208,8 @@ export class LocalDB extends Dexie {
     this.version(6)
       .stores({ parking_shifts: 'id', parking_transactions: 'id', parking_events: 'id' })
       .upgrade(dropCursor);
+    // Version 7 adds the site's permits (issue 18): the scanner's revocations and used passes.
+    this.version(7).stores({ permits: 'id' }).upgrade(dropCursor);
   }
 
   serverTable(collection: string): EntityTable<ServerRow, 'id'> | null {

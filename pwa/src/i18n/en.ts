@@ -44,6 +44,8 @@ export const en: Record<CoreKey, string> = {
   'feature.vendor_inspection': 'Vendor inspection',
   'feature.reports': 'Reports',
   'feature.master_data': 'Master data',
+  'feature.permits': 'Permits and cards',
+  'feature.permit_scan': 'Check a permit',
 
   'notfound.title': 'Page not found',
   'notfound.text': 'There is no page at this address; the link may be wrong or out of date.',

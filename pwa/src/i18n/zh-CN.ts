@@ -43,6 +43,8 @@ export const zhCN = {
   'feature.vendor_inspection': '外委单位检查',
   'feature.reports': '报表',
   'feature.master_data': '基础数据',
+  'feature.permits': '卡证办理',
+  'feature.permit_scan': '卡证验证',
 
   'notfound.title': '页面不存在',
   'notfound.text': '没有这个地址的页面，可能链接有误或已失效。',

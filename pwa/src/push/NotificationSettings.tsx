@@ -37,6 +37,7 @@ const KIND_TEXT: Record<PushKind, MessageKey> = {
   key_overdue: 'push.kind.key_overdue',
   finding_overdue: 'push.kind.finding_overdue',
   parking_variance: 'push.kind.parking_variance',
+  permit_expiring: 'push.kind.permit_expiring',
 };
 
 export function NotificationSettings({ user }: { user: User }) {

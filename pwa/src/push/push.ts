@@ -4,7 +4,7 @@
 // shows what arrives (src/sw/push.ts).
 import type { Api } from '../sync/api';
 
-export const PUSH_KINDS = ['review_requested', 'rejected', 'key_overdue', 'finding_overdue', 'parking_variance'] as const;
+export const PUSH_KINDS = ['review_requested', 'rejected', 'key_overdue', 'finding_overdue', 'parking_variance', 'permit_expiring'] as const;
 export type PushKind = (typeof PUSH_KINDS)[number];
 export type PushPreferences = Record<PushKind, boolean>;
 
@@ -184,6 +184,8 @@ export function kindsFor(roles: readonly string[]): PushKind[] {
         return true; // anyone may be a finding's assignee
       case 'parking_variance':
         return has('supervisor');
+      case 'permit_expiring':
+        return has('patrol', 'supervisor');
     }
   });
 }

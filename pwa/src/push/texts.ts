@@ -24,6 +24,7 @@ const zh = {
   'push.kind.key_overdue': '钥匙超时未还',
   'push.kind.finding_overdue': '整改超期',
   'push.kind.parking_variance': '停车收费交班有长短款',
+  'push.kind.permit_expiring': '月租车证即将到期',
 } as const;
 
 const en: Record<keyof typeof zh, string> = {
@@ -48,6 +49,7 @@ const en: Record<keyof typeof zh, string> = {
   'push.kind.key_overdue': 'A key is overdue',
   'push.kind.finding_overdue': 'A finding is past its due date',
   'push.kind.parking_variance': "A parking cashier's count differs from the takings",
+  'push.kind.permit_expiring': 'A monthly parking permit ends soon',
 };
 
 declare module '../i18n' {

@@ -11,7 +11,7 @@ const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1
 describe('i18n catalogs', () => {
   it('are the core one and one per feature that has texts', () => {
     expect(Object.keys(featureCatalogs).length).toBeGreaterThanOrEqual(5);
-    expect([...namespaces().keys()].sort()).toEqual(['admin', 'conflicts', 'core', 'errors', 'finding_actions', 'findings', 'home', 'keys', 'parking', 'patrols', 'photos', 'push', 'review', 'scan']);
+    expect([...namespaces().keys()].sort()).toEqual(['admin', 'conflicts', 'core', 'errors', 'finding_actions', 'findings', 'home', 'keys', 'parking', 'patrols', 'permits', 'photos', 'push', 'review', 'scan']);
   });
 
   it('have the same keys in zh-CN and en, in every namespace', () => {
@@ -53,7 +53,7 @@ describe('i18n catalogs', () => {
     }
     expect(translate('zh-CN', 'role.patrol')).toBe('客服专员');
     expect(translate('en', 'role.cashier')).toBe('Parking cashier');
-    expect(ROLE_FEATURES.patrol.map((k) => translate('zh-CN', k))).toEqual(['空置房巡查', '钥匙管理']);
+    expect(ROLE_FEATURES.patrol.map((k) => translate('zh-CN', k))).toEqual(['空置房巡查', '钥匙管理', '卡证办理', '卡证验证']);
   });
 
   it('fills placeholders and leaves unknown ones alone', () => {

@@ -124,8 +124,8 @@ describe('turning push on', () => {
   });
 
   it('offers each role the kinds that can reach it', () => {
-    expect(kindsFor(['supervisor'])).toEqual(['review_requested', 'rejected', 'key_overdue', 'finding_overdue', 'parking_variance']);
-    expect(kindsFor(['patrol'])).toEqual(['rejected', 'key_overdue', 'finding_overdue']);
+    expect(kindsFor(['supervisor'])).toEqual(['review_requested', 'rejected', 'key_overdue', 'finding_overdue', 'parking_variance', 'permit_expiring']);
+    expect(kindsFor(['patrol'])).toEqual(['rejected', 'key_overdue', 'finding_overdue', 'permit_expiring']);
     expect(kindsFor(['cashier'])).toEqual(['finding_overdue']);
     expect(deviceName(IPHONE)).toBe('iOS Safari');
   });

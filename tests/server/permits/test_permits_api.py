@@ -161,12 +161,12 @@ async def test_revoked_expired_and_not_yet_valid(
     current = await service.issue_permit(
         settings, monthly(site["id"], TODAY, TODAY + timedelta(days=5))
     )
-    await service.revoke_permit(current.id, "车辆已出售")
+    await service.revoke_permit(settings, current.id, "车辆已出售")
     answer = await verify(client, current.qr)
     assert answer == {**answer, "valid": False, "reason": "revoked"}
     assert answer["permit"]["id"] == current.id
     with pytest.raises(AppError) as refused:
-        await service.revoke_permit(current.id, "again")
+        await service.revoke_permit(settings, current.id, "again")
     assert refused.value.code == "permit_revoked"
 
     past = await service.issue_permit(
@@ -195,19 +195,19 @@ async def test_a_release_pass_is_used_once_and_verifying_does_not_use_it(
     )
     for _ in range(3):
         assert (await verify(client, pass_.qr))["reason"] == "genuine"
-    used = await service.use_pass(pass_.id)
+    used = await service.use_pass(settings, pass_.id)
     assert used.used_at is not None
     answer = await verify(client, pass_.qr)
     assert answer["valid"] is False and answer["reason"] == "used"
     with pytest.raises(AppError) as refused:
-        await service.use_pass(pass_.id)
+        await service.use_pass(settings, pass_.id)
     assert refused.value.code == "pass_already_used"
 
 
 async def test_only_a_release_pass_is_used_up(settings: Settings, site: dict[str, Any]) -> None:
     permit = await service.issue_permit(settings, monthly(site["id"], TODAY, TODAY))
     with pytest.raises(AppError) as refused:
-        await service.use_pass(permit.id)
+        await service.use_pass(settings, permit.id)
     assert refused.value.code == "not_single_use"
 
 
@@ -232,7 +232,7 @@ async def test_a_space_has_one_monthly_permit_per_period(
     await service.issue_permit(
         settings, monthly(site["id"], TODAY, TODAY + timedelta(days=30), space="B2-018")
     )
-    await service.revoke_permit(first.id, "退租")
+    await service.revoke_permit(settings, first.id, "退租")
     again = await service.issue_permit(
         settings, monthly(site["id"], TODAY, TODAY + timedelta(days=30))
     )

@@ -167,6 +167,7 @@ async def test_preferences_are_respected(
         "key_overdue": True,
         "finding_overdue": True,
         "parking_variance": True,
+        "permit_expiring": True,
     }
     r = await client.put("/api/push/preferences", json={"review_requested": False})
     assert r.status_code == 200
