@@ -44,6 +44,7 @@ const zh = {
   'conflict.field.patrol_templates.version': '版本',
   'conflict.field.patrol_templates.name': '检查表名称',
   'conflict.field.patrol_templates.items': '检查项',
+  'conflict.field.patrol_templates.readings': '仪表读数要求',
 } as const;
 
 const en: Record<keyof typeof zh, string> = {
@@ -87,6 +88,7 @@ const en: Record<keyof typeof zh, string> = {
   'conflict.field.patrol_templates.version': 'Version',
   'conflict.field.patrol_templates.name': 'Checklist name',
   'conflict.field.patrol_templates.items': 'Checklist items',
+  'conflict.field.patrol_templates.readings': 'Meter readings required',
 };
 
 declare module '../i18n' {
