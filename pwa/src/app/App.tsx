@@ -3,7 +3,7 @@
 // precaches them, so they open offline too) to keep the first load small.
 // Findings are the exception: the home screen lists them, and a first visit
 // that loses the network before the service worker took over still opens them.
-// Every feature's screens also wait for the error texts (loaded after start).
+// The other features' screens also wait for the error texts (loaded after start).
 import type { FunctionComponent } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
@@ -48,8 +48,10 @@ function FeatureScreens({ user: u, route: r }: { user: User; route: FeatureRoute
       () => setFailed(true),
     );
   }, [feature, C]);
-  // Feature screens keep an error's text once shown (setError(errorText(e))): they wait for the error texts.
-  if (C && errorTextsSettled.value) return <C user={u} route={r} />;
+  // Feature screens keep an error's text once shown (setError(errorText(e))): they wait for the
+  // error texts. Not the findings list, the offline cold start's screen: its errors are local
+  // ones (a save on this phone), long after the texts arrived.
+  if (C && (feature === 'findings' || errorTextsSettled.value)) return <C user={u} route={r} />;
   return (
     <Screen title={t('app.name')}>
       <p class={failed ? 'error' : 'muted'} role="status">

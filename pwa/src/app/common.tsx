@@ -203,12 +203,13 @@ export function failureText(f: SyncFailure): string {
   switch (f.kind) {
     case 'network':
       return t('error.network');
+    // By code: a generic text, not a raw key, if the error texts have not arrived yet.
     case 'unauthorized':
-      return t('error.session_expired');
+      return errorText({ code: 'session_expired' });
     case 'device_mismatch':
-      return t('error.device_mismatch');
+      return errorText({ code: 'device_mismatch' });
     case 'too_large':
-      return t('error.payload_too_large');
+      return errorText({ code: 'payload_too_large' });
     case 'stalled':
       return errorText({ code: f.code });
     case 'server':

@@ -5,6 +5,7 @@
 import type { ComponentChildren } from 'preact';
 import './texts';
 import '../keys/texts';
+import '../app/ui.css'; // its chips (overdue), as the feature screens have them
 import { Link } from '../app/common';
 import { me, memberName, ready } from '../app/data';
 import { clock, unitById } from '../app/site';
