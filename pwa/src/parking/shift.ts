@@ -284,6 +284,7 @@ export interface Shift {
   variance_fen: number | null;
   slip_no: string;
   handover_confirmed_at: string | null;
+  review_comment: string;
   /** The server's own copy of the shift (null: only on this device so far). */
   server: Record<string, unknown> | null;
   pending: number;
@@ -337,6 +338,7 @@ function toShift(id: string, f: Record<string, unknown>, server: ServerLike | un
     variance_fen: num(f.variance_fen),
     slip_no: str(f.slip_no),
     handover_confirmed_at: strOrNull(f.handover_confirmed_at),
+    review_comment: str(f.review_comment),
     server: server ? server.fields : null,
     pending,
   };
@@ -351,7 +353,7 @@ export function shiftsView(server: readonly ServerLike[], outbox: readonly Outbo
       current && {
         ...current,
         ...args,
-        status: current.status === 'open' ? 'closed' : current.status,
+        status: current.status === 'open' || current.status === 'returned' ? 'closed' : current.status,
         counted_fen: countsTotal(counts(args.count_counts)),
       },
     [CONFIRM_HANDOVER]: (current, args) => ({ ...(current ?? {}), handover_confirmed_at: args.confirmed_at }),

@@ -117,6 +117,9 @@ export const shifts = computed(() => shiftsView(rows.value.shifts, outbox.value,
 /** My open shift (one at a time on this device). */
 export const myOpenShift = computed(() => shifts.value.find((s) => s.cashier_id === me.value && s.status === 'open') ?? null);
 
+/** My shift a supervisor sent back: its cash is counted again. */
+export const myReturnedShift = computed(() => shifts.value.find((s) => s.cashier_id === me.value && s.status === 'returned') ?? null);
+
 export function shiftLedger(shiftId: string) {
   return ledger(shiftId, rows.value.txns, outbox.value);
 }

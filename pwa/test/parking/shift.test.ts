@@ -172,4 +172,11 @@ describe('the shift as this device shows it', () => {
     expect(tot).toMatchObject({ total_fen: 800, fees: 1, voids: 1, by_method: { cash: 0, wechat: 800, alipay: 0, card: 0 } });
     expect(tot.variances).toEqual([{ receipt_no: 'A07-000002', fen: 100, reason: '多付' }]);
   });
+
+  it('a shift sent back is counted again: the recount closes it again on this device', () => {
+    const server = [{ id: 's2', revision: 9, fields: { cashier_id: 7, site_id: 1, status: 'returned', expected_cash_fen: 9400, counted_fen: 9300 } }];
+    const close = { id: 'm9', seq: 9, name: 'parking_shifts.close', args: { id: 's2', closed_at: 'z', count_counts: { '100': 94 }, cards_on_hand: 1, bag_no: 'B-2' }, state: 'pending', collection: 'parking_shifts', record_id: 's2', created_at: 9 };
+    expect(shiftsView(server, [], 7)[0]!.status).toBe('returned');
+    expect(shiftsView(server, [close], 7)[0]).toMatchObject({ status: 'closed', counted_fen: 9400, pending: 1 });
+  });
 });
