@@ -286,9 +286,11 @@ class ShiftsHandler(SiteHandler):
                 "shift_not_handed_to_you", "the shift is handed over to someone else", "id"
             )
         by = fields.get("handover_by")
-        if by is not None:
-            if by == me:
-                return []  # confirmed already (sent again)
+        if by == me:
+            return []  # confirmed already (sent again)
+        # Before the close anyone may confirm, and the first one waits; once the close names
+        # the next cashier, her confirmation replaces one made by someone else.
+        if by is not None and fields.get("status") == "open":
             raise Refusal(
                 "shift_not_handed_to_you", "another cashier confirmed this hand-over", "id"
             )
