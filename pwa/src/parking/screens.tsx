@@ -17,6 +17,7 @@ import { lang, t, type MessageKey } from '../i18n';
 import { errorText } from '../i18n/errors';
 import { PhotoPicker } from '../photos/Photos';
 import {
+  canTakeOver,
   countsTotal,
   EVENT_KINDS,
   feeFor,
@@ -188,15 +189,7 @@ function Start({ user }: { user: User }) {
   const gate = gateId ?? gates[0]?.id ?? null;
   const mine = shifts.value.filter((s) => s.cashier_id === me.value).sort((a, b) => b.opened_at.localeCompare(a.opened_at));
   const siteIds = new Set(user.sites.map((s) => Number(s.id)));
-  const toTake = shifts.value.filter(
-    (s) =>
-      s.cashier_id !== me.value &&
-      s.site_id !== null &&
-      siteIds.has(s.site_id) &&
-      !s.handover_confirmed_at &&
-      (s.status === 'open' || s.status === 'closed') &&
-      (s.next_cashier_id === null || s.next_cashier_id === me.value),
-  );
+  const toTake = shifts.value.filter((s) => canTakeOver(s, me.value, siteIds));
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -946,7 +939,7 @@ function Handover({ id }: { id: string }) {
       <Flash />
       <ParkingNotices />
       <p>{t('parking.handover_from', { name: memberName(s.cashier_id), gate: gateName(s) })}</p>
-      {s.handover_confirmed_at ? (
+      {s.handover_by === me.value && s.handover_confirmed_at ? (
         <p class="notice" data-testid="handover-done">
           {t('parking.handover_done')} · {when(s.handover_confirmed_at)}
         </p>
