@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from server.parking import service
@@ -41,6 +42,8 @@ CASHIER = "cashier"
 # One payment at a booth above this is a typing slip, not a fee (a year at the large-vehicle
 # cap is 14,640 yuan).
 MAX_AMOUNT_FEN = 2_000_000
+# As the quote API: a stay at a booth is at most a year (bounds the fee engine's work).
+MAX_STAY = timedelta(days=366)
 # A shift waits for review when its count differs from what it should hold.
 REVIEW_WAITING = frozenset({"closed", "handed_over"})
 BOOKS = "parking_books"
@@ -428,6 +431,8 @@ class TransactionsHandler(LedgerHandler):
         tariff = service.in_force(versions, given.entry_at)
         if tariff is None:
             raise Refusal("tariff_missing", "no tariff applies at the entry time", "entry_at")
+        if given.exit_at - given.entry_at > MAX_STAY:
+            raise Refusal("invalid_args", "exit_at: a stay is at most a year", "exit_at")
         settings = await self._lookups.services.site_settings(site_id)
         try:
             fee = quote(
