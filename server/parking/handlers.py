@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from server.parking import service
@@ -41,6 +42,8 @@ CASHIER = "cashier"
 # One payment at a booth above this is a typing slip, not a fee (a year at the large-vehicle
 # cap is 14,640 yuan).
 MAX_AMOUNT_FEN = 2_000_000
+# As the quote API: a stay at a booth is at most a year (bounds the fee engine's work).
+MAX_STAY = timedelta(days=366)
 # A shift waits for review when its count differs from what it should hold.
 REVIEW_WAITING = frozenset({"closed", "handed_over"})
 BOOKS = "parking_books"
@@ -286,9 +289,11 @@ class ShiftsHandler(SiteHandler):
                 "shift_not_handed_to_you", "the shift is handed over to someone else", "id"
             )
         by = fields.get("handover_by")
-        if by is not None:
-            if by == me:
-                return []  # confirmed already (sent again)
+        if by == me:
+            return []  # confirmed already (sent again)
+        # Before the close anyone may confirm, and the first one waits; once the close names
+        # the next cashier, her confirmation replaces one made by someone else.
+        if by is not None and fields.get("status") == "open":
             raise Refusal(
                 "shift_not_handed_to_you", "another cashier confirmed this hand-over", "id"
             )
@@ -426,6 +431,8 @@ class TransactionsHandler(LedgerHandler):
         tariff = service.in_force(versions, given.entry_at)
         if tariff is None:
             raise Refusal("tariff_missing", "no tariff applies at the entry time", "entry_at")
+        if given.exit_at - given.entry_at > MAX_STAY:
+            raise Refusal("invalid_args", "exit_at: a stay is at most a year", "exit_at")
         settings = await self._lookups.services.site_settings(site_id)
         try:
             fee = quote(

@@ -7,8 +7,8 @@ import './texts';
 import { signal } from '@preact/signals';
 import { useEffect, useState } from 'preact/hooks';
 import type { User } from '../app/api-types';
-import { Link, Screen } from '../app/common';
-import { me, members, memberName, pendingCount } from '../app/data';
+import { Link, NoticeItem, Screen } from '../app/common';
+import { me, members, memberName, notices, pendingCount } from '../app/data';
 import type { ScreenProps } from '../app/screen-props';
 import { navigate, online } from '../app/state';
 import { Choice, Kv, when } from '../app/ui';
@@ -17,6 +17,7 @@ import { lang, t, type MessageKey } from '../i18n';
 import { errorText } from '../i18n/errors';
 import { PhotoPicker } from '../photos/Photos';
 import {
+  canTakeOver,
   countsTotal,
   EVENT_KINDS,
   feeFor,
@@ -41,6 +42,7 @@ import {
   closeShift,
   confirmHandover,
   myOpenShift,
+  myReturnedShift,
   openShift,
   prefix,
   recordEvent,
@@ -72,7 +74,8 @@ export default function ParkingScreens({ user, route: r }: ScreenProps) {
   if (section.startsWith('shift-')) return <ShiftResult id={section.slice(6)} />;
   if (section.startsWith('handover-')) return <Handover id={section.slice(9)} />;
   const open = myOpenShift.value;
-  if (section === 'close' && open) return <CloseShift shift={open} />;
+  const toCount = open ?? myReturnedShift.value;
+  if (section === 'close' && toCount) return <CloseShift shift={toCount} />;
   if (section === 'event' && open) return <EventForm shift={open} />;
   return open ? <Booth shift={open} /> : <Start user={user} />;
 }
@@ -84,6 +87,19 @@ function Flash() {
     <p class="notice parking-flash" role="status" data-testid="parking-saved">
       {f}
     </p>
+  );
+}
+
+/** What the server refused of this cashier's parking work, with its reason (until dismissed). */
+function ParkingNotices() {
+  const mine = notices.value.filter((n) => n.collection.startsWith('parking_'));
+  if (mine.length === 0) return null;
+  return (
+    <ul class="notices" data-testid="parking-notices">
+      {mine.map((n) => (
+        <NoticeItem key={n.id} n={n} />
+      ))}
+    </ul>
   );
 }
 
@@ -173,15 +189,7 @@ function Start({ user }: { user: User }) {
   const gate = gateId ?? gates[0]?.id ?? null;
   const mine = shifts.value.filter((s) => s.cashier_id === me.value).sort((a, b) => b.opened_at.localeCompare(a.opened_at));
   const siteIds = new Set(user.sites.map((s) => Number(s.id)));
-  const toTake = shifts.value.filter(
-    (s) =>
-      s.cashier_id !== me.value &&
-      s.site_id !== null &&
-      siteIds.has(s.site_id) &&
-      !s.handover_confirmed_at &&
-      (s.status === 'open' || s.status === 'closed') &&
-      (s.next_cashier_id === null || s.next_cashier_id === me.value),
-  );
+  const toTake = shifts.value.filter((s) => canTakeOver(s, me.value, siteIds));
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -202,7 +210,17 @@ function Start({ user }: { user: User }) {
   return (
     <Screen title={t('parking.title')} headerTestId="parking-header">
       <Flash />
+      <ParkingNotices />
       <PrefixNotice />
+      {myReturnedShift.value && (
+        <div class="notice notice-warn" data-testid="shift-returned">
+          <p>{t('parking.returned')}</p>
+          {myReturnedShift.value.review_comment && <p>{myReturnedShift.value.review_comment}</p>}
+          <Link to={{ name: 'parking', section: 'close' }} class="btn btn-primary" testid="shift-recount">
+            {t('parking.recount')}
+          </Link>
+        </div>
+      )}
       {toTake.length > 0 && (
         <section class="card" data-testid="handover-list">
           <h2>{t('parking.handover_list')}</h2>
@@ -348,6 +366,7 @@ function Booth({ shift }: { shift: Shift }) {
     >
       <StatusStrip shift={shift} />
       <Flash />
+      <ParkingNotices />
       <PrefixNotice />
       <FeeForm shift={shift} setup={setup} />
       <Ledger shift={shift} />
@@ -843,10 +862,12 @@ function ShiftResult({ id }: { id: string }) {
     );
   }
   const server = s.server;
-  const synced = s.pending === 0 && server !== null && typeof server.expected_cash_fen === 'number' && s.status !== 'open';
+  // Blind: a returned shift is counted again before the expected cash shows again.
+  const synced = s.pending === 0 && server !== null && typeof server.expected_cash_fen === 'number' && s.status !== 'open' && s.status !== 'returned';
   return (
     <Screen title={t('parking.result')} back={back}>
       <Flash />
+      <ParkingNotices />
       <section class="card" data-testid="shift-result" data-status={s.status}>
         <dl class="kvs">
           <Kv label={t('parking.gate')}>{gateName(s)}</Kv>
@@ -916,8 +937,9 @@ function Handover({ id }: { id: string }) {
   return (
     <Screen title={t('parking.handover_title')} back={back}>
       <Flash />
+      <ParkingNotices />
       <p>{t('parking.handover_from', { name: memberName(s.cashier_id), gate: gateName(s) })}</p>
-      {s.handover_confirmed_at ? (
+      {s.handover_by === me.value && s.handover_confirmed_at ? (
         <p class="notice" data-testid="handover-done">
           {t('parking.handover_done')} · {when(s.handover_confirmed_at)}
         </p>

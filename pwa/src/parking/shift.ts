@@ -284,9 +284,18 @@ export interface Shift {
   variance_fen: number | null;
   slip_no: string;
   handover_confirmed_at: string | null;
+  /** Who confirmed the hand-over (before the close anyone may; the named next cashier replaces them). */
+  handover_by: number | null;
+  review_comment: string;
   /** The server's own copy of the shift (null: only on this device so far). */
   server: Record<string, unknown> | null;
   pending: number;
+}
+
+/** A colleague's shift this cashier may take over: open and not yet confirmed, or closed naming her. */
+export function canTakeOver(s: Shift, me: number | null, siteIds: ReadonlySet<number>): boolean {
+  if (s.cashier_id === me || s.site_id === null || !siteIds.has(s.site_id) || s.handover_by === me) return false;
+  return (s.status === 'open' && s.handover_by === null) || (s.status === 'closed' && s.next_cashier_id === me);
 }
 
 export interface Txn {
@@ -337,6 +346,8 @@ function toShift(id: string, f: Record<string, unknown>, server: ServerLike | un
     variance_fen: num(f.variance_fen),
     slip_no: str(f.slip_no),
     handover_confirmed_at: strOrNull(f.handover_confirmed_at),
+    handover_by: num(f.handover_by),
+    review_comment: str(f.review_comment),
     server: server ? server.fields : null,
     pending,
   };
@@ -351,10 +362,10 @@ export function shiftsView(server: readonly ServerLike[], outbox: readonly Outbo
       current && {
         ...current,
         ...args,
-        status: current.status === 'open' ? 'closed' : current.status,
+        status: current.status === 'open' || current.status === 'returned' ? 'closed' : current.status,
         counted_fen: countsTotal(counts(args.count_counts)),
       },
-    [CONFIRM_HANDOVER]: (current, args) => ({ ...(current ?? {}), handover_confirmed_at: args.confirmed_at }),
+    [CONFIRM_HANDOVER]: (current, args) => ({ ...(current ?? {}), handover_confirmed_at: args.confirmed_at, handover_by: me }),
   });
   return [...view.values()].map((r) => toShift(r.id, r.fields, byId.get(r.id), r.pending));
 }

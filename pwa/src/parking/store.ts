@@ -86,11 +86,15 @@ export async function fetchPrefix(db: LocalDB, post: (path: string, body: unknow
 // ---- what the screens read -------------------------------------------------------
 
 interface Rows {
+  /** Whose store these came from: another user's rows are never shown (sign-out, sign-in). */
+  user: number | null;
   shifts: ServerRow[];
   txns: ServerRow[];
   events: ServerRow[];
 }
-const rows = signal<Rows>({ shifts: [], txns: [], events: [] });
+const EMPTY: Rows = { user: null, shifts: [], txns: [], events: [] };
+const watched = signal<Rows>(EMPTY);
+const rows = computed(() => (watched.value.user === me.value ? watched.value : EMPTY));
 let watching: LocalDB | null = null;
 let unwatch: (() => void) | null = null;
 
@@ -100,13 +104,14 @@ export function watchParking(): void {
   if (!db || db === watching) return;
   unwatch?.();
   watching = db;
+  const user = me.value;
   unwatch = watch(
     async () => {
       const [shifts, txns, events] = await Promise.all([db.parking_shifts.toArray(), db.parking_transactions.toArray(), db.parking_events.toArray()]);
-      return { shifts, txns, events };
+      return { user, shifts, txns, events };
     },
     (r) => {
-      if (watching === db) rows.value = r;
+      if (watching === db) watched.value = r;
     },
   );
 }
@@ -116,6 +121,9 @@ const outbox = computed(() => localSnapshot.value?.outbox ?? []);
 export const shifts = computed(() => shiftsView(rows.value.shifts, outbox.value, me.value));
 /** My open shift (one at a time on this device). */
 export const myOpenShift = computed(() => shifts.value.find((s) => s.cashier_id === me.value && s.status === 'open') ?? null);
+
+/** My shift a supervisor sent back: its cash is counted again. */
+export const myReturnedShift = computed(() => shifts.value.find((s) => s.cashier_id === me.value && s.status === 'returned') ?? null);
 
 export function shiftLedger(shiftId: string) {
   return ledger(shiftId, rows.value.txns, outbox.value);

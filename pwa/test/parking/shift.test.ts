@@ -7,6 +7,7 @@ import { LocalDB, META, setLocalMeta } from '../../src/db/local';
 import type { Args } from '../../src/sync/wire';
 import { NoPrefix, PREFIX_KEY, fetchPrefix, takeReceipt } from '../../src/parking/store';
 import {
+  canTakeOver,
   countsTotal,
   exemptionArgs,
   feeArgs,
@@ -171,5 +172,29 @@ describe('the shift as this device shows it', () => {
     const tot = totals(rows);
     expect(tot).toMatchObject({ total_fen: 800, fees: 1, voids: 1, by_method: { cash: 0, wechat: 800, alipay: 0, card: 0 } });
     expect(tot.variances).toEqual([{ receipt_no: 'A07-000002', fen: 100, reason: '多付' }]);
+  });
+
+  it('a shift sent back is counted again: the recount closes it again on this device', () => {
+    const server = [{ id: 's2', revision: 9, fields: { cashier_id: 7, site_id: 1, status: 'returned', expected_cash_fen: 9400, counted_fen: 9300 } }];
+    const close = { id: 'm9', seq: 9, name: 'parking_shifts.close', args: { id: 's2', closed_at: 'z', count_counts: { '100': 94 }, cards_on_hand: 1, bag_no: 'B-2' }, state: 'pending', collection: 'parking_shifts', record_id: 's2', created_at: 9 };
+    expect(shiftsView(server, [], 7)[0]!.status).toBe('returned');
+    expect(shiftsView(server, [close], 7)[0]).toMatchObject({ status: 'closed', counted_fen: 9400, pending: 1 });
+  });
+
+  it('offers a colleague\'s shift to take over while open, or once closed naming me, until I confirmed', () => {
+    const row = (fields: Record<string, unknown>) => shiftsView([{ id: 's3', revision: 1, fields: { cashier_id: 7, site_id: 1, ...fields } }], [], 8)[0]!;
+    const sites = new Set([1]);
+    expect(canTakeOver(row({ status: 'open' }), 8, sites)).toBe(true);
+    expect(canTakeOver(row({ status: 'open' }), 7, sites)).toBe(false); // her own
+    expect(canTakeOver(row({ status: 'open' }), 8, new Set([2]))).toBe(false);
+    expect(canTakeOver(row({ status: 'open', handover_by: 9 }), 8, sites)).toBe(false);
+    expect(canTakeOver(row({ status: 'closed', next_cashier_id: 9 }), 8, sites)).toBe(false);
+    // Named at the close: her confirmation replaces an early one by someone else.
+    expect(canTakeOver(row({ status: 'closed', next_cashier_id: 8, handover_by: 9 }), 8, sites)).toBe(true);
+    expect(canTakeOver(row({ status: 'closed', next_cashier_id: 8, handover_by: 8 }), 8, sites)).toBe(false);
+    const confirm = { id: 'm1', seq: 1, name: 'parking_shifts.confirm_handover', args: { id: 's3', confirmed_at: 'c', float_counts: {}, cards_received: 0 }, state: 'pending', collection: 'parking_shifts', record_id: 's3', created_at: 1 };
+    const mine = shiftsView([{ id: 's3', revision: 1, fields: { cashier_id: 7, site_id: 1, status: 'open' } }], [confirm], 8)[0]!;
+    expect(mine).toMatchObject({ handover_by: 8, handover_confirmed_at: 'c' });
+    expect(canTakeOver(mine, 8, sites)).toBe(false);
   });
 });

@@ -179,6 +179,10 @@ async def test_refusals_of_the_ledger(chen: Device, park: dict[str, int]) -> Non
             ),
             ("exemption_needs_approver", "approver_id"),
         ),
+        (
+            fee_args(shift_id, "A07-000002", exit_at="9999-12-31T00:00:00+08:00"),
+            ("invalid_args", "exit_at"),
+        ),
         (fee_args("no-such-shift", "A07-000002"), ("not_found", "shift_id")),
     ]
     for args, expected in cases:

@@ -91,6 +91,26 @@ async def test_handover_confirmed_before_the_close_waits_for_it(world: dict[str,
     assert (await record_of(world["chen"], "parking_shifts", shift_id))["status"] == "handed_over"
 
 
+async def test_an_early_confirmation_by_the_wrong_cashier_gives_way_to_the_named_one(
+    world: dict[str, Any], third_client: ApiClient
+) -> None:
+    shift_id = await open_shift(world)
+    wang = await signed_in(third_client, "wang", ["cashier"], world["site"])
+    early = await wang.push_one("parking_shifts.confirm_handover", handover(shift_id))
+    assert early["status"] == "applied"
+    second = await world["li"].push_one("parking_shifts.confirm_handover", handover(shift_id))
+    assert second["error"]["code"] == "shift_not_handed_to_you"
+    close = close_args(shift_id, FLOAT, next_cashier_id=world["li"].user_id)
+    await world["chen"].push_one("parking_shifts.close", close)
+    assert (await record_of(world["chen"], "parking_shifts", shift_id))["status"] == "closed"
+    late = await wang.push_one("parking_shifts.confirm_handover", handover(shift_id))
+    assert late["error"]["code"] == "shift_not_handed_to_you"
+    named = await world["li"].push_one("parking_shifts.confirm_handover", handover(shift_id))
+    assert named["status"] == "applied", named
+    shift = await record_of(world["li"], "parking_shifts", shift_id)
+    assert (shift["status"], shift["handover_by"]) == ("handed_over", world["li"].user_id)
+
+
 async def test_a_handover_to_someone_else_is_refused(world: dict[str, Any]) -> None:
     shift_id = await open_shift(world)
     close = close_args(shift_id, FLOAT, next_cashier_id=world["li"].user_id)
