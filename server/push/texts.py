@@ -31,6 +31,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{reviewer}退回了 {place} 的巡查报告：{comment}",
         "{reviewer} returned your patrol of {place}: {comment}",
     ),
+    "rejected.inspection.title": ("外委检查被退回", "Vendor inspection returned"),
+    "rejected.inspection.body": (
+        "{reviewer}退回了您对{vendor}（{place}）的检查：{comment}",
+        "{reviewer} returned your inspection of {vendor} ({place}): {comment}",
+    ),
     "key_overdue.title.holder": ("请归还钥匙 {code}", "Please return key {code}"),
     "key_overdue.body.holder": (
         "您借出的钥匙 {code}（{label}）已超过 {hours} 小时，请尽快归还。借出于 {since}。",

@@ -18,6 +18,7 @@ from typing import Any
 
 import msgspec
 
+from server.sites.service import SiteClock
 from server.syncing.handler_kit import (
     Services,
     SiteHandler,
@@ -26,8 +27,14 @@ from server.syncing.handler_kit import (
     server_time,
 )
 from server.vendors import service
-from server.vendors.schemas import InspectionSubmit, InspectionVerify
-from server.vendors.scoring import ItemRule, score_inspection
+from server.vendors.schemas import (
+    InspectionSubmit,
+    InspectionVerify,
+    ItemScore,
+    TemplateItemRead,
+    TemplateVersionRead,
+)
+from server.vendors.scoring import ItemRule, Scored, score_inspection
 from sync import MutationContext, Refusal, StoredRecord, Write
 
 INSPECTOR_ROLES = frozenset({"environment", "supervisor", "manager"})
@@ -148,18 +155,17 @@ class InspectionsHandler(SiteHandler):
             raise Refusal(
                 "evaluation_locked", f"the vendor's evaluation of {month} is signed off", "at"
             )
-        return self._writes(ctx, sent, current, version, facts, scored.total, scored, clock)
+        return self._writes(ctx, sent, current, version, facts, scored, clock)
 
     def _writes(
         self,
         ctx: MutationContext,
         sent: InspectionSubmit,
         current: StoredRecord | None,
-        version: Any,
+        version: TemplateVersionRead,
         facts: service.InspectionFacts,
-        score: int,
-        scored: Any,
-        clock: Any,
+        scored: Scored,
+        clock: SiteClock,
     ) -> list[Write]:
         assert facts.vendor is not None and facts.zone is not None
         labels = {i.id: i for i in version.items}
@@ -232,7 +238,7 @@ class InspectionsHandler(SiteHandler):
             "at": _iso(sent.at),
             "mode": sent.mode,
             "place": msgspec.to_builtins(sent.place),
-            "score": score,
+            "score": scored.total,
             "deducted": scored.deducted,
             "critical_failures": scored.critical_failures,
             # One rectification per deduction; verify moves it to on time or late.
@@ -261,11 +267,11 @@ class InspectionsHandler(SiteHandler):
         ctx: MutationContext,
         sent: InspectionSubmit,
         facts: service.InspectionFacts,
-        item: Any,
-        s: Any,
+        item: TemplateItemRead,
+        s: ItemScore,
         finding_id: str,
         due_at: datetime,
-        clock: Any,
+        clock: SiteClock,
     ) -> Write:
         assert facts.vendor is not None and facts.zone is not None
         said = "；".join(t for t in (s.reason, s.note) if t)

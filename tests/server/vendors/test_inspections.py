@@ -244,3 +244,27 @@ async def test_a_submitted_inspection_asks_the_sites_supervisors_to_review_it(w:
     assert (
         await notices_for_event("review_requested", payload, all_notices()) == []
     )  # reviewed already
+
+
+async def test_a_rejected_inspection_goes_back_to_its_author_with_the_comment(w: World) -> None:
+    from server.auth.tables import AppUser
+    from server.domains import all_notices
+    from server.push.events import notices_for_event
+
+    args = await w.submit(items=[w.deduct("c02", 2)])
+    await w.review(args["id"], "reject", "照片不清楚")
+    author = await AppUser.select(AppUser.id).where(AppUser.username == "wang").first()
+    lin = await AppUser.select(AppUser.id).where(AppUser.username == "lin").first()
+    assert author is not None and lin is not None
+    payload = {
+        "collection": "inspections",
+        "record_id": args["id"],
+        "site_id": w.site,
+        "author_id": author["id"],
+        "reviewer_id": lin["id"],
+        "comment": "照片不清楚",
+    }
+    (notice,) = await notices_for_event("rejected", payload, all_notices())
+    assert notice.user_id == author["id"]
+    title, body = notice.render("zh-CN")
+    assert title == "外委检查被退回" and "照片不清楚" in body and "杭州卫家保洁" in body
