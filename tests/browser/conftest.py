@@ -337,17 +337,13 @@ def open_finding(page: Page, finding_id: str) -> None:
 
 
 def edit_finding(page: Page, finding_id: str, **fields: str) -> None:
-    """Open the finding, change the given text fields (location, description, fix_note) or
-    `status` (a select), and save."""
+    """Open the finding, change the given text fields (location, description), and save. Its
+    state and assignee are not in the form: they move by the finding page's actions."""
     open_finding(page, finding_id)
     page.get_by_test_id("finding-edit").click()
     page.get_by_test_id("finding-form").wait_for()
     for name, value in fields.items():
-        field = page.get_by_test_id(f"finding-{name.replace('_', '-')}")
-        if name == "status":
-            field.select_option(value)
-        else:
-            field.fill(value)
+        page.get_by_test_id(f"finding-{name.replace('_', '-')}").fill(value)
     page.get_by_test_id("finding-save").click()
     expect(page.get_by_test_id("finding-detail")).to_have_attribute("data-id", finding_id)
 
