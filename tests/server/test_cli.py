@@ -171,7 +171,10 @@ def test_sync_reproject_rebuilds_every_projection_or_the_one_named(tmp_path: Pat
     assert "findings" not in r.stdout
     r = run(["sync", "reproject", "--collection", "patrols"], env)
     assert r.returncode == 2
-    assert "no projection for collection 'patrols' (projected: findings, key_events)" in r.stderr
+    assert (
+        "no projection for collection 'patrols' (projected: findings, key_events, permits)"
+        in r.stderr
+    )
 
 
 def test_permits_rotate_key_per_site_or_every_site(tmp_path: Path) -> None:

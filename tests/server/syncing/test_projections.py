@@ -201,10 +201,11 @@ async def test_a_projection_is_outdated_until_built_with_its_current_version(
 ) -> None:
     await patrol.push_one("findings.upsert", new_finding(north))
     async with open_store(settings) as store:
-        assert await store.outdated_projections() == ["findings", "key_events"]
+        assert await store.outdated_projections() == ["findings", "key_events", "permits"]
         assert await store.reproject("findings") == 1
-        assert await store.outdated_projections() == ["key_events"]
+        assert await store.outdated_projections() == ["key_events", "permits"]
         await store.reproject("key_events")
+        await store.reproject("permits")
         assert await store.outdated_projections() == []
     changed = replace(FINDINGS, version=FINDINGS.version + 1)
     store = await SqlStore.open(settings.database.url, {}, [changed, KEY_EVENTS])
