@@ -20,6 +20,7 @@ from typing import Any
 
 import msgspec
 
+from server.errors import AppError
 from server.permits import issuing
 from server.permits.issuing import COLLECTION, Issue, iso
 from server.permits.schemas import (
@@ -133,12 +134,11 @@ class PermitsHandler(SiteHandler):
         site = await self._services.site_settings(given.site_id)
         try:
             details, subject = await subject_of(given.site_id, given.details)
-        except Exception as exc:  # AppError: a plate we cannot read, a unit of another site
-            code = getattr(exc, "code", None)
-            if code not in ("plate_invalid", "unknown_unit"):
+        except AppError as exc:  # a plate we cannot read, a unit of another site
+            if exc.code not in ("plate_invalid", "unknown_unit"):
                 raise
-            field = "details.plate" if code == "plate_invalid" else "details.unit_id"
-            raise Refusal("invalid_args", f"{field}: {code}", "details") from None
+            where = "details.plate" if exc.code == "plate_invalid" else "details.unit_id"
+            raise Refusal("invalid_args", f"{where}: {exc.code}", "details") from None
         return Issue(
             permit_id=given.id,
             site_id=given.site_id,

@@ -171,7 +171,10 @@ def test_sync_reproject_rebuilds_every_projection_or_the_one_named(tmp_path: Pat
     assert "findings" not in r.stdout
     r = run(["sync", "reproject", "--collection", "patrols"], env)
     assert r.returncode == 2
-    projected = "findings, key_events, parking_shifts, parking_transactions"
+    projected = (
+        "findings, inspection_items, inspections, key_events, parking_shifts,"
+        " parking_transactions, permits"
+    )
     assert f"no projection for collection 'patrols' (projected: {projected})" in r.stderr
 
 

@@ -196,7 +196,14 @@ async def test_a_projection_is_outdated_until_built_with_its_current_version(
 ) -> None:
     await patrol.push_one("findings.upsert", new_finding(north))
     async with open_store(settings) as store:
-        others = ["key_events", "parking_shifts", "parking_transactions"]
+        others = [
+            "inspection_items",
+            "inspections",
+            "key_events",
+            "parking_shifts",
+            "parking_transactions",
+            "permits",
+        ]
         assert await store.outdated_projections() == ["findings", *others]
         assert await store.reproject("findings") == 1
         assert await store.outdated_projections() == others
