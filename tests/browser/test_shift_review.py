@@ -205,3 +205,24 @@ def shift_id(server: LiveServer) -> str:
     sql = "SELECT record_id FROM sync_record WHERE collection = 'parking_shifts'"
     [(found,)] = query(server, sql)
     return str(found)
+
+
+def test_the_demo_shift_over_by_five_yuan_waits_for_lina(
+    page: Page, demo_server: LiveServer
+) -> None:
+    # The demo (`seed --demo`): 陈静's shift of yesterday five yuan over waits for 李娜; today's
+    # shift, open since the morning, is in her read-only list of today's shifts.
+    sign_in(page, demo_server, "lina")
+    page.get_by_test_id("nav-review").click()
+    item = page.get_by_test_id("shift-review-item")
+    expect(item).to_have_count(1)
+    expect(item).to_contain_text("长款 5.00 元")
+    expect(item).to_contain_text("东门")
+    expect(item).to_contain_text("陈静")
+    today = page.get_by_test_id("shift-today")
+    expect(today).to_have_count(1)
+    expect(today).to_have_attribute("data-status", "open")
+    expect(today).to_contain_text("当班")
+    item.click()
+    expect(page.get_by_test_id("sr-variance")).to_have_text("长款 5.00 元")
+    expect(page.get_by_test_id("shift-review-approve")).to_be_enabled()
