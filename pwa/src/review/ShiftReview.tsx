@@ -194,29 +194,31 @@ function ShiftBody({ user, me, s }: { user: User; me: number | null; s: Shift })
 
       <section class="card" aria-labelledby="sr-cash">
         <h2 id="sr-cash">{t('parking.review.by_denomination')}</h2>
-        <table class="table" data-testid="sr-counts">
-          <thead>
-            <tr>
-              <th>{t('parking.review.denomination')}</th>
-              <th>{t('parking.review.float')}</th>
-              <th>{t('parking.counted')}</th>
-              <th>{t('parking.review.subtotal')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {fens.map((fen) => {
-              const n = s.count_counts[String(fen)] ?? 0;
-              return (
-                <tr key={fen} data-testid="sr-count-row" data-fen={fen}>
-                  <td>{yuan(fen)}</td>
-                  <td>{s.float_counts[String(fen)] ?? 0}</td>
-                  <td data-testid="sr-count-n">{n}</td>
-                  <td>{yuan(fen * n)}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <div class="table-wrap">
+          <table class="table" data-testid="sr-counts">
+            <thead>
+              <tr>
+                <th>{t('parking.review.denomination')}</th>
+                <th>{t('parking.review.float')}</th>
+                <th>{t('parking.counted')}</th>
+                <th>{t('parking.review.subtotal')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {fens.map((fen) => {
+                const n = s.count_counts[String(fen)] ?? 0;
+                return (
+                  <tr key={fen} data-testid="sr-count-row" data-fen={fen}>
+                    <td>{yuan(fen)}</td>
+                    <td>{s.float_counts[String(fen)] ?? 0}</td>
+                    <td data-testid="sr-count-n">{n}</td>
+                    <td>{yuan(fen * n)}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
         <dl class="kvs">
           <Kv label={t('parking.review.float')} testid="sr-float">
             {yuan(s.float_fen)}
