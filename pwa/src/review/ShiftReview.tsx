@@ -65,6 +65,13 @@ export function VarianceText({ fen, testid }: { fen: number | null; testid?: str
 /** The queue's parking part and today's shifts: shown under the patrols on the review screen. */
 export function ShiftQueue({ user, me }: { user: User; me: number | null }) {
   useParking(user);
+  // The decision's message is said once, on the queue it returns to.
+  useEffect(
+    () => () => {
+      saved.value = null;
+    },
+    [],
+  );
   const r = reviewer(user, me);
   const queue = shiftQueue(shifts.value, r);
   const today = todaysShifts(shifts.value, r, Date.now(), zoneOf);
