@@ -22,6 +22,7 @@ import {
   EVENT_KINDS,
   feeFor,
   localIso,
+  mayRecount,
   METHODS,
   needsApprover,
   parseYuan,
@@ -73,6 +74,12 @@ export default function ParkingScreens({ user, route: r }: ScreenProps) {
   const section = r.name === 'parking' ? r.section ?? '' : '';
   if (section.startsWith('shift-')) return <ShiftResult id={section.slice(6)} />;
   if (section.startsWith('handover-')) return <Handover id={section.slice(9)} />;
+  if (section.startsWith('recount-')) {
+    // A shift the supervisor sent back: counted again by its cashier (parking_shifts.close).
+    const back = shifts.value.find((x) => x.id === section.slice(8) && x.cashier_id === me.value && mayRecount(x));
+    if (back) return <CloseShift shift={back} />;
+    return <ShiftResult id={section.slice(8)} />;
+  }
   const open = myOpenShift.value;
   const toCount = open ?? myReturnedShift.value;
   if (section === 'close' && toCount) return <CloseShift shift={toCount} />;
@@ -188,6 +195,7 @@ function Start({ user }: { user: User }) {
   const [busy, setBusy] = useState(false);
   const gate = gateId ?? gates[0]?.id ?? null;
   const mine = shifts.value.filter((s) => s.cashier_id === me.value).sort((a, b) => b.opened_at.localeCompare(a.opened_at));
+  const returned = mine.filter((s) => s.status === 'returned');
   const siteIds = new Set(user.sites.map((s) => Number(s.id)));
   const toTake = shifts.value.filter((s) => canTakeOver(s, me.value, siteIds));
 
@@ -212,15 +220,9 @@ function Start({ user }: { user: User }) {
       <Flash />
       <ParkingNotices />
       <PrefixNotice />
-      {myReturnedShift.value && (
-        <div class="notice notice-warn" data-testid="shift-returned">
-          <p>{t('parking.returned')}</p>
-          {myReturnedShift.value.review_comment && <p>{myReturnedShift.value.review_comment}</p>}
-          <Link to={{ name: 'parking', section: 'close' }} class="btn btn-primary" testid="shift-recount">
-            {t('parking.recount')}
-          </Link>
-        </div>
-      )}
+      {returned.map((s) => (
+        <Returned key={s.id} shift={s} />
+      ))}
       {toTake.length > 0 && (
         <section class="card" data-testid="handover-list">
           <h2>{t('parking.handover_list')}</h2>
@@ -297,6 +299,27 @@ function Start({ user }: { user: User }) {
         </section>
       )}
     </Screen>
+  );
+}
+
+/** A shift the supervisor sent back, with her comment and the way to count again. */
+function Returned({ shift: s }: { shift: Shift }) {
+  return (
+    <section class="card notice-warn" data-testid="shift-returned" data-id={s.id}>
+      <h2>{t('parking.returned_title')}</h2>
+      <p>
+        {gateName(s)} · {when(s.opened_at)} · {t('parking.variance_total')} {yuan(s.variance_fen ?? 0)}
+      </p>
+      <p data-testid="shift-returned-comment">{t('parking.returned_comment', { comment: s.review_comment })}</p>
+      <p class="muted">
+        {memberName(s.reviewed_by)} · {when(s.reviewed_at)}
+      </p>
+      {mayRecount(s) && (
+        <Link to={{ name: 'parking', section: `recount-${s.id}` }} class="btn btn-primary btn-block" testid="shift-recount">
+          {t('parking.recount')}
+        </Link>
+      )}
+    </section>
   );
 }
 
@@ -819,8 +842,13 @@ function CloseShift({ shift }: { shift: Shift }) {
   }
 
   return (
-    <Screen title={t('parking.close_title')} back={() => navigate({ name: 'parking' }, true)}>
+    <Screen title={t(shift.status === 'returned' ? 'parking.recount_title' : 'parking.close_title')} back={() => navigate({ name: 'parking' }, true)}>
       <form class="card form" onSubmit={(e) => void submit(e)} data-testid="close-form">
+        {shift.status === 'returned' && (
+          <p class="notice notice-warn" data-testid="recount-comment">
+            {t('parking.returned_comment', { comment: shift.review_comment })}
+          </p>
+        )}
         <h2>{t('parking.count_cash')}</h2>
         <p class="muted">{t('parking.blind_hint')}</p>
         <CountsEditor denominations={setup?.denominations ?? []} counts={counts} onChange={setCounts} testid="count" totalLabel={t('parking.counted_total')} />
@@ -878,6 +906,17 @@ function ShiftResult({ id }: { id: string }) {
           </Kv>
           <Kv label={t('parking.bag_no')}>{s.bag_no}</Kv>
         </dl>
+        {(s.status === 'returned' || s.status === 'approved') && (
+          <p class={s.status === 'returned' ? 'notice notice-warn' : 'notice'} data-testid="result-review">
+            {t(`parking.status.${s.status}` as MessageKey)} · {memberName(s.reviewed_by)} · {when(s.reviewed_at)}
+            {s.review_comment && ` · ${t('parking.returned_comment', { comment: s.review_comment })}`}
+          </p>
+        )}
+        {mayRecount(s) && (
+          <Link to={{ name: 'parking', section: `recount-${s.id}` }} class="btn btn-primary btn-block" testid="shift-recount">
+            {t('parking.recount')}
+          </Link>
+        )}
         {synced ? (
           <>
             <dl class="kvs">

@@ -286,7 +286,13 @@ export interface Shift {
   handover_confirmed_at: string | null;
   /** Who confirmed the hand-over (before the close anyone may; the named next cashier replaces them). */
   handover_by: number | null;
+  cards_received_next: number | null;
+  /** The supervisor's decision on a shift closed with a variance (approved or returned). */
+  reviewed_by: number | null;
+  reviewed_at: string | null;
   review_comment: string;
+  /** The server's revision (null: only on this device so far): what a review carries. */
+  revision: number | null;
   /** The server's own copy of the shift (null: only on this device so far). */
   server: Record<string, unknown> | null;
   pending: number;
@@ -347,10 +353,19 @@ function toShift(id: string, f: Record<string, unknown>, server: ServerLike | un
     slip_no: str(f.slip_no),
     handover_confirmed_at: strOrNull(f.handover_confirmed_at),
     handover_by: num(f.handover_by),
+    cards_received_next: num(f.handover_cards_received),
+    reviewed_by: num(f.reviewed_by),
+    reviewed_at: strOrNull(f.reviewed_at),
     review_comment: str(f.review_comment),
+    revision: server ? server.revision : null,
     server: server ? server.fields : null,
     pending,
   };
+}
+
+/** A shift the supervisor sent back: its cashier counts the cash again (parking_shifts.close). */
+export function mayRecount(s: Pick<Shift, 'status' | 'pending'>): boolean {
+  return s.status === 'returned' && s.pending === 0;
 }
 
 /** Shifts: the server's, with this device's open/close/hand-over intents laid over them. */
@@ -362,10 +377,14 @@ export function shiftsView(server: readonly ServerLike[], outbox: readonly Outbo
       current && {
         ...current,
         ...args,
+        // A returned shift counted again is closed again (the server keeps its slip number).
         status: current.status === 'open' || current.status === 'returned' ? 'closed' : current.status,
         counted_fen: countsTotal(counts(args.count_counts)),
       },
     [CONFIRM_HANDOVER]: (current, args) => ({ ...(current ?? {}), handover_confirmed_at: args.confirmed_at, handover_by: me }),
+    // A supervisor's decision made offline shows at once on her device (review/ShiftReview.tsx).
+    'review.approve': (current, args) => current && { ...current, status: 'approved', review_comment: args.comment },
+    'review.reject': (current, args) => current && { ...current, status: 'returned', review_comment: args.comment },
   });
   return [...view.values()].map((r) => toShift(r.id, r.fields, byId.get(r.id), r.pending));
 }

@@ -20,6 +20,7 @@ import { patrols, templates } from '../patrols/store';
 import { PhotoStrip } from '../photos/Photos';
 import { reviewQueue, reviewRefusal, type Decision, type Reviewer } from './review';
 import { review } from './store';
+import { ShiftQueue } from './ShiftReview';
 
 function reviewer(user: User, id: number | null): Reviewer {
   return { id, roles: user.roles, site_ids: user.sites.map((s) => s.id) };
@@ -73,6 +74,7 @@ export function ReviewQueue({ user, me }: { user: User; me: number | null }) {
           </BySite>
         )}
       </section>
+      <ShiftQueue user={user} me={me} />
     </Screen>
   );
 }
