@@ -20,6 +20,8 @@ import { patrols, templates } from '../patrols/store';
 import { PhotoStrip } from '../photos/Photos';
 import { reviewQueue, reviewRefusal, type Decision, type Reviewer } from './review';
 import { review } from './store';
+import { InspectionQueue, InspectionReview } from './inspections';
+import { inspections } from '../vendors/store';
 
 function reviewer(user: User, id: number | null): Reviewer {
   return { id, roles: user.roles, site_ids: user.sites.map((s) => s.id) };
@@ -73,6 +75,7 @@ export function ReviewQueue({ user, me }: { user: User; me: number | null }) {
           </BySite>
         )}
       </section>
+      <InspectionQueue user={user} me={me} />
     </Screen>
   );
 }
@@ -83,7 +86,13 @@ export function ReviewItem({ user, me, id }: { user: User; me: number | null; id
   return (
     <Screen title={t('review.item_title')} back={back}>
       <RecordNotices recordId={id} />
-      {p ? <ReviewBody key={p.id} user={user} me={me} p={p} /> : <p class="muted">{ready.value ? t('patrol.missing') : t('common.loading')}</p>}
+      {p ? (
+        <ReviewBody key={p.id} user={user} me={me} p={p} />
+      ) : inspections.value.some((x) => x.id === id) ? (
+        <InspectionReview id={id} me={me} />
+      ) : (
+        <p class="muted">{ready.value ? t('patrol.missing') : t('common.loading')}</p>
+      )}
     </Screen>
   );
 }
