@@ -20,7 +20,7 @@ import { patrols, templates } from '../patrols/store';
 import { PhotoStrip } from '../photos/Photos';
 import { reviewQueue, reviewRefusal, type Decision, type Reviewer } from './review';
 import { review } from './store';
-import { InspectionQueue, InspectionReview } from './inspections';
+import { InspectionQueue, InspectionReview, inspectionQueue } from './inspections';
 import { inspections } from '../vendors/store';
 
 function reviewer(user: User, id: number | null): Reviewer {
@@ -29,6 +29,7 @@ function reviewer(user: User, id: number | null): Reviewer {
 
 export function ReviewQueue({ user, me }: { user: User; me: number | null }) {
   const queue = reviewQueue(patrols.value, reviewer(user, me));
+  const waitingInspections = inspectionQueue(inspections.value, user, me).length;
   // All my sites at once: the queue is grouped under site names.
   const grouped = user.sites.length > 1;
   // Reviews the server refused (stale_review: the author changed the record meanwhile …).
@@ -47,7 +48,8 @@ export function ReviewQueue({ user, me }: { user: User; me: number | null }) {
           {t('review.waiting')} <span class="muted">({queue.length})</span>
         </h2>
         {queue.length === 0 ? (
-          <p class="muted">{ready.value ? t('review.empty') : t('common.loading')}</p>
+          // Nothing to review only when no vendor inspection waits either (listed below).
+          !waitingInspections && <p class="muted">{ready.value ? t('review.empty') : t('common.loading')}</p>
         ) : (
           <BySite list={queue} siteOf={(p) => p.site_id} grouped={grouped}>
             {(items) => (
