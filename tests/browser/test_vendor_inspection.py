@@ -52,6 +52,14 @@ def test_an_offline_inspection_with_a_photo_is_approved_and_counted(
         live_server, "SELECT id, photo_required FROM inspection_template_item WHERE code = 'c02'"
     )
     assert lobby_photo
+    [(lobby_items,)] = query(
+        live_server,
+        "SELECT count(*) FROM inspection_template_item i "
+        "JOIN inspection_template_version v ON i.version = v.id "
+        "JOIN inspection_template t ON v.template = t.id "
+        "WHERE t.service = 'cleaning' AND i.zone_kind IN ('', 'lobby')",
+    )
+    assert lobby_items > 1
 
     p = page
     sign_in(p, live_server, "wangfang")
@@ -69,7 +77,10 @@ def test_an_offline_inspection_with_a_photo_is_approved_and_counted(
     total = p.get_by_test_id("inspect-total")
     expect(total).to_have_attribute("data-score", "100")
 
-    # Quick mode: only the item added as failed is listed; 扣 2 with a reason.
+    # Full mode lists every item checked in a lobby; quick mode only the items added as failed.
+    p.get_by_test_id("mode-full").click()
+    expect(p.get_by_test_id("inspect-item")).to_have_count(lobby_items)
+    p.get_by_test_id("mode-quick").click()
     expect(p.get_by_test_id("inspect-item")).to_have_count(0)
     p.get_by_test_id("inspect-add-failed").select_option(str(lobby_item))
     expect(p.get_by_test_id("inspect-item")).to_have_count(1)

@@ -67,7 +67,6 @@ const zh = {
   'vendors.service.cleaning': '保洁',
   'vendors.service.greening': '绿化',
   'vendors.service.pest': '消杀',
-  'vendors.review_title': '外包巡检',
   'vendors.review_waiting': '待审核的外包巡检',
 } as const;
 
@@ -137,7 +136,6 @@ const en: Record<keyof typeof zh, string> = {
   'vendors.service.cleaning': 'Cleaning',
   'vendors.service.greening': 'Greening',
   'vendors.service.pest': 'Pest control',
-  'vendors.review_title': 'Vendor inspections',
   'vendors.review_waiting': 'Vendor inspections waiting for review',
 };
 
