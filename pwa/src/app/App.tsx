@@ -29,6 +29,7 @@ const LOAD: Record<Exclude<Feature, 'findings'>, () => Promise<{ default: Screen
   admin: () => import('../admin/AdminDesk'),
   parking: () => import('../parking/screens'),
   permits: () => import('../permits/screens'),
+  vendors: () => import('../vendors/screens'),
 };
 
 const loaded = new Map<Feature, Screens>([['findings', FindingsScreens]]);

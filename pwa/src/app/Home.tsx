@@ -41,6 +41,8 @@ const FEATURE_ROUTES: Partial<Record<string, RouteName>> = {
   'feature.parking_shift': 'parking',
   'feature.permits': 'permits',
   'feature.permit_scan': 'permit-scan',
+  'feature.vendor_inspection': 'inspections',
+  'feature.vendor_evaluation': 'vendors',
 };
 
 export function Home({ user }: { user: User }) {

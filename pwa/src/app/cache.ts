@@ -10,6 +10,9 @@ export const CACHE = {
   due: 'due:',
   keysOut: 'keysout:',
   permitKeys: 'permitkeys',
+  vendors: 'vendors:',
+  zones: 'zones:',
+  template: 'vtemplate:',
 } as const;
 
 export interface Cached<T> {
@@ -43,10 +46,15 @@ export async function refreshSite(siteId: string): Promise<void> {
     refreshUnits(siteId),
     fetchInto(`${CACHE.due}${siteId}`, `/api/sites/${id}/patrols/due`),
     fetchInto(`${CACHE.keysOut}${siteId}`, `/api/sites/${id}/keys/out`),
+    // Vendor inspections are scored offline: the vendors and zones of the site.
+    fetchInto(`${CACHE.vendors}${siteId}`, `/api/vendors?site_id=${id}`),
+    fetchInto(`${CACHE.zones}${siteId}`, `/api/vendors/zones?site_id=${id}`),
   ]);
 }
 
 export async function refreshAll(siteIds: string[]): Promise<void> {
   // The permit scanner's public keys (all the user's sites): it verifies with no network.
-  await Promise.all([...siteIds.map(refreshSite), fetchInto(CACHE.permitKeys, '/api/permits/keys')]);
+  // The current inspection template of each vendor service.
+  const templates = ['cleaning', 'greening', 'pest'].map((s) => fetchInto(`${CACHE.template}${s}`, `/api/vendors/templates?service=${s}`));
+  await Promise.all([...siteIds.map(refreshSite), fetchInto(CACHE.permitKeys, '/api/permits/keys'), ...templates]);
 }

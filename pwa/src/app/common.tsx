@@ -135,6 +135,7 @@ const TABS: { name: RouteName; key: MessageKey; match: Route['name'][]; roles?: 
   { name: 'patrols', key: 'nav.patrols', match: ['patrols', 'patrol-unit', 'patrol'], roles: ['patrol', 'supervisor'] },
   { name: 'keys', key: 'nav.keys', match: ['keys', 'key', 'key-tag'], roles: ['patrol', 'supervisor', 'environment', 'admin'] },
   { name: 'parking', key: 'nav.parking', match: ['parking'], roles: ['cashier'] },
+  { name: 'inspections', key: 'nav.inspections', match: ['inspections', 'inspection-new', 'inspection'], roles: ['environment'] },
   { name: 'review', key: 'nav.review', match: ['review', 'review-item'], roles: ['supervisor'] },
   { name: 'findings', key: 'nav.findings', match: ['findings', 'finding', 'finding-new', 'finding-edit'] },
   { name: 'sync', key: 'nav.sync', match: ['sync'] },

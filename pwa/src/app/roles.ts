@@ -13,8 +13,8 @@ export const ROLE_FEATURES: Record<Role, MessageKey[]> = {
   patrol: ['feature.vacant_patrol', 'feature.keys', 'feature.permits', 'feature.permit_scan'],
   environment: ['feature.vendor_inspection'],
   cashier: ['feature.parking_shift', 'feature.permit_scan'],
-  supervisor: ['feature.review', 'feature.permits'],
-  manager: ['feature.reports'],
+  supervisor: ['feature.review', 'feature.permits', 'feature.vendor_inspection'],
+  manager: ['feature.reports', 'feature.vendor_evaluation'],
   admin: ['feature.master_data'],
 };
 

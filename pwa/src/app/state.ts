@@ -37,11 +37,16 @@ export type FeatureRoute =
   | { name: 'admin'; section?: string }
   | { name: 'parking'; section?: string }
   | { name: 'permits' }
-  | { name: 'permit-scan' };
+  | { name: 'permit-scan' }
+  | { name: 'inspections' }
+  | { name: 'inspection-new' }
+  | { name: 'inspection'; id: string }
+  | { name: 'vendors' }
+  | { name: 'vendor'; id: number };
 
 export type Route = ShellRoute | FeatureRoute;
 
-export type Feature = 'findings' | 'patrols' | 'keys' | 'review' | 'admin' | 'parking' | 'permits';
+export type Feature = 'findings' | 'patrols' | 'keys' | 'review' | 'admin' | 'parking' | 'permits' | 'vendors';
 
 /** Which feature shows each feature route. */
 export const FEATURE_OF: Readonly<Record<FeatureRoute['name'], Feature>> = {
@@ -61,13 +66,18 @@ export const FEATURE_OF: Readonly<Record<FeatureRoute['name'], Feature>> = {
   parking: 'parking',
   permits: 'permits',
   'permit-scan': 'permits',
+  inspections: 'vendors',
+  'inspection-new': 'vendors',
+  inspection: 'vendors',
+  vendors: 'vendors',
+  vendor: 'vendors',
 };
 
 export function isFeatureRoute(r: Route): r is FeatureRoute {
   return Object.prototype.hasOwnProperty.call(FEATURE_OF, r.name);
 }
 
-export type RouteName = 'home' | 'settings' | 'sync' | 'findings' | 'finding-new' | 'patrols' | 'keys' | 'review' | 'admin' | 'parking' | 'permits' | 'permit-scan';
+export type RouteName = 'home' | 'settings' | 'sync' | 'findings' | 'finding-new' | 'patrols' | 'keys' | 'review' | 'admin' | 'parking' | 'permits' | 'permit-scan' | 'inspections' | 'inspection-new' | 'vendors';
 
 export function pathOf(r: Route): string {
   switch (r.name) {
@@ -110,6 +120,16 @@ export function pathOf(r: Route): string {
       return '/permits';
     case 'permit-scan':
       return '/permits/scan';
+    case 'inspections':
+      return '/inspections';
+    case 'inspection-new':
+      return '/inspections/new';
+    case 'inspection':
+      return `/inspections/${encodeURIComponent(r.id)}`;
+    case 'vendors':
+      return '/vendors';
+    case 'vendor':
+      return `/vendors/${r.id}`;
   }
 }
 
@@ -141,9 +161,10 @@ export function parseRoute(path: string, search = ''): Route {
 
 /** Patrols, keys, review and the admin desk by path (findings are parsed above). */
 function parseFeatureRoute(p: string, search: string): FeatureRoute | null {
-  if (p === '/patrols' || p === '/keys' || p === '/review' || p === '/admin' || p === '/parking' || p === '/permits') return { name: p.slice(1) } as FeatureRoute;
+  if (p === '/patrols' || p === '/keys' || p === '/review' || p === '/admin' || p === '/parking' || p === '/permits' || p === '/inspections' || p === '/vendors') return { name: p.slice(1) } as FeatureRoute;
   if (p === '/permits/scan') return { name: 'permit-scan' };
-  const m = /^\/(patrols\/unit|patrols|keys|k|review|admin|parking)\/([^/]+)$/.exec(p);
+  if (p === '/inspections/new') return { name: 'inspection-new' };
+  const m = /^\/(patrols\/unit|patrols|keys|k|review|admin|parking|inspections|vendors)\/([^/]+)$/.exec(p);
   if (!m) return null;
   let v: string;
   try {
@@ -168,6 +189,12 @@ function parseFeatureRoute(p: string, search: string): FeatureRoute | null {
       return { name: 'review-item', id: v };
     case 'parking':
       return { name: 'parking', section: v };
+    case 'inspections':
+      return { name: 'inspection', id: v };
+    case 'vendors': {
+      const id = Number(v);
+      return Number.isSafeInteger(id) && id > 0 ? { name: 'vendor', id } : null;
+    }
     default:
       return { name: 'admin', section: v };
   }

@@ -135,6 +135,8 @@ export const COLLECTIONS = [
   'parking_transactions',
   'parking_events',
   'permits',
+  'inspections',
+  'inspection_items',
 ] as const;
 export type Collection = (typeof COLLECTIONS)[number];
 
@@ -167,6 +169,8 @@ export class LocalDB extends Dexie {
   parking_transactions!: EntityTable<ServerRow, 'id'>;
   parking_events!: EntityTable<ServerRow, 'id'>;
   permits!: EntityTable<ServerRow, 'id'>;
+  inspections!: EntityTable<ServerRow, 'id'>;
+  inspection_items!: EntityTable<ServerRow, 'id'>;
   outbox!: EntityTable<OutboxRow, 'id'>;
   notices!: EntityTable<NoticeRow, 'id'>;
   meta!: EntityTable<LocalMetaRow, 'key'>;
@@ -210,6 +214,8 @@ export class LocalDB extends Dexie {
       .upgrade(dropCursor);
     // Version 7 adds the site's permits (issue 18): the scanner's revocations and used passes.
     this.version(7).stores({ permits: 'id' }).upgrade(dropCursor);
+    // Version 8 adds vendor inspections and their scored items (issue 17).
+    this.version(8).stores({ inspections: 'id', inspection_items: 'id, fields.inspection_id' }).upgrade(dropCursor);
   }
 
   serverTable(collection: string): EntityTable<ServerRow, 'id'> | null {

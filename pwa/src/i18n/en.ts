@@ -46,6 +46,7 @@ export const en: Record<CoreKey, string> = {
   'feature.master_data': 'Master data',
   'feature.permits': 'Permits and cards',
   'feature.permit_scan': 'Check a permit',
+  'feature.vendor_evaluation': 'Vendor evaluation',
 
   'notfound.title': 'Page not found',
   'notfound.text': 'There is no page at this address; the link may be wrong or out of date.',
@@ -143,6 +144,7 @@ export const en: Record<CoreKey, string> = {
   'nav.patrols': 'Patrols',
   'nav.keys': 'Keys',
   'nav.review': 'Review',
+  'nav.inspections': 'Inspections',
   'nav.parking': 'Parking',
   'home.open_feature': 'Open',
   'mutation.patrols.save': 'Save patrol',

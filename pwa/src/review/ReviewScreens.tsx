@@ -21,6 +21,8 @@ import { PhotoStrip } from '../photos/Photos';
 import { reviewQueue, reviewRefusal, type Decision, type Reviewer } from './review';
 import { review } from './store';
 import { ShiftQueue } from './ShiftReview';
+import { InspectionQueue, InspectionReview, inspectionQueue } from './inspections';
+import { inspections } from '../vendors/store';
 
 function reviewer(user: User, id: number | null): Reviewer {
   return { id, roles: user.roles, site_ids: user.sites.map((s) => s.id) };
@@ -28,6 +30,7 @@ function reviewer(user: User, id: number | null): Reviewer {
 
 export function ReviewQueue({ user, me }: { user: User; me: number | null }) {
   const queue = reviewQueue(patrols.value, reviewer(user, me));
+  const waitingInspections = inspectionQueue(inspections.value, user, me).length;
   // All my sites at once: the queue is grouped under site names.
   const grouped = user.sites.length > 1;
   // Reviews the server refused (stale_review: the author changed the record meanwhile …).
@@ -46,7 +49,8 @@ export function ReviewQueue({ user, me }: { user: User; me: number | null }) {
           {t('review.waiting')} <span class="muted">({queue.length})</span>
         </h2>
         {queue.length === 0 ? (
-          <p class="muted">{ready.value ? t('review.empty') : t('common.loading')}</p>
+          // Nothing to review only when no vendor inspection waits either (listed below).
+          !waitingInspections && <p class="muted">{ready.value ? t('review.empty') : t('common.loading')}</p>
         ) : (
           <BySite list={queue} siteOf={(p) => p.site_id} grouped={grouped}>
             {(items) => (
@@ -75,6 +79,7 @@ export function ReviewQueue({ user, me }: { user: User; me: number | null }) {
         )}
       </section>
       <ShiftQueue user={user} me={me} />
+      <InspectionQueue user={user} me={me} />
     </Screen>
   );
 }
@@ -85,7 +90,13 @@ export function ReviewItem({ user, me, id }: { user: User; me: number | null; id
   return (
     <Screen title={t('review.item_title')} back={back}>
       <RecordNotices recordId={id} />
-      {p ? <ReviewBody key={p.id} user={user} me={me} p={p} /> : <p class="muted">{ready.value ? t('patrol.missing') : t('common.loading')}</p>}
+      {p ? (
+        <ReviewBody key={p.id} user={user} me={me} p={p} />
+      ) : inspections.value.some((x) => x.id === id) ? (
+        <InspectionReview id={id} me={me} />
+      ) : (
+        <p class="muted">{ready.value ? t('patrol.missing') : t('common.loading')}</p>
+      )}
     </Screen>
   );
 }
