@@ -31,7 +31,7 @@ def test_home_shows_what_needs_the_person_now_and_works_offline(
         # The patrol 李娜 sent back, with her comment.
         returned = now.get_by_test_id("now-patrol")
         expect(returned).to_have_count(1)
-        expect(returned.get_by_test_id("now-comment")).to_contain_text("电表读数未填写")
+        expect(returned.get_by_test_id("now-comment")).to_contain_text("电表读数 1.0 与现场不符")
         # Two keys out with him: the repair key from two days ago is overdue and listed first.
         held = now.get_by_test_id("now-key")
         expect(held).to_have_count(2)
