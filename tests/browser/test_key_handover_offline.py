@@ -78,14 +78,19 @@ def test_hand_over_with_both_phones_offline_in_either_order(
     open_key(zhang, key_id)
     zhang.get_by_test_id("key-handover-to").select_option(label="刘洋")
     zhang.get_by_test_id("key-handover").click()
-    expect(zhang.get_by_test_id("key-done")).to_have_text(catalog_text("key.done.handover"))
+    # Offline: the line says it syncs when online (and only then).
+    expect(zhang.get_by_test_id("key-done")).to_have_text(
+        catalog_text("key.done.handover") + catalog_text("key.sync_when_online")
+    )
     liu.goto(f"{live_server.url}/k/{key['qr_token']}")
     expect(liu.get_by_test_id("key-page")).to_have_attribute("data-id", key_id)
     expect_holder(liu, zhang_id)
     offer = liu.get_by_test_id("key-receive-offer")
     expect(offer).to_have_attribute("data-waits", "true")
     liu.get_by_test_id("key-receive").click()
-    expect(liu.get_by_test_id("key-done")).to_have_text(catalog_text("key.done.receive_waiting"))
+    expect(liu.get_by_test_id("key-done")).to_have_text(
+        catalog_text("key.done.receive_waiting") + catalog_text("key.sync_when_online")
+    )
     waiting = liu.get_by_test_id("key-receipt-waiting")
     expect(waiting).to_contain_text("张伟")
     expect_holder(liu, zhang_id)  # custody is Zhang Wei's until his hand-over syncs

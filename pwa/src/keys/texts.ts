@@ -80,7 +80,7 @@ const zh = {
   'key.done.checkin': '已归还。',
   'key.done.handover': '已发起转交，等待对方扫码接收。',
   'key.done.receive': '已接收。',
-  'key.done.receive_waiting': '已确认接收（联网后同步），等待交出人同步转交。',
+  'key.done.receive_waiting': '已确认接收，等待交出人同步转交。',
   'key.done.lost': '已报告遗失。',
   'key.done.return_to_owner': '已退还业主。',
 } as const;
@@ -164,7 +164,7 @@ const en: Record<keyof typeof zh, string> = {
   'key.done.checkin': 'Checked in.',
   'key.done.handover': 'Handover started: waiting for the colleague to scan and receive.',
   'key.done.receive': 'Received.',
-  'key.done.receive_waiting': "Receipt confirmed (syncs when online); waiting for the giver's hand-over to sync.",
+  'key.done.receive_waiting': "Receipt confirmed; waiting for the giver's hand-over to sync.",
   'key.done.lost': 'Reported lost.',
   'key.done.return_to_owner': 'Returned to the owner.',
 };
