@@ -142,7 +142,8 @@ def test_a_returned_inspection_is_corrected_and_its_rectification_verified(
     result.get_by_test_id("verify-note").fill("玻璃门已擦净")
     result.get_by_test_id("item-verify-send").click()
     expect(p.get_by_test_id("inspect-saved")).to_have_text("复查已保存。")
-    synced(p)
+    expect(result).to_have_attribute("data-rectified", "queued")
+    open_inspection(p, inspection_id)  # synced
     expect(result).to_have_attribute("data-rectified", "yes")
     expect(result.get_by_test_id("item-rectified")).to_contain_text("已复查，整改完成")
     expect(result.get_by_test_id("item-rectified")).to_contain_text("玻璃门已擦净")
@@ -211,9 +212,10 @@ def test_the_manager_signs_the_month_off(
     sign_in(boss, live_server, "lina")
     review(boss, inspection_id)
 
-    # A second page of zhaolei's, opened before the sign-off, keeps its button.
-    stale = other_context.new_page()
-    sign_in(stale, live_server, "zhaolei")
+    # A second tab of zhaolei's, opened before the sign-off, keeps its button.
+    stale = third_context.new_page()
+    stale.goto(live_server.url + "/")
+    stale.get_by_test_id("home-header").wait_for()
     open_evaluation(stale)
 
     manager.reload()
