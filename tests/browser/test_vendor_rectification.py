@@ -11,7 +11,6 @@ import io
 from pathlib import Path
 
 from PIL import Image
-
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.conftest import LiveServer, query, sign_in, synced
@@ -164,7 +163,9 @@ def test_a_returned_inspection_is_corrected_and_its_rectification_verified(
 
     # The finding the deduction raised shows the before-photo and the after-photo too.
     result.get_by_test_id("item-finding").click()
-    expect(p.get_by_test_id("finding-detail")).to_have_attribute("data-id", stored_item["finding_id"])
+    expect(p.get_by_test_id("finding-detail")).to_have_attribute(
+        "data-id", stored_item["finding_id"]
+    )
     expect(p.get_by_test_id("finding-detail-photos").get_by_test_id("photo-thumb")).to_have_count(1)
     expect(
         p.get_by_test_id("finding-detail-fix-photos").get_by_test_id("photo-thumb")

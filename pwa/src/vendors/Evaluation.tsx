@@ -182,7 +182,7 @@ function SignOff({ base, onSigned }: { base: string; onSigned: (e: Evaluation) =
           </p>
           <div class="actions">
             <button type="button" class="btn btn-light-outline" onClick={() => setAsking(false)} data-testid="eval-sign-cancel">
-              {t('vendors.cancel')}
+              {t('common.cancel')}
             </button>
             <button type="button" class="btn btn-primary" disabled={busy} onClick={() => void sign()} data-testid="eval-sign-yes">
               {t('vendors.sign_off_yes')}

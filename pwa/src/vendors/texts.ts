@@ -85,7 +85,6 @@ const zh = {
   'vendors.sign_off': '签认本月评价',
   'vendors.sign_off_ask': '签认后本月评价锁定，不能再更改。确定签认吗？',
   'vendors.sign_off_yes': '确定签认',
-  'vendors.cancel': '取消',
   'vendors.signed': '已签认：{who}，{when}',
   'vendors.signed_saved': '已签认，本月评价已锁定。',
 } as const;
@@ -174,7 +173,6 @@ const en: Record<keyof typeof zh, string> = {
   'vendors.sign_off': 'Sign the month off',
   'vendors.sign_off_ask': 'Once signed off the month is locked and cannot change. Sign it off?',
   'vendors.sign_off_yes': 'Sign off',
-  'vendors.cancel': 'Cancel',
   'vendors.signed': 'Signed off: {who}, {when}',
   'vendors.signed_saved': 'Signed off; the month is locked.',
 };
