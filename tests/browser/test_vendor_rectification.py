@@ -248,3 +248,6 @@ def test_the_manager_signs_the_month_off(
     stale.get_by_test_id("eval-sign").click()
     stale.get_by_test_id("eval-sign-yes").click()
     expect(stale.get_by_test_id("eval-sign-error")).to_have_text("该月评价已签字锁定。")
+    # ...and then shows the month as it is now: signed off and locked.
+    expect(stale.get_by_test_id("evaluation")).to_have_attribute("data-locked", "yes")
+    expect(stale.get_by_test_id("eval-signed")).to_contain_text("已签认：赵磊")

@@ -74,7 +74,8 @@ export function VendorsScreen() {
 export function VendorScreen({ id, manager }: { id: number; manager: boolean }) {
   const [month, setMonth] = useState(todayOnSite.value.slice(0, 7));
   const base = `/api/vendors/${id}/evaluations/${month}`;
-  const { data: loaded, error } = useLoad<Evaluation>(online.value ? base : null, [online.value]);
+  const { data: loaded, error, reload } = useLoad<Evaluation>(online.value ? base : null, [online.value]);
+  const [signError, setSignError] = useState<string | null>(null);
   // The sign-off's answer is the locked evaluation: shown in place of the loaded one.
   const [signed, setSigned] = useState<Evaluation | null>(null);
   const ev = signed && signed.month === month && signed.vendor_id === id ? signed : loaded?.month === month ? loaded : null;
@@ -132,7 +133,22 @@ export function VendorScreen({ id, manager }: { id: number; manager: boolean }) 
               )}
             </p>
           ) : (
-            manager && <SignOff base={base} onSigned={setSigned} />
+            manager && (
+              <SignOff
+                base={base}
+                onSigned={(e) => (setSignError(null), setSigned(e))}
+                onRefused={(e) => {
+                  setSignError(errorText(e));
+                  // Signed off meanwhile (another tab, another manager): show it as it is now.
+                  if ((e as { code?: unknown } | null)?.code === 'evaluation_locked') reload();
+                }}
+              />
+            )
+          )}
+          {signError && (
+            <p class="error" role="alert" data-testid="eval-sign-error">
+              {signError}
+            </p>
           )}
           {ev.waiting_review > 0 && <p class="muted">{t('vendors.waiting_review', { n: ev.waiting_review })}</p>}
           <div class="actions">
@@ -156,18 +172,16 @@ export function VendorScreen({ id, manager }: { id: number; manager: boolean }) 
 }
 
 /** The manager signs the month off: a button, a confirmation, then the locked evaluation. */
-function SignOff({ base, onSigned }: { base: string; onSigned: (e: Evaluation) => void }) {
+function SignOff({ base, onSigned, onRefused }: { base: string; onSigned: (e: Evaluation) => void; onRefused: (err: unknown) => void }) {
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   async function sign() {
     if (busy) return;
     setBusy(true);
-    setError(null);
     try {
       onSigned(await api.post<Evaluation>(`${base}/sign-off`));
     } catch (err) {
-      setError(errorText(err));
+      onRefused(err);
       setAsking(false);
     } finally {
       setBusy(false);
@@ -193,11 +207,6 @@ function SignOff({ base, onSigned }: { base: string; onSigned: (e: Evaluation) =
         <button type="button" class="btn btn-primary" onClick={() => setAsking(true)} data-testid="eval-sign">
           {t('vendors.sign_off')}
         </button>
-      )}
-      {error && (
-        <p class="error" role="alert" data-testid="eval-sign-error">
-          {error}
-        </p>
       )}
     </div>
   );
