@@ -6,8 +6,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { Link, Screen } from '../app/common';
 import { todayOnSite } from '../app/site';
 import { goBack, online } from '../app/state';
-import { useLoad } from '../app/ui';
+import { useLoad, when } from '../app/ui';
 import { t } from '../i18n';
+import { errorText } from '../i18n/errors';
 import { api } from '../sync/api';
 import type { Vendor } from './store';
 
@@ -24,6 +25,8 @@ export interface Evaluation {
   deduction_fen: number;
   payable_fen: number;
   locked: boolean;
+  signed_by: string | null;
+  signed_at: string | null;
   waiting_review: number;
 }
 
@@ -68,10 +71,14 @@ export function VendorsScreen() {
   );
 }
 
-export function VendorScreen({ id }: { id: number }) {
+export function VendorScreen({ id, manager }: { id: number; manager: boolean }) {
   const [month, setMonth] = useState(todayOnSite.value.slice(0, 7));
   const base = `/api/vendors/${id}/evaluations/${month}`;
-  const { data: ev, error } = useLoad<Evaluation>(online.value ? base : null, [online.value]);
+  const { data: loaded, error, reload } = useLoad<Evaluation>(online.value ? base : null, [online.value]);
+  const [signError, setSignError] = useState<string | null>(null);
+  // The sign-off's answer is the locked evaluation: shown in place of the loaded one.
+  const [signed, setSigned] = useState<Evaluation | null>(null);
+  const ev = signed && signed.month === month && signed.vendor_id === id ? signed : loaded?.month === month ? loaded : null;
   const [history, setHistory] = useState<(number | null)[]>([]);
   const months = lastMonths(month, 6);
   useEffect(() => {
@@ -91,7 +98,7 @@ export function VendorScreen({ id }: { id: number }) {
       </section>
       {error && <p class="error">{error}</p>}
       {ev && (
-        <section class="card" data-testid="evaluation" data-score={ev.score ?? ''} data-inspections={ev.inspections}>
+        <section class="card" data-testid="evaluation" data-score={ev.score ?? ''} data-inspections={ev.inspections} data-locked={ev.locked ? 'yes' : 'no'}>
           <dl class="kvs">
             <Kv2 label={t('vendors.score')} testid="eval-score" v={ev.score === null ? t('vendors.no_score') : ev.score.toFixed(2)} />
             <Kv2 label={t('vendors.inspections')} testid="eval-inspections" v={String(ev.inspections)} />
@@ -115,7 +122,34 @@ export function VendorScreen({ id }: { id: number }) {
             <Kv2 label={t('vendors.deduction')} testid="eval-deduction" v={yuan(ev.deduction_fen)} />
             <Kv2 label={t('vendors.payable')} testid="eval-payable" v={yuan(ev.payable_fen)} />
           </dl>
-          {ev.locked && <p class="chip pstatus-approved">{t('vendors.locked')}</p>}
+          {ev.locked ? (
+            <p data-testid="eval-signed">
+              <span class="chip pstatus-approved">{t('vendors.locked')}</span> {t('vendors.signed', { who: ev.signed_by ?? '', when: when(ev.signed_at) })}
+              {ev === signed && (
+                <span class="saved" role="status" data-testid="eval-signed-saved">
+                  {' '}
+                  {t('vendors.signed_saved')}
+                </span>
+              )}
+            </p>
+          ) : (
+            manager && (
+              <SignOff
+                base={base}
+                onSigned={(e) => (setSignError(null), setSigned(e))}
+                onRefused={(e) => {
+                  setSignError(errorText(e));
+                  // Signed off meanwhile (another tab, another manager): show it as it is now.
+                  if ((e as { code?: unknown } | null)?.code === 'evaluation_locked') reload();
+                }}
+              />
+            )
+          )}
+          {signError && (
+            <p class="error" role="alert" data-testid="eval-sign-error">
+              {signError}
+            </p>
+          )}
           {ev.waiting_review > 0 && <p class="muted">{t('vendors.waiting_review', { n: ev.waiting_review })}</p>}
           <div class="actions">
             <a class="btn btn-light-outline" href={`${base}.pdf`} target="_blank" rel="noopener" data-testid="eval-pdf">
@@ -134,6 +168,47 @@ export function VendorScreen({ id }: { id: number }) {
         </section>
       )}
     </Screen>
+  );
+}
+
+/** The manager signs the month off: a button, a confirmation, then the locked evaluation. */
+function SignOff({ base, onSigned, onRefused }: { base: string; onSigned: (e: Evaluation) => void; onRefused: (err: unknown) => void }) {
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+  async function sign() {
+    if (busy) return;
+    setBusy(true);
+    try {
+      onSigned(await api.post<Evaluation>(`${base}/sign-off`));
+    } catch (err) {
+      onRefused(err);
+      setAsking(false);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <div class="form" data-testid="eval-sign-off">
+      {asking ? (
+        <>
+          <p class="notice" data-testid="eval-sign-ask">
+            {t('vendors.sign_off_ask')}
+          </p>
+          <div class="actions">
+            <button type="button" class="btn btn-light-outline" onClick={() => setAsking(false)} data-testid="eval-sign-cancel">
+              {t('common.cancel')}
+            </button>
+            <button type="button" class="btn btn-primary" disabled={busy} onClick={() => void sign()} data-testid="eval-sign-yes">
+              {t('vendors.sign_off_yes')}
+            </button>
+          </div>
+        </>
+      ) : (
+        <button type="button" class="btn btn-primary" onClick={() => setAsking(true)} data-testid="eval-sign">
+          {t('vendors.sign_off')}
+        </button>
+      )}
+    </div>
   );
 }
 

@@ -14,6 +14,7 @@ import { errorText } from '../i18n/errors';
 import { PhotoPicker } from '../photos/Photos';
 import {
   DEDUCTIONS,
+  entriesOf,
   itemProblems,
   itemsFor,
   itemsToSend,
@@ -24,8 +25,10 @@ import {
   vendorsOf,
   zonesOf,
   type Deduction,
+  type Inspection,
   type ItemEntry,
   type Mode,
+  type ScoredItem,
   type TemplateItem,
 } from './store';
 
@@ -38,13 +41,20 @@ export const lastSaved = signal<{ id: string; text: string } | null>(null);
 
 type Choice = 'p0' | 'p1' | 'p2' | 'p5';
 
-export function InspectScreen({ user }: { user: User }) {
-  const [siteId, setSiteId] = useState(user.sites.length === 1 ? user.sites[0]!.id : '');
-  const [vendorId, setVendorId] = useState<number | null>(null);
-  const [zoneId, setZoneId] = useState<number | null>(null);
-  const [mode, setMode] = useState<Mode>('quick');
-  const [entries, setEntries] = useState<ReadonlyMap<number, ItemEntry>>(new Map());
-  const [quickItems, setQuickItems] = useState<number[]>([]);
+/** A returned inspection being corrected: the form starts from it and sends it again. */
+export interface Again {
+  i: Inspection;
+  items: ScoredItem[];
+  onCancel: () => void;
+}
+
+export function InspectScreen({ user, again }: { user: User; again?: Again }) {
+  const [siteId, setSiteId] = useState(again ? String(again.i.site_id) : user.sites.length === 1 ? user.sites[0]!.id : '');
+  const [vendorId, setVendorId] = useState<number | null>(again?.i.vendor_id ?? null);
+  const [zoneId, setZoneId] = useState<number | null>(again?.i.zone_id ?? null);
+  const [mode, setMode] = useState<Mode>(again?.i.mode ?? 'quick');
+  const [entries, setEntries] = useState<ReadonlyMap<number, ItemEntry>>(() => (again ? entriesOf(again.items) : new Map()));
+  const [quickItems, setQuickItems] = useState<number[]>(() => (again ? again.items.filter((x) => x.points_deducted > 0).map((x) => x.item_id) : []));
   const [added, setAdded] = useState<ReadonlyMap<string, NewPhoto>>(new Map());
   const [processing, setProcessing] = useState(0);
   const [showProblems, setShowProblems] = useState(false);
@@ -86,7 +96,8 @@ export function InspectScreen({ user }: { user: User }) {
     setBusy(true);
     setError(null);
     try {
-      const id = await submitInspection({ site_id: Number(siteId), vendor, zone, template, mode, entries, at: new Date() }, [...added.values()]);
+      const id = await submitInspection({ site_id: Number(siteId), vendor, zone, template, mode, entries, at: new Date() }, [...added.values()], again?.i.id);
+      again?.onCancel();
       // Every save says it saved; "syncs when online" only when it will wait.
       lastSaved.value = { id, text: online.value ? t('vendors.saved') : t('vendors.saved_offline') };
       navigate({ name: 'inspection', id }, true);
@@ -99,15 +110,21 @@ export function InspectScreen({ user }: { user: User }) {
 
   const missing = siteId !== '' && (vendors === null || zones === null);
   return (
-    <Screen title={t('vendors.new_title')} back={() => goBack('inspections')}>
+    <Screen title={again ? t('vendors.again_title') : t('vendors.new_title')} back={again ? again.onCancel : () => goBack('inspections')}>
+      {again?.i.review_comment && (
+        <p class="notice" data-testid="inspect-returned-comment">
+          {t('vendors.returned_comment', { text: again.i.review_comment })}
+        </p>
+      )}
       <section class="card form" data-testid="inspect-form">
-        <SitePicker sites={user.sites} value={siteId} onChange={(v) => (setSiteId(v), setVendorId(null), setZoneId(null), reset())} id="i-site" testid="inspect-site" first="choose" />
+        {/* A resubmission keeps its site and vendor (the server refuses a change). */}
+        {!again && <SitePicker sites={user.sites} value={siteId} onChange={(v) => (setSiteId(v), setVendorId(null), setZoneId(null), reset())} id="i-site" testid="inspect-site" first="choose" />}
         {missing && <p class="notice">{t('vendors.no_data')}</p>}
         {vendors && vendors.length === 0 && <p class="muted">{t('vendors.no_vendors')}</p>}
         {vendors && vendors.length > 0 && (
           <>
             <label for="i-vendor">{t('vendors.vendor')}</label>
-            <select id="i-vendor" value={vendorId ?? ''} onChange={(e) => (setVendorId(Number(e.currentTarget.value) || null), reset())} data-testid="inspect-vendor">
+            <select id="i-vendor" disabled={!!again} value={vendorId ?? ''} onChange={(e) => (setVendorId(Number(e.currentTarget.value) || null), reset())} data-testid="inspect-vendor">
               <option value="">{t('common.choose')}</option>
               {vendors.map((v) => (
                 <option key={v.id} value={v.id}>

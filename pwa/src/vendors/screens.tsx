@@ -16,11 +16,11 @@ export default function VendorsScreens({ user, route: r }: ScreenProps) {
     case 'inspection-new':
       return <InspectScreen user={user} />;
     case 'inspection':
-      return <InspectionScreen key={r.id} id={r.id} />;
+      return <InspectionScreen key={r.id} id={r.id} user={user} />;
     case 'vendors':
       return <VendorsScreen />;
     case 'vendor':
-      return <VendorScreen key={r.id} id={r.id} />;
+      return <VendorScreen key={r.id} id={r.id} manager={user.roles.includes('manager')} />;
     default:
       return null;
   }

@@ -137,6 +137,7 @@ export interface Inspection {
   site_id: number;
   vendor_id: number;
   vendor_name: string;
+  zone_id: number;
   zone_name: string;
   at: string;
   mode: Mode;
@@ -179,6 +180,7 @@ export function inspectionOf(r: ServerRow): Inspection {
     site_id: Number(f.site_id),
     vendor_id: Number(f.vendor_id),
     vendor_name: String(f.vendor_name ?? ''),
+    zone_id: Number(f.zone_id),
     zone_name: String(f.zone_name ?? ''),
     at: String(f.at ?? ''),
     mode: f.mode === 'full' ? 'full' : 'quick',
@@ -215,6 +217,7 @@ export const inspections = computed<Inspection[]>(() => {
       site_id: Number(m.args.site_id),
       vendor_id: Number(m.args.vendor_id),
       vendor_name: before?.vendor_name || vendor?.name || '',
+      zone_id: Number(m.args.zone_id),
       zone_name: before?.zone_name || zone?.name || '',
       at: String(m.args.at ?? ''),
       mode: m.args.mode === 'full' ? 'full' : 'quick',
@@ -238,7 +241,15 @@ export interface ScoredItem {
   reason: string;
   note: string;
   photos: string[];
+  finding_id: string | null; // a deduction's finding: the vendor's rectification
+  due_at: string | null;
+  rectified_at: string | null; // set by inspections.verify (the re-inspection)
+  after_photos: string[];
+  after_note: string;
 }
+
+const strs = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : []);
+const strOrNull = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
 
 /** An inspection's scored items as pulled. */
 export function itemsOfInspection(id: string): ScoredItem[] {
@@ -253,7 +264,12 @@ export function itemsOfInspection(id: string): ScoredItem[] {
         points_deducted: Number(f.points_deducted ?? 0),
         reason: String(f.reason ?? ''),
         note: String(f.note ?? ''),
-        photos: Array.isArray(f.photos) ? (f.photos as string[]) : [],
+        photos: strs(f.photos),
+        finding_id: strOrNull(f.finding_id),
+        due_at: strOrNull(f.due_at),
+        rectified_at: strOrNull(f.rectified_at),
+        after_photos: strs(f.after_photos),
+        after_note: String(f.after_note ?? ''),
       };
     })
     .sort((a, b) => a.item_id - b.item_id);
@@ -292,9 +308,12 @@ export function submitArgs(id: string, d: Draft): Args {
   };
 }
 
-/** Submit: one outbox intent with the photos it names; returns the inspection's id. */
-export async function submitInspection(d: Draft, photos: NewPhoto[]): Promise<string> {
-  const id = uuid();
+/**
+ * Submit: one outbox intent with the photos it names; returns the inspection's id. A
+ * returned inspection is sent again with its own id (`again`): the server replaces its items.
+ */
+export async function submitInspection(d: Draft, photos: NewPhoto[], again?: string): Promise<string> {
+  const id = again ?? uuid();
   const args = submitArgs(id, d);
   const sent = new Set((args.items as { photos: string[] }[]).flatMap((i) => i.photos));
   await mutate(
@@ -302,4 +321,20 @@ export async function submitInspection(d: Draft, photos: NewPhoto[]): Promise<st
     { photos: photos.filter((p) => sent.has(p.hash)) },
   );
   return id;
+}
+
+/** The entries a returned inspection was scored with, to correct and send again. */
+export function entriesOf(items: readonly ScoredItem[]): Map<number, ItemEntry> {
+  return new Map(items.map((x) => [x.item_id, { points: x.points_deducted as Deduction, reason: x.reason, note: x.note, photos: x.photos }]));
+}
+
+/** A verify queued on this phone for the item (shown as waiting until the server's answer). */
+export function verifyQueued(inspectionId: string, itemId: number): boolean {
+  return (localSnapshot.value?.outbox ?? []).some((m) => m.name === 'inspections.verify' && m.state !== 'acked' && m.record_id === inspectionId && m.args.item_id === itemId);
+}
+
+/** The re-inspection found a deduction rectified: inspections.verify with the after-photos. */
+export async function verifyRectification(inspectionId: string, itemId: number, note: string, photos: NewPhoto[], at: Date): Promise<void> {
+  const args = { id: inspectionId, item_id: itemId, at: at.toISOString(), photos: photos.map((p) => p.hash), note: note.trim() };
+  await mutate({ name: 'inspections.verify', args, collection: 'inspections', record_id: inspectionId }, { photos });
 }

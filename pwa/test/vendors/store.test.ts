@@ -1,7 +1,7 @@
 // The phone's scoring of a vendor inspection: the live total (critical cap), quick
 // and full mode, and the photo a deduction needs, checked before the server would refuse.
 import { describe, expect, it } from 'vitest';
-import { itemProblems, itemsFor, itemsToSend, PASS, submitArgs, totalScore, type ItemEntry, type TemplateVersion } from '../../src/vendors/store';
+import { entriesOf, inspectionOf, itemProblems, itemsFor, itemsToSend, PASS, submitArgs, totalScore, type ItemEntry, type TemplateVersion } from '../../src/vendors/store';
 import { inspectionQueue } from '../../src/review/inspections';
 import { lastMonths, yuan } from '../../src/vendors/Evaluation';
 
@@ -76,7 +76,7 @@ describe('vendor inspection scoring', () => {
   });
 
   it('queues submitted inspections of my sites for a supervisor, not my own', () => {
-    const base = { vendor_id: 3, vendor_name: 'v', zone_name: 'z', at: '', mode: 'quick' as const, score: 90, review_comment: '', critical_failures: 0, revision: 4 };
+    const base = { vendor_id: 3, vendor_name: 'v', zone_id: 7, zone_name: 'z', at: '', mode: 'quick' as const, score: 90, review_comment: '', critical_failures: 0, revision: 4 };
     const list = [
       { ...base, id: 'b', site_id: 1, status: 'submitted' as const, author_id: 5, submitted_at: '2026-12-02' },
       { ...base, id: 'a', site_id: 1, status: 'submitted' as const, author_id: 5, submitted_at: '2026-12-01' },
@@ -87,6 +87,20 @@ describe('vendor inspection scoring', () => {
     const lina = { roles: ['supervisor'], sites: [{ id: '1', name: '翠湖' }] };
     expect(inspectionQueue(list, lina, 9).map((i) => i.id)).toEqual(['a', 'b']);
     expect(inspectionQueue(list, { ...lina, roles: ['environment'] }, 9)).toEqual([]);
+  });
+
+  it('starts a returned inspection\'s correction from what it was scored with', () => {
+    const scored = [
+      { item_id: 2, label_zh: '大堂', label_en: 'Lobby', points_deducted: 2, reason: '手印', note: 'n', photos: ['h1'], finding_id: 'f', due_at: null, rectified_at: null, after_photos: [], after_note: '' },
+      { item_id: 1, label_zh: '地面', label_en: 'Floor', points_deducted: 0, reason: '', note: '', photos: [], finding_id: null, due_at: null, rectified_at: null, after_photos: [], after_note: '' },
+    ];
+    const entries = entriesOf(scored);
+    expect(entries.get(2)).toEqual({ points: 2, reason: '手印', note: 'n', photos: ['h1'] });
+    // Sent again in quick mode: the failed item as it was, the passed one left out.
+    const sent = itemsToSend(itemsFor(template, 'lobby'), entries, 'quick').map(({ item, entry }) => [item.id, entry.points]);
+    expect(sent).toEqual([[2, 2]]);
+    const row = { id: 'i', revision: 3, fields: { site_id: 1, vendor_id: 3, zone_id: 7, status: 'rejected', review_comment: '重评' } };
+    expect(inspectionOf(row as never)).toMatchObject({ zone_id: 7, status: 'rejected', review_comment: '重评' });
   });
 
   it('names money in yuan from fen and counts months back across a year', () => {
