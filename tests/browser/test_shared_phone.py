@@ -81,7 +81,9 @@ def finding_with_photo(page: Page, description: str) -> tuple[str, str]:
 
 
 def test_a_shared_phone_keeps_nothing_of_the_last_user_and_loses_no_work(
-    context: BrowserContext, push_server: LiveServer, push_service: PushServiceStandIn
+    context: BrowserContext,
+    push_server: LiveServer,  # noqa: F811 (the fixture imported from test_push)
+    push_service: PushServiceStandIn,  # noqa: F811
 ) -> None:
     endpoint = push_service.endpoint("zhangwei")
     context.grant_permissions(["notifications"], origin=push_server.url)
@@ -129,6 +131,8 @@ def test_a_shared_phone_keeps_nothing_of_the_last_user_and_loses_no_work(
     edit_finding(page, finding_id, description="消防栓箱门损坏，已报修")
     open_sync_page(page)
     expect_pending(page, 1)
+    named = page.get_by_test_id("pending-what").inner_text()
+    assert "消防栓箱门损坏" in named
 
     # Signing out asks first and names what would wait, as the sync page does.
     open_settings(page)
@@ -139,16 +143,19 @@ def test_a_shared_phone_keeps_nothing_of_the_last_user_and_loses_no_work(
     item = page.get_by_test_id("sign-out-item")
     expect(item).to_have_count(1)
     expect(item).to_have_attribute("data-name", "findings.upsert")
-    expect(item).to_contain_text("消防栓箱门损坏，已报修")
+    expect(item).to_have_text(named)
     expect(page.get_by_test_id("sign-out-keep")).to_have_text(catalog_text("signout.keep"))
     # Nothing was deleted or signed out by asking.
     assert user_stores(page) == [f"fieldkeep-{zhangwei}"]
     assert logouts == []
 
-    # Back online, "sync first" sends it; then signing out clears his data from the phone.
-    go_online(context)
+    # "Sync first" with no network: nothing is sent, nothing is lost, the question stays.
     page.get_by_test_id("sign-out-sync-first").click()
-    expect(warning).to_have_attribute("data-unsent", "0", timeout=30_000)
+    expect(item).to_have_text(named)
+    expect(warning).to_have_attribute("data-unsent", "1")
+    # Back online the sync sends it; then signing out clears his data from the phone.
+    go_online(context)
+    expect(warning).to_have_attribute("data-unsent", "0", timeout=60_000)
     expect(warning).to_contain_text(catalog_text("signout.all_sent"))
     assert server_findings(push_server)[finding_id]["description"] == "消防栓箱门损坏，已报修"
     page.get_by_test_id("sign-out-clear").click()
@@ -184,6 +191,9 @@ def test_signing_out_with_unsent_work_can_keep_it_for_the_next_sign_in(
     open_settings(page)
     page.get_by_test_id("sign-out").click()
     expect(page.get_by_test_id("sign-out-item")).to_contain_text("三楼走廊灯不亮")
+    expect(page.get_by_test_id("sign-out-item")).to_contain_text(
+        catalog_text("mutation.findings.upsert")
+    )
     page.get_by_test_id("sign-out-keep").click()
     expect(page.get_by_test_id("login-username")).to_be_visible()
     # Kept on the phone: his store and its outbox are still there.

@@ -80,8 +80,9 @@ export function SignOutPanel({ user, onCancel }: { user: User; onCancel: () => v
 
   return (
     <div class="notice" role="alertdialog" aria-labelledby="signout-warn" data-testid="sign-out-warning" data-unsent={n}>
+      {/* Keyed: the "sign out" button never reuses the element of "sync first" under a finger. */}
       {n > 0 ? (
-        <>
+        <div key="unsent">
           <p id="signout-warn">{t('signout.unsent', { n })}</p>
           <ul class="plain-list">
             {rows.map((r) => (
@@ -98,14 +99,14 @@ export function SignOutPanel({ user, onCancel }: { user: User; onCancel: () => v
           <button type="button" class="btn btn-danger btn-block" onClick={() => void go(true)} disabled={busy} data-testid="sign-out-keep">
             {t('signout.keep')}
           </button>
-        </>
+        </div>
       ) : (
-        <>
+        <div key="sent">
           <p id="signout-warn">{t('signout.all_sent')}</p>
           <button type="button" class="btn btn-danger btn-block" onClick={() => void go(false)} disabled={busy} aria-busy={busy} data-testid="sign-out-clear">
             {busy ? t('settings.signing_out') : t('settings.sign_out')}
           </button>
-        </>
+        </div>
       )}
       <button type="button" class="btn btn-light-outline btn-block" onClick={onCancel} disabled={busy} data-testid="sign-out-cancel">
         {t('common.cancel')}
