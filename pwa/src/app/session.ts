@@ -105,7 +105,7 @@ export async function signIn(username: string, password: string): Promise<void> 
 /**
  * End the session; `pushEndpoint` (this browser's push subscription) goes with
  * it so the next user of the phone does not get this user's notifications.
- * The user's local store is kept: app/signout.ts deletes it when nothing is unsent.
+ * The user's local store is kept: app/signout.tsx deletes it when nothing is unsent.
  */
 export async function signOut(pushEndpoint?: string | null): Promise<void> {
   generation++;
