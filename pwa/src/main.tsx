@@ -17,7 +17,8 @@ setUnauthorizedHandler(() => void expireSession());
 // The REST answers kept for offline use (units, due list, keys out) refresh after every clean sync.
 onAfterSync(refreshAll);
 // The signed-in user's local store and sync follow the user: open on sign-in
-// (or a start with a stored user), closed on sign-out. The store itself stays.
+// (or a start with a stored user), closed on sign-out. A sign-out with nothing
+// unsent deletes the store (app/signout.tsx); otherwise it stays for the next sign-in.
 effect(() => {
   const u = user.value;
   if (u) attach(u);

@@ -2,27 +2,24 @@ import { useState } from 'preact/hooks';
 import { t } from '../i18n';
 import type { User } from './api-types';
 import { NotificationSettings } from '../push/NotificationSettings';
-import { syncing } from '../sync/status';
 import { LangSwitch, Screen } from './common';
-import { pendingCount, syncNow } from './data';
-import { signOut } from './session';
 import { goHome } from './state';
+
+// The sign-out code (the question about unsent work, clearing the phone) loads on the tap.
+type SignOutCode = typeof import('./signout');
 
 export function Settings({ user }: { user: User }) {
   const [busy, setBusy] = useState(false);
-  const [confirming, setConfirming] = useState(false);
-  const pending = pendingCount.value;
+  const [asking, setAsking] = useState<SignOutCode | null>(null);
 
-  async function doSignOut(force: boolean) {
+  async function startSignOut() {
     if (busy) return;
-    if (pending > 0 && !force) {
-      // Unsent changes stay on this phone (in this user's store) but nobody sees them until the next sign-in.
-      setConfirming(true);
-      return;
-    }
     setBusy(true);
     try {
-      await signOut();
+      const code = await import('./signout');
+      // Unsent work: ask first (what would wait, sync first, or keep it here); else sign out and clear.
+      if (await code.hasUnsent(user)) setAsking(code);
+      else await code.leave(user, false);
     } finally {
       setBusy(false);
     }
@@ -38,30 +35,13 @@ export function Settings({ user }: { user: User }) {
       <section class="card">
         <h2>{t('settings.account')}</h2>
         <p>{t('settings.signed_in_as', { name: user.display_name, username: user.username })}</p>
-        {confirming && pending > 0 ? (
-          <div class="notice" role="alertdialog" aria-labelledby="signout-warn" data-testid="sign-out-warning">
-            <p id="signout-warn">{t('settings.unsent_warning', { n: pending })}</p>
-            <button
-              type="button"
-              class="btn btn-primary btn-block"
-              onClick={() => void syncNow()}
-              disabled={syncing.value}
-              data-testid="sign-out-sync-first"
-            >
-              {syncing.value ? t('sync.syncing') : t('settings.sync_first')}
-            </button>
-            <button type="button" class="btn btn-danger btn-block" onClick={() => void doSignOut(true)} disabled={busy} data-testid="sign-out-anyway">
-              {t('settings.sign_out_anyway')}
-            </button>
-            <button type="button" class="btn btn-light-outline btn-block" onClick={() => setConfirming(false)} data-testid="sign-out-cancel">
-              {t('common.cancel')}
-            </button>
-          </div>
+        {asking ? (
+          <asking.SignOutPanel user={user} onCancel={() => setAsking(null)} />
         ) : (
           <button
             type="button"
             class="btn btn-danger btn-block"
-            onClick={() => void doSignOut(false)}
+            onClick={() => void startSignOut()}
             disabled={busy}
             aria-busy={busy}
             data-testid="sign-out"

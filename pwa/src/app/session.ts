@@ -11,6 +11,7 @@ import {
   setPendingLogout,
 } from '../db/db';
 import { ApiError, isNetworkError } from '../sync/api';
+import { MEDIA_CACHE } from '../sw/routes';
 import * as auth from '../sync/auth';
 import type { User } from './api-types';
 import { booting, loginNotice, navigate, online, user } from './state';
@@ -75,10 +76,20 @@ export async function expireSession(): Promise<void> {
   user.value = null;
   loginNotice.value = 'login.session_expired';
   await quietly('clearing the user', clearUser());
+  await dropPhotoCache();
+}
+
+/**
+ * The service worker's photo cache answers without asking the server, so no
+ * user's cached photos may outlive their sign-in: the next person on this
+ * phone gets photos only through the server's access check.
+ */
+async function dropPhotoCache(): Promise<void> {
+  if (typeof caches !== 'undefined') await quietly('clearing the photo cache', caches.delete(MEDIA_CACHE));
 }
 
 export async function signIn(username: string, password: string): Promise<void> {
-  if (flushing) await flushing; // never let an old sign-out land after this sign-in
+  await flushPendingLogout(); // the last user's sign-out (and push endpoint) lands before this sign-in
   const gen = ++generation;
   const u = await auth.login(username, password);
   if (gen !== generation) return;
@@ -91,18 +102,24 @@ export async function signIn(username: string, password: string): Promise<void> 
   void requestPersistence();
 }
 
-export async function signOut(): Promise<void> {
+/**
+ * End the session; `pushEndpoint` (this browser's push subscription) goes with
+ * it so the next user of the phone does not get this user's notifications.
+ * The user's local store is kept: app/signout.tsx deletes it when nothing is unsent.
+ */
+export async function signOut(pushEndpoint?: string | null): Promise<void> {
   generation++;
   try {
-    await auth.logout();
+    await auth.logout(undefined, pushEndpoint);
   } catch (err) {
     if (!(err instanceof ApiError && err.status === 401)) {
       // The server still holds the session: end it when the network is back.
-      await quietly('noting the pending sign-out', setPendingLogout(true));
+      await quietly('noting the pending sign-out', setPendingLogout(pushEndpoint || true));
       if (!isNetworkError(err)) console.warn('fieldkeep: sign-out failed', err);
     }
   }
   await quietly('clearing the user', clearUser());
+  await dropPhotoCache();
   user.value = null;
   loginNotice.value = 'login.signed_out';
   navigate('home', true);
@@ -112,9 +129,10 @@ export function flushPendingLogout(): Promise<void> {
   if (flushing) return flushing;
   flushing = (async () => {
     if (user.value || !online.value) return;
-    if (!(await quietly('reading the pending sign-out', loadPendingLogout()))) return;
+    const pending = await quietly('reading the pending sign-out', loadPendingLogout());
+    if (!pending) return;
     try {
-      await auth.logout();
+      await auth.logout(undefined, typeof pending === 'string' ? pending : null);
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 401)) return; // try again later
     }

@@ -75,12 +75,16 @@ export async function saveLang(lang: Lang): Promise<void> {
   await setMeta(LANG, lang);
 }
 
-/** Set when a sign-out could not reach the server; retried when online. */
-export async function loadPendingLogout(): Promise<boolean> {
-  return (await getMeta(PENDING_LOGOUT)) === true;
+/**
+ * Set when a sign-out could not reach the server; retried when online. A
+ * string is the browser's push endpoint, sent with the retried sign-out.
+ */
+export async function loadPendingLogout(): Promise<string | boolean> {
+  const v = await getMeta(PENDING_LOGOUT);
+  return v === true || typeof v === 'string' ? v : false;
 }
 
-export async function setPendingLogout(pending: boolean): Promise<void> {
-  if (pending) await setMeta(PENDING_LOGOUT, true);
+export async function setPendingLogout(pending: string | boolean): Promise<void> {
+  if (pending) await setMeta(PENDING_LOGOUT, pending);
   else await deleteMeta(PENDING_LOGOUT);
 }

@@ -121,10 +121,6 @@ export const en: Record<CoreKey, string> = {
   'sync.device_id': 'Device id',
   'sync.ios_install': 'On iPhone, install the app with Safari: Share → Add to Home Screen. Otherwise Safari may delete its data after 7 days without use.',
 
-  'settings.unsent_warning': '{n} changes are not synced yet. They stay on this phone, but are sent only after you sign in again as the same user with a network.',
-  'settings.sync_first': 'Sync first',
-  'settings.sign_out_anyway': 'Sign out anyway',
-
   'settings.title': 'Settings',
   'settings.language': 'Display language',
   'settings.account': 'Account',

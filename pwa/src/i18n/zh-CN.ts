@@ -120,10 +120,6 @@ export const zhCN = {
   'sync.device_id': '设备编号',
   'sync.ios_install': 'iPhone 用户请用 Safari 的“分享 → 添加到主屏幕”安装本应用，否则 7 天未使用时本机数据可能被清除。',
 
-  'settings.unsent_warning': '还有 {n} 条修改未同步。退出后它们仍保存在本机，但要用同一账号重新登录并联网后才会发送。',
-  'settings.sync_first': '先同步',
-  'settings.sign_out_anyway': '仍然退出',
-
   'settings.title': '设置',
   'settings.language': '界面语言',
   'settings.account': '账号',

@@ -53,6 +53,7 @@ export async function saveLanguage(language: string, client: Api = api): Promise
   await client.request('PATCH', '/api/auth/me', { body: { language } });
 }
 
-export async function logout(client: Api = api): Promise<void> {
-  await client.post('/api/auth/logout');
+/** End the session; with this browser's push endpoint the server drops that subscription too. */
+export async function logout(client: Api = api, pushEndpoint?: string | null): Promise<void> {
+  await client.post('/api/auth/logout', pushEndpoint ? { push_endpoint: pushEndpoint } : undefined);
 }

@@ -121,4 +121,39 @@ describe('session', () => {
     expect(seen).toEqual(['GET /api/auth/csrf', 'POST /api/auth/logout']);
     expect(await loadPendingLogout()).toBe(false);
   });
+
+  it('sends the push endpoint with the sign-out, also when the sign-out waited for the network', async () => {
+    await saveUser(stored);
+    handler = () => Promise.reject(new TypeError('Failed to fetch')) as never;
+    await boot();
+    await signOut('https://push.example/sub/1');
+    expect(await loadPendingLogout()).toBe('https://push.example/sub/1');
+
+    const bodies: unknown[] = [];
+    handler = (url, init) => {
+      if (url === '/api/auth/logout') bodies.push(JSON.parse(String(init.body)));
+      return url === '/api/auth/csrf' ? json(200, { csrf_token: 't' }) : new Response(null, { status: 204 });
+    };
+    await flushPendingLogout();
+    expect(bodies).toEqual([{ push_endpoint: 'https://push.example/sub/1' }]);
+    expect(await loadPendingLogout()).toBe(false);
+  });
+
+  it("ends the last user's pending sign-out before the next user signs in", async () => {
+    await saveUser(stored);
+    handler = () => Promise.reject(new TypeError('Failed to fetch')) as never;
+    await boot();
+    await signOut('https://push.example/sub/1');
+    handler = (url) =>
+      url === '/api/auth/csrf'
+        ? json(200, { csrf_token: 't' })
+        : url === '/api/auth/login'
+          ? json(200, { user: { ...stored, id: '2', username: 'wang' } })
+          : new Response(null, { status: 204 });
+    seen.length = 0;
+    await signIn('wang', 'pw');
+    expect(seen.filter((s) => s.startsWith('POST'))).toEqual(['POST /api/auth/logout', 'POST /api/auth/login']);
+    expect(user.value?.username).toBe('wang');
+    expect(await loadPendingLogout()).toBe(false);
+  });
 });
