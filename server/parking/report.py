@@ -113,6 +113,13 @@ async def _details(shift_ids: list[str], voided: set[str]) -> list[dict[str, Any
 
 
 async def day_report(site_id: int, day: date) -> DayReport:
+    # One read transaction: its queries share a connection (Piccolo's SQLite engine opens one
+    # per query otherwise, which cost more than the report's SQL) and see the same ledger.
+    async with T._meta.db.transaction():
+        return await _day_report(site_id, day)
+
+
+async def _day_report(site_id: int, day: date) -> DayReport:
     clock = await site_clock(site_id)
     site = await Site.select(Site.name).where(Site.id == site_id).first()
     shifts = await _shifts(site_id, clock, day)
