@@ -6,9 +6,11 @@ exemptions, variances, voids, shifts); the ratio says what that costs. Issue 16'
 `python -m bench parking-report` (SQLite); `BENCH_DB=postgres python -m bench parking-report`
 on the PostgreSQL at FIELDKEEP_TEST_POSTGRES. Each is the fastest of 7 runs taken in turns.
 
-Figures (2 shared cores, busy; before and after timed in one process, same JSON answer):
-  SQLite      before 162.8 ms = 13.1x, after 34.5 ms = 2.8x (plain GROUP BY 12.4 ms)
-  PostgreSQL  before 105.2 ms = 17.3x, after 32.8 ms = 5.4x (plain GROUP BY 6.1 ms)
+Figures (2 shared cores, busy; before and after timed in one process, same JSON answer;
+two runs each):
+  SQLite      before 162.8 / 145.6 ms = 13.1x / 11.4x, after 34.5 / 36.7 ms = 2.8x / 2.9x
+  PostgreSQL  before 105.2 / 81.6 ms = 17.3x / 13.2x, after 32.8 / 30.3 ms = 5.4x / 4.9x
+This bench alone: SQLite 31.0 ms vs 11.2 ms = 2.8x; PostgreSQL 29.1 ms vs 6.2 ms = 4.7x.
 Before, the report loaded every entry into Python; now the database groups the lines and
 joins their receipts, and only voids and variances come back one by one. On PostgreSQL the
 receipts are ordered inside string_agg (the database's collation, as before), which is most of
