@@ -22,6 +22,7 @@ from tests.server.parking.shift_kit import (
     parking_site,
     signed_in,
 )
+from tests.server.parking.test_controller import add_gate
 from tests.server.sync_device import Device
 
 DAY = "2026-12-06"
@@ -207,3 +208,98 @@ async def test_only_supervisors_read_the_report_and_bad_queries_are_refused(
         bad = await report(world, **params)
         assert (bad.status_code, bad.json()["error"]["code"]) == (400, "invalid_args"), params
     assert (await report(world, site_id=999_999)).status_code == 404
+
+
+async def test_the_day_reports_lines_leave_voided_entries_out_in_receipt_order_per_gate(
+    world: dict[str, Any],
+) -> None:
+    """The lines come from the database grouped: receipts in order whatever order they were
+    pushed in, a voided fee out of its method line and of the variances, a voided exemption out
+    of its line, every entry (voids too) counted as a transaction of its gate."""
+    chen = world["chen"]
+    west = await add_gate(world["site"], "西门", "west")
+    east_shift, west_shift = open_args(world), open_args({**world, "gate": west})
+    e, w = east_shift["id"], west_shift["id"]
+    short = fee_args(e, "A07-000002", amount_fen=600, variance_reason="少收 1 元")
+    police = fee_args(
+        e, "A07-000004", kind="exemption", amount_fen=0, method=None, exemption_reason="police"
+    )
+    east = [
+        fee_args(e, "A07-000005"),
+        fee_args(e, "A07-000001"),
+        short,
+        police,
+        fee_args(
+            e,
+            "A07-000003",
+            method="alipay",
+            vehicle_class="large",
+            fee_fen=1400,
+            amount_fen=1300,
+            variance_reason="优惠",
+        ),
+        fee_args(
+            e, "A07-000006", kind="exemption", amount_fen=0, method=None, exemption_reason="police"
+        ),
+    ]
+    west_entries = [
+        fee_args(w, "A07-000008", method="wechat"),
+        fee_args(w, "A07-000007", method="wechat", amount_fen=900, variance_reason="多收"),
+    ]
+
+    def void(shift: str, receipt: str, entry: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": str(uuid.uuid4()),
+            "shift_id": shift,
+            "receipt_no": receipt,
+            "voids": entry["id"],
+            "reason": "录错",
+        }
+
+    r = await chen.push(
+        chen.mutation("parking_shifts.open", east_shift),
+        *(chen.mutation("parking_transactions.record", x) for x in east),
+        chen.mutation("parking_transactions.void", void(e, "A07-000009", short)),
+        chen.mutation("parking_transactions.void", void(e, "A07-000010", police)),
+        chen.mutation("parking_shifts.close", close_args(e, {**FLOAT, "1000": 6, "100": 14})),
+        chen.mutation("parking_shifts.open", west_shift),
+        *(chen.mutation("parking_transactions.record", x) for x in west_entries),
+    )
+    assert {x["status"] for x in r.json()["results"]} == {"applied"}, r.text
+    body = (await report(world)).json()
+    by_gate = {g["gate_name"]: g for g in body["gates"]}
+    assert list(by_gate) == ["东门", "西门"]
+    east_gate, west_gate = by_gate["东门"], by_gate["西门"]
+    assert [
+        (m["method"], m["count"], m["amount_fen"], m["receipts"]) for m in east_gate["methods"]
+    ] == [
+        ("cash", 2, 1400, ["A07-000001", "A07-000005"]),
+        ("wechat", 0, 0, []),
+        ("alipay", 1, 1300, ["A07-000003"]),
+        ("card", 0, 0, []),
+    ]
+    assert [
+        (x["reason"], x["count"], x["waived_fen"], x["receipts"]) for x in east_gate["exemptions"]
+    ] == [("police", 1, 700, ["A07-000006"])]
+    assert [(v["receipt_no"], v["difference_fen"]) for v in east_gate["variances"]] == [
+        ("A07-000003", -100)
+    ]
+    assert [(v["receipt_no"], v["voids_receipt_no"], v["kind"]) for v in east_gate["voids"]] == [
+        ("A07-000009", "A07-000002", "fee"),
+        ("A07-000010", "A07-000004", "exemption"),
+    ]
+    assert east_gate["transactions"] == 8
+    assert [s["cash_fen"] for s in east_gate["shifts"]] == [1400]
+    assert west_gate["transactions"] == 2
+    assert west_gate["methods"][1]["receipts"] == ["A07-000007", "A07-000008"]
+    assert [(v["receipt_no"], v["difference_fen"]) for v in west_gate["variances"]] == [
+        ("A07-000007", 200)
+    ]
+    assert [s["cash_fen"] for s in west_gate["shifts"]] == [0]
+    assert [m["receipts"] for m in body["methods"]] == [
+        ["A07-000001", "A07-000005"],
+        ["A07-000007", "A07-000008"],
+        ["A07-000003"],
+        [],
+    ]
+    assert (body["total_fen"], body["exemption_count"], body["waived_fen"]) == (4300, 1, 700)
