@@ -1,0 +1,253 @@
+"""Each report's rows and totals, from the typed tables the domains project and their services
+(never another domain's handlers or controller). Texts in a row are in the caller's language;
+totals count every record even when the rows are capped."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from server.auth.service import names_of
+from server.i18n import Language
+from server.keys.tables import KeyEvent
+from server.parking.report import day_report
+from server.reports.schemas import Column, Ledger, Total
+from server.sites.service import site_clock, site_settings
+from server.syncing.records import records_of_site
+
+# No export runs unbounded: past this many rows a ledger lists the first and says so.
+MAX_ROWS = 5000
+REPORT_ROLES = ("supervisor", "manager", "admin")
+
+Filters = dict[str, Any]
+Build = Callable[[int, str, date, date, Filters, Language], Awaitable[Ledger]]
+
+
+@dataclass(frozen=True)
+class Report:
+    name: str
+    zh: str
+    en: str
+    build: Build
+    # filter name -> its parser (raises ValueError on a bad value)
+    filters: dict[str, Callable[[str], Any]]
+    roles: tuple[str, ...] = REPORT_ROLES
+    formats: tuple[str, ...] = ("json", "xlsx", "csv", "pdf")
+
+
+def _say(language: Language, zh: str, en: str) -> str:
+    return en if language == "en" else zh
+
+
+def _capped(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], bool]:
+    return rows[:MAX_ROWS], len(rows) > MAX_ROWS
+
+
+# ---- keys: who holds what since when, overdue, lost -----------------------------------------
+
+KEY_STATUS = {
+    "in": ("在库", "In"),
+    "out": ("借出", "Out"),
+    "lost": ("遗失", "Lost"),
+    "returned": ("已退还业主", "Returned to owner"),
+}
+KEY_STATUSES = frozenset({"out", "lost", "overdue"})
+
+
+def _key_status(value: str) -> str:
+    if value not in KEY_STATUSES:
+        raise ValueError(value)
+    return value
+
+
+async def keys_ledger(
+    site_id: int, site_name: str, since: date, until: date, filters: Filters, language: Language
+) -> Ledger:
+    """Every key out or lost now, and every key that moved in the period: its holder and since
+    when, whether it is past the site's limit, and its checkouts in the period."""
+    clock = await site_clock(site_id)
+    start, end = clock.days(since, until)
+    cutoff = datetime.now(UTC) - timedelta(hours=(await site_settings(site_id)).key_overdue_hours)
+    events = await KeyEvent.select(KeyEvent.key_id, KeyEvent.kind, KeyEvent.at).where(
+        (KeyEvent.site_id == site_id) & (KeyEvent.at >= start) & (KeyEvent.at < end)
+    )
+    checkouts: dict[str, int] = {}
+    lost_at: dict[str, datetime] = {}
+    for e in events:
+        if e["kind"] == "checkout":
+            checkouts[e["key_id"]] = checkouts.get(e["key_id"], 0) + 1
+    for e in await KeyEvent.select(KeyEvent.key_id, KeyEvent.at).where(
+        (KeyEvent.site_id == site_id) & (KeyEvent.kind == "lost")
+    ):
+        lost_at[e["key_id"]] = max(e["at"], lost_at.get(e["key_id"], e["at"]))
+    moved = {e["key_id"] for e in events}
+    keys = [
+        k
+        for k in await records_of_site("keys", site_id)
+        if k.get("status") in ("out", "lost") or k["id"] in moved
+    ]
+    holder = filters.get("holder_id")
+    if holder is not None:
+        keys = [k for k in keys if k.get("holder_id") == holder]
+    names = await names_of(k["holder_id"] for k in keys if k.get("holder_id"))
+
+    def overdue(k: dict[str, Any]) -> bool:
+        since_text = k.get("out_since")
+        out = k.get("status") == "out" and bool(since_text)
+        return out and datetime.fromisoformat(str(since_text)) < cutoff
+
+    wanted = filters.get("status")
+    if wanted == "overdue":
+        keys = [k for k in keys if overdue(k)]
+    elif wanted:
+        keys = [k for k in keys if k.get("status") == wanted]
+    keys.sort(key=lambda k: (k.get("out_since") or "", k.get("code") or ""))
+    yes, no = _say(language, "是", "Yes"), _say(language, "否", "No")
+    rows = []
+    for k in keys:
+        status = str(k.get("status") or "in")
+        zh, en = KEY_STATUS.get(status, (status, status))
+        since_at = k.get("out_since")
+        if status == "lost" and k["id"] in lost_at:
+            since_at = lost_at[k["id"]].isoformat()
+        rows.append(
+            {
+                "code": k.get("code") or "",
+                "label": k.get("label") or "",
+                "status": _say(language, zh, en),
+                "holder": names.get(k.get("holder_id") or 0, ""),
+                "since": since_at,
+                "expected_return": k.get("expected_return"),
+                "overdue": yes if overdue(k) else no,
+                "checkouts": checkouts.get(k["id"], 0),
+            }
+        )
+    listed, truncated = _capped(rows)
+    return Ledger(
+        name="keys",
+        title_zh=KEYS.zh,
+        title_en=KEYS.en,
+        site_id=site_id,
+        site_name=site_name,
+        date_from=since.isoformat(),
+        date_to=until.isoformat(),
+        columns=[
+            Column("code", "钥匙编号", "Key", width=12),
+            Column("label", "房号/标签", "Unit / label", width=18),
+            Column("status", "状态", "Status", width=8),
+            Column("holder", "持有人", "Holder", width=10),
+            Column("since", "借出/遗失时间", "Since", "datetime", width=17),
+            Column("expected_return", "预计归还", "Expected back", "datetime", width=17),
+            Column("overdue", "超期", "Overdue", width=6),
+            Column("checkouts", "期间借出次数", "Checkouts in period", "int", width=10),
+        ],
+        rows=listed,
+        totals=[
+            Total("keys", "钥匙数", "Keys", len(keys)),
+            Total("out", "借出未还", "Out", sum(k.get("status") == "out" for k in keys)),
+            Total("overdue", "超期未还", "Overdue", sum(overdue(k) for k in keys)),
+            Total("lost", "遗失", "Lost", sum(k.get("status") == "lost" for k in keys)),
+            Total(
+                "checkouts",
+                "期间借出次数",
+                "Checkouts in period",
+                sum(checkouts.get(k["id"], 0) for k in keys),
+            ),
+        ],
+        truncated=truncated,
+        row_limit=MAX_ROWS,
+    )
+
+
+# ---- parking: takings by day, gate and payment method ----------------------------------------
+
+METHOD_NAMES = {
+    "cash": ("现金", "Cash"),
+    "wechat": ("微信", "WeChat Pay"),
+    "alipay": ("支付宝", "Alipay"),
+    "card": ("银行卡", "Bank card"),
+}
+
+
+def _positive_id(value: str) -> int:
+    gate = int(value)
+    if not 1 <= gate < 2**31:
+        raise ValueError(value)
+    return gate
+
+
+async def parking_ledger(
+    site_id: int, site_name: str, since: date, until: date, filters: Filters, language: Language
+) -> Ledger:
+    """The parking day report (server/parking/report.py) of each day in the period: a row per
+    day, gate and payment method, with the day's exemptions and cash variance in the totals."""
+    gate_wanted = filters.get("gate_id")
+    rows: list[dict[str, Any]] = []
+    count = total = exemptions = variance = 0
+    day = since
+    while day <= until:
+        report = await day_report(site_id, day)
+        for gate in report.gates:
+            if gate_wanted is not None and gate.gate_id != gate_wanted:
+                continue
+            for line in gate.methods:
+                zh, en = METHOD_NAMES.get(line.method, (line.method, line.method))
+                rows.append(
+                    {
+                        "date": day.isoformat(),
+                        "gate": gate.gate_name,
+                        "method": _say(language, zh, en),
+                        "count": line.count,
+                        "amount_fen": line.amount_fen,
+                    }
+                )
+                count += line.count
+                total += line.amount_fen
+            exemptions += sum(x.count for x in gate.exemptions)
+            variance += gate.cash_variance_fen
+        day += timedelta(days=1)
+    listed, truncated = _capped(rows)
+    return Ledger(
+        name="parking_day",
+        title_zh=PARKING_DAY.zh,
+        title_en=PARKING_DAY.en,
+        site_id=site_id,
+        site_name=site_name,
+        date_from=since.isoformat(),
+        date_to=until.isoformat(),
+        columns=[
+            Column("date", "日期", "Date", "date", width=12),
+            Column("gate", "出入口", "Gate", width=14),
+            Column("method", "支付方式", "Payment method", width=12),
+            Column("count", "笔数", "Payments", "int", width=8),
+            Column("amount_fen", "金额（元）", "Amount (yuan)", "fen", width=14),
+        ],
+        rows=listed,
+        totals=[
+            Total("count", "收费笔数", "Payments", count),
+            Total("amount_fen", "收费金额（元）", "Takings (yuan)", total, "fen"),
+            Total("exemptions", "免费放行", "Exemptions", exemptions),
+            Total("cash_variance_fen", "现金长短款（元）", "Cash variance (yuan)", variance, "fen"),
+        ],
+        truncated=truncated,
+        row_limit=MAX_ROWS,
+    )
+
+
+KEYS = Report(
+    "keys",
+    "钥匙台账",
+    "Key custody ledger",
+    keys_ledger,
+    {"status": _key_status, "holder_id": _positive_id},
+)
+PARKING_DAY = Report(
+    "parking_day",
+    "停车收费日报",
+    "Parking takings by day",
+    parking_ledger,
+    {"gate_id": _positive_id},
+)
+REPORTS: dict[str, Report] = {r.name: r for r in (KEYS, PARKING_DAY)}
