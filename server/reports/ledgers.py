@@ -193,6 +193,8 @@ async def parking_ledger(
             if gate_wanted is not None and gate.gate_id != gate_wanted:
                 continue
             for line in gate.methods:
+                if not line.count:  # the day report lists every method; the ledger what was paid
+                    continue
                 zh, en = METHOD_NAMES.get(line.method, (line.method, line.method))
                 rows.append(
                     {
