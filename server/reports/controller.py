@@ -27,7 +27,6 @@ from server.reports.schemas import (
 )
 from server.sites.service import site_clock, site_names
 
-MAX_DAYS = 366  # a year at most, leap day included
 COMMON = frozenset({"site_id", "from", "to", "format"})
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -47,6 +46,14 @@ def _day(value: str | None, field: str) -> date:
         return date.fromisoformat(value or "")
     except ValueError:
         raise AppError("invalid_args", 400, field=field) from None
+
+
+def _a_year_after(day: date) -> date:
+    """The first day past a year from `day`: 2026-01-01 → 2027-01-01 (29 Feb → 1 Mar)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return date(day.year + 1, 3, 1)
 
 
 def read_of(ledger: Ledger, language: Language) -> ReportRead:
@@ -102,7 +109,7 @@ class ReportsController(Controller):
             raise AppError("invalid_args", 400, field=next(k for k in query if len(query.getall(k)) > 1))
         site_id = _site_id(query.get("site_id"))
         since, until = _day(query.get("from"), "from"), _day(query.get("to"), "to")
-        if until < since or (until - since).days >= MAX_DAYS:
+        if until < since or until >= _a_year_after(since):
             raise AppError("invalid_period", 400)
         fmt = query.get("format") or "json"
         if fmt not in report.formats:

@@ -216,6 +216,7 @@ async def test_the_parking_ledger_agrees_with_the_day_report_in_every_format(
     [
         ({"from": "2025-01-01", "to": "2026-01-01"}, 400, "invalid_period", None),
         ({"from": "2026-02-01", "to": "2026-01-01"}, 400, "invalid_period", None),
+        ({"from": "2025-01-01", "to": "2025-12-31"}, 200, None, None),  # a whole year is fine
         ({"colour": "red"}, 400, "unknown_filter", "colour"),
         ({"gate_id": "1"}, 400, "unknown_filter", "gate_id"),  # parking's filter, not the keys'
         ({"status": "stolen"}, 400, "invalid_args", "status"),
@@ -230,12 +231,14 @@ async def test_bad_input_is_refused_with_a_code(
     keys_world: dict[str, Any],
     params: dict[str, str],
     status: int,
-    code: str,
+    code: str | None,
     field: str | None,
 ) -> None:
     query = {"site_id": keys_world["site"], "from": "2026-01-01", "to": "2026-01-31", **params}
     r = await keys_world["boss"].client.get("/api/reports/keys", params=query)
     assert r.status_code == status, r.text
+    if code is None:
+        return
     error = r.json()["error"]
     assert error["code"] == code
     if field:
