@@ -106,7 +106,9 @@ class ReportsController(Controller):
             if key not in COMMON and key not in report.filters:
                 raise AppError("unknown_filter", 400, field=key)
         if any(len(query.getall(key)) > 1 for key in query):
-            raise AppError("invalid_args", 400, field=next(k for k in query if len(query.getall(k)) > 1))
+            raise AppError(
+                "invalid_args", 400, field=next(k for k in query if len(query.getall(k)) > 1)
+            )
         site_id = _site_id(query.get("site_id"))
         since, until = _day(query.get("from"), "from"), _day(query.get("to"), "to")
         if until < since or until >= _a_year_after(since):

@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw
 from server.csv_export import spreadsheet_csv
 from server.i18n import Language
 from server.printing import TextRun, cjk_font_path, fit, font, pdf_with_text
-from server.reports.schemas import Column, Kind, Ledger
+from server.reports.schemas import Kind, Ledger
 from server.sites.service import SiteClock
 
 DPI = 150
@@ -101,7 +101,9 @@ def ledger_xlsx(ledger: Ledger, language: Language, clock: SiteClock) -> bytes:
         "int": book.add_format({"num_format": "0"}),
     }
     sheet = book.add_worksheet(ledger.title(language)[:31])
-    sheet.write_string(0, 0, f"{ledger.title(language)}  {ledger.site_name}  {period(ledger)}", bold)
+    sheet.write_string(
+        0, 0, f"{ledger.title(language)}  {ledger.site_name}  {period(ledger)}", bold
+    )
     for i, column in enumerate(ledger.columns):
         sheet.write_string(1, i, column.title(language), head)
         sheet.set_column(i, i, column.width)
@@ -141,7 +143,12 @@ def _cell(
     elif kind == "fen":  # yuan as a number: 1234 fen is 12.34, shown with two decimals
         sheet.write_number(r, c, int(value) / 100, formats["fen"])
     elif kind == "date":
-        sheet.write_datetime(r, c, datetime.combine(date.fromisoformat(str(value)), datetime.min.time()), formats["date"])
+        sheet.write_datetime(
+            r,
+            c,
+            datetime.combine(date.fromisoformat(str(value)), datetime.min.time()),
+            formats["date"],
+        )
     elif kind == "datetime":  # Excel has no zones: the site's wall time
         local = clock.now(datetime.fromisoformat(str(value))).replace(tzinfo=None)
         sheet.write_datetime(r, c, local, formats["datetime"])

@@ -23,7 +23,10 @@ from tests.server.sync_device import Device, make_site
 
 TODAY = datetime.now(UTC).date()
 # The key events happen now; a period of three UTC days holds the site's today, whatever its zone.
-PERIOD = {"from": (TODAY - timedelta(days=1)).isoformat(), "to": (TODAY + timedelta(days=1)).isoformat()}
+PERIOD = {
+    "from": (TODAY - timedelta(days=1)).isoformat(),
+    "to": (TODAY + timedelta(days=1)).isoformat(),
+}
 
 
 def pdf_text(pdf: bytes, folder: Path) -> str:
@@ -150,7 +153,16 @@ async def test_csv_headers_follow_the_callers_language(keys_world: dict[str, Any
     assert zh.status_code == 200, zh.text
     assert zh.content.startswith(b"\xef\xbb\xbf")
     header, *rows = list(csv.reader(io.StringIO(zh.content.decode("utf-8-sig"))))
-    assert header == ["钥匙编号", "房号/标签", "状态", "持有人", "借出/遗失时间", "预计归还", "超期", "期间借出次数"]
+    assert header == [
+        "钥匙编号",
+        "房号/标签",
+        "状态",
+        "持有人",
+        "借出/遗失时间",
+        "预计归还",
+        "超期",
+        "期间借出次数",
+    ]
     assert {r[2] for r in rows} == {"借出", "遗失", "在库"}
     assert "'=HYPERLINK(1)" in [r[1] for r in rows]  # never run as a formula
     en = await client.get("/api/reports/keys", params=query, headers={"Accept-Language": "en"})
