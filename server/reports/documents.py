@@ -64,6 +64,8 @@ def printed_cell(value: Any, kind: Kind, clock: SiteClock) -> str:
         return f"{int(value) / 100:.2f}"
     if kind == "datetime":
         return clock.printed(str(value))
+    if kind == "score":
+        return f"{float(value):.2f}"
     return str(value)
 
 
@@ -99,6 +101,7 @@ def ledger_xlsx(ledger: Ledger, language: Language, clock: SiteClock) -> bytes:
         "date": book.add_format({"num_format": "yyyy-mm-dd"}),
         "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
         "int": book.add_format({"num_format": "0"}),
+        "score": book.add_format({"num_format": "0.00"}),
     }
     sheet = book.add_worksheet(ledger.title(language)[:31])
     sheet.write_string(
@@ -140,6 +143,8 @@ def _cell(
         sheet.write_blank(r, c, None)
     elif kind == "int":
         sheet.write_number(r, c, int(value), formats["int"])
+    elif kind == "score":
+        sheet.write_number(r, c, float(value), formats["score"])
     elif kind == "fen":  # yuan as a number: 1234 fen is 12.34, shown with two decimals
         sheet.write_number(r, c, int(value) / 100, formats["fen"])
     elif kind == "date":

@@ -16,6 +16,8 @@ from server.parking.report import day_report
 from server.reports.schemas import Column, Ledger, Total
 from server.sites.service import site_clock, site_settings
 from server.syncing.records import records_of_site
+from server.vendors.evaluation import evaluate, month_dates
+from server.vendors.tables import ContractSite
 
 # No export runs unbounded: past this many rows a ledger lists the first and says so.
 MAX_ROWS = 5000
@@ -238,6 +240,91 @@ async def parking_ledger(
     )
 
 
+# ---- vendors: each contracted vendor's monthly evaluation ----------------------------------
+
+
+def _months(since: date, until: date) -> list[str]:
+    months, day = [], since.replace(day=1)
+    while day <= until:
+        months.append(day.strftime("%Y-%m"))
+        day = (day + timedelta(days=32)).replace(day=1)
+    return months
+
+
+async def vendors_ledger(
+    site_id: int, site_name: str, since: date, until: date, filters: Filters, language: Language
+) -> Ledger:
+    """The evaluation (server/vendors/evaluation.py) of every vendor under contract at the site,
+    for each month the period touches. An evaluation is the vendor's month over all its
+    contract's sites, as the vendor is paid."""
+    rows: list[dict[str, Any]] = []
+    inspections = critical = deduction = payable = 0
+    vendor_wanted = filters.get("vendor_id")
+    for month in _months(since, until):
+        first, next_first = month_dates(month)
+        contracts = await ContractSite.select(ContractSite.contract.vendor.id).where(
+            (ContractSite.site == site_id)
+            & (ContractSite.contract.starts_on < next_first)
+            & (ContractSite.contract.ends_on >= first)
+        )
+        vendor_ids = sorted({c["contract.vendor.id"] for c in contracts})
+        for vendor_id in vendor_ids:
+            if vendor_wanted is not None and vendor_id != vendor_wanted:
+                continue
+            found = await evaluate(vendor_id, month, language)
+            rows.append(
+                {
+                    "month": month,
+                    "vendor": found.vendor_name,
+                    "inspections": found.inspections,
+                    "score": found.score,
+                    "critical_failures": found.critical_failures,
+                    "late_rectifications": found.late_rectifications,
+                    "monthly_fee_fen": found.monthly_fee_fen,
+                    "deduction_fen": found.deduction_fen,
+                    "payable_fen": found.payable_fen,
+                    "signed": _say(language, "已签认", "Signed off")
+                    if found.locked
+                    else _say(language, "未签认", "Open"),
+                }
+            )
+            inspections += found.inspections
+            critical += found.critical_failures
+            deduction += found.deduction_fen
+            payable += found.payable_fen
+    listed, truncated = _capped(rows)
+    return Ledger(
+        name="vendor_evaluations",
+        title_zh=VENDOR_EVALUATIONS.zh,
+        title_en=VENDOR_EVALUATIONS.en,
+        site_id=site_id,
+        site_name=site_name,
+        date_from=since.isoformat(),
+        date_to=until.isoformat(),
+        columns=[
+            Column("month", "月份", "Month", width=8),
+            Column("vendor", "供应商", "Vendor", width=18),
+            Column("inspections", "检查次数", "Inspections", "int", width=8),
+            Column("score", "平均得分", "Score", "score", width=8),
+            Column("critical_failures", "严重不合格", "Critical", "int", width=8),
+            Column("late_rectifications", "整改超时", "Late fixes", "int", width=8),
+            Column("monthly_fee_fen", "月服务费（元）", "Monthly fee (yuan)", "fen", width=13),
+            Column("deduction_fen", "扣款（元）", "Deduction (yuan)", "fen", width=12),
+            Column("payable_fen", "应付（元）", "Payable (yuan)", "fen", width=13),
+            Column("signed", "签认", "Signed off", width=8),
+        ],
+        rows=listed,
+        totals=[
+            Total("inspections", "检查次数", "Inspections", inspections),
+            Total("critical_failures", "严重不合格", "Critical failures", critical),
+            Total("deduction_fen", "扣款合计（元）", "Deductions (yuan)", deduction, "fen"),
+            Total("payable_fen", "应付合计（元）", "Payable (yuan)", payable, "fen"),
+        ],
+        truncated=truncated,
+        row_limit=MAX_ROWS,
+    )
+
+
 KEYS = Report(
     "keys",
     "钥匙台账",
@@ -252,4 +339,11 @@ PARKING_DAY = Report(
     parking_ledger,
     {"gate_id": _positive_id},
 )
-REPORTS: dict[str, Report] = {r.name: r for r in (KEYS, PARKING_DAY)}
+VENDOR_EVALUATIONS = Report(
+    "vendor_evaluations",
+    "供应商月度考评",
+    "Vendor evaluations by month",
+    vendors_ledger,
+    {"vendor_id": _positive_id},
+)
+REPORTS: dict[str, Report] = {r.name: r for r in (KEYS, PARKING_DAY, VENDOR_EVALUATIONS)}

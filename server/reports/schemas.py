@@ -9,8 +9,8 @@ import msgspec
 from server.i18n import Language
 
 # How a column's cells are typed: text, a count, money in integer fen, a date, an instant
-# (ISO text, printed in the site's zone).
-Kind = Literal["text", "int", "fen", "date", "datetime"]
+# (ISO text, printed in the site's zone), a score with two decimals.
+Kind = Literal["text", "int", "fen", "date", "datetime", "score"]
 
 
 class Column(msgspec.Struct, frozen=True):
@@ -28,7 +28,7 @@ class Total(msgspec.Struct, frozen=True):
     key: str
     zh: str
     en: str
-    value: int
+    value: int | float
     kind: Kind = "int"
 
     def title(self, language: Language) -> str:
@@ -66,7 +66,7 @@ class ReportColumnRead(msgspec.Struct):
 class ReportTotalRead(msgspec.Struct):
     key: str
     title: str
-    value: int
+    value: int | float
     kind: str
 
 

@@ -20,6 +20,7 @@ from tests.conftest import ApiClient, make_user
 from tests.server.parking.shift_kit import parking_site, signed_in
 from tests.server.parking.test_shift_documents import DAY, a_day
 from tests.server.sync_device import Device, make_site
+from tests.server.vendors.inspection_kit import world
 
 TODAY = datetime.now(UTC).date()
 # The key events happen now; a period of three UTC days holds the site's today, whatever its zone.
@@ -78,7 +79,7 @@ async def test_each_role_sees_the_reports_it_may_open(
     r = await keys_world["boss"].client.get("/api/reports")
     assert r.status_code == 200, r.text
     listed = {x["name"]: x for x in r.json()}
-    assert set(listed) == {"keys", "parking_day"}
+    assert set(listed) == {"keys", "parking_day", "vendor_evaluations"}
     assert listed["keys"]["title"] == {"zh-CN": "钥匙台账", "en": "Key custody ledger"}
     assert listed["keys"]["formats"] == ["json", "xlsx", "csv", "pdf"]
     assert listed["keys"]["filters"] == ["holder_id", "status"]
@@ -266,3 +267,41 @@ async def test_another_site_and_an_unknown_report_do_not_exist(
     assert (r.status_code, r.json()["error"]["code"]) == (404, "not_found")
     r = await client.get("/api/reports/nope", params={"site_id": keys_world["site"], **PERIOD})
     assert r.status_code == 404
+
+
+async def test_the_vendor_ledger_agrees_with_the_evaluation_in_every_format(
+    client: ApiClient, another_client: ApiClient, third_client: ApiClient, tmp_path: Path
+) -> None:
+    w = await world(client, another_client)
+    await w.approved(items=[w.deduct("c02", 5)])
+    await w.approved(items=[w.deduct("c02", 5), w.deduct("c03", 10)])
+    await make_user("zhaolei", ["manager"], [w.site])
+    await third_client.sign_in("zhaolei")
+    evaluation = (await third_client.get(f"/api/vendors/{w.vendor}/evaluations/2026-10")).json()
+    query = {"site_id": w.site, "from": "2026-10-01", "to": "2026-11-30"}
+    r = await third_client.get("/api/reports/vendor_evaluations", params=query)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    october = next(row for row in body["rows"] if row["month"] == "2026-10")
+    assert october["score"] == evaluation["score"]
+    assert october["payable_fen"] == evaluation["payable_fen"]
+    assert [row["month"] for row in body["rows"]] == ["2026-10", "2026-11"]
+    totals = {t["key"]: t["value"] for t in body["totals"]}
+    assert totals["inspections"] == evaluation["inspections"] == 2
+    assert totals["deduction_fen"] == evaluation["deduction_fen"]
+
+    x = await third_client.get(
+        "/api/reports/vendor_evaluations", params={**query, "format": "xlsx"}
+    )
+    sheet, xlsx_totals = workbook_totals(x.content)
+    row = next(r for r in sheet.iter_rows(min_row=3) if r[0].value == "2026-10")
+    assert row[3].value == pytest.approx(evaluation["score"]) and row[3].data_type == "n"
+    assert row[8].value == pytest.approx(evaluation["payable_fen"] / 100)
+    assert xlsx_totals["应付合计（元）"] == pytest.approx(totals["payable_fen"] / 100)
+    assert xlsx_totals["检查次数"] == totals["inspections"]
+
+    p = await third_client.get("/api/reports/vendor_evaluations", params={**query, "format": "pdf"})
+    text = pdf_text(p.content, tmp_path)
+    assert "供应商月度考评" in text
+    payable = next(line for line in text.splitlines() if "应付合计（元）" in line).split()[-1]
+    assert payable == f"{totals['payable_fen'] / 100:.2f}"
