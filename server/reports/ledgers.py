@@ -262,12 +262,12 @@ async def vendors_ledger(
     vendor_wanted = filters.get("vendor_id")
     for month in _months(since, until):
         first, next_first = month_dates(month)
-        contracts = await ContractSite.select(ContractSite.contract.vendor.id).where(
+        contracts = await ContractSite.select(ContractSite.contract.vendor).where(
             (ContractSite.site == site_id)
             & (ContractSite.contract.starts_on < next_first)
             & (ContractSite.contract.ends_on >= first)
         )
-        vendor_ids = sorted({c["contract.vendor.id"] for c in contracts})
+        vendor_ids = sorted({c["contract.vendor"] for c in contracts})
         for vendor_id in vendor_ids:
             if vendor_wanted is not None and vendor_id != vendor_wanted:
                 continue
