@@ -17,9 +17,10 @@ import pytest
 
 from server.reports import ledgers
 from tests.conftest import ApiClient, make_user
+from tests.server.findings.test_state_machine import PHOTO, Crew, reported, verified
 from tests.server.parking.shift_kit import parking_site, signed_in
 from tests.server.parking.test_shift_documents import DAY, a_day
-from tests.server.sync_device import Device, make_site
+from tests.server.sync_device import Device, make_site, new_finding
 from tests.server.vendors.inspection_kit import world
 
 TODAY = datetime.now(UTC).date()
@@ -79,7 +80,7 @@ async def test_each_role_sees_the_reports_it_may_open(
     r = await keys_world["boss"].client.get("/api/reports")
     assert r.status_code == 200, r.text
     listed = {x["name"]: x for x in r.json()}
-    assert set(listed) == {"keys", "parking_day", "vendor_evaluations"}
+    assert set(listed) == {"keys", "findings", "parking_day", "vendor_evaluations"}
     assert listed["keys"]["title"] == {"zh-CN": "钥匙台账", "en": "Key custody ledger"}
     assert listed["keys"]["formats"] == ["json", "xlsx", "csv", "pdf"]
     assert listed["keys"]["filters"] == ["holder_id", "status"]
@@ -305,3 +306,56 @@ async def test_the_vendor_ledger_agrees_with_the_evaluation_in_every_format(
     assert "供应商月度考评" in text
     payable = next(line for line in text.splitlines() if "应付合计（元）" in line).split()[-1]
     assert payable == f"{totals['payable_fen'] / 100:.2f}"
+
+
+async def test_the_findings_ledger_measures_the_service_standards(
+    client: ApiClient, tmp_path: Path
+) -> None:
+    """Two findings today: one dispatched at once, fixed and verified (followed up) at once;
+    one still open. Half were dispatched within 5 minutes, every fix followed up in 24 hours."""
+    north = await make_site("north")
+    ids = {
+        name: await make_user(name, roles, [north])
+        for name, roles in [
+            ("zhang", ["patrol"]),
+            ("li", ["patrol"]),
+            ("env", ["environment"]),
+            ("boss", ["supervisor"]),
+        ]
+    }
+    crew = Crew(client, ids)
+    await verified(crew, north)
+    await reported(crew, north)
+    await crew.push("boss", "findings.upsert", new_finding(north, photos=[PHOTO]))  # a third
+    if crew.signed_in != "boss":
+        await client.post("/api/auth/logout")
+        await client.sign_in("boss")
+    query = {"site_id": north, **PERIOD}
+    r = await client.get("/api/reports/findings", params=query)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    totals = {t["key"]: t["value"] for t in body["totals"]}
+    assert totals == {
+        "findings": 3,
+        "dispatched": 1,
+        "dispatch_on_time": 1,
+        "dispatch_share": 33.33,
+        "fixed": 1,
+        "follow_up_on_time": 1,
+        "follow_up_share": 100.0,
+    }
+    assert sorted(row["status"] for row in body["rows"]) == ["已验收", "待派单", "待派单"]
+    done = next(row for row in body["rows"] if row["status"] == "已验收")
+    assert done["dispatch_on_time"] == "是" and done["follow_up_on_time"] == "是"
+    only_open = await client.get("/api/reports/findings", params={**query, "status": "open"})
+    assert len(only_open.json()["rows"]) == 2
+
+    x = await client.get("/api/reports/findings", params={**query, "format": "xlsx"})
+    _, xlsx_totals = workbook_totals(x.content)
+    assert xlsx_totals["5分钟内派单率（%）"] == pytest.approx(33.33)
+    assert xlsx_totals["问题数"] == 3
+    p = await client.get("/api/reports/findings", params={**query, "format": "pdf"})
+    text = pdf_text(p.content, tmp_path)
+    assert "问题整改台账" in text
+    share = next(line for line in text.splitlines() if "24小时内回访率" in line).split()[-1]
+    assert share == "100.00"
