@@ -19,6 +19,7 @@ from server import (
     patrols,
     permits,
     push,
+    reports,
     review,
     sites,
     syncing,
@@ -65,6 +66,7 @@ DOMAINS: tuple[Domain, ...] = (
     vendors,
     permits,
     audit,
+    reports,
 )
 
 

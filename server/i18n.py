@@ -15,6 +15,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "日期范围无效：结束日期不能早于开始日期，且不超过一年。",
         "The date range is not valid: it must not end before it starts or span over a year.",
     ),
+    "unknown_filter": (
+        "不支持筛选条件 {field}。",
+        "The filter {field} is not known for this report.",
+    ),
     "malformed_json": ("请求内容不是有效的 JSON。", "The request body is not valid JSON."),
     "validation_error": ("字段 {field} 无效：{detail}", "Field {field} is not valid: {detail}"),
     "not_authenticated": ("请先登录。", "Please sign in."),

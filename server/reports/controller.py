@@ -1,0 +1,157 @@
+"""The reports door: which reports the caller may open, and one report of a site and period as
+JSON, XLSX, CSV or PDF. Query parameters are checked by hand: an unknown filter is refused with
+its name, not ignored (a typo must not silently widen a report)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from litestar import Controller, Request, Response, get
+from litestar.di import Provide
+
+from server.auth.guards import check_site_access, provide_current_user, requires_user
+from server.auth.service import CurrentUser
+from server.errors import AppError
+from server.i18n import Language, language_of
+from server.printing import FontMissing
+from server.reports.documents import cap_note, ledger_csv, ledger_pdf, ledger_xlsx
+from server.reports.ledgers import REPORTS, Report
+from server.reports.schemas import (
+    Ledger,
+    ReportColumnRead,
+    ReportListItem,
+    ReportRead,
+    ReportTitle,
+    ReportTotalRead,
+)
+from server.sites.service import site_clock, site_names
+
+COMMON = frozenset({"site_id", "from", "to", "format"})
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _may_open(user: CurrentUser, report: Report) -> bool:
+    return user.has_any_role(*report.roles)
+
+
+def _site_id(value: str | None) -> int:
+    if not value or not value.isascii() or not value.isdigit() or not 1 <= int(value) < 2**31:
+        raise AppError("invalid_args", 400, field="site_id")
+    return int(value)
+
+
+def _day(value: str | None, field: str) -> date:
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError:
+        raise AppError("invalid_args", 400, field=field) from None
+
+
+def _a_year_after(day: date) -> date:
+    """The first day past a year from `day`: 2026-01-01 → 2027-01-01 (29 Feb → 1 Mar)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return date(day.year + 1, 3, 1)
+
+
+def read_of(ledger: Ledger, language: Language) -> ReportRead:
+    return ReportRead(
+        name=ledger.name,
+        title=ledger.title(language),
+        site_id=ledger.site_id,
+        site_name=ledger.site_name,
+        date_from=ledger.date_from,
+        date_to=ledger.date_to,
+        columns=[ReportColumnRead(c.key, c.title(language), c.kind) for c in ledger.columns],
+        rows=ledger.rows,
+        totals=[ReportTotalRead(t.key, t.title(language), t.value, t.kind) for t in ledger.totals],
+        truncated=ledger.truncated,
+        row_limit=ledger.row_limit,
+        note=cap_note(ledger, language),
+    )
+
+
+class ReportsController(Controller):
+    path = "/api/reports"
+    guards = [requires_user]  # noqa: RUF012 (Litestar reads these class attributes)
+    dependencies = {"user": Provide(provide_current_user)}  # noqa: RUF012
+
+    @get("/")
+    async def index(self, user: CurrentUser) -> list[ReportListItem]:
+        """The reports this caller may open, with their titles, formats and own filters."""
+        return [
+            ReportListItem(
+                name=r.name,
+                title=ReportTitle(zh_cn=r.zh, en=r.en),
+                formats=list(r.formats),
+                filters=sorted(r.filters),
+            )
+            for r in REPORTS.values()
+            if _may_open(user, r)
+        ]
+
+    @get("/{name:str}", response_model=None)
+    async def report(
+        self, request: Request[Any, Any, Any], name: str, user: CurrentUser
+    ) -> Response[Any]:
+        report = REPORTS.get(name)
+        if report is None:
+            raise AppError("not_found", 404)
+        if not _may_open(user, report):
+            raise AppError("forbidden", 403)
+        query = request.query_params
+        for key in query:
+            if key not in COMMON and key not in report.filters:
+                raise AppError("unknown_filter", 400, field=key)
+        if any(len(query.getall(key)) > 1 for key in query):
+            raise AppError(
+                "invalid_args", 400, field=next(k for k in query if len(query.getall(k)) > 1)
+            )
+        site_id = _site_id(query.get("site_id"))
+        since, until = _day(query.get("from"), "from"), _day(query.get("to"), "to")
+        if until < since or until >= _a_year_after(since):
+            raise AppError("invalid_period", 400)
+        fmt = query.get("format") or "json"
+        if fmt not in report.formats:
+            raise AppError("invalid_args", 400, field="format")
+        filters: dict[str, Any] = {}
+        for key, parse in report.filters.items():
+            if key in query:
+                try:
+                    filters[key] = parse(query[key])
+                except ValueError:
+                    raise AppError("invalid_args", 400, field=key) from None
+        check_site_access(user, site_id)
+        site_name = (await site_names([site_id])).get(site_id, "")
+        language = language_of(user.language, request.headers.get("accept-language"))
+        ledger = await report.build(site_id, site_name, since, until, filters, language)
+        if fmt == "json":
+            return Response(read_of(ledger, language))
+        clock = await site_clock(site_id)
+        filename = f"{name}-{since.isoformat()}-{until.isoformat()}.{fmt}"
+        if fmt == "csv":
+            return Response(
+                ledger_csv(ledger, language, clock),
+                media_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+            )
+        if fmt == "xlsx":
+            return Response(
+                ledger_xlsx(ledger, language, clock),
+                media_type=XLSX,
+                headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+            )
+        try:
+            pdf = ledger_pdf(ledger, language, clock)
+        except FontMissing:
+            raise AppError("font_missing", 503) from None
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{filename}"'},
+        )
+
+
+ROUTES = [ReportsController]
