@@ -12,7 +12,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from server.app import create_app
 from server.auth import service
 from server.client_address import parse_trusted_proxies
-from server.settings import Settings
+from server.settings import Settings, SettingsError
 from tests.conftest import PASSWORD, ApiClient, concurrent_client, make_user
 
 
@@ -306,3 +306,49 @@ async def test_the_server_answers_while_passwords_are_being_checked(
         answers = await asyncio.gather(*logins)
     assert [r.status_code for r in answers] == [401] * 8
     assert not held.gave_up
+
+
+async def test_a_session_ends_after_its_absolute_lifetime_however_often_it_is_used(
+    settings: Settings,
+) -> None:
+    """Sessions slid forever (issue 19): one used every day stays open no longer than
+    FIELDKEEP_SESSION_MAX_DAYS after its sign-in."""
+    from datetime import timedelta
+
+    from server.auth.tables import UserSession
+
+    short = replace(settings, server=replace(settings.server, session_max_days=2))
+    await make_user("zhang", ["patrol"])
+    async with ApiClient(app=create_app(short)) as client:
+        await client.sign_in("zhang")
+        at = service.now()
+        # Signed in a day ago, seen a moment ago: still open.
+        await UserSession.update(
+            {
+                UserSession.created_at: at - timedelta(days=1),
+                UserSession.last_seen_at: at - timedelta(hours=1),
+            }
+        ).where(UserSession.id > 0)
+        assert (await client.get("/api/auth/me")).status_code == 200
+        expires = await UserSession.select(UserSession.expires_at).first()
+        assert expires is not None
+        assert expires["expires_at"] <= at + timedelta(days=1, minutes=1)
+        # Signed in three days ago and used ever since (its sliding end is still ahead): ended.
+        await UserSession.update(
+            {
+                UserSession.created_at: at - timedelta(days=3),
+                UserSession.expires_at: at + timedelta(days=20),
+            }
+        ).where(UserSession.id > 0)
+        r = await client.get("/api/auth/me")
+        assert r.status_code == 401
+        assert r.json()["error"]["code"] == "session_expired"
+
+
+def test_session_max_days_setting(tmp_path: Any) -> None:
+    env = {"FIELDKEEP_DATA_DIR": str(tmp_path)}
+    assert Settings.from_env(env).server.session_max_days == 30
+    assert Settings.from_env({**env, "FIELDKEEP_SESSION_MAX_DAYS": "7"}).server.session_max_days == 7
+    for bad in ("0", "-1", "x"):
+        with pytest.raises(SettingsError):
+            Settings.from_env({**env, "FIELDKEEP_SESSION_MAX_DAYS": bad})
