@@ -171,7 +171,9 @@ class MediaService:
         return await anyio.to_thread.run_sync(self.storage.exists, file_name(sha256, thumb))
 
 
-async def check_named_photos(ctx: MutationContext, record: StoredRecord, added: frozenset[str]) -> None:
+async def check_named_photos(
+    ctx: MutationContext, record: StoredRecord, added: frozenset[str]
+) -> None:
     """A record may name a photo the server already has only when its author uploaded it or a
     record of the same site holds it (or this record held it before); else knowing a photo's
     hash would be enough to read it (name it in a record of your own site, then GET it).

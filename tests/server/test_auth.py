@@ -348,7 +348,9 @@ async def test_a_session_ends_after_its_absolute_lifetime_however_often_it_is_us
 def test_session_max_days_setting(tmp_path: Any) -> None:
     env = {"FIELDKEEP_DATA_DIR": str(tmp_path)}
     assert Settings.from_env(env).server.session_max_days == 30
-    assert Settings.from_env({**env, "FIELDKEEP_SESSION_MAX_DAYS": "7"}).server.session_max_days == 7
+    assert (
+        Settings.from_env({**env, "FIELDKEEP_SESSION_MAX_DAYS": "7"}).server.session_max_days == 7
+    )
     for bad in ("0", "-1", "x"):
         with pytest.raises(SettingsError):
             Settings.from_env({**env, "FIELDKEEP_SESSION_MAX_DAYS": bad})

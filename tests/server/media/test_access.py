@@ -204,7 +204,9 @@ async def test_a_stored_photo_no_record_holds_is_named_only_by_its_uploader(
     # li works at north too, but no record holds the photo: she cannot claim it.
     await as_user(client, "li")
     li_device = Device(client)
-    result = await li_device.push_one("findings.upsert", new_finding(sites["north"], photos=[photo]))
+    result = await li_device.push_one(
+        "findings.upsert", new_finding(sites["north"], photos=[photo])
+    )
     assert result["error"]["code"] == "photo_unknown"
     assert await statuses(client, photo) == HIDDEN
     # Its uploader may; then li edits that finding keeping the photo (nothing newly named).
