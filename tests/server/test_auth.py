@@ -117,6 +117,37 @@ async def test_forged_csrf_cookie_and_header_pair_is_refused(client: ApiClient) 
     assert r.status_code == 403
 
 
+async def test_a_csrf_token_is_bound_to_the_session_it_was_issued_with(
+    client: ApiClient, another_client: ApiClient
+) -> None:
+    """A token read or planted before sign-in, or one of another session, is refused (issue 19:
+    the token was not bound to the session); the sign-in hands out the session's own token."""
+    await make_user("zhang", ["patrol"])
+    await make_user("li", ["patrol"])
+    await client.prepare_csrf()
+    before = client.headers["X-CSRF-Token"]
+    assert (
+        await client.post("/api/auth/login", json={"username": "zhang", "password": PASSWORD})
+    ).status_code == 200
+    # The sign-in answered with a new token cookie; the one from before no longer counts.
+    after = client.cookies.get("fieldkeep_csrf")
+    assert after and after != before
+    client.cookies.set("fieldkeep_csrf", before)
+    r = await client.post("/api/auth/logout")
+    assert (r.status_code, r.json()["error"]["code"]) == (403, "csrf_failed")
+    # li's valid pair does not work with zhang's session either.
+    await another_client.sign_in("li")
+    theirs = another_client.headers["X-CSRF-Token"]
+    client.cookies.set("fieldkeep_csrf", theirs)
+    client.headers["X-CSRF-Token"] = theirs
+    r = await client.post("/api/auth/logout")
+    assert (r.status_code, r.json()["error"]["code"]) == (403, "csrf_failed")
+    # The session's own token does.
+    client.cookies.set("fieldkeep_csrf", after)
+    client.headers["X-CSRF-Token"] = after
+    assert (await client.post("/api/auth/logout")).status_code == 204
+
+
 async def test_logout_ends_the_session(client: ApiClient) -> None:
     await make_user("zhang", ["patrol"])
     await client.sign_in("zhang")
