@@ -37,6 +37,7 @@ def seed_findings(url: str) -> None:
         token = c.get("/api/auth/csrf").json()["csrf_token"]
         c.headers["X-CSRF-Token"] = token
         me = c.post("/api/auth/login", json={"username": "zhangwei", "password": DEMO_PASSWORD})
+        c.headers["X-CSRF-Token"] = c.cookies["fieldkeep_csrf"]  # the session's own token
         site = me.json()["user"]["sites"][0]["id"]
         device, now = str(uuid.uuid4()), int(time.time() * 1000)
         mutations = [

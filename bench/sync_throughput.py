@@ -101,6 +101,9 @@ async def main() -> None:
                 "/api/auth/login", json={"username": "bench", "password": "bench-password"}
             )
             assert r.status_code == 200, r.text
+            # The sign-in brings the session's own CSRF token.
+            token = (await client.get("/api/auth/csrf")).json()["csrf_token"]
+            client.headers["X-CSRF-Token"] = token
             start = time.perf_counter()
             for i in range(0, len(mutations), BATCH):
                 r = await client.post(

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from litestar import Litestar
 from litestar.config.response_cache import ResponseCacheConfig
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -48,6 +49,8 @@ def create_app(settings: Settings) -> Litestar:
     return Litestar(
         route_handlers=[health, *all_routes(), pwa_files],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
+        # Read by the session guard and the sign-in (server/auth/).
+        state=State({"session_max_days": settings.server.session_max_days, "csrf": csrf}),
         middleware=[csrf.middleware],
         before_send=[
             security_headers(https=settings.server.secure_cookies),

@@ -71,6 +71,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The photo has too many pixels (limit {limit}).",
     ),
     "image_corrupt": ("照片文件已损坏或不完整。", "The photo file is damaged or incomplete."),
+    "photo_unknown": (
+        "这张照片不是您上传的，也不属于本项目的记录，不能引用。",
+        "This photo was not uploaded by you and is not one of this site's photos;"
+        " it cannot be used.",
+    ),
     "font_missing": (
         "服务器未安装中文字体（fonts-noto-cjk），无法打印标签。",
         "No Chinese font is installed on the server (fonts-noto-cjk); labels cannot be printed.",

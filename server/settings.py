@@ -48,6 +48,8 @@ class ServerSettings:
     max_body_bytes: int = 1_048_576
     # Reverse proxies whose X-Forwarded-For is believed (sign-in limits count per address).
     trusted_proxies: tuple[str, ...] = ()
+    # A session slides with use but ends this many days after its sign-in whatever happens.
+    session_max_days: int = 30
 
     @property
     def secure_cookies(self) -> bool:
@@ -89,6 +91,11 @@ class Settings:
             trusted_proxies = parse_trusted_proxies(env.get("FIELDKEEP_TRUSTED_PROXIES", ""))
         except ValueError as exc:
             raise SettingsError(str(exc)) from exc
+        max_days = env.get("FIELDKEEP_SESSION_MAX_DAYS", "30")
+        if not max_days.isdigit() or int(max_days) < 1:
+            raise SettingsError(
+                f"FIELDKEEP_SESSION_MAX_DAYS must be a whole number of days, not {max_days!r}"
+            )
         server = ServerSettings(
             host=host,
             port=int(port_text),
@@ -98,6 +105,7 @@ class Settings:
             ).rstrip("/"),
             pwa_dir=Path(env.get("FIELDKEEP_PWA_DIR", str(REPO_ROOT / "pwa" / "dist"))),
             trusted_proxies=trusted_proxies,
+            session_max_days=int(max_days),
         )
         secrets = Secrets(
             session_key=load_or_create_secret(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ._conflicts import DISMISSED_BY, ConflictsHandler, iso_time
@@ -41,6 +41,20 @@ _PENDING = -1
 _SERVER_AUTHOR = FieldAuthor(_PENDING, "", SERVER_NODE)
 
 _Key = tuple[str, str]
+# (context, the record about to be written, hashes it names that it did not hold before):
+# raises Refusal when the actor may not name one of them (see SyncEngine's photo_check).
+PhotoCheck = Callable[[MutationContext, StoredRecord, frozenset[str]], Awaitable[None]]
+
+
+def _photos_of(handler: Handler, record: StoredRecord | None) -> frozenset[str]:
+    if record is None or record.deleted:
+        return frozenset()
+    held: set[str] = set()
+    for name in handler.photo_fields:
+        value = record.fields.get(name)
+        if isinstance(value, list):
+            held.update(h for h in value if isinstance(h, str))
+    return frozenset(held)
 
 
 def _wall_clock_ms() -> int:
@@ -139,6 +153,7 @@ class SyncEngine:
         cursor_secret: bytes,
         now_ms: Callable[[], int] = _wall_clock_ms,
         tombstone_horizon_ms: int = DEFAULT_TOMBSTONE_HORIZON_MS,
+        photo_check: PhotoCheck | None = None,
     ) -> None:
         if len(cursor_secret) < 16:
             raise ValueError("cursor_secret needs at least 16 bytes")
@@ -146,6 +161,9 @@ class SyncEngine:
         self._secret = cursor_secret
         self._now_ms = now_ms
         self._horizon_ms = tombstone_horizon_ms
+        # Asked before a mutation writes a record that names photos it did not hold: who may
+        # name which photo is the server's rule (a photo's hash must not be a key to it).
+        self._photo_check = photo_check
         self._handlers: dict[str, Handler] = {}
         self._conflicts: ConflictsHandler | None = None
         for handler in handlers:
@@ -327,7 +345,22 @@ class SyncEngine:
                 current = None if current is None or current.deleted else current
             for write in await handler.apply(ctx, intent, args, current):
                 await self._plan_write(plan, write, ctx.stamp, ctx.now_ms, author)
+        if self._photo_check is not None:
+            await self._check_photos(plan, ctx)
         return plan
+
+    async def _check_photos(self, plan: _Plan, ctx: MutationContext) -> None:
+        assert self._photo_check is not None
+        for key in plan.changed:
+            handler = self._handlers.get(key[0])
+            record = plan.records[key]
+            if handler is None or not handler.photo_fields or record is None:
+                continue
+            # Nothing is written yet: the store still holds the record as it was.
+            before = _photos_of(handler, await self._store.get_record(*key))
+            added = _photos_of(handler, record) - before
+            if added:
+                await self._photo_check(ctx, record, added)
 
     async def _plan_upsert(
         self,

@@ -112,9 +112,12 @@ class ApiClient(AsyncTestClient):  # type: ignore[type-arg]
 
     async def sign_in(self, username: str, password: str = PASSWORD, **kwargs: Any) -> Any:
         await self.prepare_csrf()
-        return await self.post(
+        r = await self.post(
             "/api/auth/login", json={"username": username, "password": password}, **kwargs
         )
+        # The CSRF token is bound to the session: a sign-in brings a new one, as in the PWA.
+        await self.prepare_csrf()
+        return r
 
     async def prepare_csrf(self) -> None:
         token = (await self.get("/api/auth/csrf")).json()["csrf_token"]

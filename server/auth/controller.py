@@ -21,7 +21,7 @@ from server.auth.schemas import (
 )
 from server.auth.service import CurrentUser
 from server.client_address import client_address
-from server.csrf import csrf_token_of
+from server.csrf import CSRFProtection, csrf_token_of
 from server.errors import AppError
 from server.push.devices import forget_device
 from server.settings import Settings
@@ -73,8 +73,11 @@ async def login(
     token = await service.start_session(user_id, request.headers.get("user-agent", ""))
     user = await service.user_for_session(token)
     assert user is not None
+    # The CSRF token is bound to the session: the new session gets its own.
+    csrf: CSRFProtection = request.app.state.csrf
     return Response(
-        UserEnvelope(user=await user_read(user)), cookies=[session_cookie(token, settings)]
+        UserEnvelope(user=await user_read(user)),
+        cookies=[session_cookie(token, settings), csrf.cookie(csrf.new_token(token))],
     )
 
 

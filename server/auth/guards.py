@@ -8,7 +8,7 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
-from server.auth.service import CurrentUser, user_for_session
+from server.auth.service import SESSION_DAYS, CurrentUser, user_for_session
 from server.errors import AppError
 
 SESSION_COOKIE = "fieldkeep_session"
@@ -23,7 +23,8 @@ async def requires_user(
     token = connection.cookies.get(SESSION_COOKIE)
     if not token:
         raise AppError("not_authenticated", 401)
-    user = await user_for_session(token)
+    max_days = connection.app.state.get("session_max_days", SESSION_DAYS)
+    user = await user_for_session(token, max_days)
     if user is None:
         raise AppError("session_expired", 401)
     connection.state.user = user

@@ -131,11 +131,13 @@ async def start_session(user_id: int, user_agent: str) -> str:
     return token
 
 
-async def user_for_session(token: str) -> CurrentUser | None:
-    """The active user behind a session token, extending the session (sliding expiry)."""
+async def user_for_session(token: str, max_days: int = SESSION_DAYS) -> CurrentUser | None:
+    """The active user behind a session token, extending the session (sliding expiry) but
+    never past `max_days` after its sign-in (FIELDKEEP_SESSION_MAX_DAYS)."""
     row = await (
         UserSession.select(
             UserSession.id,
+            UserSession.created_at,
             UserSession.last_seen_at,
             UserSession.expires_at,
             UserSession.revoked,
@@ -151,11 +153,14 @@ async def user_for_session(token: str) -> CurrentUser | None:
     at = now()
     if row is None or row["revoked"] or not row["user.active"] or row["expires_at"] <= at:
         return None
+    ends = row["created_at"] + timedelta(days=max_days)
+    if ends <= at:
+        return None
     if at - row["last_seen_at"] >= SESSION_TOUCH_EVERY:
         await UserSession.update(
             {
                 UserSession.last_seen_at: at,
-                UserSession.expires_at: at + timedelta(days=SESSION_DAYS),
+                UserSession.expires_at: min(at + timedelta(days=SESSION_DAYS), ends),
             }
         ).where(UserSession.id == row["id"])
     user_id = row["user.id"]

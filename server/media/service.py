@@ -20,7 +20,9 @@ from server.media.storage import LocalDiskStorage, MediaStorage
 from server.media.tables import Media
 from server.settings import Settings
 from server.sites.service import user_zone
+from server.syncing.store import SqlStore
 from server.syncing.tables import MediaRef
+from sync import MutationContext, Refusal, StoredRecord
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 # Decoding a large photo takes up to a few hundred MB; at most this many run at once per process.
@@ -167,3 +169,46 @@ class MediaService:
 
     async def exists(self, sha256: str, thumb: bool) -> bool:
         return await anyio.to_thread.run_sync(self.storage.exists, file_name(sha256, thumb))
+
+
+async def check_named_photos(
+    ctx: MutationContext, record: StoredRecord, added: frozenset[str]
+) -> None:
+    """A record may name a photo the server already has only when its author uploaded it or a
+    record of the same site holds it (or this record held it before); else knowing a photo's
+    hash would be enough to read it (name it in a record of your own site, then GET it).
+    A hash the server does not have yet is accepted: records may arrive before their photos,
+    and such a hash is known only to whoever holds the photo or pulled its record."""
+    if not isinstance(ctx.store, SqlStore):
+        raise TypeError("photo checks need the SQL store")
+    store = ctx.store
+    key = f"{record.collection}/{record.id}"
+    for sha256 in sorted(added):
+        media = await store.query("SELECT uploader_id FROM media WHERE sha256 = ?", sha256)
+        if not media or str(media[0][0]) == ctx.actor.user_id:
+            continue
+        refs = await store.query(
+            "SELECT sites FROM media_ref WHERE sha256 = ?"
+            " AND (released_at_ms IS NULL OR record_key = ?)",
+            sha256,
+            key,
+        )
+        if any(record.sites.intersection(_sites_of_ref(ref[0])) for ref in refs):
+            continue
+        field = next(
+            (n for n, v in sorted(record.fields.items()) if isinstance(v, list) and sha256 in v),
+            None,
+        )
+        raise Refusal(
+            "photo_unknown",
+            "this photo was not uploaded by you and is not one of this site's photos",
+            field,
+            {"photo": sha256},
+        )
+
+
+def _sites_of_ref(value: str) -> list[str]:
+    try:
+        return _sites_decoder.decode(value)
+    except msgspec.DecodeError:
+        return []

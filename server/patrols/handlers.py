@@ -125,6 +125,9 @@ class PatrolsHandler(SiteHandler):
         raise Refusal("unknown_mutation", "patrols are saved with patrols.save")
 
     async def check_delete(self, ctx: MutationContext, current: StoredRecord | None) -> None:
+        # Also for an id never seen: its tombstone would win over the patrol's creation.
+        if not ctx.actor.roles & PATROL_ROLES:
+            raise Refusal("forbidden", "this role does not patrol")
         if current is not None and current.fields.get("status") != "draft":
             raise Refusal("forbidden", "only a draft patrol may be deleted")
         if current is not None and current.fields.get("author_id") != int(ctx.actor.user_id):

@@ -1,5 +1,6 @@
 """Which collections the sync engine serves: every domain's handlers, given the lookups into
-master data (members, names, site settings) that their rules need, cached briefly."""
+master data (members, names, site settings) that their rules need, cached briefly (all but
+membership, which decides access)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,9 @@ def cached(load: Callable[[K], Awaitable[V]]) -> Callable[[K], Awaitable[V]]:
 def services(data_dir: Path | None = None) -> Services:
     """Fresh caches: one set per engine (per app), so a new app never sees another's data."""
     return Services(
-        members_of=cached(active_members),
+        # Not cached: who belongs to a site is an access decision, and a member removed a
+        # moment ago must not still be handed keys or assigned findings.
+        members_of=active_members,
         name_of=cached(display_name),
         site_settings=cached(site_settings),
         site_of_unit=cached(site_of_unit),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from server.media.service import check_named_photos
 from server.settings import Settings
 from server.syncing.collections import handlers, photo_fields, projections
 from server.syncing.store import SqlStore
@@ -28,4 +29,9 @@ async def open_store(
 async def open_engine(settings: Settings) -> AsyncIterator[SyncEngine]:
     collections = handlers(settings.data_dir)
     async with open_store(settings, collections) as store:
-        yield SyncEngine(store, collections, cursor_secret=settings.secrets.derive("sync-cursor"))
+        yield SyncEngine(
+            store,
+            collections,
+            cursor_secret=settings.secrets.derive("sync-cursor"),
+            photo_check=check_named_photos,
+        )

@@ -27,7 +27,7 @@ class Services:
     """Master data the rules read on every mutation: lookups the server supplies (cached
     briefly, see server/syncing/collections.py) so that handlers stay free of queries."""
 
-    # (site id) -> ids of the site's active members
+    # (site id) -> ids of the site's active members (never cached: it decides access)
     members_of: Callable[[int], Awaitable[frozenset[int]]]
     # (user id) -> display name, for telling who holds a key
     name_of: Callable[[int], Awaitable[str]]

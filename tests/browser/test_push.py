@@ -106,6 +106,7 @@ def overdue_finding_for(server: LiveServer, username: str) -> str:
         csrf = {"X-CSRF-Token": http.get("/api/auth/csrf").json()["csrf_token"]}
         login = {"username": "lina", "password": DEMO_PASSWORD}
         assert http.post("/api/auth/login", json=login, headers=csrf).status_code == 200
+        csrf = {"X-CSRF-Token": http.get("/api/auth/csrf").json()["csrf_token"]}
         device = str(uuid.uuid4())
         args = {
             "id": finding_id,

@@ -12,7 +12,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from server.app import create_app
 from server.auth import service
 from server.client_address import parse_trusted_proxies
-from server.settings import Settings
+from server.settings import Settings, SettingsError
 from tests.conftest import PASSWORD, ApiClient, concurrent_client, make_user
 
 
@@ -115,6 +115,37 @@ async def test_forged_csrf_cookie_and_header_pair_is_refused(client: ApiClient) 
     client.headers["X-CSRF-Token"] = forged
     r = await client.post("/api/auth/login", json={"username": "zhang", "password": PASSWORD})
     assert r.status_code == 403
+
+
+async def test_a_csrf_token_is_bound_to_the_session_it_was_issued_with(
+    client: ApiClient, another_client: ApiClient
+) -> None:
+    """A token read or planted before sign-in, or one of another session, is refused (issue 19:
+    the token was not bound to the session); the sign-in hands out the session's own token."""
+    await make_user("zhang", ["patrol"])
+    await make_user("li", ["patrol"])
+    await client.prepare_csrf()
+    before = client.headers["X-CSRF-Token"]
+    assert (
+        await client.post("/api/auth/login", json={"username": "zhang", "password": PASSWORD})
+    ).status_code == 200
+    # The sign-in answered with a new token cookie; the one from before no longer counts.
+    after = client.cookies.get("fieldkeep_csrf")
+    assert after and after != before
+    client.cookies.set("fieldkeep_csrf", before)
+    r = await client.post("/api/auth/logout")
+    assert (r.status_code, r.json()["error"]["code"]) == (403, "csrf_failed")
+    # li's valid pair does not work with zhang's session either.
+    await another_client.sign_in("li")
+    theirs = another_client.headers["X-CSRF-Token"]
+    client.cookies.set("fieldkeep_csrf", theirs)
+    client.headers["X-CSRF-Token"] = theirs
+    r = await client.post("/api/auth/logout")
+    assert (r.status_code, r.json()["error"]["code"]) == (403, "csrf_failed")
+    # The session's own token does.
+    client.cookies.set("fieldkeep_csrf", after)
+    client.headers["X-CSRF-Token"] = after
+    assert (await client.post("/api/auth/logout")).status_code == 204
 
 
 async def test_logout_ends_the_session(client: ApiClient) -> None:
@@ -306,3 +337,51 @@ async def test_the_server_answers_while_passwords_are_being_checked(
         answers = await asyncio.gather(*logins)
     assert [r.status_code for r in answers] == [401] * 8
     assert not held.gave_up
+
+
+async def test_a_session_ends_after_its_absolute_lifetime_however_often_it_is_used(
+    settings: Settings,
+) -> None:
+    """Sessions slid forever (issue 19): one used every day stays open no longer than
+    FIELDKEEP_SESSION_MAX_DAYS after its sign-in."""
+    from datetime import timedelta
+
+    from server.auth.tables import UserSession
+
+    short = replace(settings, server=replace(settings.server, session_max_days=2))
+    await make_user("zhang", ["patrol"])
+    async with ApiClient(app=create_app(short)) as client:
+        await client.sign_in("zhang")
+        at = service.now()
+        # Signed in a day ago, seen a moment ago: still open.
+        await UserSession.update(
+            {
+                UserSession.created_at: at - timedelta(days=1),
+                UserSession.last_seen_at: at - timedelta(hours=1),
+            }
+        ).where(UserSession.id > 0)
+        assert (await client.get("/api/auth/me")).status_code == 200
+        expires = await UserSession.select(UserSession.expires_at).first()
+        assert expires is not None
+        assert expires["expires_at"] <= at + timedelta(days=1, minutes=1)
+        # Signed in three days ago and used ever since (its sliding end is still ahead): ended.
+        await UserSession.update(
+            {
+                UserSession.created_at: at - timedelta(days=3),
+                UserSession.expires_at: at + timedelta(days=20),
+            }
+        ).where(UserSession.id > 0)
+        r = await client.get("/api/auth/me")
+        assert r.status_code == 401
+        assert r.json()["error"]["code"] == "session_expired"
+
+
+def test_session_max_days_setting(tmp_path: Any) -> None:
+    env = {"FIELDKEEP_DATA_DIR": str(tmp_path)}
+    assert Settings.from_env(env).server.session_max_days == 30
+    assert (
+        Settings.from_env({**env, "FIELDKEEP_SESSION_MAX_DAYS": "7"}).server.session_max_days == 7
+    )
+    for bad in ("0", "-1", "x"):
+        with pytest.raises(SettingsError):
+            Settings.from_env({**env, "FIELDKEEP_SESSION_MAX_DAYS": bad})

@@ -300,3 +300,16 @@ async def test_late_queued_actions_are_refused_with_who_came_first(
             )
             mine = await li.push_one("keys.checkin", event(key["id"]))
             assert (mine["error"]["code"], mine["error"]["args"]) == ("key_not_out", {})
+
+
+async def test_a_key_of_another_sites_unit_is_refused(boss: Device, site: int) -> None:
+    from tests.server.patrols.test_patrols_and_review import a_unit
+
+    south_unit = await a_unit(await make_site("south"))
+    north_unit = await a_unit(site)
+    result = await boss.push_one("keys.upsert", key_args(site, unit_id=south_unit))
+    assert (result["error"]["code"], result["error"]["field"]) == ("invalid_args", "unit_id")
+    key = key_args(site, unit_id=north_unit)
+    assert (await boss.push_one("keys.upsert", key))["status"] == "applied"
+    moved = await boss.push_one("keys.upsert", {"id": key["id"], "unit_id": south_unit})
+    assert (moved["error"]["code"], moved["error"]["field"]) == ("invalid_args", "unit_id")

@@ -163,3 +163,56 @@ async def test_an_admin_sees_photos_that_records_hold_and_no_others(
     await as_user(client, "root")
     assert await statuses(client, sha(held)) == SEEN
     assert await statuses(client, sha(loose)) == HIDDEN
+
+
+async def test_knowing_a_photos_hash_is_not_enough_to_name_it_in_a_record(
+    client: ApiClient, sites: dict[str, int], people: dict[str, int]
+) -> None:
+    """Naming a stored photo in a record of your own site used to open it to you (issue 19):
+    a record may name only a photo its author uploaded or one a record of its site holds."""
+    data = corpus.jpeg(seed=29)
+    photo = sha(data)
+    await as_user(client, "zhang")
+    assert (await put_photo(client, data)).status_code == 201
+    device = Device(client)
+    north = new_finding(sites["north"], photos=[photo])
+    assert (await device.push_one("findings.upsert", north))["status"] == "applied"
+
+    # wang of south learnt the hash: his south finding naming it is refused, the photo hidden.
+    await as_user(client, "wang")
+    result = await Device(client).push_one(
+        "findings.upsert", new_finding(sites["south"], photos=[photo])
+    )
+    assert result["status"] == "rejected"
+    assert result["error"]["code"] == "photo_unknown"
+    assert result["error"]["field"] == "photos"
+    assert await statuses(client, photo) == HIDDEN
+
+    # li of north may name it in another north record: a record of her site holds it.
+    await as_user(client, "li")
+    other = new_finding(sites["north"], photos=[photo])
+    assert (await Device(client).push_one("findings.upsert", other))["status"] == "applied"
+
+
+async def test_a_stored_photo_no_record_holds_is_named_only_by_its_uploader(
+    client: ApiClient, sites: dict[str, int], people: dict[str, int]
+) -> None:
+    data = corpus.jpeg(seed=30)
+    photo = sha(data)
+    await as_user(client, "zhang")
+    assert (await put_photo(client, data)).status_code == 201
+    # li works at north too, but no record holds the photo: she cannot claim it.
+    await as_user(client, "li")
+    li_device = Device(client)
+    result = await li_device.push_one(
+        "findings.upsert", new_finding(sites["north"], photos=[photo])
+    )
+    assert result["error"]["code"] == "photo_unknown"
+    assert await statuses(client, photo) == HIDDEN
+    # Its uploader may; then li edits that finding keeping the photo (nothing newly named).
+    await as_user(client, "zhang")
+    finding = new_finding(sites["north"], photos=[photo])
+    assert (await Device(client).push_one("findings.upsert", finding))["status"] == "applied"
+    await as_user(client, "li")
+    edit = {**finding, "description": "墙面渗水，已扩大", "photos": [photo]}
+    assert (await li_device.push_one("findings.upsert", edit))["status"] == "applied"

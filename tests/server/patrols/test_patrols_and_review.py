@@ -530,3 +530,32 @@ async def test_migrate_gives_a_one_string_checklist_a_version_named_per_language
     assert fields["name"] == {"zh-CN": "旧清单", "en": "Old checklist"}
     assert fields["items"] == [{"key": "door", "zh": "门", "en": "Door", "photo_required": False}]
     assert [r["required"] for r in fields["readings"]] == [False, False]
+
+
+async def test_only_a_patrolling_role_deletes_a_patrol_even_one_never_created(
+    world: dict[str, Any],
+) -> None:
+    """A delete of an unknown id leaves a tombstone that wins over the record's creation, so a
+    cashier could kill a patrol before it reached the server (issue 19)."""
+    args = patrol_args(world["site"], world["unit"])
+    await make_user("cash", ["cashier"], [world["site"]])
+    async with ApiClient(app=create_app(world["settings"])) as c:
+        await c.sign_in("cash")
+        refused = await Device(c).push_one("patrols.delete", {"id": args["id"]})
+    assert refused["status"] == "rejected"
+    assert refused["error"]["code"] == "forbidden"
+    patrol: Device = world["patrol"]
+    assert (await patrol.push_one("patrols.save", args))["status"] == "applied"
+    # The author still deletes their own draft.
+    assert (await patrol.push_one("patrols.delete", {"id": args["id"]}))["status"] == "applied"
+
+
+async def test_a_patrol_of_another_sites_unit_is_refused(world: dict[str, Any]) -> None:
+    south = await make_site("south")
+    south_unit = await a_unit(south)
+    patrol: Device = world["patrol"]
+    r = await patrol.push_one("patrols.save", patrol_args(world["site"], south_unit))
+    assert r["status"] == "rejected"
+    assert (r["error"]["code"], r["error"]["field"]) == ("invalid_args", "unit_id")
+    r = await patrol.push_one("patrols.save", patrol_args(world["site"], world["unit"]))
+    assert r["status"] == "applied"

@@ -567,6 +567,8 @@ def http_sign_in(base_url: str, username: str, password: str) -> httpx.Client:
     client.headers["X-CSRF-Token"] = client.cookies["fieldkeep_csrf"]
     r = client.post("/api/auth/login", json={"username": username, "password": password})
     assert r.status_code == 200, r.text
+    # The sign-in set the session's own CSRF token.
+    client.headers["X-CSRF-Token"] = client.cookies["fieldkeep_csrf"]
     return client
 
 

@@ -104,7 +104,10 @@ class DeviceClient(httpx.AsyncClient):
     async def sign_in(self, username: str) -> httpx.Response:
         token = (await self.get("/api/auth/csrf")).json()["csrf_token"]
         self.headers["X-CSRF-Token"] = token
-        return await self.post("/api/auth/login", json={"username": username, "password": PASSWORD})
+        r = await self.post("/api/auth/login", json={"username": username, "password": PASSWORD})
+        # The sign-in brings the session's own CSRF token.
+        self.headers["X-CSRF-Token"] = (await self.get("/api/auth/csrf")).json()["csrf_token"]
+        return r
 
 
 def text(rng: Random) -> str:
