@@ -78,16 +78,21 @@ def _run(command: list[str]) -> None:
         raise BackupError(f"{Path(command[0]).name}: {done.stderr.strip()[-500:]}")
 
 
+def _sqlite_copy(source_path: Path, target_path: Path) -> None:
+    """SQLite's online backup API: a consistent copy even while the server writes."""
+    source = sqlite3.connect(source_path)
+    target = sqlite3.connect(target_path)
+    try:
+        with target:
+            source.backup(target)
+    finally:
+        target.close()
+        source.close()
+
+
 def _dump_database(settings: Settings, folder: Path) -> str:
     if settings.database.is_sqlite:
-        source = sqlite3.connect(settings.database.sqlite_path)
-        target = sqlite3.connect(folder / _SQLITE_FILE)
-        try:
-            with target:
-                source.backup(target)  # a consistent copy while the server writes
-        finally:
-            target.close()
-            source.close()
+        _sqlite_copy(settings.database.sqlite_path, folder / _SQLITE_FILE)
         return _SQLITE_FILE
     _run(
         [
@@ -141,14 +146,7 @@ def _restore_database(settings: Settings, folder: Path, database: str) -> None:
         if database != _SQLITE_FILE:
             raise BackupError("这是 PostgreSQL 的备份 / this backup is of a PostgreSQL database")
         settings.database.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-        source = sqlite3.connect(folder / _SQLITE_FILE)
-        target = sqlite3.connect(settings.database.sqlite_path)
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _sqlite_copy(folder / _SQLITE_FILE, settings.database.sqlite_path)
         return
     if database != _PG_FILE:
         raise BackupError("这是 SQLite 的备份 / this backup is of a SQLite database")
