@@ -12,7 +12,7 @@ PY_SOURCES := $(wildcard server sync tests bench tools)
 PWA_SOURCES := $(shell find pwa/src pwa/public -type f 2>/dev/null) \
 	$(wildcard pwa/index.html pwa/vite.config.ts pwa/tsconfig*.json pwa/package.json)
 
-.PHONY: run test audit lock lint typecheck test-pwa test-sqlite test-postgres test-browser services fonts bench
+.PHONY: run test audit lock lint typecheck test-pwa test-sqlite test-postgres test-browser services fonts bench load
 
 # constraints.txt pins every package to the versions tested (`make lock` writes it anew).
 $(BIN)/.installed: pyproject.toml constraints.txt
@@ -97,7 +97,18 @@ test-postgres: $(BIN)/.installed services
 test-browser: $(BIN)/.installed services pwa/dist/index.html
 	$(BIN)/python -m pytest -m browser --db sqlite
 
-test: audit lint typecheck test-pwa test-sqlite test-postgres test-browser
+# The two database suites share nothing (each its own database, free ports, its own temporary
+# folders): they run side by side, each one's output printed whole when it ends. The browser
+# tests run after them, alone: they wait on a real browser, which a loaded machine slows.
+test: audit lint typecheck test-pwa
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+	$(MAKE) --no-print-directory test-browser
 
 bench: $(BIN)/.installed pwa/dist/index.html
 	$(BIN)/python -m bench
+
+# 100 simulated phones against a real server: single process on SQLite, then 4 workers on
+# PostgreSQL, LOAD_SECONDS each (not part of make test). LOAD_ARGS="--profile" adds a profile.
+LOAD_SECONDS ?= 300
+load: $(BIN)/.installed services
+	$(BIN)/python -m bench.load --seconds $(LOAD_SECONDS) $(LOAD_ARGS)

@@ -7,18 +7,23 @@ import sys
 from bench import (
     key_labels,
     media_ingest,
+    media_store,
     parking_report,
     parking_tariff,
     permits_browser,
     permits_verify,
     pwa_cold_start,
+    report_exports,
+    sync_push,
     sync_throughput,
     vendor_evaluation,
 )
 
 BENCHMARKS = {
     "sync": sync_throughput.main,
+    "sync-push": sync_push.main,
     "media": media_ingest.main,
+    "media-store": media_store.main,
     "labels": key_labels.main,
     "permits": permits_verify.main,
     "permits-browser": permits_browser.main,
@@ -26,6 +31,7 @@ BENCHMARKS = {
     "parking": parking_tariff.main,
     "parking-report": parking_report.main,
     "vendors": vendor_evaluation.main,
+    "report-exports": report_exports.main,
 }
 
 

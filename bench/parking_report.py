@@ -46,6 +46,34 @@ DAY = date(2026, 12, 6)
 METHODS = ("cash", "wechat", "alipay", "card")
 
 
+def transaction(
+    i: int, site_id: int, gate_id: int, shift_id: str, exit_at: datetime
+) -> ParkingTransaction:
+    """The i-th car of a bench shift: every 50th exempt, every 97th a yuan short, the four
+    payment methods in turn."""
+    exempt = i % 50 == 0
+    return ParkingTransaction(
+        id=f"t{i}",
+        revision=i + 2,
+        site_id=site_id,
+        gate_id=gate_id,
+        shift_id=shift_id,
+        cashier_id=1,
+        receipt_no=f"A00-{i + 1:06d}",
+        kind="exemption" if exempt else "fee",
+        plate=f"浙A·{i:05d}",
+        vehicle_class="small",
+        entry_at=exit_at - timedelta(hours=2),
+        exit_at=exit_at,
+        fee_fen=700,
+        amount_fen=0 if exempt else 700 - (100 if i % 97 == 0 else 0),
+        method=None if exempt else METHODS[i % 4],
+        variance_reason="找零不足" if i % 97 == 0 else None,
+        exemption_reason="police" if exempt else None,
+        recorded_at=exit_at,
+    )
+
+
 async def seed(site_id: int, gate_id: int) -> str:
     opened = datetime(2026, 12, 6, 0, 5, tzinfo=UTC)
     shift_id = "bench-shift"
@@ -69,32 +97,10 @@ async def seed(site_id: int, gate_id: int) -> str:
             bag_no="TB-1",
         )
     )
-    rows = []
-    for i in range(TRANSACTIONS):
-        exit_at = opened + timedelta(seconds=2 * i)
-        exempt = i % 50 == 0
-        rows.append(
-            ParkingTransaction(
-                id=f"t{i}",
-                revision=i + 2,
-                site_id=site_id,
-                gate_id=gate_id,
-                shift_id=shift_id,
-                cashier_id=1,
-                receipt_no=f"A00-{i + 1:06d}",
-                kind="exemption" if exempt else "fee",
-                plate=f"浙A·{i:05d}",
-                vehicle_class="small",
-                entry_at=exit_at - timedelta(hours=2),
-                exit_at=exit_at,
-                fee_fen=700,
-                amount_fen=0 if exempt else 700 - (100 if i % 97 == 0 else 0),
-                method=None if exempt else METHODS[i % 4],
-                variance_reason="找零不足" if i % 97 == 0 else None,
-                exemption_reason="police" if exempt else None,
-                recorded_at=exit_at,
-            )
-        )
+    rows = [
+        transaction(i, site_id, gate_id, shift_id, opened + timedelta(seconds=2 * i))
+        for i in range(TRANSACTIONS)
+    ]
     for i in range(0, len(rows), 1000):
         await ParkingTransaction.insert(*rows[i : i + 1000])
     return shift_id

@@ -1,16 +1,20 @@
 """Backups a company can restore: the database, the photos and the secrets, in one folder.
 
 A backup folder holds `manifest.json`, the database (`database.sqlite3`, taken with SQLite's
-online backup API while the server runs, or `database.pgdump` from pg_dump), `media/` (photos
-are stored under their hash, so a copy is a plain copy) and `secrets/` (session key, push and
-permit signing keys: without them printed permits no longer verify). Keep backups as private as
-the data folder.
+online backup API while the server runs, or `database.pgdump` from pg_dump), `media/` (the
+photos, copied from the store in use, the data folder or the S3 bucket, each copy read back and
+its hash compared; laid out as the disk store lays them out) and `secrets/` (session key, push
+and permit signing keys: without them printed permits no longer verify). With `photos=False`
+(`fieldkeep backup --no-photos`, for a bucket that has versioning or replication of its own) the
+photos stay where they are and the manifest says so: such a backup cannot bring photos back.
+Keep backups as private as the data folder.
 
 A restore puts the database back as it was and starts a new sync epoch: every device's next
 pull answers `reset`, so it re-pulls from scratch and keeps its outbox, and a device whose work
 the restored database no longer holds sends it again from its journal (docs/SYNC.md,
-"Restores"). Photos and secrets made after the backup are kept (a restore only adds files), so
-a device's photo or a permit printed since still resolves. Stop the server before restoring.
+"Restores"). Photos and secrets made after the backup are kept (a restore only adds files, into
+whichever photo store is configured then), so a device's photo or a permit printed since still
+resolves. Stop the server before restoring.
 """
 
 from __future__ import annotations
@@ -26,6 +30,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from server import db
+from server.media.service import media_storage
+from server.media.storage import LocalDiskStorage, MediaStorage, StorageUnavailable
+from server.media.transfer import CopyReport, copy_photos
 from server.settings import Settings
 from server.syncing.tables import SyncMeta
 
@@ -105,22 +112,47 @@ def _dump_database(settings: Settings, folder: Path) -> str:
     return _PG_FILE
 
 
-async def backup(settings: Settings, destination: Path) -> Path:
-    """Write a backup folder under `destination`; returns its path."""
+def _checked(report: CopyReport) -> CopyReport:
+    if not report.ok:
+        names = ", ".join(report.failed[:5])
+        raise BackupError(
+            f"{len(report.failed)} 张照片复制后校验不符 / {len(report.failed)} photo files did not"
+            f" read back equal: {names}"
+        )
+    return report
+
+
+def _copy_photos(source: MediaStorage, target: MediaStorage) -> CopyReport:
+    try:
+        return _checked(copy_photos(source, target, compare_existing=False))
+    except StorageUnavailable as exc:
+        raise BackupError(f"照片存储不可用 / the photo store is unavailable: {exc}") from exc
+
+
+async def backup(settings: Settings, destination: Path, photos: bool = True) -> Path:
+    """Write a backup folder under `destination`; returns its path. `photos=False` leaves the
+    photos in their store (the manifest records where)."""
     if settings.database.is_sqlite and not settings.database.sqlite_path.exists():
         raise BackupError("数据库不存在 / the database does not exist")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     folder = destination / f"fieldkeep-backup-{stamp}"
     folder.mkdir(parents=True, mode=0o700)
     database = await asyncio.to_thread(_dump_database, settings, folder)
-    photos = await asyncio.to_thread(_copy_missing, settings.data_dir / "media", folder / "media")
+    store = media_storage(settings)
+    copied = 0
+    if photos:
+        report = await asyncio.to_thread(_copy_photos, store, LocalDiskStorage(folder / "media"))
+        copied = report.copied
     await asyncio.to_thread(_copy_missing, settings.data_dir / "secrets", folder / "secrets")
     manifest = {
         "format": FORMAT,
         "created_at": datetime.now(UTC).isoformat(),
         "database": database,
         "database_sha256": _sha256(folder / database),
-        "photos": photos,
+        "photos": copied,
+        # Where the photos were kept, and whether this folder holds a copy of them.
+        "photos_store": store.where if settings.media.store == "s3" else "disk",
+        "photos_in_backup": photos,
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return folder
@@ -168,7 +200,9 @@ async def restore(settings: Settings, folder: Path) -> str:
     afterwards (a backup from an older version is brought up to date)."""
     manifest = _read_manifest(folder)
     await asyncio.to_thread(_restore_database, settings, folder, str(manifest["database"]))
-    await asyncio.to_thread(_copy_missing, folder / "media", settings.data_dir / "media")
+    await asyncio.to_thread(
+        _copy_photos, LocalDiskStorage(folder / "media"), media_storage(settings)
+    )
     await asyncio.to_thread(_copy_missing, folder / "secrets", settings.data_dir / "secrets")
     db.configure(db.engine_from_url(settings.database.url))
     epoch = secrets.token_hex(8)

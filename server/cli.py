@@ -14,6 +14,7 @@ from pathlib import Path
 from server import __version__, db, demo
 from server.auth import service
 from server.auth.tables import ROLES, AppUser
+from server.keys.tags import upgrade_key_tags
 from server.patrols.checklist import upgrade_checklists
 from server.permits.demo import seed_permits
 from server.secret_files import load_or_create_secret
@@ -47,9 +48,14 @@ async def _migrate(settings: Settings) -> None:
             _rebuilt(name, await store.reproject(name))
     async with open_engine(settings) as engine:
         made = await upgrade_checklists(engine)
+        moved = await upgrade_key_tags(engine)
     if made:
         print(
             f"巡查清单：已按语言保存 {made} 个新版本 / checklists: {made} new versions", flush=True
+        )
+    if moved:
+        print(
+            f"钥匙标签：{moved} 把钥匙改存标签哈希 / key tags: {moved} keys now hashed", flush=True
         )
 
 
@@ -155,7 +161,24 @@ async def cmd_check(settings: Settings) -> bool:
     print("migrations current: " + ("yes" if not pending else "NO, pending " + ", ".join(pending)))
     pwa = settings.server.pwa_dir / "index.html"
     print(f"PWA built:    {'yes' if pwa.is_file() else 'NO (run make run)'}")
-    return not pending
+    return not pending and await _check_photo_store(settings)
+
+
+async def _check_photo_store(settings: Settings) -> bool:
+    if settings.media.store != "s3" or settings.media.s3 is None:
+        print(f"photos:       disk, {(settings.data_dir / 'media').resolve()}")
+        return True
+    from server.media.s3 import s3_storage
+    from server.media.storage import StorageUnavailable
+
+    store = s3_storage(settings.media.s3)
+    try:
+        await asyncio.to_thread(store.check)
+    except StorageUnavailable as exc:
+        print(f"photos:       {store.where} reachable: NO ({exc})")
+        return False
+    print(f"photos:       {store.where} reachable: yes")
+    return True
 
 
 async def cmd_purge_tombstones(settings: Settings) -> None:
@@ -191,6 +214,58 @@ async def cmd_media_gc(settings: Settings, days: float) -> None:
     print(f"已删除 {count} 张照片，释放 {total} 字节 / removed {count} photos, {total} bytes")
 
 
+async def cmd_media_migrate(settings: Settings) -> bool:
+    """Copy the data folder's photos into the S3 bucket, reading every copy back to compare its
+    hash; then check that every photo the database knows is in the bucket. Idempotent: run it
+    before switching FIELDKEEP_MEDIA_STORE to s3, and again after, for photos uploaded between."""
+    from server.media.s3 import s3_storage
+    from server.media.storage import LocalDiskStorage, StorageUnavailable
+    from server.media.tables import Media
+    from server.media.transfer import copy_photos
+
+    if settings.media.s3 is None:
+        raise CliError(
+            "未配置 S3：请设置 FIELDKEEP_S3_BUCKET（及端点、密钥）/"
+            " S3 is not configured: set FIELDKEEP_S3_BUCKET (and its endpoint and keys)"
+        )
+    await _with_db(settings)
+    source = LocalDiskStorage(settings.data_dir / "media")
+    target = s3_storage(settings.media.s3)
+
+    def noted(name: str, outcome: str) -> None:
+        if outcome in ("replaced", "failed"):
+            print(f"  {name}  {outcome}", flush=True)
+
+    def run() -> tuple[int, int, int, list[str], set[str]]:
+        target.check()
+        report = copy_photos(source, target, compare_existing=True, progress=noted)
+        return report.copied, report.present, report.replaced, report.failed, set(target.names())
+
+    print(f"{source.where} → {target.where}", flush=True)
+    try:
+        copied, present, replaced, failed, in_bucket = await asyncio.to_thread(run)
+    except StorageUnavailable as exc:
+        raise CliError(f"S3 不可用 / S3 is unavailable: {exc}") from exc
+    known = [r["sha256"] for r in await Media.select(Media.sha256)]
+    missing = [
+        sha256
+        for sha256 in known
+        if f"{sha256}.jpg" not in in_bucket or f"{sha256}-thumb.jpg" not in in_bucket
+    ]
+    for sha256 in missing:
+        print(f"  {sha256}  missing", flush=True)
+    print(
+        f"照片文件：复制 {copied}，已存在且一致 {present}，不一致已重传 {replaced}，"
+        f"失败 {len(failed)} / photo files: {copied} copied, {present} already there and identical,"
+        f" {replaced} differed and were copied again, {len(failed)} failed"
+    )
+    print(
+        f"数据库中的照片 {len(known)} 张，桶中缺失 {len(missing)} 张"
+        f" / {len(known)} photos in the database, {len(missing)} missing from the bucket"
+    )
+    return not failed and not missing
+
+
 async def cmd_push_run(settings: Settings, once: bool) -> None:
     """The push sender as its own process (with FIELDKEEP_PUSH_SENDER=0 on the servers, or
     beside them: senders never send a message twice)."""
@@ -210,7 +285,7 @@ async def cmd_push_run(settings: Settings, once: bool) -> None:
         return
     pooled = not settings.database.is_sqlite
     if pooled:
-        await engine.start_connection_pool()  # type: ignore[no-untyped-call]
+        await db.start_pool(engine)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -239,11 +314,11 @@ async def cmd_permits_rotate_key(settings: Settings, site_code: str | None) -> N
         print(f"{site['code']}: 新密钥 / new key {key.kid}")
 
 
-async def cmd_backup(settings: Settings, destination: Path) -> None:
+async def cmd_backup(settings: Settings, destination: Path, photos: bool) -> None:
     from server.backup import BackupError, backup
 
     try:
-        folder = await backup(settings, destination)
+        folder = await backup(settings, destination, photos)
     except BackupError as exc:
         raise CliError(str(exc)) from exc
     print(f"已备份到 / backed up to {folder}")
@@ -341,6 +416,9 @@ def build_parser() -> argparse.ArgumentParser:
     media_sub = media.add_subparsers(dest="action", required=True)
     gc = media_sub.add_parser("gc", help="remove photos no record has held for --days days")
     gc.add_argument("--days", type=_days, default=7.0)
+    media_sub.add_parser(
+        "migrate", help="copy the data folder's photos into the S3 bucket, verifying each hash"
+    )
     sync_cmd = sub.add_parser("sync", help="sync maintenance")
     sync_sub = sync_cmd.add_subparsers(dest="action", required=True)
     sync_sub.add_parser("purge", help="forget tombstones older than 90 days (run daily)")
@@ -358,6 +436,12 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument("--site", help="site code (default: every site)")
     backup = sub.add_parser("backup", help="back up the database, photos and secrets")
     backup.add_argument("destination", type=Path, help="folder to write the backup folder in")
+    backup.add_argument(
+        "--no-photos",
+        dest="photos",
+        action="store_false",
+        help="leave the photos in their store (an S3 bucket with versioning of its own)",
+    )
     restore = sub.add_parser("restore", help="restore a backup (stop the server first)")
     restore.add_argument("folder", type=Path, help="a folder written by `fieldkeep backup`")
     return parser
@@ -386,6 +470,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(cmd_reproject(settings, args.collection))
         elif args.command == "check":
             return 0 if asyncio.run(cmd_check(settings)) else 1
+        elif args.command == "media" and args.action == "migrate":
+            return 0 if asyncio.run(cmd_media_migrate(settings)) else 1
         elif args.command == "media":
             asyncio.run(cmd_media_gc(settings, args.days))
         elif args.command == "push":
@@ -393,7 +479,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "permits":
             asyncio.run(cmd_permits_rotate_key(settings, args.site))
         elif args.command == "backup":
-            asyncio.run(cmd_backup(settings, args.destination))
+            asyncio.run(cmd_backup(settings, args.destination, args.photos))
         elif args.command == "restore":
             asyncio.run(cmd_restore(settings, args.folder))
     except (CliError, SettingsError) as exc:

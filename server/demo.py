@@ -17,7 +17,8 @@ from server.parking.demo import seed_parking, seed_shifts
 from server.patrols.checklist import ensure_default_template
 from server.patrols.demo import seed_patrols
 from server.settings import Settings
-from server.sites.tables import Building, Site, Unit
+from server.sites.service import SiteClock, zone_named
+from server.sites.tables import DEFAULT_TIMEZONE, Building, Site, Unit
 from server.syncing.demo import demo_devices, demo_site
 from server.syncing.engine import open_engine
 from server.vendors.demo import seed_inspections, seed_vendors
@@ -64,7 +65,7 @@ async def demo_users_present() -> list[DemoUser]:
 async def seed_demo(password: str, today: date | None = None) -> list[int]:
     """Creates the demo sites, buildings, units and users (call on an empty database);
     returns the site ids."""
-    today = today or date.today()
+    today = today or SiteClock(zone_named(DEFAULT_TIMEZONE)).today()  # the demo sites' zone
     rng = random.Random(20261125)  # the same demo every time
     site_ids: dict[str, int] = {}
     for name, code, address, buildings, entrances, floors, per_floor in SITES:
@@ -124,7 +125,7 @@ async def seed_synced(settings: Settings, site_ids: list[int], *, records: bool 
         return
     site = await demo_site("cuihu")
     async with demo_devices(settings) as devices:
-        await seed_keys(devices.phones("keys"), site)
+        await seed_keys(devices.phones("keys"), site, settings.data_dir)
         await seed_patrols(devices.phones("patrols"), site)
         await seed_findings(devices.phones("findings"), site, settings)
         await seed_shifts(devices.phones("parking"), site)

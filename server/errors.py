@@ -14,6 +14,7 @@ from litestar.exceptions import (
     NotAuthorizedException,
     NotFoundException,
     PermissionDeniedException,
+    SerializationException,
     ValidationException,
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
@@ -85,13 +86,17 @@ def field_of(message: str, key: str = "") -> tuple[str, str]:
 
 
 def _validation_field(exc: ValidationException) -> tuple[str, str]:
-    """The first bad field Litestar names, with msgspec's reason."""
+    """The first bad field Litestar names, with msgspec's reason; "body" when the body as a
+    whole is wrong (not an object)."""
+    whole = ""
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
             field, detail = field_of(str(item.get("message", "")), str(item.get("key") or ""))
             if field:
                 return field, detail
-    return "", str(exc.detail)
+            if item.get("key") == "data":
+                whole = detail
+    return ("body", whole) if whole else ("", str(exc.detail))
 
 
 def _body_limit(request: Request[Any, Any, Any]) -> str:
@@ -126,6 +131,8 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
         if "JSON" in str(exc.detail) or "decode" in str(exc.detail).lower():
             return error_response(request, "malformed_json", 400)
         return error_response(request, "bad_request", 400)
+    if isinstance(exc.__cause__, SerializationException):  # a body that is not JSON
+        return error_response(request, "malformed_json", 400)
     if isinstance(exc, NotAuthorizedException):
         return error_response(request, "not_authenticated", 401)
     if isinstance(exc, PermissionDeniedException):

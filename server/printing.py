@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import io
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
 import qrcode  # type: ignore[import-untyped]
-from PIL import Image, ImageFont
+from PIL import Image, ImageDraw, ImageFont
 
 # fonts-noto-cjk (Debian), then other common places.
 FONT_CANDIDATES = (
@@ -42,6 +42,197 @@ def font(size: int) -> ImageFont.FreeTypeFont:
     path = cjk_font_path()
     index = 2 if path.name.startswith("Noto") else 0
     return ImageFont.truetype(str(path), size=size, index=index)
+
+
+# ---- fast text: each glyph drawn once and pasted (a long ledger is tens of thousands of strings;
+# drawing each through FreeType's complex layout cost ~1 ms a string) ----------------------------
+
+
+@lru_cache(maxsize=16)
+def basic_font(size: int) -> ImageFont.FreeTypeFont:
+    """The CJK font with Pillow's basic layout: CJK needs no shaping."""
+    path = cjk_font_path()
+    index = 2 if path.name.startswith("Noto") else 0
+    return ImageFont.truetype(
+        str(path), size=size, index=index, layout_engine=ImageFont.Layout.BASIC
+    )
+
+
+@lru_cache(maxsize=16384)
+def _advance(size: int, char: str) -> float:
+    return basic_font(size).getlength(char)
+
+
+@lru_cache(maxsize=16384)
+def _glyph(size: int, char: str) -> tuple[Image.Image | None, int, int]:
+    """A character as a bilevel mask, with its offset from the pen's top-left position."""
+    face = basic_font(size)
+    left, top, right, bottom = (int(v) for v in face.getbbox(char))
+    if right <= left or bottom <= top:
+        return None, 0, 0
+    mask = Image.new("L", (right - left, bottom - top), 0)
+    ImageDraw.Draw(mask).text((-left, -top), char, font=face, fill=255)
+    return mask.point(lambda v: 255 if v >= 128 else 0, "1"), left, top
+
+
+def text_width(text: str, size: int) -> float:
+    """The text's width in pixels at `size` (no kerning in CJK: the sum of its advances)."""
+    return sum(_advance(size, c) for c in text)
+
+
+def fitted(text: str, size: int, width: float) -> str:
+    """The text, cut with an ellipsis until it fits `width` pixels."""
+    if text_width(text, size) <= width:
+        return text
+    while text and text_width(text + "…", size) > width:
+        text = text[:-1]
+    return text + "…" if text else ""
+
+
+@lru_cache(maxsize=4096)
+def _run(size: int, text: str) -> tuple[Image.Image | None, int, int]:
+    """A string as one mask and its offset: a ledger repeats its names, states and dates."""
+    placed = []
+    pen = 0.0
+    for char in text:
+        mask, left, top = _glyph(size, char)
+        if mask is not None:
+            placed.append((mask, round(pen) + left, top))
+        pen += _advance(size, char)
+    if not placed:
+        return None, 0, 0
+    x0, y0 = min(p[1] for p in placed), min(p[2] for p in placed)
+    width = max(p[1] + p[0].width for p in placed) - x0
+    height = max(p[2] + p[0].height for p in placed) - y0
+    run = Image.new("1", (width, height), 0)
+    for mask, x, y in placed:
+        run.paste(1, (x - x0, y - y0), mask)
+    return run, x0, y0
+
+
+def paste_text(page: Image.Image, x: int, y: int, text: str, size: int) -> None:
+    """Black text on a page with its top-left at (x, y), as ImageDraw.text would draw it."""
+    mask, left, top = _run(size, text)
+    if mask is not None:
+        page.paste(0, (x + left, y + top), mask)
+
+
+# ---- pages: the one set of building blocks every printed report is drawn with ----------------
+
+A4_MM = (210, 297)
+A5_MM = (148, 210)
+
+
+class Pages:
+    """Pages of one size drawn top to bottom in the CJK font: lines of text cells placed in mm
+    from the left margin, rules, a header drawn again at the top of every page (the title, site
+    and period, a table's column headings), page numbers, and the signature lines at the end.
+    Saved as one PDF whose text reads back (`pdf_with_text`)."""
+
+    def __init__(
+        self,
+        size_mm: tuple[float, float] = A4_MM,
+        *,
+        dpi: int = 150,
+        margin_mm: float = 12,
+        header: Callable[[Pages], None] | None = None,
+        page_label: str = "",  # "第 {n} / {of} 页": each page numbered at its foot
+    ) -> None:
+        cjk_font_path()  # refuse before drawing anything
+        self.mm = dpi / 25.4
+        self.dpi = dpi
+        self.size = (round(size_mm[0] * self.mm), round(size_mm[1] * self.mm))
+        self.margin = round(margin_mm * self.mm)
+        self.header = header
+        self.page_label = page_label
+        self.foot = self.margin + (round(8 * self.mm) if page_label else 0)
+        self.pages: list[tuple[Image.Image, list[TextRun]]] = []
+        self.y = 0
+        self.new_page()
+
+    @property
+    def width(self) -> int:
+        return self.size[0] - 2 * self.margin
+
+    def new_page(self) -> None:
+        self.pages.append((Image.new("1", self.size, 1), []))
+        self.y = self.margin
+        if self.header:
+            self.header(self)
+
+    def room_for(self, mm: float) -> bool:
+        return self.y + round(mm * self.mm) <= self.size[1] - self.foot
+
+    def text(self, x: int, y: int, text: str, size: int) -> None:
+        page, runs = self.pages[-1]
+        paste_text(page, x, y, text, size)
+        runs.append(TextRun(x, y, size, text))
+
+    def row(
+        self,
+        cells: Sequence[tuple[float, str]],
+        size_mm: float = 3.4,
+        gap: float = 1.5,
+        pad_mm: float = 2.0,
+    ) -> None:
+        """Texts on one line, each at its x (mm from the left margin), fitted to the next."""
+        px = round(size_mm * self.mm)
+        if not self.room_for(size_mm * gap):
+            self.new_page()
+        for k, (x_mm, text) in enumerate(cells):
+            x = self.margin + round(x_mm * self.mm)
+            end = (
+                self.margin + round((cells[k + 1][0] - pad_mm) * self.mm)
+                if k + 1 < len(cells)
+                else self.size[0] - self.margin
+            )
+            text = fitted(text, px, end - x)
+            if text:
+                self.text(x, self.y, text, px)
+        self.y += round(px * gap)
+
+    def line(self, text: str, size_mm: float = 3.4, gap: float = 1.5, center: bool = False) -> None:
+        px = round(size_mm * self.mm)
+        text = fitted(text, px, self.width)
+        x_mm = (self.width - text_width(text, px)) / 2 / self.mm if center else 0
+        self.row([(x_mm, text)], size_mm, gap)
+
+    def wrapped(self, text: str, indent_mm: float = 0, size_mm: float = 3.0) -> None:
+        """A long text (a list of receipts) over as many lines as it needs."""
+        px = round(size_mm * self.mm)
+        room = self.width - round(indent_mm * self.mm)
+        while text:
+            n = len(text)
+            while n > 1 and text_width(text[:n], px) > room:
+                n -= 1
+            self.row([(indent_mm, text[:n])], size_mm, 1.4)
+            text = text[n:]
+
+    def rule(self) -> None:
+        ImageDraw.Draw(self.pages[-1][0]).line(
+            (self.margin, self.y, self.size[0] - self.margin, self.y), fill=0, width=2
+        )
+        self.y += round(1.5 * self.mm)
+
+    def signatures(self, labels: Sequence[str], size_mm: float = 3.4) -> None:
+        """Signature lines (制表人签字：____ …) spread over one line, with room above to sign."""
+        if not self.room_for(size_mm * 4):
+            self.new_page()
+        self.y += round(size_mm * self.mm * 1.5)
+        step = self.width / self.mm / max(1, len(labels))
+        self.row([(k * step, label) for k, label in enumerate(labels)], size_mm, 2.0)
+
+    def pdf(self) -> bytes:
+        count = len(self.pages)
+        if self.page_label:
+            px = round(3.0 * self.mm)
+            for n, (page, runs) in enumerate(self.pages, start=1):
+                label = self.page_label.format(n=n, of=count)
+                x = round((self.size[0] - text_width(label, px)) / 2)
+                y = self.size[1] - self.margin - px
+                paste_text(page, x, y, label, px)
+                runs.append(TextRun(x, y, px, label))
+        return pdf_with_text(self.pages, self.dpi)
 
 
 def qr_image(text: str, size: int, error_correction: int = QR_M) -> Image.Image:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from server.client_address import parse_trusted_proxies
+from server.media.config import MediaSettings
 from server.push.config import PushSettings
 from server.secret_files import load_or_create_secret
 
@@ -72,6 +73,7 @@ class Settings:
     server: ServerSettings
     secrets: Secrets
     push: PushSettings = field(default_factory=PushSettings)
+    media: MediaSettings = field(default_factory=MediaSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -116,6 +118,10 @@ class Settings:
             push = PushSettings.from_env(env, data_dir, server.public_base_url)
         except ValueError as exc:
             raise SettingsError(str(exc)) from exc
+        try:
+            media = MediaSettings.from_env(env)
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from exc
         return cls(
             data_dir=data_dir,
             database=DatabaseSettings(
@@ -124,4 +130,5 @@ class Settings:
             server=server,
             secrets=secrets,
             push=push,
+            media=media,
         )

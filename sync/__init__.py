@@ -12,9 +12,10 @@ from ._engine import (
     DEFAULT_TOMBSTONE_HORIZON_MS,
     MAX_PULL_LIMIT,
     RESOLVES,
+    Access,
     SyncEngine,
 )
-from ._errors import BadCursor, BadLimit, DeviceMismatch, Refusal, SyncError
+from ._errors import BadCursor, BadLimit, DeviceMismatch, Refusal, StoreContention, SyncError
 from ._handlers import (
     ALL_SITES,
     Actor,
@@ -57,6 +58,7 @@ from ._wire import (
     PushRequest,
     PushResponse,
     Status,
+    new_id,
 )
 
 __all__ = [
@@ -68,6 +70,7 @@ __all__ = [
     "MAX_PULL_LIMIT",
     "RESOLVES",
     "SERVER_NODE",
+    "Access",
     "Actor",
     "BadCursor",
     "BadLimit",
@@ -95,6 +98,7 @@ __all__ = [
     "Stamp",
     "Status",
     "Store",
+    "StoreContention",
     "StoreInfo",
     "StoredRecord",
     "StoredResult",
@@ -104,6 +108,7 @@ __all__ = [
     "audiences_of",
     "clamp",
     "format_stamp",
+    "new_id",
     "parse_stamp",
     "role_audience",
     "scope_fingerprint",

@@ -52,6 +52,10 @@ def decode_cursor(token: str, secret: bytes) -> CursorData:
         raw = base64.b64decode(token + "=" * (-len(token) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError) as exc:
         raise BadCursor("not a cursor") from exc
+    # A cursor has one spelling: unpadded base64 leaves spare bits in its last character, and a
+    # token that differs from ours only there would otherwise open as the same cursor.
+    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != token:
+        raise BadCursor("not a cursor")
     payload, mac = raw[:-_MAC_BYTES], raw[-_MAC_BYTES:]
     if len(raw) <= _MAC_BYTES or not hmac.compare_digest(mac, _mac(secret, payload)):
         raise BadCursor("cursor signature does not match")

@@ -6,11 +6,11 @@ import hashlib
 import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from ._conflicts import DISMISSED_BY, ConflictsHandler, iso_time
 from ._cursor import CursorData, decode_cursor, encode_cursor, scope_fingerprint
-from ._errors import BadLimit, DeviceMismatch, Refusal
+from ._errors import BadLimit, DeviceMismatch, Refusal, StoreContention
 from ._handlers import ALL_SITES, Actor, Handler, MutationContext, Write
 from ._hlc import SERVER_NODE, BadStamp, Clock, clamp, is_node, parse_stamp, successor
 from ._merge import FieldState, Loss, incoming_state, merge
@@ -27,6 +27,8 @@ from ._wire import (
 )
 
 DEFAULT_PULL_LIMIT = 500
+# A push rolled back for contention (StoreContention) is run again, this many times at most.
+_PUSH_ATTEMPTS = 5
 MAX_PULL_LIMIT = 1000
 DEFAULT_TOMBSTONE_HORIZON_MS = 90 * 24 * 60 * 60 * 1000
 _MAX_RECORD_ID_CHARS = 200
@@ -44,6 +46,16 @@ _Key = tuple[str, str]
 # (context, the record about to be written, hashes it names that it did not hold before):
 # raises Refusal when the actor may not name one of them (see SyncEngine's photo_check).
 PhotoCheck = Callable[[MutationContext, StoredRecord, frozenset[str]], Awaitable[None]]
+
+
+class Access(Protocol):
+    """Who may send which mutation and pull which collection: the server's policy, asked
+    before a handler sees a mutation and when a pull picks its collections. Without one,
+    every actor may do and pull everything (the handlers' own rules still apply)."""
+
+    def may_send(self, actor: Actor, collection: str, intent: str) -> bool: ...
+
+    def may_pull(self, actor: Actor, collection: str) -> bool: ...
 
 
 def _photos_of(handler: Handler, record: StoredRecord | None) -> frozenset[str]:
@@ -154,6 +166,7 @@ class SyncEngine:
         now_ms: Callable[[], int] = _wall_clock_ms,
         tombstone_horizon_ms: int = DEFAULT_TOMBSTONE_HORIZON_MS,
         photo_check: PhotoCheck | None = None,
+        access: Access | None = None,
     ) -> None:
         if len(cursor_secret) < 16:
             raise ValueError("cursor_secret needs at least 16 bytes")
@@ -164,6 +177,7 @@ class SyncEngine:
         # Asked before a mutation writes a record that names photos it did not hold: who may
         # name which photo is the server's rule (a photo's hash must not be a key to it).
         self._photo_check = photo_check
+        self._access = access
         self._handlers: dict[str, Handler] = {}
         self._conflicts: ConflictsHandler | None = None
         for handler in handlers:
@@ -190,25 +204,60 @@ class SyncEngine:
 
         Raises DeviceMismatch if the device is bound to another user. Each mutation is
         processed in its own transaction (atomic alone), in seq order, inside the store's
-        batch; results are returned only after the batch has committed.
+        batch; results are returned only after the batch has committed. A batch the store
+        rolled back for contention (StoreContention) is run again from the start.
         """
         if not is_node(device_id) or device_id == SERVER_NODE:
             raise ValueError("device_id must be a lower-case uuid")
+        for attempt in range(1, _PUSH_ATTEMPTS + 1):
+            try:
+                results, applied_through = await self._push_batch(actor, device_id, mutations)
+                break
+            except StoreContention:
+                if attempt == _PUSH_ATTEMPTS:
+                    raise
+        # The batch has committed: only now may the results leave (rule 2).
+        for result in results:
+            if result.revision is not None:
+                result.revision = self._store.final_revision(result.revision)
+        return PushResponse(results, applied_through)
+
+    async def _push_batch(
+        self, actor: Actor, device_id: str, mutations: Sequence[Mutation]
+    ) -> tuple[list[MutationResult], int]:
         results: list[MutationResult | None] = [None] * len(mutations)
         async with self._store.batch():
-            applied_through = await self._bind_device(actor, device_id)
+            # The device (locked for the batch) and the results of every mutation id of the
+            # batch are read once; the batch keeps both up to date as it goes.
+            device = await self._bind_device(actor, device_id)
+            priors = await self._store.get_results([m.id for m in mutations])
+            await self._store.get_records(self._named_records(mutations))
             blocked = False
             for index in sorted(range(len(mutations)), key=lambda i: mutations[i].seq):
-                result, applied_through = await self._process(
-                    actor, device_id, mutations[index], blocked
+                mutation = mutations[index]
+                result, device, stored = await self._process(
+                    actor, device, mutation, priors.get(mutation.id), blocked
                 )
+                if stored is not None:
+                    priors[mutation.id] = stored
                 # After a gap nothing is processed: the device resends from applied_through+1.
                 blocked = blocked or result.status == "deferred"
                 results[index] = result
-        # The batch has committed: only now may the results leave (rule 2).
-        return PushResponse([r for r in results if r is not None], applied_through)
+        return [r for r in results if r is not None], device.applied_through
 
-    async def _bind_device(self, actor: Actor, device_id: str) -> int:
+    def _named_records(self, mutations: Sequence[Mutation]) -> list[_Key]:
+        """The records the mutations name by their `id` argument (what most of them change)."""
+        keys = []
+        for mutation in mutations:
+            collection, _, _ = mutation.name.partition(".")
+            record_id = mutation.args.get("id")
+            if collection not in self._handlers or not isinstance(record_id, str):
+                continue
+            if 0 < len(record_id) <= _MAX_RECORD_ID_CHARS:
+                keys.append((collection, record_id))
+        return keys
+
+    async def _bind_device(self, actor: Actor, device_id: str) -> DeviceState:
         async with self._store.transaction():
             device = await self._store.get_device(device_id)
             if device is None:
@@ -216,38 +265,40 @@ class SyncEngine:
                 await self._store.put_device(device)
             elif device.user_id != actor.user_id:
                 raise DeviceMismatch(f"device {device_id} belongs to another user")
-        return device.applied_through
+        return device
 
     async def _process(
-        self, actor: Actor, device_id: str, mutation: Mutation, blocked: bool
-    ) -> tuple[MutationResult, int]:
+        self,
+        actor: Actor,
+        device: DeviceState,
+        mutation: Mutation,
+        prior: StoredResult | None,
+        blocked: bool,
+    ) -> tuple[MutationResult, DeviceState, StoredResult | None]:
+        stored: StoredResult | None = None
+        expected = device.applied_through + 1
+        if prior is not None:
+            return self._duplicate(prior, device.device_id), device, None
+        if blocked or mutation.seq > expected:
+            message = f"seq {mutation.seq} is ahead; expected seq {expected}"
+            result = MutationResult(
+                id=mutation.id, status="deferred", error=ErrorInfo("seq_gap", message)
+            )
+            return result, device, None
         async with self._store.transaction():
-            device = await self._store.get_device(device_id)
-            if device is None:  # bound just before; only a store bug gets here
-                raise RuntimeError(f"device {device_id} vanished")
-            prior = await self._store.get_result(mutation.id)
-            expected = device.applied_through + 1
-            if prior is not None:
-                result = self._duplicate(prior, device_id)
-            elif blocked or mutation.seq > expected:
-                message = f"seq {mutation.seq} is ahead; expected seq {expected}"
-                result = MutationResult(
-                    id=mutation.id, status="deferred", error=ErrorInfo("seq_gap", message)
-                )
-            elif mutation.seq < expected:
+            if mutation.seq < expected:
                 message = f"seq {mutation.seq} was already used; expected seq {expected}"
                 result = _rejected(mutation.id, Refusal("seq_reused", message))
-                await self._store.put_result(
-                    StoredResult(
-                        mutation_id=mutation.id,
-                        device_id=device_id,
-                        seq=mutation.seq,
-                        result=result,
-                    )
+                stored = StoredResult(
+                    mutation_id=mutation.id,
+                    device_id=device.device_id,
+                    seq=mutation.seq,
+                    result=result,
                 )
+                await self._store.put_result(stored)
             else:
-                result, device = await self._apply(actor, device, mutation)
-        return result, device.applied_through
+                result, device, stored = await self._apply(actor, device, mutation)
+        return result, device, stored
 
     @staticmethod
     def _duplicate(prior: StoredResult, device_id: str) -> MutationResult:
@@ -266,7 +317,7 @@ class SyncEngine:
 
     async def _apply(
         self, actor: Actor, device: DeviceState, mutation: Mutation
-    ) -> tuple[MutationResult, DeviceState]:
+    ) -> tuple[MutationResult, DeviceState, StoredResult]:
         now = self._now_ms()
         last_hlc = device.last_hlc
         try:
@@ -288,17 +339,16 @@ class SyncEngine:
             result = _rejected(mutation.id, refusal)
         else:
             result = await self._write(plan, ctx)
-        await self._store.put_result(
-            StoredResult(
-                mutation_id=mutation.id,
-                device_id=device.device_id,
-                seq=mutation.seq,
-                result=result,
-                name=mutation.name,
-                user_id=actor.user_id,
-                hlc=mutation.hlc,
-            )
+        stored = StoredResult(
+            mutation_id=mutation.id,
+            device_id=device.device_id,
+            seq=mutation.seq,
+            result=result,
+            name=mutation.name,
+            user_id=actor.user_id,
+            hlc=mutation.hlc,
         )
+        await self._store.put_result(stored)
         device = DeviceState(
             device_id=device.device_id,
             user_id=device.user_id,
@@ -306,7 +356,7 @@ class SyncEngine:
             last_hlc=last_hlc,
         )
         await self._store.put_device(device)
-        return result, device
+        return result, device, stored
 
     def _effective_stamp(self, device: DeviceState, hlc: str, now: int) -> str:
         try:
@@ -330,6 +380,8 @@ class SyncEngine:
         handler = self._handlers.get(collection) if dot else None
         if handler is None or not (intent in {"upsert", "delete"} or intent in handler.intents):
             raise Refusal("unknown_mutation", f"{mutation.name!r:.100} is not a known mutation")
+        if self._access is not None and not self._access.may_send(ctx.actor, collection, intent):
+            raise Refusal("forbidden", f"your role may not send {mutation.name}")
         plan = _Plan(self._store)
         args = mutation.args
         author = FieldAuthor(_PENDING, ctx.actor.user_id, ctx.device_id)
@@ -676,7 +728,8 @@ class SyncEngine:
         the server clock after every stamp already on the touched records, so they win.
         Handler rules are not checked (the caller is trusted); a Refusal (append-only record,
         deleted record) is raised and nothing is written. Returns the highest revision taken,
-        None if nothing changed."""
+        None if nothing changed (called inside a batch the caller opened, a store may still
+        answer a provisional number: see Store.final_revision)."""
         async with self._store.transaction():
             plan = _Plan(self._store)
             for write in writes:
@@ -689,7 +742,7 @@ class SyncEngine:
             for write in writes:
                 await self._plan_write(plan, write, stamp, now, _SERVER_AUTHOR)
             revision = await self._write_records(plan)
-        return revision
+        return self._store.final_revision(revision) if revision is not None else None
 
     # ---- pull ---------------------------------------------------------------------------
 
@@ -726,10 +779,12 @@ class SyncEngine:
         sites = actor.scope | {ALL_SITES}
         collections = frozenset(
             name
-            for name, handler in self._handlers.items()
-            if not handler.read_roles or not handler.read_roles.isdisjoint(actor.roles)
+            for name in self._handlers
+            if self._access is None or self._access.may_pull(actor, name)
         )
-        rows = await self._store.changes_after(after, sites, collections, limit + 1)
+        rows = await self._store.changes_after(
+            after, info.max_revision, sites, collections, limit + 1
+        )
         has_more = len(rows) > limit
         rows = rows[:limit]
         changes: list[Change] = []
@@ -746,10 +801,7 @@ class SyncEngine:
                     fields=row.fields if visible else {},
                 )
             )
-        if has_more:
-            through = rows[-1].revision
-        else:
-            through = max(after, info.max_revision, rows[-1].revision if rows else 0)
+        through = rows[-1].revision if has_more else info.max_revision
         token = encode_cursor(CursorData(info.epoch, through, scope), self._secret)
         return PullResponse(changes=changes, cursor=token, has_more=has_more, reset=reset)
 

@@ -39,3 +39,9 @@ class BadCursor(SyncError):
 
 class BadLimit(SyncError, ValueError):
     """A pull limit outside 1..MAX_PULL_LIMIT (HTTP 400)."""
+
+
+class StoreContention(SyncError):
+    """The store's transaction lost a race with another writer (e.g. a deadlock between two
+    pushes locking the same records in opposite orders) and was rolled back whole; running the
+    push again is safe, and the engine does so."""

@@ -114,8 +114,6 @@ class Handler(abc.ABC):
     server_owned_fields: frozenset[str] = frozenset()
     # Records are inserted once and never changed or deleted (refused with `append_only`).
     append_only: bool = False
-    # Roles that may pull this collection; empty means every role.
-    read_roles: frozenset[str] = frozenset()
     # Domain intents this handler's `apply` takes, besides the engine's "upsert" and "delete".
     intents: frozenset[str] = frozenset()
     # Fields (or derived fields) holding photo hashes: the server keeps those photos while a

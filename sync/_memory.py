@@ -105,6 +105,20 @@ class MemoryStore:
             found = self.results.get(mutation_id)
         return None if found is None else _copy(found)
 
+    async def get_results(self, mutation_ids: Sequence[str]) -> dict[str, StoredResult]:
+        found = {}
+        for mutation_id in mutation_ids:
+            stored = await self.get_result(mutation_id)
+            if stored is not None:
+                found[mutation_id] = stored
+        return found
+
+    async def get_records(self, keys: Sequence[tuple[str, str]]) -> None:
+        return None  # reads are dictionary look-ups here
+
+    def final_revision(self, revision: int) -> int:
+        return revision  # numbers are final when handed out
+
     async def put_result(self, stored: StoredResult) -> None:
         txn = self._writing()
         if stored.mutation_id in self.results or stored.mutation_id in txn.results:
@@ -137,12 +151,19 @@ class MemoryStore:
         self._writing().events.extend(_copy(e) for e in events)
 
     async def changes_after(
-        self, revision: int, sites: frozenset[str], collections: frozenset[str], limit: int
+        self,
+        revision: int,
+        through: int,
+        sites: frozenset[str],
+        collections: frozenset[str],
+        limit: int,
     ) -> list[StoredRecord]:
         rows = [
             r
             for r in self.records.values()
-            if r.revision > revision and r.collection in collections and r.seen_sites & sites
+            if revision < r.revision <= through
+            and r.collection in collections
+            and r.seen_sites & sites
         ]
         rows.sort(key=lambda r: r.revision)
         return [_copy(r) for r in rows[:limit]]

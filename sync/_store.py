@@ -155,6 +155,11 @@ class Store(Protocol):
         """The stored first result of a mutation id, or None."""
         ...
 
+    async def get_results(self, mutation_ids: Sequence[str]) -> dict[str, StoredResult]:
+        """The stored first results of these mutation ids (those that have one), in one go:
+        a push asks once for its whole batch."""
+        ...
+
     async def put_result(self, stored: StoredResult) -> None:
         """Store a mutation's first result. The mutation id must be unique (a primary key): if a
         concurrent transaction stored the same id first, this or the commit must fail, which
@@ -165,18 +170,33 @@ class Store(Protocol):
         """The record (live or tombstone), or None if never written or purged."""
         ...
 
-    async def next_revision(self) -> int:
-        """Take the next revision number (1, 2, 3 ...) for a record changed in this transaction.
+    async def get_records(self, keys: Sequence[tuple[str, str]]) -> None:
+        """Read these records (collection, id) ahead, in one go, for `get_record` calls to come
+        in this transaction: the engine names the records a push's mutations name before it
+        processes them. Locks what `get_record` would lock. A store may do nothing."""
+        ...
 
-        The engine calls it as late as possible, after all reads and checks, right before the
-        last writes and the commit. The SQL store implements it as
-        `UPDATE sync_counter SET value = value + 1 RETURNING value`: the row lock that UPDATE
-        takes is held until commit, so transactions that took revisions commit one after the
-        other in revision order, and revisions become visible in order. A pull therefore never
-        sees revision N while a transaction holding a revision below N is still in flight
-        (rule 5; this is what makes several PostgreSQL workers safe). A rolled-back
-        transaction may leave a gap; gaps are harmless.
+    async def next_revision(self) -> int:
+        """Take the next revision number for a record changed in this transaction.
+
+        Revisions must become visible in order: a pull never sees revision N while a
+        transaction holding a revision below N is still in flight (rule 5). The engine calls
+        this as late as possible, after all reads and checks of the mutation. A store may hand
+        out final numbers here (taken under a lock held to commit, so that revisions commit in
+        order), or provisional ones that it replaces with final numbers when it writes the
+        transaction out right before its commit: the SQL store takes one block of revisions per
+        push under its counter row's lock, held only for the write-out and the commit. A
+        provisional number is greater than every final one, and the store also replaces it in
+        what it stores (records, field authors, conflicts, results); what the engine hands out
+        goes through `final_revision` after the commit. A rolled-back transaction may leave a
+        gap; gaps are harmless.
         """
+        ...
+
+    def final_revision(self, revision: int) -> int:
+        """The final number of a revision this store handed out in a transaction that has
+        committed since (a final revision is returned unchanged; so is a provisional one whose
+        transaction, a batch the caller opened, has not committed yet)."""
         ...
 
     async def put_record(self, record: StoredRecord) -> None:
@@ -193,17 +213,28 @@ class Store(Protocol):
         ...
 
     async def changes_after(
-        self, revision: int, sites: frozenset[str], collections: frozenset[str], limit: int
+        self,
+        revision: int,
+        through: int,
+        sites: frozenset[str],
+        collections: frozenset[str],
+        limit: int,
     ) -> list[StoredRecord]:
-        """Records (live and tombstones) with revision > `revision`, whose collection is in
+        """Records (live and tombstones) with `revision` < revision <= `through` (the
+        `max_revision` of an `info` read before: above it a revision may be committed while a
+        lower one is still in flight), whose collection is in
         `collections` and whose `seen_sites` share at least one site with `sites`, ordered by
-        revision ascending, at most `limit` of them. Reads committed data only."""
+        revision ascending, at most `limit` of them. Reads committed data only. A pull reads
+        each one's collection, id, fields, deleted, sites and revision; a store may leave the
+        rest (stamps, authors, set state) empty."""
         ...
 
     async def info(self) -> StoreInfo:
         """The store's epoch (a random id made when the store was created, new on a restore),
-        its highest committed revision (every revision up to it must be visible to a
-        `changes_after` call made afterwards; the committed counter value gives that) and the
+        the revision a pull may read through (every revision up to it that will ever be
+        committed is committed and visible to a `changes_after` call made afterwards: the
+        committed counter value where writers commit in revision order, else the lowest
+        revision a writer still in flight may commit, less one) and the
         purge watermark (the highest revision of any purged tombstone, 0 if none)."""
         ...
 

@@ -8,23 +8,32 @@ import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
+from argon2 import PasswordHasher, profiles
 from litestar.testing import AsyncTestClient
 
 from server import db
 from server.app import create_app
 from server.auth import service
 from server.settings import Settings
+from server.sites.service import SiteClock, zone_named
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "FIELDKEEP_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 PASSWORD = "correct horse 42"
+
+
+def site_today() -> date:
+    """Today on a test site's calendar (sites are made in the default zone), never the
+    machine's date: the two differ for hours of every day."""
+    return SiteClock(zone_named(None)).today()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -57,6 +66,18 @@ async def _drop_postgres_database(name: str) -> None:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await conn.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def production_password_hasher() -> Iterator[PasswordHasher]:
+    """The suite signs in thousands of times: argon2 runs with the profile argon2-cffi keeps
+    for tests (`profiles.CHEAPEST`; still real argon2, and a production hash still verifies,
+    its cost being in the hash). Yields the production hasher, whose cost test_auth asserts;
+    the browser tests' server processes use production's."""
+    production = service.password_hasher
+    service.password_hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    yield production
+    service.password_hasher = production
 
 
 @pytest.fixture(scope="session")

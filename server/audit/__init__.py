@@ -2,7 +2,7 @@
 
 Differs: middleware.py (the hook that audits every REST write, mounted by server/app.py); the
 sync intents are audited by the sync store (server/syncing/store.py) from the table in
-service.py."""
+service.py; words.py says each action, source and outcome in zh-CN and English."""
 
 from __future__ import annotations
 

@@ -11,11 +11,13 @@ from litestar.params import QueryParameter
 
 from server.audit.schemas import AuditEntryRead
 from server.audit.tables import AuditEntry
-from server.auth.guards import check_site_access, provide_current_user, requires_role, requires_user
+from server.audit.words import action_words, outcome_words, source_words
+from server.auth.guards import provide_current_user
 from server.auth.service import CurrentUser, names_of
 from server.csv_export import spreadsheet_csv
 from server.errors import AppError
-from server.i18n import negotiate
+from server.i18n import Language, language_of
+from server.openapi import CSV, Id, files
 from server.sites.service import site_clock
 
 MAX_ROWS = 500
@@ -39,15 +41,14 @@ CSV_HEADER = {
 
 class AuditController(Controller):
     path = "/api/audit"
-    guards = [requires_user, requires_role("manager", "admin")]  # noqa: RUF012
     dependencies = {"user": Provide(provide_current_user)}  # noqa: RUF012
 
-    @get("/", media_type="application/json")
+    @get("/", media_type="application/json", operation_class=files(answers=(CSV,)))
     async def entries(
         self,
         request: Request[Any, Any, Any],
         user: CurrentUser,
-        site_id: Annotated[int, QueryParameter(ge=1, le=2**31 - 1)],
+        site_id: Id,
         since: Annotated[date, QueryParameter(name="from")],
         until: Annotated[date, QueryParameter(name="to")],
         person: Annotated[int | None, QueryParameter(name="user_id", ge=1, le=2**31 - 1)] = None,
@@ -57,8 +58,8 @@ class AuditController(Controller):
         fmt: Annotated[str, QueryParameter(name="format", pattern="^(json|csv)$")] = "json",
     ) -> Response[Any]:
         """A site's audit entries in a period (dates inclusive on the site's calendar), newest
-        first; `before_id` pages on. CSV headers follow the caller's language."""
-        check_site_access(user, site_id)
+        first; `before_id` pages on. CSV headers and the words for codes are in the caller's
+        language."""
         if until < since or (until - since).days >= MAX_DAYS:
             raise AppError("invalid_period", 400)
         clock = await site_clock(site_id)
@@ -76,19 +77,21 @@ class AuditController(Controller):
             query = query.where(AuditEntry.id < before_id)
         rows = await query.order_by(AuditEntry.id, ascending=False).limit(limit)
         names = await names_of(int(r["user_id"]) for r in rows if r["user_id"].isdigit())
-        entries = [_read(r, names, clock.printed) for r in rows]
+        language = language_of(user.language, request.headers.get("accept-language"))
+        entries = [_read(r, names, clock.printed, language) for r in rows]
         if fmt == "json":
             return Response(entries)
-        language = negotiate(request.headers.get("accept-language"))
         table = spreadsheet_csv(CSV_HEADER[language], (_csv_row(e) for e in entries))
         return Response(
             table,
-            media_type="text/csv; charset=utf-8",
+            media_type=CSV,
             headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
         )
 
 
-def _read(row: dict[str, Any], names: dict[int, str], printed: Any) -> AuditEntryRead:
+def _read(
+    row: dict[str, Any], names: dict[int, str], printed: Any, language: Language
+) -> AuditEntryRead:
     uid = int(row["user_id"]) if row["user_id"].isdigit() else None
     return AuditEntryRead(
         id=row["id"],
@@ -98,6 +101,9 @@ def _read(row: dict[str, Any], names: dict[int, str], printed: Any) -> AuditEntr
         source=row["source"],
         action=row["action"],
         outcome=row["outcome"],
+        source_text=source_words(row["source"], language),
+        action_text=action_words(row["action"], language),
+        outcome_text=outcome_words(row["outcome"], language),
         target=row["target"],
         sites=[int(s) for s in row["sites"].strip(",").split(",") if s],
         device_id=row["device_id"],
@@ -114,9 +120,9 @@ def _csv_row(e: AuditEntryRead) -> list[str]:
     return [
         e.at,
         e.user_name,
-        e.source,
-        e.action,
-        e.outcome,
+        e.source_text,
+        e.action_text,
+        e.outcome_text,
         e.target,
         ",".join(str(s) for s in e.sites),
         e.device_id,

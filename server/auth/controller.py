@@ -10,7 +10,7 @@ from litestar.di import Provide
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from server.auth import service
-from server.auth.guards import SESSION_COOKIE, provide_current_user, requires_user
+from server.auth.guards import SESSION_COOKIE, provide_current_user
 from server.auth.schemas import (
     CsrfTokenRead,
     LoginRequest,
@@ -23,8 +23,10 @@ from server.auth.service import CurrentUser
 from server.client_address import client_address
 from server.csrf import CSRFProtection, csrf_token_of
 from server.errors import AppError
+from server.openapi import refusals
 from server.push.devices import forget_device
 from server.settings import Settings
+from server.sites.service import zone_named
 
 
 async def user_read(user: CurrentUser) -> UserRead:
@@ -35,7 +37,15 @@ async def user_read(user: CurrentUser) -> UserRead:
         display_name=user.display_name,
         language=user.language,
         roles=sorted(user.roles),
-        sites=[UserSiteRead(id=s["id"], name=s["name"], code=s["code"]) for s in sites],  # type: ignore[arg-type]
+        sites=[
+            UserSiteRead(
+                id=s["id"],  # type: ignore[arg-type]
+                name=s["name"],  # type: ignore[arg-type]
+                code=s["code"],  # type: ignore[arg-type]
+                timezone=zone_named(s["timezone"]).key,  # type: ignore[arg-type]
+            )
+            for s in sites
+        ],
     )
 
 
@@ -57,7 +67,7 @@ def csrf(request: Request[Any, Any, Any]) -> CsrfTokenRead:
     return CsrfTokenRead(csrf_token=csrf_token_of(request.scope.get("state", {})))
 
 
-@post("/api/auth/login", status_code=200)
+@post("/api/auth/login", status_code=200, responses=refusals(401, 429))
 async def login(
     request: Request[Any, Any, Any], data: LoginRequest, settings: Settings
 ) -> Response[UserEnvelope]:
@@ -83,26 +93,20 @@ async def login(
 
 @post(
     "/api/auth/logout",
-    guards=[requires_user],
     status_code=HTTP_204_NO_CONTENT,
     dependencies={"user": Provide(provide_current_user)},
+    response_cookies=[Cookie(key=SESSION_COOKIE, value="", path="/", max_age=0, httponly=True)],
 )
-async def logout(user: CurrentUser, data: LogoutRequest | None = None) -> Response[None]:
+async def logout(user: CurrentUser, data: LogoutRequest | None = None) -> None:
     """Ends this session; with `push_endpoint`, this browser's push subscription too (a
     shared phone must not keep showing the last user's notifications)."""
     await service.end_session(user.session_id)
     if data is not None and data.push_endpoint:
         await forget_device(user.id, data.push_endpoint)
-    return Response(
-        None,
-        status_code=HTTP_204_NO_CONTENT,
-        cookies=[Cookie(key=SESSION_COOKIE, value="", path="/", max_age=0, httponly=True)],
-    )
 
 
 @get(
     "/api/auth/me",
-    guards=[requires_user],
     dependencies={"user": Provide(provide_current_user)},
 )
 async def me(

@@ -24,6 +24,7 @@ class UserSiteRead(msgspec.Struct):
     id: int
     name: str
     code: str
+    timezone: str  # IANA name: the site's calendar, in which the app shows dates and times
 
 
 class UserRead(msgspec.Struct):

@@ -9,11 +9,13 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from piccolo.engine.postgres import PostgresEngine
 
+from server import db
 from server.auth.tables import ROLES, AppUser, LoginAttempt, UserRole, UserSession
 from server.db import write_transaction
 from server.sites.tables import Site, SiteMember
@@ -98,20 +100,30 @@ async def display_name(user_id: int) -> str:
     return (await names_of([user_id])).get(user_id, f"#{user_id}")
 
 
-async def roles_of(user_id: int) -> frozenset[str]:
-    rows = await UserRole.select(UserRole.role).where(UserRole.user == user_id)
-    return frozenset(r["role"] for r in rows)
+def _roles_and_sites(rows: list[dict[str, Any]]) -> tuple[frozenset[str], frozenset[int]]:
+    """The roles and sites among rows that carry a `role` or a `site` (the other NULL)."""
+    roles = frozenset(str(r["role"]) for r in rows if r["role"] is not None)
+    return roles, frozenset(int(r["site"]) for r in rows if r["site"] is not None)
 
 
-async def site_ids_of(user_id: int) -> frozenset[int]:
-    rows = await SiteMember.select(SiteMember.site).where(SiteMember.user == user_id)
-    return frozenset(r["site"] for r in rows)
+async def roles_and_sites_of(user_id: int) -> tuple[frozenset[str], frozenset[int]]:
+    """A user's roles and sites, in one query (the session check reads them with the session)."""
+    return _roles_and_sites(
+        await db.hot_read(
+            'SELECT role, NULL AS site FROM user_role WHERE "user" = {}'
+            ' UNION ALL SELECT NULL, site FROM site_member WHERE "user" = {}',
+            user_id,
+            user_id,
+        )
+    )
 
 
 async def sites_of(site_ids: frozenset[int]) -> list[dict[str, object]]:
     if not site_ids:
         return []
-    rows = await Site.select(Site.id, Site.name, Site.code).where(Site.id.is_in(list(site_ids)))
+    rows = await Site.select(Site.id, Site.name, Site.code, Site.timezone).where(
+        Site.id.is_in(list(site_ids))
+    )
     return sorted(rows, key=lambda r: r["id"])
 
 
@@ -134,44 +146,46 @@ async def start_session(user_id: int, user_agent: str) -> str:
 async def user_for_session(token: str, max_days: int = SESSION_DAYS) -> CurrentUser | None:
     """The active user behind a session token, extending the session (sliding expiry) but
     never past `max_days` after its sign-in (FIELDKEEP_SESSION_MAX_DAYS)."""
-    row = await (
-        UserSession.select(
-            UserSession.id,
-            UserSession.created_at,
-            UserSession.last_seen_at,
-            UserSession.expires_at,
-            UserSession.revoked,
-            UserSession.user.id,
-            UserSession.user.username,
-            UserSession.user.display_name,
-            UserSession.user.language,
-            UserSession.user.active,
-        )
-        .where(UserSession.token_hash == token_hash(token))
-        .first()
+    # One round trip: the session and its user, then a row per role and per site.
+    hashed = token_hash(token)
+    rows = await db.hot_read(
+        'SELECT s.id, s.created_at, s.last_seen_at, s.expires_at, s.revoked, s."user" AS user_id,'
+        " u.username, u.display_name, u.language, u.active,"
+        " CAST(NULL AS VARCHAR) AS role, CAST(NULL AS INTEGER) AS site"
+        ' FROM user_session s JOIN app_user u ON u.id = s."user" WHERE s.token_hash = {}'
+        " UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, r.role, NULL"
+        ' FROM user_session s JOIN user_role r ON r."user" = s."user" WHERE s.token_hash = {}'
+        " UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, m.site"
+        ' FROM user_session s JOIN site_member m ON m."user" = s."user" WHERE s.token_hash = {}',
+        hashed,
+        hashed,
+        hashed,
     )
+    row = next((r for r in rows if r["id"] is not None), None)
     at = now()
-    if row is None or row["revoked"] or not row["user.active"] or row["expires_at"] <= at:
+    if row is None or row["revoked"] or not row["active"]:
         return None
-    ends = row["created_at"] + timedelta(days=max_days)
+    if db.as_datetime(row["expires_at"]) <= at:
+        return None
+    ends = db.as_datetime(row["created_at"]) + timedelta(days=max_days)
     if ends <= at:
         return None
-    if at - row["last_seen_at"] >= SESSION_TOUCH_EVERY:
+    if at - db.as_datetime(row["last_seen_at"]) >= SESSION_TOUCH_EVERY:
         await UserSession.update(
             {
                 UserSession.last_seen_at: at,
                 UserSession.expires_at: min(at + timedelta(days=SESSION_DAYS), ends),
             }
         ).where(UserSession.id == row["id"])
-    user_id = row["user.id"]
+    roles, site_ids = _roles_and_sites(rows)
     return CurrentUser(
-        id=user_id,
-        username=row["user.username"],
-        display_name=row["user.display_name"],
-        language=row["user.language"],
-        roles=await roles_of(user_id),
-        site_ids=await site_ids_of(user_id),
-        session_id=row["id"],
+        id=int(row["user_id"]),
+        username=row["username"],
+        display_name=row["display_name"],
+        language=row["language"],
+        roles=roles,
+        site_ids=site_ids,
+        session_id=int(row["id"]),
     )
 
 

@@ -8,7 +8,7 @@ import msgspec
 from litestar import Controller, get
 from litestar.di import Provide
 
-from server.auth.guards import check_site_access, provide_current_user, requires_user
+from server.auth.guards import check_site_access, provide_current_user
 from server.auth.service import CurrentUser, names_of
 from server.errors import AppError
 from server.findings.schemas import FindingChangeRead
@@ -18,7 +18,6 @@ from server.syncing.tables import SyncEvent
 
 class FindingsController(Controller):
     path = "/api"
-    guards = [requires_user]  # noqa: RUF012 (Litestar reads these class attributes)
     dependencies = {"user": Provide(provide_current_user)}  # noqa: RUF012
 
     @get("/findings/{finding_id:str}/history")

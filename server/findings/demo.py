@@ -1,7 +1,7 @@
 """The demo's findings: reported from the field, assigned by the supervisor, fixed by the assignee,
 verified and closed, so that the list holds one at each step (a failed patrol item adds an open
-one of its own), each step its intent (`findings.assign`, `.fix`, `.verify`, `.close`) from the
-phone of the person who took it."""
+one of its own), each step its intent (`findings.assign`, `.accept`, `.fix`, `.verify`, `.close`)
+from the phone of the person who took it."""
 
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ class DemoFinding:
     verifier: str | None = None
     closed: bool = False
     comment: str = ""
+    dispatch_minutes: int = 60  # from the report to the supervisor's assignment (standard: 5)
+    accept_minutes: int | None = 2  # from the assignment to the assignee's 接单 (standard: 5)
 
 
 # Oldest first: each phone's moments go forward (server/syncing/demo.py).
@@ -65,6 +67,8 @@ FINDINGS = (
         "楼道感应灯不亮，夜间照明不足",
         assignee="zhangwei",
         fix_note="已更换感应灯泡并测试，声控灵敏，照明正常。",
+        dispatch_minutes=3,
+        accept_minutes=25,  # the one accepted late
     ),
     DemoFinding(
         "zhangwei",
@@ -73,6 +77,8 @@ FINDINGS = (
         "地下车库负二层",
         "地下车库负二层三十六号车位上方顶板漏水，地面积水约一平方米",
         assignee="liuyang",
+        dispatch_minutes=4,
+        accept_minutes=None,  # not yet accepted: liuyang's home screen says so
     ),
     DemoFinding(
         "wangfang",
@@ -120,7 +126,7 @@ async def _seed_one(
         )
     if finding.assignee is None:
         return
-    assigned = reported + timedelta(hours=1)
+    assigned = reported + timedelta(minutes=finding.dispatch_minutes)
     due = site.clock.today(assigned) + timedelta(days=3)
     assignee_id = await devices.user_id(finding.assignee)
     await _step(devices, SUPERVISOR, assigned, "assign", finding_id, assignee_id=assignee_id)
@@ -131,6 +137,9 @@ async def _seed_one(
         "findings.upsert",
         {"id": finding_id, "due_date": due.isoformat()},
     )
+    if finding.accept_minutes is not None:
+        accepted = assigned + timedelta(minutes=finding.accept_minutes)
+        await _step(devices, finding.assignee, accepted, "accept", finding_id)
     if not finding.fix_note:
         return
     fixed = assigned + timedelta(hours=26)

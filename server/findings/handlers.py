@@ -2,20 +2,24 @@
 
 A finding moves open → assigned → fixed → verified → closed, only through its intents
 (`findings.assign`, `.fix`, `.verify`, `.close`, `.reopen`): the server decides `status` and
-who did each step. `findings.upsert` edits what the finding says (per-field merge),
-`findings.comment` adds append-only comments (pulled as the `finding_comments` collection) and
-`findings.delete` is for supervisors only.
+who did each step. `findings.accept` is the assignee's 接单 of an assigned finding: no state of
+its own, a stamp (`accepted_at`, `accepted_by`) that a reassignment clears. `findings.upsert`
+edits what the finding says (per-field merge), `findings.comment` adds append-only comments
+(pulled as the `finding_comments` collection) and `findings.delete` is for supervisors only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from msgspec import UNSET
 
+from server.access import SUPERVISOR
 from server.findings.schemas import (
     FIX_PHOTO_CATEGORIES,
+    FindingAcceptArgs,
     FindingAssignArgs,
     FindingCloseArgs,
     FindingCommentArgs,
@@ -37,14 +41,11 @@ from server.syncing.handler_kit import (
 )
 from sync import MutationContext, Refusal, StoredRecord, Write
 
-REPORTER_ROLES = frozenset({"patrol", "environment", "cashier", "supervisor", "manager", "admin"})
-VERIFIER_ROLES = frozenset({"supervisor", "environment"})
-# Who hands an open finding to someone; changing the assignee after that is a supervisor's.
-ASSIGNER_ROLES = VERIFIER_ROLES
-SUPERVISOR = "supervisor"
+# Who may send which intent: server/access.py. What is left here are rules of the finding's
+# state: changing the assignee, and closing one unverified, are a supervisor's.
 # Once fixed, the photos are the evidence: they are never removed again.
 EVIDENCE_KEPT = frozenset({"fixed", "verified", "closed"})
-STATE_INTENTS = frozenset({"assign", "fix", "verify", "close", "reopen"})
+STATE_INTENTS = frozenset({"assign", "accept", "fix", "verify", "close", "reopen"})
 
 
 def _bad_transition(status: str, intent: str) -> Refusal:
@@ -102,6 +103,8 @@ class FindingsHandler(SiteHandler):
             "created_by",
             "created_at",
             "patrol_id",
+            "accepted_by",
+            "accepted_at",
             "fixed_by",
             "fixed_at",
             "verified_by",
@@ -129,8 +132,6 @@ class FindingsHandler(SiteHandler):
         current: StoredRecord | None,
     ) -> Mapping[str, Any]:
         actor = ctx.actor
-        if not actor.roles & REPORTER_ROLES:
-            raise Refusal("forbidden", "this role may not report findings")
         sent = decode_args(args, FindingUpsert)
         if current is None:
             site_id = required(sent.site_id, "site_id")
@@ -219,8 +220,6 @@ class FindingsHandler(SiteHandler):
             )
 
     async def check_delete(self, ctx: MutationContext, current: StoredRecord | None) -> None:
-        if SUPERVISOR not in ctx.actor.roles:
-            raise Refusal("forbidden", "only a supervisor deletes findings")
         if current is not None and str(current.fields.get("site_id")) not in ctx.actor.site_ids:
             raise Refusal("forbidden", "this finding belongs to another site", "site_id")
 
@@ -265,6 +264,8 @@ class FindingsHandler(SiteHandler):
         status = str(fields.get("status") or "open")
         if intent == "assign":
             change = await self._assign(ctx, args, fields, status)
+        elif intent == "accept":
+            change = self._accept(ctx, args, fields, status)
         elif intent == "fix":
             change = self._fix(ctx, args, fields, status)
         elif intent == "verify":
@@ -287,8 +288,6 @@ class FindingsHandler(SiteHandler):
         if status not in ("open", "assigned"):
             raise _bad_transition(status, "assign")
         roles = ctx.actor.roles
-        if status == "open" and not roles & ASSIGNER_ROLES:
-            raise Refusal("forbidden", "only a supervisor or environment role assigns findings")
         if status == "assigned" and SUPERVISOR not in roles:
             raise Refusal("forbidden", "only a supervisor reassigns a finding", "assignee_id")
         await self._check_member(fields["site_id"], given.assignee_id)
@@ -298,7 +297,30 @@ class FindingsHandler(SiteHandler):
             site_id=fields["site_id"],
             assignee_id=given.assignee_id,
         )
-        return {"status": "assigned", "assignee_id": given.assignee_id}
+        change: dict[str, Any] = {"status": "assigned", "assignee_id": given.assignee_id}
+        if given.assignee_id != fields.get("assignee_id"):  # the new assignee has not accepted
+            change |= {"accepted_by": None, "accepted_at": None}
+        return change
+
+    def _accept(
+        self, ctx: MutationContext, args: Mapping[str, Any], fields: Mapping[str, Any], status: str
+    ) -> dict[str, Any]:
+        decode_args(args, FindingAcceptArgs)
+        if status != "assigned":
+            raise _bad_transition(status, "accept")
+        if str(fields.get("assignee_id")) != ctx.actor.user_id:
+            raise Refusal("not_assignee", "only the assignee accepts the finding")
+        if fields.get("accepted_at"):  # a second tap, or a resend from another phone
+            return {"status": "assigned"}
+        # Accepted when the phone says (offline counts from the tap), never after the server's
+        # clock: the 5-minute standard is measured from it (server/reports/ledgers.py).
+        stamp = ctx.stamp[:15]
+        at_ms = min(int(stamp), ctx.now_ms) if stamp.isdigit() else ctx.now_ms
+        return {
+            "status": "assigned",
+            "accepted_by": int(ctx.actor.user_id),
+            "accepted_at": datetime.fromtimestamp(at_ms / 1000, UTC).isoformat(),
+        }
 
     def _fix(
         self, ctx: MutationContext, args: Mapping[str, Any], fields: Mapping[str, Any], status: str
@@ -335,8 +357,6 @@ class FindingsHandler(SiteHandler):
         decode_args(args, FindingVerifyArgs)
         if status != "fixed":
             raise _bad_transition(status, "verify")
-        if not ctx.actor.roles & VERIFIER_ROLES:
-            raise Refusal("forbidden", "only a supervisor or environment role verifies")
         if str(fields.get("fixed_by", fields.get("assignee_id"))) == ctx.actor.user_id:
             raise Refusal("self_verify", "the one who fixed it does not verify it")
         return {"status": "verified"}
@@ -346,10 +366,7 @@ class FindingsHandler(SiteHandler):
         if status == "closed":
             raise _bad_transition(status, "close")
         roles = ctx.actor.roles
-        if status == "verified":
-            if not roles & VERIFIER_ROLES:
-                raise Refusal("forbidden", "only a supervisor or environment role closes")
-        else:  # a duplicate or invalid finding, closed before it was fixed and verified
+        if status != "verified":  # a duplicate or invalid finding, closed before it was fixed
             if SUPERVISOR not in roles:
                 raise Refusal("forbidden", "only a supervisor closes an unverified finding")
             if not given.reason.strip():
@@ -362,8 +379,6 @@ class FindingsHandler(SiteHandler):
         given = decode_args(args, FindingReopenArgs)
         if status not in EVIDENCE_KEPT:
             raise _bad_transition(status, "reopen")
-        if SUPERVISOR not in ctx.actor.roles:
-            raise Refusal("forbidden", "only a supervisor reopens a finding")
         if not given.reason.strip():
             raise Refusal("reason_required", "say why it is reopened", "reason")
         back = "assigned" if fields.get("assignee_id") is not None else "open"

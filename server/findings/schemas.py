@@ -59,6 +59,12 @@ class FindingAssignArgs(msgspec.Struct, forbid_unknown_fields=True):
     assignee_id: PositiveId
 
 
+class FindingAcceptArgs(msgspec.Struct, forbid_unknown_fields=True):
+    """`findings.accept`: the assignee takes the finding on (接单)."""
+
+    id: RecordRef
+
+
 class FindingFixArgs(msgspec.Struct, forbid_unknown_fields=True):
     """`findings.fix`: what the assignee did, and photos of the result."""
 

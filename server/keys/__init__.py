@@ -1,7 +1,8 @@
 """Key custody (钥匙管理): keys of vacant units and owner-entrusted keys, their QR tags, and the
 append-only ledger of who took which key, when, and why.
 
-Differs: labels.py draws the QR label sheets (PDF); demo.py registers and moves the demo keys.
+Differs: tags.py keeps the tags' tokens off the devices; labels.py draws the QR label sheets
+(PDF); demo.py registers and moves the demo keys.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ def routes() -> list[ControllerRouterHandler]:
 
 def sync_handlers(services: Services) -> list[Handler]:
     from server.keys.handlers import KeyEventsHandler, KeysHandler
+    from server.keys.tags import KeyTagsHandler
 
-    return [KeysHandler(services), KeyEventsHandler()]
+    return [KeysHandler(services), KeyEventsHandler(), KeyTagsHandler()]
 
 
 def push_notices() -> Notices:

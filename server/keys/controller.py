@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, get
 from litestar.di import Provide
 from litestar.params import QueryParameter
 
-from server.auth.guards import check_site_access, provide_current_user, requires_role, requires_user
+from server.auth.guards import check_site_access, provide_current_user
 from server.auth.service import CurrentUser, names_of
 from server.csv_export import spreadsheet_csv
 from server.errors import AppError
@@ -19,6 +19,8 @@ from server.keys.schemas import (
     KeyEventRead,
     KeyOutRead,
 )
+from server.keys.tags import token_of
+from server.openapi import CSV, PDF, Id, files, refusals
 from server.settings import Settings
 from server.sites.service import site_clock, site_names, site_settings, unit_labels
 from server.syncing.records import records_by_id, records_of_site
@@ -32,10 +34,13 @@ def _overdue_cutoff(hours: int) -> datetime:
 
 class KeysController(Controller):
     path = "/api"
-    guards = [requires_user]  # noqa: RUF012 (Litestar reads these class attributes)
     dependencies = {"user": Provide(provide_current_user)}  # noqa: RUF012
 
-    @get("/keys/labels.pdf", guards=[requires_role("supervisor", "admin")])
+    @get(
+        "/keys/labels.pdf",
+        media_type=PDF,
+        responses=refusals(404, 503),
+    )
     async def labels(
         self,
         user: CurrentUser,
@@ -60,7 +65,7 @@ class KeysController(Controller):
         base = settings.server.public_base_url
         labels = [
             Label(
-                url=f"{base}/k/{key['qr_token']}",
+                url=f"{base}/k/{await token_of(settings.data_dir, key['id'])}",
                 site=sites.get(key["site_id"], ""),
                 code=key["code"],
                 unit=key.get("label") or units.get(key.get("unit_id") or 0, ""),
@@ -73,14 +78,13 @@ class KeysController(Controller):
             raise AppError("font_missing", 503) from None
         return Response(
             pdf,
-            media_type="application/pdf",
+            media_type=PDF,
             headers={"Content-Disposition": 'inline; filename="key-labels.pdf"'},
         )
 
     @get("/sites/{site_id:int}/keys/out")
-    async def keys_out(self, site_id: int, user: CurrentUser) -> list[KeyOutRead]:
+    async def keys_out(self, site_id: Id, user: CurrentUser) -> list[KeyOutRead]:
         """Keys out now, longest out first; overdue past the site's limit."""
-        check_site_access(user, site_id)
         cutoff = _overdue_cutoff((await site_settings(site_id)).key_overdue_hours)
         out = [k for k in await records_of_site("keys", site_id) if k.get("status") == "out"]
         names = await names_of(k["holder_id"] for k in out if k.get("holder_id"))
@@ -113,11 +117,15 @@ class KeysController(Controller):
         ]
         return await _events(events, {key_id: key["code"]})
 
-    @get("/sites/{site_id:int}/key-events", media_type="application/json")
+    @get(
+        "/sites/{site_id:int}/key-events",
+        media_type="application/json",
+        operation_class=files(answers=(CSV,)),
+    )
     async def movements(
         self,
         request: Request[Any, Any, Any],
-        site_id: int,
+        site_id: Id,
         user: CurrentUser,
         since: Annotated[date, QueryParameter(name="from")],
         until: Annotated[date, QueryParameter(name="to")],
@@ -126,7 +134,6 @@ class KeysController(Controller):
         """All key movements in a period (dates inclusive, on the site's calendar), as JSON or
         CSV (times printed in the site's zone; headers, actions and purposes in the caller's
         language, no codes)."""
-        check_site_access(user, site_id)
         clock = await site_clock(site_id)
         start, end = clock.days(since, until)
         events = [
@@ -145,7 +152,7 @@ class KeysController(Controller):
         )
         return Response(
             table,
-            media_type="text/csv; charset=utf-8",
+            media_type=CSV,
             headers={"Content-Disposition": 'attachment; filename="key-movements.csv"'},
         )
 

@@ -5,14 +5,16 @@ some back, so the keys-out report and each key's ledger have something to show."
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
+from server.keys.tags import derived_token
 from server.syncing.demo import DemoDevices, DemoSite, record_id
 
 VACANT_KEYS = 10
 SUPERVISOR = "lina"
 
 
-async def seed_keys(devices: DemoDevices, site: DemoSite) -> list[str]:
+async def seed_keys(devices: DemoDevices, site: DemoSite, data_dir: Path) -> list[str]:
     """Registers the keys and moves them; returns the vacant units' key ids, in unit order."""
     registered = site.day(20, 9, 30)
     key_ids = []
@@ -56,20 +58,31 @@ async def seed_keys(devices: DemoDevices, site: DemoSite) -> list[str]:
     )
 
     # Earlier custody, now done: the ledger shows a full round trip.
-    await _checkout(devices, site, "liuyang", key_ids[3], site.day(5, 9, 0), "patrol", hours=2)
+    await _checkout(
+        devices, site, data_dir, "liuyang", key_ids[3], site.day(5, 9, 0), "patrol", hours=2
+    )
     await _custody(devices, "liuyang", "keys.checkin", key_ids[3], site.day(5, 10, 20))
-    await _checkout(devices, site, "zhangwei", entrusted, site.day(3, 14, 0), "patrol", hours=2)
+    await _checkout(
+        devices, site, data_dir, "zhangwei", entrusted, site.day(3, 14, 0), "patrol", hours=2
+    )
     await _custody(devices, "zhangwei", "keys.checkin", entrusted, site.day(3, 15, 5))
     # Out now: one with 刘洋 since two days ago (past the overdue limit), two out this morning.
-    await _checkout(devices, site, "liuyang", key_ids[2], site.day(2, 10, 0), "repair", hours=6)
-    await _checkout(devices, site, "zhangwei", key_ids[0], site.hours_ago(2), "patrol", hours=3)
-    await _checkout(devices, site, "liuyang", key_ids[1], site.hours_ago(1), "viewing", hours=2)
+    await _checkout(
+        devices, site, data_dir, "liuyang", key_ids[2], site.day(2, 10, 0), "repair", hours=6
+    )
+    await _checkout(
+        devices, site, data_dir, "zhangwei", key_ids[0], site.hours_ago(2), "patrol", hours=3
+    )
+    await _checkout(
+        devices, site, data_dir, "liuyang", key_ids[1], site.hours_ago(1), "viewing", hours=2
+    )
     return key_ids
 
 
 async def _checkout(
     devices: DemoDevices,
     site: DemoSite,
+    data_dir: Path,
     username: str,
     key_id: str,
     at: datetime,
@@ -84,6 +97,7 @@ async def _checkout(
             "id": record_id("key-event", key_id, at.isoformat()),
             "key_id": key_id,
             "purpose": purpose,
+            "tag": derived_token(data_dir, key_id),  # scanned from its label
             "expected_return": (at + timedelta(hours=hours)).isoformat(),
         },
     )

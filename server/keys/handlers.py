@@ -4,6 +4,8 @@ Master data (`keys.upsert`, supervisors and admins) merges field by field. Custo
 through intents, each appending a `key_events` record and setting the key's custody fields as a
 decided write: `keys.checkout`, `keys.checkin`, `keys.handover` (to a colleague) and
 `keys.receive` (the colleague confirms by scanning), `keys.lost`, `keys.return_to_owner`.
+Checkout and receipt send the token scanned from the key's tag; its hash must match the key's
+`tag_hash` (server/keys/tags.py), else `key_tag_mismatch`.
 A key is out to one person at a time: of two offline checkouts, the first to reach the server
 wins and the other is refused `key_already_out`. A hand-over made with both phones offline works
 in either order of sync: a receipt (scanned from the key's tag) that reaches the server before
@@ -17,15 +19,22 @@ A refusal caused by someone else's custody step names that person (`key_handed_o
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from msgspec import UNSET
 
 from server.i18n import LANGUAGES, message
-from server.keys.schemas import KeyCheckoutArgs, KeyHandoverArgs, KeyIntentArgs, KeyUpsert
+from server.keys.schemas import (
+    KeyCheckoutArgs,
+    KeyHandoverArgs,
+    KeyIntentArgs,
+    KeyReceiveArgs,
+    KeyUpsert,
+)
+from server.keys.tags import derived_token, matches, tag_hash
 from server.syncing.handler_kit import (
     LedgerHandler,
     Services,
@@ -37,10 +46,12 @@ from server.syncing.handler_kit import (
 )
 from sync import MutationContext, Refusal, StoredRecord, Write, parse_stamp
 
-CUSTODY_ROLES = frozenset({"patrol", "supervisor", "environment"})
-KEEPER_ROLES = frozenset({"supervisor", "admin"})
 # Each intent's arguments (the others take KeyIntentArgs).
-ARGS: dict[str, type[KeyIntentArgs]] = {"checkout": KeyCheckoutArgs, "handover": KeyHandoverArgs}
+ARGS: dict[str, type[KeyIntentArgs]] = {
+    "checkout": KeyCheckoutArgs,
+    "handover": KeyHandoverArgs,
+    "receive": KeyReceiveArgs,
+}
 # Custody fields: set only by custody intents. `handed_by` is who handed the key to its
 # holder, `returned_by` who checked it in last: they name the person in refusals.
 CUSTODY = (
@@ -63,7 +74,7 @@ NO_RECEIPT: dict[str, Any] = {"receipt_by": None, "receipt_event": None, "receip
 
 class KeysHandler(SiteHandler):
     collection = "keys"
-    server_owned_fields = frozenset({"qr_token", "created_by", "created_at", *CUSTODY})
+    server_owned_fields = frozenset({"qr_token", "tag_hash", "created_by", "created_at", *CUSTODY})
     set_fields = frozenset({"authorization_photos"})
     photo_fields = set_fields
     intents = frozenset({"checkout", "checkin", "handover", "receive", "lost", "return_to_owner"})
@@ -78,8 +89,6 @@ class KeysHandler(SiteHandler):
         args: Mapping[str, Any],
         current: StoredRecord | None,
     ) -> Mapping[str, Any]:
-        if not ctx.actor.roles & KEEPER_ROLES:
-            raise Refusal("forbidden", "only supervisors and admins register keys")
         sent = decode_args(args, KeyUpsert)
         if current is None:
             site_id = required(sent.site_id, "site_id")
@@ -96,8 +105,8 @@ class KeysHandler(SiteHandler):
         if current is not None:
             return {}
         return {
-            # Opaque: the QR tag names no unit; the app maps the token to the key.
-            "qr_token": secrets.token_urlsafe(16),
+            # Devices get the hash only: the token itself is the proof of a scan.
+            "tag_hash": tag_hash(derived_token(self._data_dir(), record_id)),
             "status": "in",
             "holder_id": None,
             "out_since": None,
@@ -126,14 +135,14 @@ class KeysHandler(SiteHandler):
         fields = key.fields
         actor_id = int(ctx.actor.user_id)
         is_supervisor = "supervisor" in ctx.actor.roles
-        if not ctx.actor.roles & CUSTODY_ROLES:
-            raise Refusal("forbidden", "this role does not hold keys")
         event: dict[str, Any] = {"kind": intent, "note": given.note}
         status = fields.get("status")
         if status == "lost" and intent != "checkin":
             raise Refusal("key_lost", "the key is marked lost", "key_id")
         if status == "returned":
             raise Refusal("key_returned", "the key was returned to its owner", "key_id")
+        if isinstance(given, KeyCheckoutArgs | KeyReceiveArgs) and not matches(given.tag, fields):
+            raise Refusal("key_tag_mismatch", "scan the tag of this key", "tag")
 
         if isinstance(given, KeyCheckoutArgs):
             if status == "out":
@@ -185,7 +194,7 @@ class KeysHandler(SiteHandler):
             else:
                 # Handed to someone else than a waiting receiver: that receipt lapses.
                 custody = {"handover_to": to_id, **NO_RECEIPT}
-        elif intent == "receive":
+        elif isinstance(given, KeyReceiveArgs):
             if status != "out":
                 raise await self._not_out(fields, actor_id, "handover_not_for_you")
             event["from_user_id"] = fields.get("holder_id")
@@ -220,6 +229,11 @@ class KeysHandler(SiteHandler):
             Write(collection="key_events", id=given.id, fields=event),
             Write(collection="keys", id=given.key_id, fields=custody, decided=True),
         ]
+
+    def _data_dir(self) -> Path:
+        if self._services.data_dir is None:
+            raise RuntimeError("the keys handler needs the data folder (the tags' secret)")
+        return self._services.data_dir
 
     async def _waiting_receipt(
         self, fields: Mapping[str, Any], actor_id: int, event_id: str, ctx: MutationContext

@@ -76,10 +76,19 @@ class KeyIntentArgs(msgspec.Struct, kw_only=True):
     note: Text = ""
 
 
+# The token scanned from the key's tag (empty: not scanned, refused `key_tag_mismatch`).
+Tag = Annotated[str, msgspec.Meta(max_length=200)]
+
+
 class KeyCheckoutArgs(KeyIntentArgs, forbid_unknown_fields=True):
     purpose: Purpose
+    tag: Tag = ""
     expected_return: ZonedDateTime | None = None
 
 
 class KeyHandoverArgs(KeyIntentArgs):
     to_user_id: PositiveId
+
+
+class KeyReceiveArgs(KeyIntentArgs):
+    tag: Tag = ""

@@ -1,6 +1,8 @@
 """Photos: content-addressed upload (PUT /api/media/<sha256>), normalized storage, scoped reads.
 
-Differs: processing.py (decoding, normalising), storage.py (files) and gc.py (unused photos).
+Differs: processing.py (decoding, normalising), storage.py (the store interface, the disk store),
+s3.py (the S3 store), config.py (which store), transfer.py (verified copies between stores:
+migrate, backup, restore) and gc.py (unused photos).
 """
 
 from __future__ import annotations

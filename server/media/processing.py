@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from typing import Any
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageCms
@@ -96,15 +96,19 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-def process(data: bytes, camera_zone: tzinfo | None = None) -> Processed:
-    """`camera_zone`: where a capture time without an offset was taken (default: the default
-    site zone)."""
-    fmt = sniff(data)
+def process(data: bytes | IO[bytes], camera_zone: tzinfo | None = None) -> Processed:
+    """`data`: the upload's bytes, or a seekable file positioned at its start (read from there,
+    never whole into memory). `camera_zone`: where a capture time without an offset was taken
+    (default: the default site zone)."""
+    source = io.BytesIO(data) if isinstance(data, bytes) else data
+    start = source.tell()
+    fmt = sniff(source.read(12))
+    source.seek(start)
     if fmt is None:
         raise Rejected("unsupported_media", 415)
     try:
         # formats=[fmt]: only the plugin the magic bytes name may claim the file.
-        im = Image.open(io.BytesIO(data), formats=[fmt])
+        im = Image.open(source, formats=[fmt])
     except Image.DecompressionBombError:
         raise Rejected("image_too_large", 422, limit=_megapixels(MAX_PIXELS)) from None
     except Exception:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
+import io
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 import anyio
 import anyio.to_thread
@@ -16,7 +16,7 @@ import msgspec
 
 from server.auth.service import CurrentUser, now
 from server.media.processing import Processed, Rejected, process
-from server.media.storage import LocalDiskStorage, MediaStorage
+from server.media.storage import LocalDiskStorage, MediaStorage, Opened, digest
 from server.media.tables import Media
 from server.settings import Settings
 from server.sites.service import user_zone
@@ -32,7 +32,11 @@ _sites_decoder = msgspec.json.Decoder(list[str])
 
 
 def media_storage(settings: Settings) -> MediaStorage:
-    """The configured photo store: the local disk under the data folder."""
+    """The configured photo store: the data folder's media/ (default), or the S3 bucket."""
+    if settings.media.store == "s3" and settings.media.s3 is not None:
+        from server.media.s3 import s3_storage  # boto3 loads only when S3 is in use
+
+        return s3_storage(settings.media.s3)
     return LocalDiskStorage(settings.data_dir / "media")
 
 
@@ -87,10 +91,19 @@ class MediaService:
 
         return await anyio.to_thread.run_sync(both)
 
-    async def store(self, sha256: str, data: bytes, uploader_id: int) -> Stored:
-        """Check, process and keep an upload named by the SHA-256 of `data`; raises Rejected."""
-        digest = await anyio.to_thread.run_sync(lambda: hashlib.sha256(data).hexdigest())
-        if digest != sha256:
+    async def store(self, sha256: str, upload: bytes | IO[bytes], uploader_id: int) -> Stored:
+        """Check, process and keep an upload named by its SHA-256; raises Rejected. `upload` may
+        be a (seekable) file: the request body spooled to disk is never read whole into memory."""
+        source = io.BytesIO(upload) if isinstance(upload, bytes) else upload
+
+        def hashed() -> tuple[str, int]:
+            source.seek(0)
+            found = digest(source)
+            source.seek(0)
+            return found
+
+        found, size = await anyio.to_thread.run_sync(hashed)
+        if found != sha256:
             raise Rejected("hash_mismatch", 422)
         async with self._hash_lock(sha256):
             row = (
@@ -100,13 +113,13 @@ class MediaService:
                 return Stored(sha256, row["width"], row["height"], created=False)
             zone = await user_zone(uploader_id)
             processed: Processed = await anyio.to_thread.run_sync(
-                process, data, zone, limiter=self.limiter
+                process, source, zone, limiter=self.limiter
             )
 
             def write() -> None:
                 # The thumbnail first: a present full image means a complete pair.
-                self.storage.put(file_name(sha256, thumb=True), processed.thumb)
-                self.storage.put(file_name(sha256), processed.image)
+                self.storage.put(file_name(sha256, thumb=True), io.BytesIO(processed.thumb))
+                self.storage.put(file_name(sha256), io.BytesIO(processed.image))
 
             await anyio.to_thread.run_sync(write)
             if row is not None:  # the row outlived its files (a restore, a GC race): rewritten
@@ -120,7 +133,7 @@ class MediaService:
                         content_type=processed.content_type,
                         width=processed.width,
                         height=processed.height,
-                        bytes=len(data),
+                        bytes=size,
                         taken_at=meta.taken_at,
                         gps_lat=meta.gps_lat,
                         gps_lon=meta.gps_lon,
@@ -164,8 +177,8 @@ class MediaService:
                 return row
         return None
 
-    async def read(self, sha256: str, thumb: bool) -> bytes | None:
-        return await anyio.to_thread.run_sync(self.storage.get, file_name(sha256, thumb))
+    async def open(self, sha256: str, thumb: bool) -> Opened | None:
+        return await anyio.to_thread.run_sync(self.storage.open, file_name(sha256, thumb))
 
     async def exists(self, sha256: str, thumb: bool) -> bool:
         return await anyio.to_thread.run_sync(self.storage.exists, file_name(sha256, thumb))
@@ -184,16 +197,10 @@ async def check_named_photos(
     store = ctx.store
     key = f"{record.collection}/{record.id}"
     for sha256 in sorted(added):
-        media = await store.query("SELECT uploader_id FROM media WHERE sha256 = ?", sha256)
+        media = await store.read("SELECT uploader_id FROM media WHERE sha256 = ?", sha256)
         if not media or str(media[0][0]) == ctx.actor.user_id:
             continue
-        refs = await store.query(
-            "SELECT sites FROM media_ref WHERE sha256 = ?"
-            " AND (released_at_ms IS NULL OR record_key = ?)",
-            sha256,
-            key,
-        )
-        if any(record.sites.intersection(_sites_of_ref(ref[0])) for ref in refs):
+        if any(record.sites.intersection(sites) for sites in await store.photo_sites(sha256, key)):
             continue
         field = next(
             (n for n, v in sorted(record.fields.items()) if isinstance(v, list) and sha256 in v),
@@ -205,10 +212,3 @@ async def check_named_photos(
             field,
             {"photo": sha256},
         )
-
-
-def _sites_of_ref(value: str) -> list[str]:
-    try:
-        return _sites_decoder.decode(value)
-    except msgspec.DecodeError:
-        return []

@@ -14,10 +14,12 @@ from litestar.di import Provide
 from litestar.params import QueryParameter
 from piccolo.columns import Column
 
-from server.auth.guards import check_site_access, provide_current_user, requires_role, requires_user
+from server.access import REPORT_READERS
+from server.auth.guards import check_site_access, provide_current_user
 from server.auth.service import CurrentUser, names_of, now
 from server.errors import AppError
 from server.i18n import negotiate
+from server.openapi import PDF, XLSX, Id, files, refusals
 from server.parking import service
 from server.parking.documents import render_report_pdf, render_report_xlsx, render_slip
 from server.parking.report import day_entries, day_report, shift_takings
@@ -61,10 +63,6 @@ _GATE_ID = re.compile(r"[1-9]\d{0,8}")
 # A "+" left unencoded in a query string arrives as a space: "…T08:00:00 08:00".
 _SPACE_FOR_PLUS = re.compile(r"^(.+T[\d:.]+) (\d\d(?::?\d\d)?)$")
 
-admin_only = [requires_role("admin")]
-# Who reads a site's takings: its supervisors and managers, and admins.
-REPORT_ROLES = ("supervisor", "manager", "admin")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Reads select `site` as `site_id`, so a row converts to its *Read struct as it is.
 GATE_COLUMNS = (*Gate.all_columns(exclude=[Gate.site]), Gate.site.as_alias("site_id"))
@@ -178,18 +176,16 @@ def _instant(value: str | None, field: str) -> datetime:
 
 class ParkingController(Controller):
     path = "/api"
-    guards = [requires_user]  # noqa: RUF012 (Litestar reads these class attributes)
     dependencies = {"user": Provide(provide_current_user)}  # noqa: RUF012
 
     # ---- gates ---------------------------------------------------------------------------
 
     @get("/sites/{site_id:int}/parking/gates")
-    async def list_gates(self, site_id: int, user: CurrentUser) -> list[GateRead]:
-        check_site_access(user, site_id)
+    async def list_gates(self, site_id: Id, user: CurrentUser) -> list[GateRead]:
         return await _gates(site_id)
 
-    @post("/sites/{site_id:int}/parking/gates", guards=admin_only)
-    async def create_gate(self, site_id: int, data: GateCreate) -> GateRead:
+    @post("/sites/{site_id:int}/parking/gates", responses=refusals(409))
+    async def create_gate(self, site_id: Id, data: GateCreate) -> GateRead:
         await _existing_site(site_id)
         await _unique_gate_code(site_id, data.code)
         rows = await Gate.insert(
@@ -197,8 +193,8 @@ class ParkingController(Controller):
         ).returning(Gate.id)
         return await _gate(rows[0]["id"])
 
-    @put("/parking/gates/{gate_id:int}", guards=admin_only)
-    async def update_gate(self, gate_id: int, data: GateUpdate) -> GateRead:
+    @put("/parking/gates/{gate_id:int}", responses=refusals(409))
+    async def update_gate(self, gate_id: Id, data: GateUpdate) -> GateRead:
         site_id = await service.site_of_gate(gate_id)
         if site_id is None:
             raise AppError("not_found", 404)
@@ -211,16 +207,13 @@ class ParkingController(Controller):
 
     @get("/sites/{site_id:int}/parking/tariffs")
     async def list_tariffs(
-        self, site_id: int, user: CurrentUser, vehicle_class: str | None = None
+        self, site_id: Id, user: CurrentUser, vehicle_class: str | None = None
     ) -> list[TariffRead]:
         """Every version, newest first."""
-        check_site_access(user, site_id)
         return await _tariffs(site_id, vehicle_class)
 
-    @post("/sites/{site_id:int}/parking/tariffs", guards=admin_only)
-    async def create_tariff(
-        self, site_id: int, data: TariffCreate, user: CurrentUser
-    ) -> TariffRead:
+    @post("/sites/{site_id:int}/parking/tariffs", responses=refusals(409, 422))
+    async def create_tariff(self, site_id: Id, data: TariffCreate, user: CurrentUser) -> TariffRead:
         """The next version for the class. Earlier versions stay as they were."""
         await _existing_site(site_id)
         async with Tariff._meta.db.transaction():
@@ -256,14 +249,16 @@ class ParkingController(Controller):
 
     @get("/sites/{site_id:int}/parking/exemption-reasons")
     async def list_exemption_reasons(
-        self, site_id: int, user: CurrentUser
+        self, site_id: Id, user: CurrentUser
     ) -> list[ExemptionReasonRead]:
-        check_site_access(user, site_id)
         return await _reasons(site_id)
 
-    @post("/sites/{site_id:int}/parking/exemption-reasons", guards=admin_only)
+    @post(
+        "/sites/{site_id:int}/parking/exemption-reasons",
+        responses=refusals(409),
+    )
     async def create_exemption_reason(
-        self, site_id: int, data: ExemptionReasonCreate
+        self, site_id: Id, data: ExemptionReasonCreate
     ) -> ExemptionReasonRead:
         await _existing_site(site_id)
         taken = ExemptionReason.exists().where(
@@ -276,9 +271,9 @@ class ParkingController(Controller):
         ).returning(ExemptionReason.id)
         return await _reason(rows[0]["id"])
 
-    @put("/parking/exemption-reasons/{reason_id:int}", guards=admin_only)
+    @put("/parking/exemption-reasons/{reason_id:int}", responses=refusals(409))
     async def update_exemption_reason(
-        self, reason_id: int, data: ExemptionReasonUpdate
+        self, reason_id: Id, data: ExemptionReasonUpdate
     ) -> ExemptionReasonRead:
         if changes := _given(data):
             await ExemptionReason.update(changes).where(ExemptionReason.id == reason_id)
@@ -287,14 +282,13 @@ class ParkingController(Controller):
     # ---- denominations -------------------------------------------------------------------
 
     @get("/sites/{site_id:int}/parking/denominations")
-    async def list_denominations(self, site_id: int, user: CurrentUser) -> list[DenominationItem]:
+    async def list_denominations(self, site_id: Id, user: CurrentUser) -> list[DenominationItem]:
         """Notes then coins, largest first: the order of a cash count."""
-        check_site_access(user, site_id)
         return await _denominations(site_id)
 
-    @put("/sites/{site_id:int}/parking/denominations", guards=admin_only)
+    @put("/sites/{site_id:int}/parking/denominations")
     async def set_denominations(
-        self, site_id: int, data: list[DenominationItem]
+        self, site_id: Id, data: list[DenominationItem]
     ) -> list[DenominationItem]:
         """Replaces the site's set."""
         await _existing_site(site_id)
@@ -313,7 +307,7 @@ class ParkingController(Controller):
 
     # ---- quote ---------------------------------------------------------------------------
 
-    @get("/parking/quote")
+    @get("/parking/quote", responses=refusals(404, 422))
     async def quote_fee(
         self,
         request: Request[Any, Any, Any],
@@ -358,7 +352,7 @@ class ParkingController(Controller):
 
     # ---- a cashier's device and the offline setup -----------------------------------------
 
-    @post("/parking/receipt-prefix", guards=[requires_role("cashier")], status_code=200)
+    @post("/parking/receipt-prefix", status_code=200)
     async def receipt_prefix(
         self, data: ReceiptPrefixCreate, user: CurrentUser
     ) -> ReceiptPrefixRead:
@@ -384,10 +378,9 @@ class ParkingController(Controller):
         return ReceiptPrefixRead(prefix=prefix)
 
     @get("/sites/{site_id:int}/parking/setup")
-    async def setup(self, site_id: int, user: CurrentUser) -> ParkingSetupRead:
+    async def setup(self, site_id: Id, user: CurrentUser) -> ParkingSetupRead:
         """Gates, every tariff version, exemption reasons, denominations and the site's
         cashiers: what the app keeps to take fees with no network."""
-        check_site_access(user, site_id)
         cashier_ids = await members_with_role(site_id, "cashier")
         names = await names_of(cashier_ids)
         return ParkingSetupRead(
@@ -400,7 +393,11 @@ class ParkingController(Controller):
 
     # ---- documents: the remittance slip and the day report -------------------------------
 
-    @get("/parking/shifts/{shift_id:str}/slip.pdf")
+    @get(
+        "/parking/shifts/{shift_id:str}/slip.pdf",
+        media_type=PDF,
+        responses=refusals(409, 503),
+    )
     async def slip(self, shift_id: str, user: CurrentUser) -> Response[bytes]:
         """The A5 remittance slip of a closed shift: its cashier and the site's supervisors,
         managers and admins may print it; to anyone else the shift does not exist."""
@@ -409,7 +406,7 @@ class ParkingController(Controller):
             raise AppError("not_found", 404)
         site_id = int(shift["site_id"])
         check_site_access(user, site_id)
-        if shift.get("cashier_id") != user.id and not user.has_any_role(*REPORT_ROLES):
+        if shift.get("cashier_id") != user.id and not user.has_any_role(*REPORT_READERS):
             raise AppError("not_found", 404)
         if not shift.get("slip_no"):
             raise AppError("slip_not_ready", 409)
@@ -428,11 +425,15 @@ class ParkingController(Controller):
         )
         return Response(
             pdf,
-            media_type="application/pdf",
+            media_type=PDF,
             headers={"Content-Disposition": f'inline; filename="{shift["slip_no"]}.pdf"'},
         )
 
-    @get("/parking/reports/day", guards=[requires_role(*REPORT_ROLES)], response_model=None)
+    @get(
+        "/parking/reports/day",
+        operation_class=files(answers=(PDF, XLSX)),
+        responses=refusals(404, 503),
+    )
     async def day(
         self,
         user: CurrentUser,
@@ -450,7 +451,6 @@ class ParkingController(Controller):
             raise AppError("invalid_args", 400, field="date") from None
         if format_ not in ("json", "xlsx", "pdf"):
             raise AppError("invalid_args", 400, field="format")
-        check_site_access(user, int(site_id))
         report = await day_report(int(site_id), day)
         name = f"parking-{day.isoformat()}"
         if format_ == "json":
@@ -458,7 +458,7 @@ class ParkingController(Controller):
         if format_ == "pdf":
             return Response(
                 render_report_pdf(report),
-                media_type="application/pdf",
+                media_type=PDF,
                 headers={"Content-Disposition": f'inline; filename="{name}.pdf"'},
             )
         entries = await day_entries(int(site_id), day)

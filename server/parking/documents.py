@@ -1,6 +1,7 @@
 """The parking documents: the remittance slip (内部缴款单, one A5 page) and the day report as a
-PDF (A4) and a spreadsheet. PDFs are drawn as bilevel pages with the CJK font (server/printing.py)
-and carry their text, so they read back; the spreadsheet has typed numeric cells in yuan."""
+PDF (A4) and a spreadsheet. PDFs are drawn with the building blocks every report prints with
+(server/printing.py `Pages`: CJK font, text that reads back); the spreadsheet has typed numeric
+cells in yuan."""
 
 from __future__ import annotations
 
@@ -11,17 +12,12 @@ from datetime import datetime
 from typing import Any
 
 import xlsxwriter  # type: ignore[import-untyped]
-from PIL import Image, ImageDraw
 
 from server.parking.schemas import DayReport
-from server.printing import TextRun, cjk_font_path, fit, font, pdf_with_text
+from server.printing import A4_MM, A5_MM, Pages
 from server.sites.service import SiteClock
 
 DPI = 200
-MM = DPI / 25.4
-A5 = (round(148 * MM), round(210 * MM))
-A4 = (round(210 * MM), round(297 * MM))
-MARGIN = round(12 * MM)
 
 METHOD_NAMES = {"cash": "现金", "wechat": "微信", "alipay": "支付宝", "card": "银行卡"}
 KIND_NAMES = {"fee": "收费", "exemption": "免费放行", "void": "作废"}
@@ -70,76 +66,6 @@ def receipt_ranges(receipts: Sequence[str]) -> str:
     return "、".join(parts)
 
 
-class Pages:
-    """Lines of text drawn down pages of one size, a new page when one is full; each drawn
-    text is also kept as a run for the PDF's text layer."""
-
-    def __init__(self, size: tuple[int, int]) -> None:
-        cjk_font_path()  # refuse before drawing anything
-        self.size = size
-        self.pages: list[tuple[Image.Image, list[TextRun]]] = []
-        self.y = 0
-        self._new_page()
-
-    def _new_page(self) -> None:
-        page = Image.new("1", self.size, 1)
-        self.pages.append((page, []))
-        self.draw = ImageDraw.Draw(page)
-        self.y = MARGIN
-
-    @property
-    def width(self) -> int:
-        return self.size[0] - 2 * MARGIN
-
-    def row(
-        self, cells: Sequence[tuple[float, str]], size_mm: float = 3.4, gap: float = 1.5
-    ) -> None:
-        """Texts on one line, each at its x (mm from the left margin), fitted to the next."""
-        px = round(size_mm * MM)
-        if self.y + px * gap > self.size[1] - MARGIN:
-            self._new_page()
-        face = font(px)
-        for k, (x_mm, text) in enumerate(cells):
-            x = MARGIN + round(x_mm * MM)
-            end = (
-                MARGIN + round(cells[k + 1][0] * MM) - round(2 * MM)
-                if k + 1 < len(cells)
-                else self.size[0] - MARGIN
-            )
-            text = fit(text, face, end - x)
-            if not text:
-                continue
-            self.draw.text((x, self.y), text, font=face, fill=0)
-            self.pages[-1][1].append(TextRun(x, self.y, px, text))
-        self.y += round(px * gap)
-
-    def line(self, text: str, size_mm: float = 3.4, gap: float = 1.5, center: bool = False) -> None:
-        face = font(round(size_mm * MM))
-        text = fit(text, face, self.width)
-        x_mm = (self.width - face.getlength(text)) / 2 / MM if center else 0
-        self.row([(x_mm, text)], size_mm, gap)
-
-    def wrapped(self, text: str, indent_mm: float = 0, size_mm: float = 3.0) -> None:
-        """A long text (a list of receipts) over as many lines as it needs."""
-        face = font(round(size_mm * MM))
-        room = self.width - round(indent_mm * MM)
-        while text:
-            n = len(text)
-            while n > 1 and face.getlength(text[:n]) > room:
-                n = max(1, n * room // max(1, round(face.getlength(text[:n]))))
-                while n > 1 and face.getlength(text[:n]) > room:
-                    n -= 1
-            self.row([(indent_mm, text[:n])], size_mm, 1.4)
-            text = text[n:]
-
-    def rule(self) -> None:
-        self.draw.line((MARGIN, self.y, self.size[0] - MARGIN, self.y), fill=0, width=2)
-        self.y += round(2 * MM)
-
-    def pdf(self) -> bytes:
-        return pdf_with_text(self.pages, DPI)
-
-
 # ---- the remittance slip -------------------------------------------------------------------
 
 
@@ -155,7 +81,7 @@ def render_slip(
 ) -> bytes:
     """The slip of a closed shift: one A5 page, 内部缴款单 with its number and bag number, the
     count by denomination, the totals and the signature lines."""
-    p = Pages(A5)
+    p = Pages(A5_MM, dpi=DPI)
     p.line(site_name, 4.2, center=True)
     p.line("停车收费内部缴款单", 6.0, 1.6, center=True)
     p.row([(0, f"缴款单号：{shift['slip_no']}"), (68, f"投包袋号：{shift.get('bag_no') or ''}")])
@@ -191,7 +117,7 @@ def render_slip(
     if next_cashier:
         p.row([(0, f"接班收费员：{next_cashier}")])
     p.rule()
-    p.y += round(6 * MM)
+    p.y += round(6 * p.mm)
     p.row([(0, "收费员签字：________"), (68, "接班人签字：________")], 3.6, 3.0)
     p.row([(0, "主管签字：________"), (68, "日期：________")], 3.6, 3.0)
     return p.pdf()
@@ -201,9 +127,14 @@ def render_slip(
 
 
 def render_report_pdf(report: DayReport) -> bytes:
-    p = Pages(A4)
-    p.line(f"{report.site_name} 停车收费日报", 6.0, 1.6, center=True)
-    p.line(f"日期：{report.date}", 3.6, center=True)
+    """The day report on numbered A4 pages, each headed with the site and the day, ending with
+    the signature lines (the building blocks every report prints with: server/printing.py)."""
+
+    def header(p: Pages) -> None:
+        p.line(f"{report.site_name} 停车收费日报", 6.0, 1.6, center=True)
+        p.line(f"项目：{report.site_name}    日期：{report.date}", 3.6, center=True)
+
+    p = Pages(A4_MM, dpi=DPI, header=header, page_label="第 {n} / {of} 页")
     for gate in report.gates:
         p.rule()
         p.line(f"出入口：{gate.gate_name}（交易 {gate.transactions} 笔）", 4.4)
@@ -290,6 +221,7 @@ def render_report_pdf(report: DayReport) -> bytes:
             (120, f"长短款 {yuan(report.cash_variance_fen)}"),
         ]
     )
+    p.signatures(["制表人签字：__________", "审核人签字：__________", "日期：__________"])
     return p.pdf()
 
 

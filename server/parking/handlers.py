@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, TypeVar
 
+from server.access import CASHIER
 from server.parking import service
 from server.parking.schemas import (
     EventArgs,
@@ -29,6 +30,7 @@ from server.parking.tariff import StayInvalid, quote
 from server.sites.service import members_with_role, zone_named
 from server.syncing.handler_kit import (
     LedgerHandler,
+    ServerKeptHandler,
     Services,
     SiteHandler,
     decode_args,
@@ -38,7 +40,6 @@ from server.syncing.handler_kit import (
 )
 from sync import Handler, MutationContext, Refusal, StoredRecord, Write
 
-CASHIER = "cashier"
 # One payment at a booth above this is a typing slip, not a fee (a year at the large-vehicle
 # cap is 14,640 yuan).
 MAX_AMOUNT_FEN = 2_000_000
@@ -102,8 +103,7 @@ def _book(record_id: str, **fields: Any) -> Write:
 
 
 def _cashier(ctx: MutationContext) -> int:
-    if CASHIER not in ctx.actor.roles:
-        raise Refusal("forbidden", "only cashiers work parking shifts")
+    # Only cashiers send parking intents at all (server/access.py).
     return int(ctx.actor.user_id)
 
 
@@ -567,26 +567,10 @@ class EventsHandler(LedgerHandler):
         return [Write(collection=self.collection, id=given.id, fields=event)]
 
 
-class BooksHandler(Handler):
-    """The server's own counts for the rules above. Its records belong to no site, so no
-    device pulls them, and devices may not write them."""
+class BooksHandler(ServerKeptHandler):
+    """The server's own counts for the rules above."""
 
     collection = BOOKS
-
-    def sites_of(self, fields: Mapping[str, Any]) -> frozenset[str]:
-        return frozenset()
-
-    async def check_upsert(
-        self,
-        ctx: MutationContext,
-        record_id: str,
-        args: Mapping[str, Any],
-        current: StoredRecord | None,
-    ) -> Mapping[str, Any]:
-        raise Refusal("forbidden", "the server keeps these")
-
-    async def check_delete(self, ctx: MutationContext, current: StoredRecord | None) -> None:
-        raise Refusal("forbidden", "the server keeps these")
 
 
 def handlers(services: Services) -> list[Handler]:

@@ -3,7 +3,8 @@ vacant unit; every failed item becomes a finding.
 
 Differs: checklist.py holds the default checklist every new site gets (and upgrades older
 versions at migrate); demo.py makes the demo patrols (approved, returned, waiting for review);
-service.py gives the sync rules a unit's last accepted meter readings.
+service.py gives the sync rules a unit's last accepted meter readings; projections.py keeps
+the typed `patrol` table that reports count.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 
     from server.push.notice import Notices
     from server.syncing.handler_kit import Services
+    from server.syncing.projection import Projection
     from sync import Handler
 
 
@@ -34,3 +36,9 @@ def push_notices() -> Notices:
     from server.patrols.notices import NOTICES
 
     return NOTICES
+
+
+def sync_projections() -> list[Projection]:
+    from server.patrols.projections import PATROLS
+
+    return [PATROLS]

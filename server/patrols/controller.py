@@ -3,35 +3,28 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from litestar import get
 from litestar.di import Provide
 
-from server.auth.guards import check_site_access, provide_current_user, requires_user
+from server.auth.guards import provide_current_user
 from server.auth.service import CurrentUser
+from server.openapi import Id
 from server.patrols.schemas import (
     DueUnitRead,
 )
+from server.patrols.service import due_date
 from server.sites.service import site_clock
 from server.sites.tables import Unit
 from server.syncing.records import records_of_site
 
 
-def due_date(seen: date | None, vacant_since: date | None, interval: int, today: date) -> date:
-    """When a unit is due: an interval after its last visit, or after it became vacant for a
-    first visit (today when that is unknown). Overdue days count from here."""
-    start = seen or vacant_since
-    return start + timedelta(days=interval) if start else today
-
-
 @get(
     "/api/sites/{site_id:int}/patrols/due",
-    guards=[requires_user],
     dependencies={"user": Provide(provide_current_user)},
 )
-async def due_list(site_id: int, user: CurrentUser) -> list[DueUnitRead]:
-    check_site_access(user, site_id)
+async def due_list(site_id: Id, user: CurrentUser) -> list[DueUnitRead]:
     clock = await site_clock(site_id)
     today = clock.today()
     last: dict[int, date] = {}

@@ -8,18 +8,19 @@ from server.auth.tables import AppUser
 from server.permits import service as permits
 from server.permits.schemas import MonthlyParking, PermitCreate, ReleasePass
 from server.settings import Settings
+from server.sites.service import site_clock
 from server.sites.tables import Site, Unit
 
 
 async def seed_permits(settings: Settings, today: date | None = None) -> list[str]:
     """翠湖花园's permits, one to scan for each answer: a monthly permit in force, one expired,
     one revoked, one whose last day is in 3 days, and an unused release pass. Returns their ids."""
-    today = today or date.today()
     site = await Site.select(Site.id).where(Site.code == "cuihu").first()
     desk = await AppUser.select(AppUser.id).where(AppUser.username == "zhangwei").first()
     if site is None:
         return []
     site_id, desk_id = site["id"], desk["id"] if desk else None
+    today = today or (await site_clock(site_id)).today()
 
     def monthly(plate: str, space: str, first: int, last: int, fee_fen: int) -> PermitCreate:
         return PermitCreate(

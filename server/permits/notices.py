@@ -15,7 +15,7 @@ from server.push.texts import text
 from server.sites.service import SiteSettings, members_with_role
 from server.syncing.records import records_of_site
 
-# Who renews monthly permits (handlers.py ISSUER_ROLES, less the admins, who are not the desk).
+# Who renews monthly permits (server/access.py ISSUERS, less the admins, who are not the desk).
 DESK_ROLES = ("patrol", "supervisor")
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -36,7 +35,7 @@ from server.sites.tables import Unit
 from server.syncing.collections import handlers
 from server.syncing.engine import open_store
 from server.syncing.store import SqlStore
-from sync import Refusal, SyncEngine, Write
+from sync import Refusal, SyncEngine, Write, new_id
 
 # 浙A·D12345: a province, the city letter, then 5 (fuel) or 6 (new energy) letters and digits;
 # the last may be 挂/学/警/港/澳. Stored with the middle dot, as printed on the plate.
@@ -145,7 +144,7 @@ async def issue_permit(
         )
     details, subject = await subject_of(permit.site_id, permit.details)
     issue = Issue(
-        permit_id=permit_id or str(uuid.uuid4()),
+        permit_id=permit_id or new_id(),
         site_id=permit.site_id,
         zone=zone,
         valid_from=permit.valid_from,

@@ -3,7 +3,8 @@ sender that encrypts (RFC 8291) and signs (VAPID, RFC 8292) every message.
 
 Differs: config.py, vapid.py, endpoints.py (where it may send), delivery.py (one request),
 queue.py, events.py, overdue.py, sender.py (the loop), notice.py (what domains hand it), texts.py,
-devices.py (ending one device's subscription, also on sign-out).
+devices.py (ending one device's subscription, also on sign-out), lease.py (one worker at a
+time sends, under a lease in the database).
 """
 
 from __future__ import annotations

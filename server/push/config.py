@@ -14,6 +14,8 @@ FIELDKEEP_PUSH_CHECK_SECONDS  how often overdue keys and findings are checked (6
 FIELDKEEP_PUSH_RETRY_SECONDS  the first retry's delay; doubled per attempt, up to an hour (10)
 FIELDKEEP_PUSH_MAX_ATTEMPTS   attempts before a message is given up (8)
 FIELDKEEP_PUSH_TIMEOUT_SECONDS  one request to a push service, connect and answer (10)
+FIELDKEEP_PUSH_LEASE_SECONDS  the sender lease: with several processes one sends, and another
+                              takes over this long after it stops renewing (30)
 """
 
 from __future__ import annotations
@@ -119,6 +121,7 @@ class PushSettings:
     retry_seconds: float = 10.0
     max_attempts: int = 8
     timeout_seconds: float = 10.0
+    lease_seconds: float = 30.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], data_dir: Path, public_base_url: str) -> PushSettings:
@@ -147,4 +150,5 @@ class PushSettings:
             retry_seconds=_float(env, "FIELDKEEP_PUSH_RETRY_SECONDS", 10.0),
             max_attempts=int(attempts),
             timeout_seconds=_float(env, "FIELDKEEP_PUSH_TIMEOUT_SECONDS", 10.0),
+            lease_seconds=_float(env, "FIELDKEEP_PUSH_LEASE_SECONDS", 30.0),
         )

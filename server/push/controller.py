@@ -12,10 +12,11 @@ from litestar import Response, delete, get, post, put
 from litestar.di import Provide
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from server.auth.guards import provide_current_user, requires_user
+from server.auth.guards import provide_current_user
 from server.auth.service import CurrentUser
 from server.db import write_transaction
 from server.errors import AppError
+from server.openapi import refusals
 from server.push.devices import forget_device
 from server.push.endpoints import EndpointRefused, check_subscription_endpoint
 from server.push.queue import now_ms
@@ -56,7 +57,7 @@ def check_keys(keys: SubscriptionKeys) -> None:
         raise AppError("push_keys_invalid", 422, field="keys.auth")
 
 
-GUARDED = {"guards": [requires_user], "dependencies": {"user": Provide(provide_current_user)}}
+GUARDED = {"dependencies": {"user": Provide(provide_current_user)}}
 
 
 @get("/api/push/vapid-public-key", sync_to_thread=False)
@@ -68,7 +69,7 @@ def vapid_public_key(settings: Settings) -> Response[VapidKeyRead]:
     )
 
 
-@post("/api/push/subscriptions", status_code=201, **GUARDED)  # type: ignore[arg-type]
+@post("/api/push/subscriptions", status_code=201, responses=refusals(409, 422), **GUARDED)  # type: ignore[arg-type]
 async def subscribe(
     data: SubscriptionCreate, user: CurrentUser, settings: Settings
 ) -> SubscriptionRead:

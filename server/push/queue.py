@@ -92,9 +92,20 @@ async def enqueue(notices: Sequence[Notice], event_id: int | None = None) -> int
     """Queue a message per subscription of each notice's user (who has not switched the kind
     off, and is active), due now. Call inside the transaction that records why. Returns how
     many."""
+    rows = await messages_for(notices, event_id)
+    if rows:
+        await PushMessage.insert(*rows)
+    return len(rows)
+
+
+async def messages_for(
+    notices: Sequence[Notice], event_id: int | None = None, at_ms: int | None = None
+) -> list[PushMessage]:
+    """The messages `enqueue` would queue (reads only): a message per subscription of each
+    notice's user who is active and has not switched the kind off."""
     if not notices:
-        return 0
-    at_ms = now_ms()
+        return []
+    at_ms = now_ms() if at_ms is None else at_ms
     user_ids = sorted({n.user_id for n in notices})
     users = {
         int(r["id"]): str(r["language"])
@@ -134,9 +145,7 @@ async def enqueue(notices: Sequence[Notice], event_id: int | None = None) -> int
                     event_id=event_id,
                 )
             )
-    if rows:
-        await PushMessage.insert(*rows)
-    return len(rows)
+    return rows
 
 
 async def queued_before(key: str) -> bool:

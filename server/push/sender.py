@@ -1,9 +1,12 @@
-"""The sender: a loop (a task in every server process, or `fieldkeep push run`) that turns new
-events into messages, runs the overdue checks, and delivers due messages.
+"""The sender: a loop (a task in every server process, or `fieldkeep push run`; the one holding
+the lease works) that turns new events into messages, runs the overdue checks, and delivers due
+messages.
 
-Any number of senders may run against one database: events and messages are claimed (see
-queue.py), a message is leased to one sender for longer than a request can take, and its result
-is written only while the lease is still that sender's. A sender that dies mid-request leaves its
+Senders started by `run` take turns under one lease in the database (lease.py): with several
+workers only the holder works, and another takes over when the holder dies. Rounds run outside
+the lease too (`run_once`) are still safe: events and messages are claimed (see queue.py), a
+message is leased to one sender for longer than a request can take, and its result is written
+only while the lease is still that sender's. A sender that dies mid-request leaves its message
 lease to expire and the message is sent again then (at least once; the Topic lets the push
 service keep only one).
 """
@@ -27,6 +30,7 @@ from server.db import write_transaction
 from server.push import queue
 from server.push.delivery import Outcome, new_client, send
 from server.push.events import fan_out_events
+from server.push.lease import Lease
 from server.push.overdue import check_overdue
 from server.push.tables import PushAttempt, PushMessage, PushOnce, PushSubscription
 from server.settings import Settings
@@ -39,6 +43,7 @@ MAX_CLIENTS = 32
 MAX_BACKOFF_S = 3600.0
 KEEP_DONE_MS = 30 * 86_400_000  # sent/failed messages and attempts are kept 30 days
 KEEP_ONCE_MS = 60 * 86_400_000
+LEASE_NAME = "push-sender"
 
 
 def worker_name() -> str:
@@ -203,15 +208,29 @@ class Sender:
         await PushOnce.delete().where(PushOnce.at_ms < at - KEEP_ONCE_MS)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Until `stop` is set: a round, then a pause (none after a busy round)."""
+        """Until `stop` is set: while this process holds the sender lease, a round, then a pause
+        (none after a busy round)."""
+        lease = Lease(LEASE_NAME, self.push.lease_seconds)
+        with suppress(Exception):  # (keep() logs it when it fails again)
+            await lease.take()
+        keeper = asyncio.create_task(lease.keep(stop), name="fieldkeep-push-lease")
         try:
-            await self._loop(stop)
+            await self._loop(stop, lease)
         finally:
             await self.close()
+            if not stop.is_set():  # ended by an error or a cancellation: so does the keeper
+                keeper.cancel()
+            with suppress(asyncio.CancelledError):
+                await keeper  # it releases the lease as it ends
 
-    async def _loop(self, stop: asyncio.Event) -> None:
+    async def _loop(self, stop: asyncio.Event, lease: Lease) -> None:
         failures = 0
         while not stop.is_set():
+            if not lease.held:
+                self._last_check = -float("inf")  # a new holder checks at once
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), min(1.0, self.push.poll_seconds))
+                continue
             try:
                 work = await self.run_once()
                 failures = 0

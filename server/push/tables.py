@@ -85,3 +85,12 @@ class PushOnce(Table, tablename="push_once"):
 
     key = Varchar(length=300, primary_key=True)
     at_ms = BigInt()
+
+
+class WorkerLease(Table, tablename="worker_lease"):
+    """Work that one process of many does at a time (the push sender and its periodic checks):
+    held by `holder` until `until_ms`, renewed while it lives, taken over once it lapses."""
+
+    name = Varchar(length=100, primary_key=True)
+    holder = Varchar(length=200)
+    until_ms = BigInt()

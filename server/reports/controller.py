@@ -10,14 +10,19 @@ from typing import Any
 from litestar import Controller, Request, Response, get
 from litestar.di import Provide
 
-from server.auth.guards import check_site_access, provide_current_user, requires_user
+from server.auth.guards import provide_current_user
 from server.auth.service import CurrentUser
 from server.errors import AppError
 from server.i18n import Language, language_of
+from server.openapi import CSV, PDF, XLSX, files, refusals
 from server.printing import FontMissing
+from server.reports.catalog import REPORTS
 from server.reports.documents import cap_note, ledger_csv, ledger_pdf, ledger_xlsx
-from server.reports.ledgers import REPORTS, Report
+from server.reports.report import Report
 from server.reports.schemas import (
+    ChartRead,
+    ChoiceRead,
+    FilterRead,
     Ledger,
     ReportColumnRead,
     ReportListItem,
@@ -27,8 +32,9 @@ from server.reports.schemas import (
 )
 from server.sites.service import site_clock, site_names
 
-COMMON = frozenset({"site_id", "from", "to", "format"})
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+COMMON = frozenset({"site_id", "from", "to", "format", "offset", "limit"})
+PAGE = 100  # JSON rows per page unless `limit` says otherwise
+MAX_PAGE = 500
 
 
 def _may_open(user: CurrentUser, report: Report) -> bool:
@@ -56,7 +62,22 @@ def _a_year_after(day: date) -> date:
         return date(day.year + 1, 3, 1)
 
 
-def read_of(ledger: Ledger, language: Language) -> ReportRead:
+def _count(value: str | None, field: str, default: int, low: int, high: int) -> int:
+    if value is None:
+        return default
+    if not value.isascii() or not value.isdigit() or not low <= int(value) <= high:
+        raise AppError("invalid_args", 400, field=field)
+    return int(value)
+
+
+def chart_of(report: Report) -> ChartRead | None:
+    c = report.chart
+    return ChartRead(c.kind, c.x, list(c.series), c.stacked) if c else None
+
+
+def read_of(
+    ledger: Ledger, report: Report, language: Language, offset: int = 0, limit: int = PAGE
+) -> ReportRead:
     return ReportRead(
         name=ledger.name,
         title=ledger.title(language),
@@ -65,34 +86,56 @@ def read_of(ledger: Ledger, language: Language) -> ReportRead:
         date_from=ledger.date_from,
         date_to=ledger.date_to,
         columns=[ReportColumnRead(c.key, c.title(language), c.kind) for c in ledger.columns],
-        rows=ledger.rows,
+        rows=ledger.rows[offset : offset + limit],
         totals=[ReportTotalRead(t.key, t.title(language), t.value, t.kind) for t in ledger.totals],
         truncated=ledger.truncated,
         row_limit=ledger.row_limit,
         note=cap_note(ledger, language),
+        offset=offset,
+        limit=limit,
+        row_count=len(ledger.rows),
+        approved_only=ledger.approved_only,
+        chart=chart_of(report),
     )
 
 
 class ReportsController(Controller):
     path = "/api/reports"
-    guards = [requires_user]  # noqa: RUF012 (Litestar reads these class attributes)
     dependencies = {"user": Provide(provide_current_user)}  # noqa: RUF012
 
     @get("/")
-    async def index(self, user: CurrentUser) -> list[ReportListItem]:
-        """The reports this caller may open, with their titles, formats and own filters."""
+    async def index(
+        self, request: Request[Any, Any, Any], user: CurrentUser
+    ) -> list[ReportListItem]:
+        """The reports this caller may open: titles, formats, own filters (titled in the
+        caller's language) and the dashboard chart of those that have one."""
+        language = language_of(user.language, request.headers.get("accept-language"))
         return [
             ReportListItem(
                 name=r.name,
                 title=ReportTitle(zh_cn=r.zh, en=r.en),
                 formats=list(r.formats),
-                filters=sorted(r.filters),
+                filters=[
+                    FilterRead(
+                        f.name,
+                        f.title(language),
+                        f.kind,
+                        [ChoiceRead(v, en if language == "en" else zh) for v, zh, en in f.choices],
+                    )
+                    for f in r.filters
+                ],
+                chart=chart_of(r),
+                approved_only=r.approved_only,
             )
             for r in REPORTS.values()
             if _may_open(user, r)
         ]
 
-    @get("/{name:str}", response_model=None)
+    @get(
+        "/{name:str}",
+        operation_class=files(answers=(CSV, XLSX, PDF)),
+        responses=refusals(404, 503),
+    )
     async def report(
         self, request: Request[Any, Any, Any], name: str, user: CurrentUser
     ) -> Response[Any]:
@@ -103,7 +146,7 @@ class ReportsController(Controller):
             raise AppError("forbidden", 403)
         query = request.query_params
         for key in query:
-            if key not in COMMON and key not in report.filters:
+            if key not in COMMON and report.filter(key) is None:
                 raise AppError("unknown_filter", 400, field=key)
         if any(len(query.getall(key)) > 1 for key in query):
             raise AppError(
@@ -116,25 +159,26 @@ class ReportsController(Controller):
         fmt = query.get("format") or "json"
         if fmt not in report.formats:
             raise AppError("invalid_args", 400, field="format")
+        offset = _count(query.get("offset"), "offset", 0, 0, 2**31 - 1)
+        limit = _count(query.get("limit"), "limit", PAGE, 1, MAX_PAGE)
         filters: dict[str, Any] = {}
-        for key, parse in report.filters.items():
-            if key in query:
+        for f in report.filters:
+            if query.get(f.name):  # an empty filter (a cleared form field) is no filter
                 try:
-                    filters[key] = parse(query[key])
+                    filters[f.name] = f.parsed(query[f.name])
                 except ValueError:
-                    raise AppError("invalid_args", 400, field=key) from None
-        check_site_access(user, site_id)
+                    raise AppError("invalid_args", 400, field=f.name) from None
         site_name = (await site_names([site_id])).get(site_id, "")
         language = language_of(user.language, request.headers.get("accept-language"))
-        ledger = await report.build(site_id, site_name, since, until, filters, language)
+        ledger = await report.run(site_id, site_name, since, until, filters, language)
         if fmt == "json":
-            return Response(read_of(ledger, language))
+            return Response(read_of(ledger, report, language, offset, limit))
         clock = await site_clock(site_id)
         filename = f"{name}-{since.isoformat()}-{until.isoformat()}.{fmt}"
         if fmt == "csv":
             return Response(
                 ledger_csv(ledger, language, clock),
-                media_type="text/csv; charset=utf-8",
+                media_type=CSV,
                 headers={"Content-Disposition": f'attachment; filename="{filename}"'},
             )
         if fmt == "xlsx":
@@ -149,7 +193,7 @@ class ReportsController(Controller):
             raise AppError("font_missing", 503) from None
         return Response(
             pdf,
-            media_type="application/pdf",
+            media_type=PDF,
             headers={"Content-Disposition": f'inline; filename="{filename}"'},
         )
 

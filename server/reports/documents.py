@@ -11,18 +11,13 @@ from datetime import date, datetime
 from typing import Any
 
 import xlsxwriter  # type: ignore[import-untyped]
-from PIL import Image, ImageDraw
 
 from server.csv_export import spreadsheet_csv
 from server.i18n import Language
-from server.printing import TextRun, cjk_font_path, fit, font, pdf_with_text
+from server.printing import A4_MM, Pages
 from server.reports.schemas import Kind, Ledger
 from server.sites.service import SiteClock
 
-DPI = 150
-MM = DPI / 25.4
-A4 = (round(210 * MM), round(297 * MM))
-MARGIN = round(12 * MM)
 FOOTER_MM = 28  # room kept at the foot of the last page for the signature lines
 
 WORDS: dict[str, tuple[str, str]] = {
@@ -34,6 +29,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "made_by": ("制表人签字：__________", "Prepared by: __________"),
     "checked_by": ("审核人签字：__________", "Checked by: __________"),
     "date": ("日期：__________", "Date: __________"),
+    "approved_only": ("仅统计已审核记录", "Approved records only"),
     "capped": (
         "本表只列出前 {limit} 行，合计仍按全部记录计算；请缩小日期范围或加筛选条件。",
         "Only the first {limit} rows are listed (the totals count every record); "
@@ -69,6 +65,13 @@ def printed_cell(value: Any, kind: Kind, clock: SiteClock) -> str:
     return str(value)
 
 
+def heading(ledger: Ledger, language: Language) -> str:
+    """The line under a title: site and period, and whether only approved records count."""
+    site = f"{word('site', language)}：{ledger.site_name}"
+    line = f"{site}    {word('period', language)}：{period(ledger)}"
+    return f"{line}    {word('approved_only', language)}" if ledger.approved_only else line
+
+
 def period(ledger: Ledger) -> str:
     if ledger.date_from == ledger.date_to:
         return ledger.date_from
@@ -79,10 +82,14 @@ def period(ledger: Ledger) -> str:
 
 
 def ledger_csv(ledger: Ledger, language: Language, clock: SiteClock) -> bytes:
+    """The header row, then the rows; a report of approved records only says so in a line of
+    its own above the header."""
     header = [c.title(language) for c in ledger.columns]
-    rows = (
+    rows = [
         [printed_cell(row.get(c.key), c.kind, clock) for c in ledger.columns] for row in ledger.rows
-    )
+    ]
+    if ledger.approved_only:
+        return spreadsheet_csv([word("approved_only", language)], [header, *rows])
     return spreadsheet_csv(header, rows)
 
 
@@ -104,9 +111,7 @@ def ledger_xlsx(ledger: Ledger, language: Language, clock: SiteClock) -> bytes:
         "score": book.add_format({"num_format": "0.00"}),
     }
     sheet = book.add_worksheet(ledger.title(language)[:31])
-    sheet.write_string(
-        0, 0, f"{ledger.title(language)}  {ledger.site_name}  {period(ledger)}", bold
-    )
+    sheet.write_string(0, 0, f"{ledger.title(language)}    {heading(ledger, language)}", bold)
     for i, column in enumerate(ledger.columns):
         sheet.write_string(1, i, column.title(language), head)
         sheet.set_column(i, i, column.width)
@@ -164,101 +169,36 @@ def _cell(
 # ---- PDF -----------------------------------------------------------------------------------
 
 
-class _Pages:
-    """A4 pages with a header (title, site, period) and a table; page numbers are drawn when
-    the count is known."""
-
-    def __init__(self, ledger: Ledger, language: Language) -> None:
-        cjk_font_path()  # refuse before drawing anything
-        self.ledger = ledger
-        self.language = language
-        self.pages: list[tuple[Image.Image, list[TextRun]]] = []
-        self.y = 0
-        total = sum(c.width for c in ledger.columns) or 1
-        room = A4[0] - 2 * MARGIN
-        self.xs = []
-        x = 0.0
-        for c in ledger.columns:
-            self.xs.append(MARGIN + round(x))
-            x += room * c.width / total
-        self._new_page()
-
-    def text(self, x: int, text: str, size_mm: float, end: int | None = None) -> None:
-        px = round(size_mm * MM)
-        face = font(px)
-        text = fit(text, face, (end or A4[0] - MARGIN) - x)
-        if not text:
-            return
-        page, runs = self.pages[-1]
-        ImageDraw.Draw(page).text((x, self.y), text, font=face, fill=0)
-        runs.append(TextRun(x, self.y, px, text))
-
-    def advance(self, size_mm: float, gap: float = 1.5) -> None:
-        self.y += round(size_mm * MM * gap)
-
-    def rule(self) -> None:
-        ImageDraw.Draw(self.pages[-1][0]).line(
-            (MARGIN, self.y, A4[0] - MARGIN, self.y), fill=0, width=2
-        )
-        self.y += round(1.5 * MM)
-
-    def _new_page(self) -> None:
-        self.pages.append((Image.new("1", A4, 1), []))
-        self.y = MARGIN
-        ledger, language = self.ledger, self.language
-        self.text(MARGIN, ledger.title(language), 5.5)
-        self.advance(5.5)
-        site = f"{word('site', language)}：{ledger.site_name}"
-        self.text(MARGIN, f"{site}    {word('period', language)}：{period(ledger)}", 3.4)
-        self.advance(3.4)
-        self.rule()
-        self.row([c.title(language) for c in ledger.columns])
-        self.rule()
-
-    def room_for(self, mm: float) -> bool:
-        return self.y + round(mm * MM) <= A4[1] - MARGIN - round(8 * MM)
-
-    def row(self, cells: list[str], size_mm: float = 3.0) -> None:
-        if not self.room_for(size_mm * 1.5):
-            self._new_page()
-        for k, text in enumerate(cells):
-            end = self.xs[k + 1] - round(1.5 * MM) if k + 1 < len(self.xs) else None
-            self.text(self.xs[k], text, size_mm, end)
-        self.advance(size_mm)
-
-    def pdf(self) -> bytes:
-        count = len(self.pages)
-        for n, (page, runs) in enumerate(self.pages, start=1):
-            label = word("page", self.language, n=n, of=count)
-            px = round(3.0 * MM)
-            face = font(px)
-            x = round((A4[0] - face.getlength(label)) / 2)
-            y = A4[1] - MARGIN - px
-            ImageDraw.Draw(page).text((x, y), label, font=face, fill=0)
-            runs.append(TextRun(x, y, px, label))
-        return pdf_with_text(self.pages, DPI)
-
-
 def ledger_pdf(ledger: Ledger, language: Language, clock: SiteClock) -> bytes:
-    p = _Pages(ledger, language)
+    """A4 pages (server/printing.py `Pages`): the title, site and period and the column headings
+    on every page, the rows, the totals and the signature lines; numbered pages."""
+    total = sum(c.width for c in ledger.columns) or 1
+    room_mm = 210 - 2 * 12
+    xs, x = [], 0.0
+    for c in ledger.columns:
+        xs.append(x)
+        x += room_mm * c.width / total
+
+    def header(p: Pages) -> None:
+        p.line(ledger.title(language), 5.5)
+        p.line(heading(ledger, language), 3.4)
+        p.rule()
+        p.row(list(zip(xs, (c.title(language) for c in ledger.columns), strict=True)), 3.0)
+        p.rule()
+
+    p = Pages(A4_MM, header=header, page_label=word("page", language, n="{n}", of="{of}"))
     for row in ledger.rows:
-        p.row([printed_cell(row.get(c.key), c.kind, clock) for c in ledger.columns])
+        cells = (printed_cell(row.get(c.key), c.kind, clock) for c in ledger.columns)
+        p.row(list(zip(xs, cells, strict=True)), 3.0, pad_mm=1.5)
     p.rule()
     if ledger.truncated:
-        p.text(MARGIN, cap_note(ledger, language), 3.0)
-        p.advance(3.0)
+        p.line(cap_note(ledger, language), 3.0)
     lines = [(word("totals", language), "")] + [
         (t.title(language), printed_cell(t.value, t.kind, clock)) for t in ledger.totals
     ]
     if not p.room_for(len(lines) * 3.4 * 1.5 + FOOTER_MM):
-        p._new_page()
+        p.new_page()
     for label, value in lines:
-        p.text(MARGIN, label, 3.4)
-        p.text(MARGIN + round(70 * MM), value, 3.4)
-        p.advance(3.4)
-    p.advance(3.4, 2.5)
-    p.text(MARGIN, word("made_by", language), 3.4)
-    p.text(MARGIN + round(62 * MM), word("checked_by", language), 3.4)
-    p.text(MARGIN + round(124 * MM), word("date", language), 3.4)
-    p.advance(3.4)
+        p.row([(0, label), (70, value)])
+    p.signatures([word("made_by", language), word("checked_by", language), word("date", language)])
     return p.pdf()

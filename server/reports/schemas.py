@@ -52,6 +52,7 @@ class Ledger(msgspec.Struct):
     totals: list[Total]
     truncated: bool = False
     row_limit: int = 0
+    approved_only: bool = False  # built from approved records only; every format's header says so
 
     def title(self, language: Language) -> str:
         return self.title_en if language == "en" else self.title_zh
@@ -70,6 +71,29 @@ class ReportTotalRead(msgspec.Struct):
     kind: str
 
 
+class ChoiceRead(msgspec.Struct):
+    value: str
+    title: str
+
+
+class FilterRead(msgspec.Struct):
+    """A report's own filter: `person` takes a user id, `choice` one of `choices`' values."""
+
+    name: str
+    title: str
+    kind: Literal["choice", "person", "text"]
+    choices: list[ChoiceRead]
+
+
+class ChartRead(msgspec.Struct):
+    """How the dashboard draws the rows: `x` and `series` are column keys."""
+
+    kind: Literal["bar", "line"]
+    x: str
+    series: list[str]
+    stacked: bool
+
+
 class ReportRead(msgspec.Struct):
     name: str
     title: str
@@ -83,6 +107,13 @@ class ReportRead(msgspec.Struct):
     truncated: bool
     row_limit: int
     note: str  # what a capped ledger says, in the caller's language; "" when complete
+    # JSON pages: `rows` are rows offset … offset + limit of the `row_count` listed (after the
+    # MAX_ROWS cap); the totals always count every matching record.
+    offset: int
+    limit: int
+    row_count: int
+    approved_only: bool
+    chart: ChartRead | None
 
 
 class ReportTitle(msgspec.Struct):
@@ -94,4 +125,6 @@ class ReportListItem(msgspec.Struct):
     name: str
     title: ReportTitle
     formats: list[str]
-    filters: list[str]
+    filters: list[FilterRead]
+    chart: ChartRead | None
+    approved_only: bool

@@ -11,15 +11,13 @@ from litestar.di import Provide
 from piccolo.columns import Column
 
 from server.auth.guards import (
-    check_site_access,
     provide_current_user,
-    requires_role,
-    requires_user,
 )
 from server.auth.service import CurrentUser, now
 from server.auth.tables import UserRole
 from server.errors import AppError
 from server.i18n import language_of
+from server.openapi import CSV, Id, files, refusals
 from server.patrols.checklist import ensure_default_template
 from server.sites import units_csv
 from server.sites.schemas import (
@@ -105,7 +103,6 @@ UNIT_COLUMNS = (
 
 class SitesController(Controller):
     path = "/api"
-    guards = [requires_user]  # noqa: RUF012 (Litestar reads these class attributes)
     dependencies = {"user": Provide(provide_current_user)}  # noqa: RUF012
 
     @get("/sites")
@@ -118,14 +115,13 @@ class SitesController(Controller):
         return [_site_read(r) for r in await query]
 
     @get("/sites/{site_id:int}")
-    async def get_site(self, site_id: int, user: CurrentUser) -> SiteRead:
-        check_site_access(user, site_id)
+    async def get_site(self, site_id: Id, user: CurrentUser) -> SiteRead:
         row = await Site.select().where(Site.id == site_id).first()
         if row is None:
             raise AppError("not_found", 404)
         return _site_read(row)
 
-    @post("/sites", guards=[requires_role("admin")])
+    @post("/sites", responses=refusals(409))
     async def create_site(self, request: Request[Any, Any, Any], data: SiteCreate) -> SiteRead:
         await _unique_site_fields(data)
         rows = await Site.insert(Site(**msgspec.structs.asdict(data), created_at=now())).returning(
@@ -134,8 +130,8 @@ class SitesController(Controller):
         await ensure_default_template(request.app.state.sync_engine, rows[0]["id"])
         return _site_read(rows[0])
 
-    @patch("/sites/{site_id:int}", guards=[requires_role("admin")])
-    async def update_site(self, site_id: int, data: SiteUpdate) -> SiteRead:
+    @patch("/sites/{site_id:int}", responses=refusals(409))
+    async def update_site(self, site_id: Id, data: SiteUpdate) -> SiteRead:
         await _unique_site_fields(data, site_id)
         changes = _changes(data)
         if changes:
@@ -146,9 +142,8 @@ class SitesController(Controller):
         return _site_read(row)
 
     @get("/sites/{site_id:int}/members")
-    async def list_members(self, site_id: int, user: CurrentUser) -> list[MemberRead]:
+    async def list_members(self, site_id: Id, user: CurrentUser) -> list[MemberRead]:
         """Active members of a site, for choosing an assignee or a key holder."""
-        check_site_access(user, site_id)
         rows = await (
             SiteMember.select(
                 SiteMember.user.id, SiteMember.user.username, SiteMember.user.display_name
@@ -170,13 +165,12 @@ class SitesController(Controller):
         ]
 
     @get("/sites/{site_id:int}/buildings")
-    async def list_buildings(self, site_id: int, user: CurrentUser) -> list[BuildingRead]:
-        check_site_access(user, site_id)
+    async def list_buildings(self, site_id: Id, user: CurrentUser) -> list[BuildingRead]:
         rows = await Building.select().where(Building.site == site_id).order_by(Building.id)
         return [BuildingRead(id=r["id"], site_id=r["site"], name=r["name"]) for r in rows]
 
-    @post("/sites/{site_id:int}/buildings", guards=[requires_role("admin")])
-    async def create_building(self, site_id: int, data: BuildingCreate) -> BuildingRead:
+    @post("/sites/{site_id:int}/buildings")
+    async def create_building(self, site_id: Id, data: BuildingCreate) -> BuildingRead:
         if not await Site.exists().where(Site.id == site_id):
             raise AppError("unknown_site", 404, site_id=site_id)
         rows = await Building.insert(
@@ -184,17 +178,16 @@ class SitesController(Controller):
         ).returning(Building.id)
         return BuildingRead(id=rows[0]["id"], site_id=site_id, name=data.name)
 
-    @patch("/buildings/{building_id:int}", guards=[requires_role("admin")])
-    async def update_building(self, building_id: int, data: BuildingUpdate) -> BuildingRead:
+    @patch("/buildings/{building_id:int}")
+    async def update_building(self, building_id: Id, data: BuildingUpdate) -> BuildingRead:
         site_id = await _site_of_building(building_id)
         await Building.update({Building.name: data.name}).where(Building.id == building_id)
         return BuildingRead(id=building_id, site_id=site_id, name=data.name)
 
     @get("/sites/{site_id:int}/units")
     async def list_units(
-        self, site_id: int, user: CurrentUser, vacant: bool | None = None
+        self, site_id: Id, user: CurrentUser, vacant: bool | None = None
     ) -> list[UnitRead]:
-        check_site_access(user, site_id)
         query = (
             Unit.select(*UNIT_COLUMNS)
             .where(Unit.building.site == site_id)
@@ -206,8 +199,8 @@ class SitesController(Controller):
             query = query.where(Unit.vacant == vacant)
         return [_unit_read(r) for r in await query]
 
-    @post("/buildings/{building_id:int}/units", guards=[requires_role("admin")])
-    async def create_unit(self, building_id: int, data: UnitCreate) -> UnitRead:
+    @post("/buildings/{building_id:int}/units")
+    async def create_unit(self, building_id: Id, data: UnitCreate) -> UnitRead:
         await _site_of_building(building_id)
         values = msgspec.structs.asdict(data)
         if values["area_m2"] is not None:
@@ -217,8 +210,8 @@ class SitesController(Controller):
         )
         return await self._unit(rows[0]["id"])
 
-    @patch("/units/{unit_id:int}", guards=[requires_role("admin")])
-    async def update_unit(self, unit_id: int, data: UnitUpdate) -> UnitRead:
+    @patch("/units/{unit_id:int}")
+    async def update_unit(self, unit_id: Id, data: UnitUpdate) -> UnitRead:
         await self._unit(unit_id)
         changes = _changes(data)
         if "area_m2" in changes:
@@ -227,12 +220,14 @@ class SitesController(Controller):
             await Unit.update(changes).where(Unit.id == unit_id)
         return await self._unit(unit_id)
 
-    @get("/sites/{site_id:int}/units.csv", guards=[requires_role("admin", "supervisor")])
+    @get(
+        "/sites/{site_id:int}/units.csv",
+        media_type=CSV,
+    )
     async def export_units(
-        self, request: Request[Any, Any, Any], site_id: int, user: CurrentUser
+        self, request: Request[Any, Any, Any], site_id: Id, user: CurrentUser
     ) -> Response[bytes]:
         """The site's units as CSV, headers and statuses in the caller's language."""
-        check_site_access(user, site_id)
         rows = await (
             Unit.select(*UNIT_COLUMNS)
             .where(Unit.building.site == site_id)
@@ -244,18 +239,19 @@ class SitesController(Controller):
             units_csv.export(
                 rows, language_of(user.language, request.headers.get("accept-language"))
             ),
-            media_type="text/csv; charset=utf-8",
+            media_type=CSV,
             headers={"Content-Disposition": 'attachment; filename="units.csv"'},
         )
 
     @post(
         "/sites/{site_id:int}/units/import",
-        guards=[requires_role("admin")],
         status_code=200,
         request_max_body_size=2 * 1024 * 1024,
+        operation_class=files(body=(CSV,)),
+        responses=refusals(422),
     )
     async def import_units(
-        self, site_id: int, request: Request[Any, Any, Any], dry_run: bool = False
+        self, site_id: Id, request: Request[Any, Any, Any], dry_run: bool = False
     ) -> UnitImportRead:
         """Units from a CSV body (楼栋, 单元, 房号, 面积, 状态; UTF-8 or GBK). With dry_run, a
         preview; otherwise every row or, on any row error, none (422 with the errors)."""

@@ -177,3 +177,8 @@ async def place_of(site_id: object, unit_id: object, fallback: str = "") -> str:
     site = (await site_names([site_id])).get(site_id, "") if isinstance(site_id, int) else ""
     unit = (await unit_labels([unit_id])).get(unit_id, "") if isinstance(unit_id, int) else ""
     return " ".join(p for p in (site, unit or fallback) if p)
+
+
+async def all_site_ids() -> frozenset[int]:
+    """Every site (the ones an admin reaches)."""
+    return frozenset(int(r["id"]) for r in await Site.select(Site.id))

@@ -2,8 +2,9 @@
 collection handlers that the domains contribute.
 
 Differs: store.py, records.py, engine.py, collections.py, handler_kit.py, projection.py and
-conflicts.py are the sync engine's server side, not a domain's; demo.py is the demo users'
-phones, through which the domains' demo records are pushed.
+conflicts.py are the sync engine's server side, not a domain's; serial.py runs the pushes to a
+one-writer store (SQLite) one after another in one task; demo.py is the demo users' phones,
+through which the domains' demo records are pushed.
 """
 
 from __future__ import annotations

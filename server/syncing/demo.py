@@ -11,7 +11,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from server.auth.service import roles_of, site_ids_of
+from server.access import SyncAccess
+from server.auth.service import roles_and_sites_of
 from server.auth.tables import AppUser
 from server.settings import Settings
 from server.sites.service import SiteClock, site_clock, unit_labels
@@ -111,8 +112,8 @@ class DemoDevices:
     async def _actor(self, username: str) -> Actor:
         if username not in self._actors:
             user_id = await self.user_id(username)
-            roles = await roles_of(user_id)
-            site_ids = frozenset(str(s) for s in await site_ids_of(user_id))
+            roles, sites = await roles_and_sites_of(user_id)
+            site_ids = frozenset(str(s) for s in sites)
             self._actors[username] = Actor(
                 user_id=str(user_id),
                 roles=roles,
@@ -162,5 +163,6 @@ async def demo_devices(settings: Settings) -> AsyncIterator[DemoDevices]:
             collections,
             cursor_secret=settings.secrets.derive("sync-cursor"),
             now_ms=moment.now_ms,
+            access=SyncAccess(),
         )
         yield DemoDevices(engine, moment)

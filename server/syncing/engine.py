@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from server.access import SyncAccess
 from server.media.service import check_named_photos
 from server.settings import Settings
 from server.syncing.collections import handlers, photo_fields, projections
@@ -34,4 +35,5 @@ async def open_engine(settings: Settings) -> AsyncIterator[SyncEngine]:
             collections,
             cursor_secret=settings.secrets.derive("sync-cursor"),
             photo_check=check_named_photos,
+            access=SyncAccess(),
         )

@@ -124,6 +124,28 @@ class SiteHandler(Handler):
         return frozenset({str(fields["site_id"])}) if "site_id" in fields else frozenset()
 
 
+class ServerKeptHandler(Handler):
+    """A collection the server writes for itself (a shift's bookkeeping, old key tags): its
+    records belong to no site, so no device pulls them, and no device writes them."""
+
+    refusal = "the server keeps these"
+
+    def sites_of(self, fields: Mapping[str, Any]) -> frozenset[str]:
+        return frozenset()
+
+    async def check_upsert(
+        self,
+        ctx: MutationContext,
+        record_id: str,
+        args: Mapping[str, Any],
+        current: StoredRecord | None,
+    ) -> Mapping[str, Any]:
+        raise Refusal("forbidden", self.refusal)
+
+    async def check_delete(self, ctx: MutationContext, current: StoredRecord | None) -> None:
+        raise Refusal("forbidden", self.refusal)
+
+
 class LedgerHandler(SiteHandler):
     """An append-only collection written only by another collection's intents (comments, the
     key ledger): devices never upsert or delete its records themselves."""

@@ -6,7 +6,8 @@ from piccolo.table import Table
 
 
 class SyncCounter(Table, tablename="sync_counter"):
-    """One row: the last revision handed out. Its row lock orders commits (rule 5)."""
+    """One row: the last revision handed out on SQLite (PostgreSQL takes them from the sequence
+    `sync_revision`, see server/syncing/store.py)."""
 
     id = Integer(primary_key=True)
     value = BigInt(default=0)
@@ -55,11 +56,15 @@ class SyncRecord(Table, tablename="sync_record"):
 
 
 class SyncRecordSite(Table, tablename="sync_record_site"):
-    """Every site a record has belonged to, for selecting a user's pull by site."""
+    """Every site a record has belonged to, with the record's collection and current revision:
+    a pull reads a site's changes in revision order from the index (site, revision) (made by
+    the migration of 2026-12-06T23:00), however many records other sites hold."""
 
     key = Varchar(length=400, primary_key=True)  # record key|site
     record_key = Varchar(length=300, index=True)
-    site = Varchar(length=64, index=True)
+    site = Varchar(length=64)
+    collection = Varchar(length=64, default="")
+    revision = BigInt(default=0)
 
 
 class MediaRef(Table, tablename="media_ref"):
@@ -82,7 +87,8 @@ class SyncEvent(Table, tablename="sync_event"):
     kind = Varchar(length=64, index=True)
     payload = Text()
     at_ms = BigInt()
-    handled = Boolean(default=False, index=True)
+    # Indexed only where false (sync_event_waiting, migration of 2026-12-06T23:30).
+    handled = Boolean(default=False)
 
 
 class SyncConflict(Table, tablename="sync_conflict"):

@@ -13,12 +13,12 @@ from litestar.params import QueryParameter
 from server.auth.guards import (
     check_site_access,
     provide_current_user,
-    requires_role,
-    requires_user,
 )
 from server.auth.service import CurrentUser
 from server.errors import AppError
 from server.media.service import media_storage
+from server.media.storage import StorageUnavailable
+from server.openapi import PDF, XLSX, Id, OptionalId, files, refusals
 from server.printing import FontMissing
 from server.settings import Settings
 from server.vendors import evaluation, statement
@@ -39,7 +39,6 @@ from server.vendors.schemas import (
 
 WRITERS = ("admin", "manager")
 MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ServiceParam = Annotated[Service, QueryParameter(name="service")]
 
 
@@ -62,53 +61,55 @@ def _found(version: TemplateVersionRead | None) -> TemplateVersionRead:
 
 class VendorsController(Controller):
     path = "/api/vendors"
-    guards = [requires_user]  # noqa: RUF012 (Litestar reads these class attributes)
     dependencies = {"user": Provide(provide_current_user)}  # noqa: RUF012
 
     @get("/")
-    async def list_vendors(self, user: CurrentUser, site_id: int | None = None) -> list[VendorRead]:
+    async def list_vendors(self, user: CurrentUser, site_id: OptionalId = None) -> list[VendorRead]:
         """A site's vendors with the contract in force there; without a site, every vendor for
         admins and managers (they choose whom to contract), else those of the user's sites."""
         if site_id is not None:
-            check_site_access(user, site_id)
             return await vendors.list_vendors([site_id], contracted_only=True)
         return await vendors.list_vendors(
             _visible_sites(user), contracted_only=not user.has_any_role(*WRITERS)
         )
 
-    @post("/", guards=[requires_role(*WRITERS)])
+    @post("/", responses=refusals(409))
     async def create_vendor(self, data: VendorCreate) -> VendorRead:
         return await vendors.create_vendor(data)
 
     @get("/{vendor_id:int}")
-    async def get_vendor(self, vendor_id: int, user: CurrentUser) -> VendorRead:
+    async def get_vendor(self, vendor_id: Id, user: CurrentUser) -> VendorRead:
         return await self._vendor(vendor_id, user)
 
-    @patch("/{vendor_id:int}", guards=[requires_role(*WRITERS)])
+    @patch("/{vendor_id:int}", responses=refusals(409))
     async def update_vendor(
-        self, vendor_id: int, data: VendorUpdate, user: CurrentUser
+        self, vendor_id: Id, data: VendorUpdate, user: CurrentUser
     ) -> VendorRead:
         await self._vendor(vendor_id, user)
         await vendors.update_vendor(vendor_id, data)
         return await self._vendor(vendor_id, user)
 
     @get("/{vendor_id:int}/contracts")
-    async def list_contracts(self, vendor_id: int, user: CurrentUser) -> list[ContractRead]:
+    async def list_contracts(self, vendor_id: Id, user: CurrentUser) -> list[ContractRead]:
         await self._vendor(vendor_id, user)
         return await vendors.list_contracts(vendor_id, _visible_sites(user))
 
-    @post("/{vendor_id:int}/contracts", guards=[requires_role(*WRITERS)])
+    @post("/{vendor_id:int}/contracts", responses=refusals(409))
     async def create_contract(
-        self, vendor_id: int, data: ContractCreate, user: CurrentUser
+        self, vendor_id: Id, data: ContractCreate, user: CurrentUser
     ) -> ContractRead:
         for site_id in data.site_ids:
             check_site_access(user, site_id)
         await self._vendor(vendor_id, user)
         return await vendors.create_contract(vendor_id, data)
 
-    @get("/{vendor_id:int}/evaluations/{month:str}")
+    @get(
+        "/{vendor_id:int}/evaluations/{month:str}",
+        operation_class=files(answers=(PDF, XLSX)),
+        responses=refusals(503),
+    )
     async def evaluation(
-        self, vendor_id: int, month: str, user: CurrentUser, settings: Settings
+        self, vendor_id: Id, month: str, user: CurrentUser, settings: Settings
     ) -> Response[Any]:
         """The vendor's evaluation of a month: `YYYY-MM` as JSON, `YYYY-MM.pdf` the A4 statement,
         `YYYY-MM.xlsx` the same as a workbook."""
@@ -126,9 +127,11 @@ class VendorsController(Controller):
                 pdf = await statement.pdf(found, media_storage(settings))
             except FontMissing:
                 raise AppError("font_missing", 503) from None
+            except StorageUnavailable:  # the photo store (S3) is down: try again later
+                raise AppError("service_unavailable", 503) from None
             return Response(
                 pdf,
-                media_type="application/pdf",
+                media_type=PDF,
                 headers={"Content-Disposition": f'inline; filename="{filename}"'},
             )
         if kind == "xlsx":
@@ -141,10 +144,10 @@ class VendorsController(Controller):
 
     @post(
         "/{vendor_id:int}/evaluations/{month:str}/sign-off",
-        guards=[requires_role("manager")],
         status_code=200,
+        responses=refusals(409),
     )
-    async def sign_off(self, vendor_id: int, month: str, user: CurrentUser) -> EvaluationRead:
+    async def sign_off(self, vendor_id: Id, month: str, user: CurrentUser) -> EvaluationRead:
         """The manager signs the month off: locked from now on (`evaluation_locked`)."""
         month = _month(month)
         await self._evaluation(vendor_id, month, user)
@@ -171,11 +174,10 @@ class VendorsController(Controller):
         return found
 
     @get("/zones")
-    async def list_zones(self, site_id: int, user: CurrentUser) -> list[ZoneRead]:
-        check_site_access(user, site_id)
+    async def list_zones(self, site_id: Id, user: CurrentUser) -> list[ZoneRead]:
         return await vendors.list_zones(site_id)
 
-    @post("/zones", guards=[requires_role(*WRITERS)])
+    @post("/zones", responses=refusals(404, 409))
     async def create_zone(self, data: ZoneCreate, user: CurrentUser) -> ZoneRead:
         check_site_access(user, data.site_id)
         return await vendors.create_zone(data)
@@ -190,11 +192,11 @@ class VendorsController(Controller):
         return await vendors.list_template_versions(service)
 
     @get("/templates/versions/{version_id:int}")
-    async def template_version(self, version_id: int) -> TemplateVersionRead:
+    async def template_version(self, version_id: Id) -> TemplateVersionRead:
         """Any version, retired or not: an inspection shows the version it was made with."""
         return _found(await vendors.template_version(version_id))
 
-    @post("/templates", guards=[requires_role(*WRITERS)])
+    @post("/templates", responses=refusals(409))
     async def create_template_version(
         self, data: TemplateVersionCreate, user: CurrentUser
     ) -> TemplateVersionRead:

@@ -455,7 +455,8 @@ class _Step:
 
 async def seed_inspections(devices: DemoDevices, site: DemoSite, settings: Settings) -> None:
     """Last month's inspections of the demo vendors, approved, two deductions verified in time
-    and one late; and one inspection of this month waiting for review."""
+    and one late; this month one approved inspection of each vendor, and one waiting for
+    review."""
     inspector_id = await devices.user_id(INSPECTOR)
     media = MediaService(media_storage(settings))
     before = await _demo_photo(media, inspector_id, "整改前", (150, 120, 90))
@@ -465,34 +466,31 @@ async def seed_inspections(devices: DemoDevices, site: DemoSite, settings: Setti
     for zone in await service.list_zones(site.site_id):
         zones.setdefault(zone.kind, zone.id)
     first = (site.today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    # Each service's checklist now, and its items by code: last month's and this month's
+    # inspections both fill it in.
+    templates = {}
+    for _, vendor_service, _, _ in VENDORS:
+        version = await service.current_template_version(vendor_service)
+        assert version is not None
+        templates[vendor_service] = (version, {i.code: i.id for i in version.items})
     steps: list[_Step] = []
     for index, ((name, vendor_service, _, _), plan) in enumerate(
         zip(VENDORS, LAST_MONTH, strict=True)
     ):
-        version = await service.current_template_version(vendor_service)
-        assert version is not None
-        item_ids = {i.code: i.id for i in version.items}
+        version, item_ids = templates[vendor_service]
         for number, (day, hour, kind, deductions) in enumerate(plan):
             at = datetime.combine(first.replace(day=day), time(hour, 10), site.clock.zone)
             inspection_id = record_id("inspection", site.site_id, index, number)
-            args = {
-                "id": inspection_id,
-                "site_id": site.site_id,
-                "vendor_id": vendors[name].id,
-                "zone_id": zones[kind],
-                "template_version_id": version.id,
-                "at": at.isoformat(),
-                "mode": "quick",
-                "items": [
-                    {
-                        "item_id": item_ids[code],
-                        "points_deducted": points,
-                        "reason": reason,
-                        "photos": [before],
-                    }
-                    for code, points, reason in deductions
-                ],
-            }
+            args = _inspection(
+                inspection_id,
+                site.site_id,
+                vendors[name].id,
+                zones[kind],
+                version.id,
+                at,
+                [(item_ids[code], points, reason) for code, points, reason in deductions],
+                before,
+            )
             steps.append(
                 _Step(at + timedelta(minutes=25), INSPECTOR, "inspections.submit", _const(args))
             )
@@ -517,41 +515,85 @@ async def seed_inspections(devices: DemoDevices, site: DemoSite, settings: Setti
                         "note": "复查已整改",
                     }
                     steps.append(_Step(verified, INSPECTOR, "inspections.verify", _const(verify)))
-    # This month: one inspection waiting for lina's review.
-    version = await service.current_template_version("cleaning")
-    assert version is not None
-    # Two hours ago, but within this month (the 1st just after midnight: a minute into it).
+    # This month so far: each vendor inspected once and approved (the dashboards' scores and
+    # this month's evaluations), as its first inspection of last month was.
     month_start = datetime.combine(site.today.replace(day=1), time(0, 1), site.clock.zone)
+    for index, ((name, vendor_service, _, _), plan) in enumerate(
+        zip(VENDORS, LAST_MONTH, strict=True)
+    ):
+        version, item_ids = templates[vendor_service]
+        _, _, kind, deductions = plan[0]
+        on = site.today.replace(day=1 + index * (site.today.day - 1) // len(VENDORS))
+        at = min(datetime.combine(on, time(9 + index, 10), site.clock.zone), site.hours_ago(3))
+        at = max(at, min(month_start, site.now))
+        inspection_id = record_id("inspection", site.site_id, index, "this month")
+        args = _inspection(
+            inspection_id,
+            site.site_id,
+            vendors[name].id,
+            zones[kind],
+            version.id,
+            at,
+            [(item_ids[code], points, reason) for code, points, reason in deductions],
+            before,
+        )
+        steps.append(
+            _Step(at + timedelta(minutes=25), INSPECTOR, "inspections.submit", _const(args))
+        )
+        review_at = min(at + timedelta(hours=1), site.now)
+        steps.append(_Step(review_at, SUPERVISOR, "review.approve", _review(inspection_id)))
+    # This month: one inspection waiting for lina's review.
+    version, item_ids = templates["cleaning"]
+    # Two hours ago, but within this month (the 1st just after midnight: a minute into it).
     waiting_at = max(site.hours_ago(2), min(month_start, site.now))
-    c02 = next(i.id for i in version.items if i.code == "c02")
     steps.append(
         _Step(
             waiting_at,
             INSPECTOR,
             "inspections.submit",
             _const(
-                {
-                    "id": record_id("inspection", site.site_id, "waiting"),
-                    "site_id": site.site_id,
-                    "vendor_id": vendors[VENDORS[0][0]].id,
-                    "zone_id": zones["lobby"],
-                    "template_version_id": version.id,
-                    "at": waiting_at.isoformat(),
-                    "mode": "quick",
-                    "items": [
-                        {
-                            "item_id": c02,
-                            "points_deducted": 2,
-                            "reason": "1栋大堂玻璃门有指印",
-                            "photos": [before],
-                        }
-                    ],
-                }
+                _inspection(
+                    record_id("inspection", site.site_id, "waiting"),
+                    site.site_id,
+                    vendors[VENDORS[0][0]].id,
+                    zones["lobby"],
+                    version.id,
+                    waiting_at,
+                    [(item_ids["c02"], 2, "1栋大堂玻璃门有指印")],
+                    before,
+                )
             ),
         )
     )
     for step in sorted(steps, key=lambda s: s.at):
         await devices.push(step.user, step.at, step.name, await step.args())
+
+
+def _inspection(
+    inspection_id: str,
+    site_id: int,
+    vendor_id: int,
+    zone_id: int,
+    version_id: int,
+    at: datetime,
+    deductions: list[tuple[int, int, str]],
+    photo: str,
+) -> dict[str, Any]:
+    """`inspections.submit` of a quick inspection: (item id, points, reason) per deduction,
+    each with the photo."""
+    return {
+        "id": inspection_id,
+        "site_id": site_id,
+        "vendor_id": vendor_id,
+        "zone_id": zone_id,
+        "template_version_id": version_id,
+        "at": at.isoformat(),
+        "mode": "quick",
+        "items": [
+            {"item_id": item, "points_deducted": points, "reason": reason, "photos": [photo]}
+            for item, points, reason in deductions
+        ],
+    }
 
 
 def _const(args: dict[str, Any]) -> Callable[[], Awaitable[dict[str, Any]]]:

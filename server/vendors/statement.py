@@ -17,6 +17,7 @@ from decimal import Decimal
 from functools import lru_cache
 from xml.sax.saxutils import escape
 
+import anyio.to_thread
 from PIL import Image, ImageDraw, ImageFont
 
 from server.media.service import file_name
@@ -184,7 +185,8 @@ async def pdf(evaluation: EvaluationRead, storage: MediaStorage | None = None) -
         )
         for more in deductions[1:]:
             w.line(20, (790, more, DEDUCTION_W))
-        thumbs = [t for t in (_thumb(storage, h) for h in item.photos[:MAX_THUMBS]) if t]
+        # The store may be S3: its reads go to a worker thread, not the event loop.
+        thumbs = await anyio.to_thread.run_sync(_thumbs, storage, item.photos[:MAX_THUMBS])
         if thumbs:
             w.room(THUMB + 10)
             for k, thumb in enumerate(thumbs):
@@ -216,6 +218,10 @@ def _wrap(text: str, size: int, width: int) -> list[str]:
         lines[-1] += char
         used += w
     return [*lines[:2], fit("".join(lines[2:]), size, width)] if len(lines) > 3 else lines
+
+
+def _thumbs(storage: MediaStorage | None, photos: list[str]) -> list[Image.Image]:
+    return [t for t in (_thumb(storage, h) for h in photos) if t]
 
 
 def _thumb(storage: MediaStorage | None, sha256: str) -> Image.Image | None:

@@ -1,8 +1,8 @@
 """A finding goes through its states on three phones (issue 14, "Findings"): 张伟 reports it at a
-unit picked from the site's units, 李娜 (supervisor) assigns it to 刘洋, who marks it fixed with a
-note (refused without one, the reason next to the field), 李娜 verifies it, reopens it with a
-reason, and after the second fix closes it; each page offers only its person's actions, and the
-finding shows who changed what."""
+unit picked from the site's units, 李娜 (supervisor) assigns it to 刘洋, whose home shows it not
+yet accepted; he accepts it (接单) and marks it fixed with a note (refused without one, the reason
+next to the field), 李娜 verifies it, reopens it with a reason, and after the second fix closes
+it; each page offers only its person's actions, and the finding shows who changed what."""
 
 from playwright.sync_api import BrowserContext, Page, expect
 
@@ -94,8 +94,22 @@ def test_a_finding_is_assigned_fixed_verified_reopened_and_closed_by_the_right_p
     liu = third_context.new_page()
     sign_in(liu, live_server, "liuyang")
     synced(liu)
+    # 刘洋's home lists it among their open findings, not yet accepted (待接单).
+    liu.get_by_test_id("nav-home").click()
+    row = liu.get_by_test_id("now-findings").locator(f'[data-id="{finding_id}"]')
+    expect(row.get_by_test_id("finding-not-accepted")).to_have_text("待接单", timeout=WAIT)
     status(liu, finding_id, "assigned")
+    assert actions(liu) == ["action-accept", "action-fix"]
+    liu.get_by_test_id("action-accept").click()  # 接单
+    expect(liu.get_by_test_id("action-done")).to_have_text("已接单。")
     assert actions(liu) == ["action-fix"]
+    synced(liu)
+    saved = server_findings(live_server)[finding_id]
+    assert saved["accepted_at"] and saved["accepted_by"] == saved["assignee_id"]
+    liu.get_by_test_id("nav-home").click()
+    expect(row).to_be_visible(timeout=WAIT)
+    expect(row.get_by_test_id("finding-not-accepted")).to_have_count(0)
+    status(liu, finding_id, "assigned")
     # No fix note: refused on the phone, the reason next to the note, nothing queued.
     liu.get_by_test_id("action-fix").click()
     expect(liu.get_by_test_id("action-error-fix_note")).to_have_text(
@@ -207,8 +221,9 @@ def test_a_cleaning_fix_needs_a_photo_and_says_so_next_to_the_photos(
     sign_in(wang, live_server, "wangfang")
     synced(wang)
     status(wang, finding_id, "assigned")
-    # 王芳 is the assignee: she fixes, and (having fixed it) may not verify it later.
-    assert actions(wang) == ["action-fix"]
+    # 王芳 is the assignee: she may fix it without accepting it first, and (having fixed it) may
+    # not verify it later.
+    assert actions(wang) == ["action-accept", "action-fix"]
     wang.get_by_test_id("action-fix-note").fill("已清运并冲洗")
     wang.get_by_test_id("action-fix").click()
     expect(wang.get_by_test_id("action-error-fix_photos")).to_have_text(

@@ -20,7 +20,7 @@ from tests.browser.conftest import (
     wait_for_service_worker,
 )
 from tests.browser.test_key_refusal import open_key
-from tests.browser.test_patrol_day import records, register_key, vacant_unit
+from tests.browser.test_patrol_day import key_tag, open_tag, records, register_key, vacant_unit
 
 WAIT = 20_000
 
@@ -56,14 +56,14 @@ def test_hand_over_with_both_phones_offline_in_either_order(
     sign_in(page, live_server, "lina")
     register_key(page, unit_id, "CH-K021")
     synced(page)
-    [(key_id, key)] = records(live_server, "keys").items()
+    [key_id] = records(live_server, "keys")
     zhang_id, liu_id = user_id(live_server, "zhangwei"), user_id(live_server, "liuyang")
 
     # Zhang Wei takes the key; Liu Yang's phone has pulled it (out with Zhang Wei).
     zhang = other_context.new_page()
     sign_in(zhang, live_server, "zhangwei")
     synced(zhang)
-    open_key(zhang, key_id)
+    open_tag(zhang, live_server, key_id)
     zhang.get_by_test_id("key-purpose").select_option("patrol")
     zhang.get_by_test_id("key-checkout").click()
     synced(zhang)
@@ -82,7 +82,7 @@ def test_hand_over_with_both_phones_offline_in_either_order(
     expect(zhang.get_by_test_id("key-done")).to_have_text(
         catalog_text("key.done.handover") + catalog_text("key.sync_when_online")
     )
-    liu.goto(f"{live_server.url}/k/{key['qr_token']}")
+    liu.goto(f"{live_server.url}/k/{key_tag(live_server, key_id)}")
     expect(liu.get_by_test_id("key-page")).to_have_attribute("data-id", key_id)
     expect_holder(liu, zhang_id)
     offer = liu.get_by_test_id("key-receive-offer")
@@ -101,7 +101,7 @@ def test_hand_over_with_both_phones_offline_in_either_order(
         synced(liu)
         stored = records(live_server, "keys")[key_id]
         assert (stored["holder_id"], stored["receipt_by"]) == (zhang_id, liu_id)
-        liu.goto(f"{live_server.url}/k/{key['qr_token']}")
+        liu.goto(f"{live_server.url}/k/{key_tag(live_server, key_id)}")
         expect(liu.get_by_test_id("key-receipt-waiting")).to_be_visible()
         expect(liu.get_by_test_id("key-receive")).to_have_count(0)
         # Zhang Wei comes online with the key page open: the sync completes the transfer and

@@ -10,7 +10,7 @@ from tests.browser.conftest import (
     sign_in,
     synced,
 )
-from tests.browser.test_patrol_day import records, register_key, vacant_unit
+from tests.browser.test_patrol_day import open_tag, records, register_key, vacant_unit
 
 WAIT = 20_000
 
@@ -37,7 +37,7 @@ def test_a_check_in_after_the_key_was_received_by_another_names_him_and_is_undon
     zhang = other_context.new_page()
     sign_in(zhang, live_server, "zhangwei")
     synced(zhang)
-    open_key(zhang, key_id)
+    open_tag(zhang, live_server, key_id)
     zhang.get_by_test_id("key-purpose").select_option("patrol")
     zhang.get_by_test_id("key-checkout").click()
     expect(zhang.get_by_test_id("key-status")).to_have_attribute("data-status", "out")
@@ -61,7 +61,11 @@ def test_a_check_in_after_the_key_was_received_by_another_names_him_and_is_undon
     liu = third_context.new_page()
     sign_in(liu, live_server, "liuyang")
     synced(liu)
+    # From the list he is asked to scan; the tag opens the receipt.
     open_key(liu, key_id)
+    expect(liu.get_by_test_id("key-scan-first")).to_contain_text("钥匙牌")
+    expect(liu.get_by_test_id("key-receive")).to_have_count(0)
+    open_tag(liu, live_server, key_id)
     liu.get_by_test_id("key-receive").click()
     synced(liu)
 

@@ -39,6 +39,19 @@ def records(server: LiveServer, collection: str) -> dict[str, dict[str, Any]]:
     return {r[0]: json.loads(r[1]) for r in rows}
 
 
+def key_tag(server: LiveServer, key_id: str) -> str:
+    """The token printed on a key's tag (what the label sheet encodes; no device pulls it)."""
+    from server.keys.tags import derived_token
+
+    return derived_token(server.data_dir, key_id)
+
+
+def open_tag(page: Page, server: LiveServer, key_id: str) -> None:
+    """Open a key's page as its scanned tag does: checkout and receipt need the tag."""
+    page.goto(f"{server.url}/k/{key_tag(server, key_id)}")
+    expect(page.get_by_test_id("key-page")).to_have_attribute("data-id", key_id)
+
+
 def vacant_unit(server: LiveServer) -> tuple[int, str]:
     [(unit_id, building, entrance, number)] = query(
         server,
@@ -99,8 +112,8 @@ def test_patrol_day_offline_scan_patrol_review(
     expect_pending(page, 0)
     [(key_id, key)] = records(live_server, "keys").items()
     assert key["unit_id"] == unit_id and key["status"] == "in"
-    token = key["qr_token"]
-    assert token and unit_name not in token
+    token = key_tag(live_server, key_id)
+    assert unit_name not in token and "qr_token" not in key
 
     # The patrol's phone: its camera sees the printed label.
     video = label_video(f"{PUBLIC_BASE}/k/{token}", tmp_path / "label.y4m")
@@ -213,6 +226,7 @@ def test_patrol_day_offline_scan_patrol_review(
     expect(page.get_by_test_id("review-finding")).to_have_count(1)
     page.get_by_test_id("review-comment").fill("已派维修")
     page.get_by_test_id("review-approve").click()
+    expect(page.get_by_test_id("review-queue")).to_be_visible()
     expect(row).to_have_count(0)
     sync_now(page)
     expect_pending(page, 0)

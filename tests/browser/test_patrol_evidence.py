@@ -100,6 +100,7 @@ def approve(page: Page, patrol_id: str) -> None:
     page.get_by_test_id("nav-review").click()
     page.locator(f'[data-testid="review-item"][data-id="{patrol_id}"]').click()
     page.get_by_test_id("review-approve").click()
+    expect(page.get_by_test_id("review-queue")).to_be_visible()
     sync_now(page)
     expect_pending(page, 0)
 

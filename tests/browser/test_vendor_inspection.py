@@ -137,6 +137,8 @@ def test_an_offline_inspection_with_a_photo_is_approved_and_counted(
     queued.locator(f'[data-testid="inspection-row"][data-id="{inspection_id}"]').click()
     expect(boss.get_by_test_id("inspection-item")).to_contain_text("大堂玻璃门有明显手印")
     boss.get_by_test_id("review-approve").click()
+    # Saved, it goes back to the queue, where the inspection no longer waits.
+    expect(boss.get_by_test_id("review-queue")).to_be_visible()
     expect(boss.get_by_test_id("review-inspections")).to_have_count(0)
     synced(boss)
     assert records(live_server, "inspections")[inspection_id]["status"] == "approved"

@@ -68,6 +68,7 @@ def review(p: Page, inspection_id: str, comment: str = "") -> None:
         p.get_by_test_id("review-reject").click()
     else:
         p.get_by_test_id("review-approve").click()
+    expect(p.get_by_test_id("review-queue")).to_be_visible()
     expect(p.get_by_test_id("review-inspections")).to_have_count(0)
     synced(p)
 

@@ -75,3 +75,10 @@ class Device:
             self.cursor = body["cursor"]
             if not body["has_more"]:
                 return changes
+
+
+def scan(settings: Any, key_id: str) -> str:
+    """The token a phone reads from a key's printed tag (`keys.checkout` / `keys.receive`)."""
+    from server.keys.tags import derived_token
+
+    return str(derived_token(settings.data_dir, key_id))

@@ -13,7 +13,9 @@ from server.app import create_app
 from server.auth import service
 from server.client_address import parse_trusted_proxies
 from server.settings import Settings, SettingsError
+from server.sites.tables import Site
 from tests.conftest import PASSWORD, ApiClient, concurrent_client, make_user
+from tests.server.sync_device import make_site
 
 
 def from_address(app: ASGIApp, address: str) -> ASGIApp:
@@ -385,3 +387,27 @@ def test_session_max_days_setting(tmp_path: Any) -> None:
     for bad in ("0", "-1", "x"):
         with pytest.raises(SettingsError):
             Settings.from_env({**env, "FIELDKEEP_SESSION_MAX_DAYS": bad})
+
+
+def test_passwords_are_hashed_with_argon2id_at_rfc_9106_cost(
+    production_password_hasher: PasswordHasher,
+) -> None:
+    """The suite hashes cheaply (tests/conftest.py); the server itself must not."""
+    hashed = production_password_hasher.hash("correct horse 42")
+    assert hashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert production_password_hasher.verify(hashed, "correct horse 42")
+
+
+async def test_the_user_learns_each_sites_time_zone(client: ApiClient) -> None:
+    """The app shows dates in the site's zone: the server says which (the default when none
+    was set)."""
+    shanghai = await make_site("north")
+    london = await make_site("london")
+    await Site.update({Site.timezone: "Europe/London"}).where(Site.id == london)
+    await make_user("zhang", ["patrol"], [shanghai, london])
+    await client.sign_in("zhang")
+    sites = (await client.get("/api/auth/me")).json()["user"]["sites"]
+    assert {s["code"]: s["timezone"] for s in sites} == {
+        "north": "Asia/Shanghai",
+        "london": "Europe/London",
+    }

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from litestar import get
 
+from server import access
 from server.app import create_app
 from server.settings import Settings
 from tests.conftest import ApiClient, make_user
@@ -112,8 +113,11 @@ async def test_non_numeric_path_id_is_4xx(client: ApiClient) -> None:
 
 
 async def test_server_error_shows_only_a_request_id(
-    settings: Settings, caplog: pytest.LogCaptureFixture
+    settings: Settings, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # A new route needs its row in the access table, like any other.
+    monkeypatch.setitem(access.ROUTES, "GET /api/boom", access.PUBLIC)
+
     @get("/api/boom", sync_to_thread=False)
     def boom() -> None:
         raise RuntimeError("secret internals: password=hunter2")

@@ -169,13 +169,13 @@ def test_sync_reproject_rebuilds_every_projection_or_the_one_named(tmp_path: Pat
     r = run(["sync", "reproject", "--collection", "key_events"], env)
     assert r.returncode == 0, r.stderr
     assert "findings" not in r.stdout
-    r = run(["sync", "reproject", "--collection", "patrols"], env)
+    r = run(["sync", "reproject", "--collection", "patrol_templates"], env)
     assert r.returncode == 2
     projected = (
         "findings, inspection_items, inspections, key_events, parking_shifts,"
-        " parking_transactions, permits"
+        " parking_transactions, patrols, permits"
     )
-    assert f"no projection for collection 'patrols' (projected: {projected})" in r.stderr
+    assert f"no projection for collection 'patrol_templates' (projected: {projected})" in r.stderr
 
 
 def test_permits_rotate_key_per_site_or_every_site(tmp_path: Path) -> None:

@@ -64,13 +64,13 @@ async def test_the_supervisor_pulls_a_patrol_to_review_a_returned_and_an_approve
     assert patrols["approved"]["reviewed_by"] == patrols["rejected"]["reviewed_by"]
 
 
-async def test_keys_are_registered_with_qr_tokens_and_some_are_out_one_overdue(
+async def test_keys_are_registered_with_tag_hashes_and_some_are_out_one_overdue(
     client: ApiClient, settings: Settings
 ) -> None:
     records = await _seeded(client, settings)
     keys = records["keys"]
     assert 8 <= len(keys) <= 12
-    assert all(k["qr_token"] for k in keys)
+    assert all(len(k["tag_hash"]) == 64 and "qr_token" not in k for k in keys)
     entrusted = [k for k in keys if k["kind"] == "entrusted"]
     assert len(entrusted) == 1 and entrusted[0]["authorization_until"]
     out = (await client.get(f"/api/sites/{await _cuihu()}/keys/out")).json()
@@ -88,6 +88,9 @@ async def test_findings_are_at_every_step_and_every_seeded_text_is_chinese(
     statuses = Counter(f["status"] for f in records["findings"] if not f.get("inspection_id"))
     assert statuses == {"open": 2, "assigned": 1, "fixed": 1, "verified": 1, "closed": 1}
     assert any(f["status"] == "open" and f["assignee_id"] is None for f in records["findings"])
+    own = [f for f in records["findings"] if not f.get("inspection_id")]
+    assert sum(bool(f.get("accepted_at")) for f in own) == 3  # 接单: one still waits
+    assert any(f["status"] == "assigned" and not f.get("accepted_at") for f in own)
     assert records["finding_comments"]
     for collection, names in TEXTS.items():
         for record in records[collection]:

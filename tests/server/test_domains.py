@@ -63,6 +63,7 @@ def test_routes_handlers_notices_and_piccolo_apps_come_from_the_list() -> None:
             "sites",
             "findings",
             "keys",
+            "patrols",
             "media",
             "push",
             "syncing",
@@ -75,6 +76,7 @@ def test_routes_handlers_notices_and_piccolo_apps_come_from_the_list() -> None:
     assert [p.collection for p in all_projections()] == [
         "findings",
         "key_events",
+        "patrols",
         "parking_shifts",
         "parking_transactions",
         "inspections",

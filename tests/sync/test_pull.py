@@ -168,6 +168,24 @@ async def test_a_cursor_signed_with_another_secret_raises_bad_cursor() -> None:
         await engine.pull(actor(), forged)
 
 
+def test_a_cursor_spelled_differently_in_its_spare_bits_raises_bad_cursor() -> None:
+    # Unpadded base64 leaves spare low bits in the last character when the bytes are not a
+    # multiple of three; a token changed only there decodes to the same bytes.
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    for extra in range(3):  # of three consecutive lengths, two leave spare bits
+        token = encode_cursor(CursorData("e" * (32 + extra), 10, "f" * 32), SECRET)
+        if len(token) % 4:
+            break
+    spare_bits = 4 if len(token) % 4 == 2 else 2
+    last = alphabet.index(token[-1])
+    respelled = token[:-1] + alphabet[last ^ (1 << spare_bits) - 1]
+    padded = lambda t: t + "=" * (-len(t) % 4)  # noqa: E731
+    assert base64.urlsafe_b64decode(padded(respelled)) == base64.urlsafe_b64decode(padded(token))
+    assert decode_cursor(token, SECRET).revision == 10
+    with pytest.raises(BadCursor):
+        decode_cursor(respelled, SECRET)
+
+
 def test_a_signed_cursor_of_an_unknown_layout_raises_bad_cursor() -> None:
     from sync._cursor import _mac
 

@@ -12,18 +12,18 @@ SYNC_DIR = Path(sync.__file__).parent
 INTENDED = {
     # wire protocol v1
     "Mutation", "PushRequest", "PushResponse", "MutationResult", "Status", "Conflict",
-    "ErrorInfo", "Change", "PullResponse",
+    "ErrorInfo", "Change", "PullResponse", "new_id",
     # hybrid logical clock
     "Clock", "Stamp", "BadStamp", "parse_stamp", "format_stamp", "clamp", "MAX_AHEAD_MS",
     "SERVER_NODE",
     # engine and what handlers see
-    "SyncEngine", "Handler", "Actor", "MutationContext", "Write", "ALL_SITES",
+    "SyncEngine", "Access", "Handler", "Actor", "MutationContext", "Write", "ALL_SITES",
     "scope_fingerprint", "DEFAULT_PULL_LIMIT", "MAX_PULL_LIMIT", "DEFAULT_TOMBSTONE_HORIZON_MS",
     # concurrent edits: the upsert args that are no fields, audiences, the conflicts collection
     "BASE_REVISION", "RESOLVES", "audiences_of", "user_audience", "role_audience",
     "ConflictsHandler",
     # errors
-    "SyncError", "Refusal", "DeviceMismatch", "BadCursor", "BadLimit",
+    "SyncError", "Refusal", "DeviceMismatch", "BadCursor", "BadLimit", "StoreContention",
     # storage
     "Store", "StoredRecord", "StoredResult", "DeviceState", "ConflictEntry", "StoreInfo", "Event",
     "FieldAuthor",

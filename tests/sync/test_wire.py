@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import uuid
 from typing import Any
 
 import msgspec
@@ -15,7 +17,9 @@ from sync import (
     PullResponse,
     PushRequest,
     PushResponse,
+    new_id,
 )
+from sync._wire import UUID_PATTERN
 
 DEVICE = "0b7e2a64-1f1c-4c57-9f1e-5a3c2d1e0f9a"
 MUTATION = "5d1f8a2c-3b4e-4c6d-8e9f-a0b1c2d3e4f5"
@@ -107,3 +111,12 @@ def test_a_pull_response_encodes_to_the_contract() -> None:
         "has_more": False,
         "reset": False,
     }
+
+
+def test_new_ids_are_v7_uuids_that_sort_by_the_time_they_were_made() -> None:
+    made = [new_id(ms) for ms in (0, 1, 255, 256, 1_796_594_400_000, 2**48 - 1)]
+    assert all(re.match(UUID_PATTERN, i) and uuid.UUID(i).version == 7 for i in made)
+    assert sorted(made) == made
+    assert new_id(1_796_594_400_000).startswith("01a24d5e-fb00-7")  # as the PWA makes it
+    assert new_id(5) != new_id(5)
+    assert new_id() > made[-2]  # now, after 2026-12-06

@@ -30,7 +30,7 @@ export function Keys({ user, editId }: { user: User; editId?: string }) {
     setEditing(which);
   };
   const list = keys.value.filter((k) => String(k.site_id) === site).sort((a, b) => a.code.localeCompare(b.code));
-  const printable = list.filter((k) => selected.has(k.id) && k.qr_token);
+  const printable = list.filter((k) => selected.has(k.id) && k.tag_hash);
   function print() {
     window.open(`/api/keys/labels.pdf?ids=${printable.map((k) => encodeURIComponent(k.id)).join(',')}`, '_blank', 'noopener');
   }
@@ -52,7 +52,7 @@ export function Keys({ user, editId }: { user: User; editId?: string }) {
                   <input
                     type="checkbox"
                     checked={selected.has(k.id)}
-                    disabled={!k.qr_token}
+                    disabled={!k.tag_hash}
                     onChange={() => setSelected((s) => {
                       const n = new Set(s);
                       if (n.has(k.id)) n.delete(k.id);
@@ -64,7 +64,7 @@ export function Keys({ user, editId }: { user: User; editId?: string }) {
                   <strong>{k.code}</strong> · {keyKindText(k.kind)} · {keyStatusText(k.status)}
                 </label>
               </div>
-              <span class="row-sub">{k.label || unitName(k.unit_id)}{!k.qr_token && ` · ${t('admin.key_not_synced')}`}</span>
+              <span class="row-sub">{k.label || unitName(k.unit_id)}{!k.tag_hash && ` · ${t('admin.key_not_synced')}`}</span>
               <button type="button" class="btn-link" onClick={() => edit(k.id)}>
                 {t('admin.edit')}
               </button>
@@ -72,7 +72,7 @@ export function Keys({ user, editId }: { user: User; editId?: string }) {
           ))}
         </ul>
         <div class="actions">
-          <button type="button" class="btn btn-light-outline" onClick={() => setSelected(new Set(list.filter((k) => k.qr_token).map((k) => k.id)))}>
+          <button type="button" class="btn btn-light-outline" onClick={() => setSelected(new Set(list.filter((k) => k.tag_hash).map((k) => k.id)))}>
             {t('admin.select_all')}
           </button>
           <button type="button" class="btn btn-primary" disabled={printable.length === 0 || !online.value} onClick={print} data-testid="admin-key-print">

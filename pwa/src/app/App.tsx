@@ -30,6 +30,8 @@ const LOAD: Record<Exclude<Feature, 'findings'>, () => Promise<{ default: Screen
   parking: () => import('../parking/screens'),
   permits: () => import('../permits/screens'),
   vendors: () => import('../vendors/screens'),
+  audit: () => import('../audit/screens'),
+  reports: () => import('../reports/screens'),
 };
 
 const loaded = new Map<Feature, Screens>([['findings', FindingsScreens]]);

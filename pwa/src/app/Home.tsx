@@ -43,6 +43,8 @@ const FEATURE_ROUTES: Partial<Record<string, RouteName>> = {
   'feature.permit_scan': 'permit-scan',
   'feature.vendor_inspection': 'inspections',
   'feature.vendor_evaluation': 'vendors',
+  'feature.audit_log': 'audit',
+  'feature.reports': 'reports',
 };
 
 export function Home({ user }: { user: User }) {

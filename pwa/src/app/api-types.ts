@@ -6,6 +6,8 @@
 export interface Site {
   id: string;
   name: string;
+  /** IANA zone of the site's calendar (absent in a user stored by an older version). */
+  timezone?: string;
 }
 
 /** `GET /api/auth/me` `user`, checked by `parseUser` (app/user.ts). */

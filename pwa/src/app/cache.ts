@@ -13,6 +13,9 @@ export const CACHE = {
   vendors: 'vendors:',
   zones: 'zones:',
   template: 'vtemplate:',
+  // Written by the reports screens when they open online (reports/store.ts).
+  reports: 'reports',
+  dashboard: 'dashboard:',
 } as const;
 
 export interface Cached<T> {

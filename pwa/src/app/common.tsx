@@ -137,6 +137,7 @@ const TABS: { name: RouteName; key: MessageKey; match: Route['name'][]; roles?: 
   { name: 'parking', key: 'nav.parking', match: ['parking'], roles: ['cashier'] },
   { name: 'inspections', key: 'nav.inspections', match: ['inspections', 'inspection-new', 'inspection'], roles: ['environment'] },
   { name: 'review', key: 'nav.review', match: ['review', 'review-item'], roles: ['supervisor'] },
+  { name: 'reports', key: 'nav.reports', match: ['reports', 'ledgers', 'ledger'], roles: ['supervisor', 'manager', 'admin'] },
   { name: 'findings', key: 'nav.findings', match: ['findings', 'finding', 'finding-new', 'finding-edit'] },
   { name: 'sync', key: 'nav.sync', match: ['sync'] },
 ];

@@ -1,16 +1,21 @@
-// Dates and times as people on site read them: in the site's time zone
-// (Asia/Shanghai for now), in the UI language.
+// Dates and times as people on site read them: in the site's time zone (the
+// server's, sent with the user's sites; see app/site.ts), in the UI language.
+import { signal } from '@preact/signals';
 import type { Lang } from '../i18n';
 
-export const TIME_ZONE = 'Asia/Shanghai';
+/** The server's default zone for a site (server/sites/tables.py), until the user's sites say theirs. */
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+/** The zone every date and time on screen is read in; a signal, so screens redraw when it is learnt. */
+export const timeZone = signal(DEFAULT_TIME_ZONE);
 
 const cache = new Map<string, Intl.DateTimeFormat>();
 
 function fmt(l: string, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `${l}|${JSON.stringify(opts)}`;
+  const zone = timeZone.value;
+  const key = `${zone}|${l}|${JSON.stringify(opts)}`;
   let f = cache.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat(l, { timeZone: TIME_ZONE, ...opts });
+    f = new Intl.DateTimeFormat(l, { timeZone: zone, ...opts });
     cache.set(key, f);
   }
   return f;
@@ -38,6 +43,13 @@ export function today(now: number = Date.now()): string {
   const parts = fmt('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date(now));
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+/** Fen as yuan text: 123456 → "¥1234.56" (integer maths, no float rounding). */
+export function yuan(fen: number): string {
+  const sign = fen < 0 ? '-' : '';
+  const a = Math.abs(fen);
+  return `${sign}¥${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;
 }
 
 export function bytes(n: number | undefined, l: Lang): string {

@@ -13,9 +13,9 @@ export const ROLE_FEATURES: Record<Role, MessageKey[]> = {
   patrol: ['feature.vacant_patrol', 'feature.keys', 'feature.permits', 'feature.permit_scan'],
   environment: ['feature.vendor_inspection'],
   cashier: ['feature.parking_shift', 'feature.permit_scan'],
-  supervisor: ['feature.review', 'feature.permits', 'feature.vendor_inspection'],
-  manager: ['feature.reports', 'feature.vendor_evaluation'],
-  admin: ['feature.master_data'],
+  supervisor: ['feature.review', 'feature.permits', 'feature.vendor_inspection', 'feature.reports'],
+  manager: ['feature.reports', 'feature.vendor_evaluation', 'feature.audit_log'],
+  admin: ['feature.master_data', 'feature.reports', 'feature.audit_log'],
 };
 
 /** A role's name in the UI language (a role this build does not know: as sent). */

@@ -1,16 +1,21 @@
 // What every feature reads about the user's sites: the clock ("today" on site,
 // moved on every minute), who acts, site names, and the sites' vacant units
 // (a REST answer cached for offline use, see cache.ts and units.ts).
-import { computed, signal } from '@preact/signals';
+import { computed, effect, signal } from '@preact/signals';
 import { CACHE, type Cached } from './cache';
 import { localSnapshot, me } from './data';
-import { today } from './format';
+import { DEFAULT_TIME_ZONE, timeZone, today } from './format';
 import { user } from './state';
 import { parseUnits, type Unit } from './units';
 
 /** Re-evaluated every minute so "overdue" and "today" move on while a screen is open. */
 export const clock = signal(Date.now());
 if (typeof setInterval === 'function') setInterval(() => (clock.value = Date.now()), 60_000);
+
+/** The zone of the user's sites (the first one's, should they differ), else the server's default. */
+effect(() => {
+  timeZone.value = user.value?.sites.find((s) => s.timezone)?.timezone ?? DEFAULT_TIME_ZONE;
+});
 
 export const todayOnSite = computed(() => today(clock.value));
 

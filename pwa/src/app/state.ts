@@ -42,11 +42,15 @@ export type FeatureRoute =
   | { name: 'inspection-new' }
   | { name: 'inspection'; id: string }
   | { name: 'vendors' }
-  | { name: 'vendor'; id: number };
+  | { name: 'vendor'; id: number }
+  | { name: 'audit' }
+  | { name: 'reports' }
+  | { name: 'ledgers' }
+  | { name: 'ledger'; report: string };
 
 export type Route = ShellRoute | FeatureRoute;
 
-export type Feature = 'findings' | 'patrols' | 'keys' | 'review' | 'admin' | 'parking' | 'permits' | 'vendors';
+export type Feature = 'findings' | 'patrols' | 'keys' | 'review' | 'admin' | 'parking' | 'permits' | 'vendors' | 'audit' | 'reports';
 
 /** Which feature shows each feature route. */
 export const FEATURE_OF: Readonly<Record<FeatureRoute['name'], Feature>> = {
@@ -71,13 +75,17 @@ export const FEATURE_OF: Readonly<Record<FeatureRoute['name'], Feature>> = {
   inspection: 'vendors',
   vendors: 'vendors',
   vendor: 'vendors',
+  audit: 'audit',
+  reports: 'reports',
+  ledgers: 'reports',
+  ledger: 'reports',
 };
 
 export function isFeatureRoute(r: Route): r is FeatureRoute {
   return Object.prototype.hasOwnProperty.call(FEATURE_OF, r.name);
 }
 
-export type RouteName = 'home' | 'settings' | 'sync' | 'findings' | 'finding-new' | 'patrols' | 'keys' | 'review' | 'admin' | 'parking' | 'permits' | 'permit-scan' | 'inspections' | 'inspection-new' | 'vendors';
+export type RouteName = 'home' | 'settings' | 'sync' | 'findings' | 'finding-new' | 'patrols' | 'keys' | 'review' | 'admin' | 'parking' | 'permits' | 'permit-scan' | 'inspections' | 'inspection-new' | 'vendors' | 'reports' | 'ledgers' | 'audit';
 
 export function pathOf(r: Route): string {
   switch (r.name) {
@@ -130,6 +138,14 @@ export function pathOf(r: Route): string {
       return '/vendors';
     case 'vendor':
       return `/vendors/${r.id}`;
+    case 'audit':
+      return '/audit';
+    case 'reports':
+      return '/reports';
+    case 'ledgers':
+      return '/ledgers';
+    case 'ledger':
+      return `/ledgers/${encodeURIComponent(r.report)}`;
   }
 }
 
@@ -161,10 +177,10 @@ export function parseRoute(path: string, search = ''): Route {
 
 /** Patrols, keys, review and the admin desk by path (findings are parsed above). */
 function parseFeatureRoute(p: string, search: string): FeatureRoute | null {
-  if (p === '/patrols' || p === '/keys' || p === '/review' || p === '/admin' || p === '/parking' || p === '/permits' || p === '/inspections' || p === '/vendors') return { name: p.slice(1) } as FeatureRoute;
+  if (p === '/patrols' || p === '/keys' || p === '/review' || p === '/admin' || p === '/parking' || p === '/permits' || p === '/inspections' || p === '/vendors' || p === '/reports' || p === '/ledgers' || p === '/audit') return { name: p.slice(1) } as FeatureRoute;
   if (p === '/permits/scan') return { name: 'permit-scan' };
   if (p === '/inspections/new') return { name: 'inspection-new' };
-  const m = /^\/(patrols\/unit|patrols|keys|k|review|admin|parking|inspections|vendors)\/([^/]+)$/.exec(p);
+  const m = /^\/(patrols\/unit|patrols|keys|k|review|admin|parking|inspections|vendors|ledgers)\/([^/]+)$/.exec(p);
   if (!m) return null;
   let v: string;
   try {
@@ -195,6 +211,8 @@ function parseFeatureRoute(p: string, search: string): FeatureRoute | null {
       const id = Number(v);
       return Number.isSafeInteger(id) && id > 0 ? { name: 'vendor', id } : null;
     }
+    case 'ledgers':
+      return { name: 'ledger', report: v };
     default:
       return { name: 'admin', section: v };
   }
@@ -214,6 +232,14 @@ export function navigate(to: Route | RouteName, replace = false): void {
     else history.pushState({ fieldkeep: true }, '', path);
   }
   if (typeof scrollTo === 'function') scrollTo(0, 0);
+}
+
+/**
+ * After a save on screen `from`: go on to `to` (replacing `from`), unless the person already
+ * went elsewhere while the save ran (a tap on 同步 must not be undone by the save finishing).
+ */
+export function leave(from: Route, to: Route | RouteName): void {
+  if (pathOf(route.value) === pathOf(from)) navigate(to, true);
 }
 
 /** Back: pop our own history entry when there is one, else replace with `fallback`. */

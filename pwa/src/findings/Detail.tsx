@@ -8,7 +8,7 @@ import { NoticeItem, Screen } from '../app/common';
 import { me, memberName, notices, ready } from '../app/data';
 import { dateTime, day } from '../app/format';
 import { categoryLabel, statusLabel } from '../app/labels';
-import { goBack, navigate } from '../app/state';
+import { goBack, leave, navigate, route } from '../app/state';
 import { addComment, comments, deleteFinding, findings } from './store';
 import { PhotoStrip } from '../photos/Photos';
 import { StateChips } from './List';
@@ -111,8 +111,9 @@ function Body({ user, f }: { user: User; f: Finding }) {
   const rejected = notices.value.some((n) => n.kind === 'rejected' && n.collection === 'findings' && n.record_id === f.id);
   async function remove() {
     if (!confirm(t('finding.delete_confirm'))) return;
+    const here = route.value;
     await deleteFinding(f.id);
-    navigate('findings', true);
+    leave(here, 'findings');
   }
   return (
     <section class="card" data-testid="finding-detail" data-id={f.id} data-status={f.status}>

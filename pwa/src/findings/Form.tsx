@@ -9,7 +9,7 @@ import { refreshUnits } from '../app/cache';
 import { allUnits } from '../app/site';
 import { unitLabel } from '../app/units';
 import { categoryLabel, fieldLabel } from '../app/labels';
-import { goBack, navigate, online } from '../app/state';
+import { goBack, leave, online, route } from '../app/state';
 import { findings, newFindingId, saveFinding } from './store';
 import type { NewPhoto } from '../db/local';
 import { PhotoPicker } from '../photos/Photos';
@@ -127,6 +127,7 @@ function FindingForm({ user, id, noticeId }: { user: User; id: string | null; no
     }
     setBusy(true);
     setError(null);
+    const here = route.value;
     try {
       const kept = new Set(v.photos);
       const photos = [...added.values()].filter((p) => kept.has(p.hash));
@@ -135,7 +136,7 @@ function FindingForm({ user, id, noticeId }: { user: User; id: string | null; no
         // Nothing new to send, but the person has seen the rejection.
         await dismiss(noticeId);
       }
-      navigate({ name: 'finding', id: base.recordId }, true);
+      leave(here, { name: 'finding', id: base.recordId });
     } catch (err) {
       setError(errorText(err));
       setBusy(false);

@@ -2,7 +2,7 @@ import './texts';
 import { signal } from '@preact/signals';
 import { useState } from 'preact/hooks';
 import { lang, t } from '../i18n';
-import { sortFindings, STATUSES, type Finding } from './finding';
+import { awaitsAcceptance, sortFindings, STATUSES, type Finding } from './finding';
 import type { User } from '../app/api-types';
 import { Link, Screen } from '../app/common';
 import { BySite, SitePicker } from '../app/ui';
@@ -58,6 +58,11 @@ export function FindingRows({ list, empty }: { list: Finding[]; empty: string })
             <Link to={{ name: 'finding', id: f.id }} class="row" testid="finding-row" dataId={f.id}>
               <span class="row-top">
                 <span class={`chip status-${f.status}`}>{statusLabel(f.status)}</span>
+                {awaitsAcceptance(f) && (
+                  <span class="chip status-open" data-testid="finding-not-accepted">
+                    {t('finding.not_accepted')}
+                  </span>
+                )}
                 <span class="row-cat">{categoryLabel(f.category)}</span>
                 <StateChips pending={f.pending} rejected={rejected.has(f.id)} />
               </span>

@@ -37,6 +37,9 @@ export interface Finding {
   created_by: number | null;
   created_at: string | null;
   fixed_by: number | null;
+  /** 接单: when and by whom the assignee accepted it (a reassignment clears them). */
+  accepted_by: number | null;
+  accepted_at: string | null;
   close_reason: string;
   reopen_reason: string;
   revision: number | null;
@@ -60,7 +63,7 @@ export const NAMES = {
 } as const;
 
 /** The state intents (`findings.<intent>`), each a step the server decides. */
-export type Intent = 'assign' | 'fix' | 'verify' | 'close' | 'reopen';
+export type Intent = 'assign' | 'accept' | 'fix' | 'verify' | 'close' | 'reopen';
 
 export function toFinding(r: ViewRecord): Finding {
   const f = r.fields;
@@ -80,6 +83,8 @@ export function toFinding(r: ViewRecord): Finding {
     created_by: num(f.created_by),
     created_at: typeof f.created_at === 'string' ? f.created_at : null,
     fixed_by: num(f.fixed_by),
+    accepted_by: num(f.accepted_by),
+    accepted_at: typeof f.accepted_at === 'string' ? f.accepted_at : null,
     close_reason: str(f.close_reason),
     reopen_reason: str(f.reopen_reason),
     revision: r.revision,
@@ -120,7 +125,10 @@ export function findingAppliers(me: number | null): Record<string, Applier> {
     },
     [NAMES.delete]: deleteApplier,
     // The state steps, shown as the server will decide them (it may still refuse).
-    'findings.assign': step('assigned', (_, a) => ({ assignee_id: a.assignee_id })),
+    'findings.assign': step('assigned', (c, a) =>
+      a.assignee_id === c.assignee_id ? { assignee_id: a.assignee_id } : { assignee_id: a.assignee_id, accepted_by: null, accepted_at: null },
+    ),
+    'findings.accept': (c, _a, row) => c && (c.accepted_at ? c : { ...c, accepted_by: me, accepted_at: iso(row.created_at) }),
     'findings.fix': step('fixed', (c, a) => ({ fix_note: a.fix_note, fixed_by: me, fix_photos: applySetOp(c.fix_photos, a.fix_photos) })),
     'findings.verify': step('verified'),
     'findings.close': step('closed', (_, a) => ({ close_reason: a.reason })),
@@ -224,6 +232,11 @@ export function mine(list: readonly Finding[], me: number | null): Finding[] {
 /** Not yet fixed and due today or earlier (`today` is YYYY-MM-DD in the site's time zone). */
 export function due(list: readonly Finding[], today: string): Finding[] {
   return list.filter((f) => OPEN_STATUSES.has(f.status) && f.due_date !== null && f.due_date <= today);
+}
+
+/** Assigned and not yet accepted (接单) by its assignee. */
+export function awaitsAcceptance(f: Pick<Finding, 'status' | 'assignee_id' | 'accepted_at'>): boolean {
+  return f.status === 'assigned' && f.assignee_id !== null && f.accepted_at === null;
 }
 
 export function toVerify(list: readonly Finding[]): Finding[] {

@@ -1,6 +1,7 @@
 // One key (from the list, or from its QR tag `/k/<token>`, offline too): its
 // custody now, what I may do with it (predicted; the server decides), the
-// owner's authorisation for an entrusted key, and the ledger.
+// owner's authorisation for an entrusted key, and the ledger. Checkout and
+// receipt send the scanned token: only a page opened from the tag offers them.
 import { useEffect, useState } from 'preact/hooks';
 import type { User } from '../app/api-types';
 import { Link, Screen } from '../app/common';
@@ -12,33 +13,41 @@ import { t } from '../i18n';
 import { errorText } from '../i18n/errors';
 import { PhotoStrip } from '../photos/Photos';
 import { authorizationValid, PURPOSES, receiptWaits, refusal, type Intent, type Key, type Purpose } from './key';
+import { tagHash } from '../scan/token';
 import { eventText, keyKindText, keyStatusText, purposeText } from './labels';
+import { ScanKey } from './ScanKey';
 import { holderName, keyIntent, keyLedger, keyOverdue, keys } from './store';
 
 export function KeyByToken({ user, token }: { user: User; token: string }) {
-  const k = keys.value.find((x) => x.qr_token === token) ?? null;
+  // Keys carry the token's hash only: hashed once, looked up on every change of the list.
+  const [hash, setHash] = useState<string | null>(null);
+  useEffect(() => {
+    void tagHash(token).then(setHash);
+  }, [token]);
+  const k = hash === null ? null : keys.value.find((x) => x.tag_hash === hash) ?? null;
   const back = () => goBack('keys');
   if (!k) {
     return (
       <Screen title={t('key.title')} back={back}>
         <p class="notice" data-testid="key-missing">
-          {ready.value ? t('key.tag_unknown') : t('common.loading')}
+          {ready.value && hash !== null ? t('key.tag_unknown') : t('common.loading')}
         </p>
       </Screen>
     );
   }
   // Reached by the key's tag: the person has the key in hand and may confirm a receipt.
-  return <KeyScreen user={user} id={k.id} scanned />;
+  return <KeyScreen user={user} id={k.id} tag={token} />;
 }
 
-export function KeyScreen({ user, id, scanned = false }: { user: User; id: string; scanned?: boolean }) {
+/** `tag`: the token scanned from the key's tag (null when opened from a list). */
+export function KeyScreen({ user, id, tag = null }: { user: User; id: string; tag?: string | null }) {
   const k = keys.value.find((x) => x.id === id) ?? null;
   const back = () => goBack('keys');
   return (
     <Screen title={k ? t('key.title_code', { code: k.code }) : t('key.title')} back={back}>
       <RecordNotices recordId={id} />
       {k ? (
-        <KeyBody key={k.id} user={user} k={k} scanned={scanned} />
+        <KeyBody key={k.id} user={user} k={k} tag={tag} />
       ) : (
         <p class="muted" data-testid="key-missing">
           {ready.value ? t('key.missing') : t('common.loading')}
@@ -54,7 +63,7 @@ function inHours(h: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-function KeyBody({ user, k, scanned }: { user: User; k: Key; scanned: boolean }) {
+function KeyBody({ user, k, tag }: { user: User; k: Key; tag: string | null }) {
   const [purpose, setPurpose] = useState<Purpose>('patrol');
   const [expected, setExpected] = useState(() => inHours(2));
   const [to, setTo] = useState('');
@@ -76,6 +85,9 @@ function KeyBody({ user, k, scanned }: { user: User; k: Key; scanned: boolean })
   const keeper = user.roles.includes('supervisor') || user.roles.includes('admin');
   const receiveWhy = why('receive');
   const iWait = k.status === 'out' && k.receipt_by !== null && k.receipt_by === me.value && k.holder_id !== me.value;
+  const scanned = tag !== null;
+  // Checkout or receipt would be possible but needs the tag in hand.
+  const scanFirst = !scanned && ((k.status === 'in' && why('checkout') === null) || (receiveWhy === null && !iWait && !receiptWaits(k, a)));
   // A sync that lands changes what may be done: an earlier "done" line no longer holds.
   useEffect(() => {
     setDone(null);
@@ -173,10 +185,18 @@ function KeyBody({ user, k, scanned }: { user: User; k: Key; scanned: boolean })
           </p>
         )}
 
-        {receiveWhy === null && !iWait && (!receiptWaits(k, a) || scanned) && (
+        {scanFirst && (
+          <div class="notice" data-testid="key-scan-first">
+            {receiveWhy === null && <p>{t('key.handover_to_you', { name: holderName(k) })}</p>}
+            <p>{t('key.scan_to_take')}</p>
+            <ScanKey label={t('keys.scan')} onKey={(found, scannedTag) => navigate(scannedTag ? { name: 'key-tag', token: scannedTag } : { name: 'key', id: found.id })} />
+          </div>
+        )}
+
+        {receiveWhy === null && !iWait && scanned && (
           <div class="notice notice-warn" data-testid="key-receive-offer" data-waits={String(receiptWaits(k, a))}>
             <p>{receiptWaits(k, a) ? t('key.receive_by_scan', { name: holderName(k) }) : t('key.handover_to_you', { name: holderName(k) })}</p>
-            <button type="button" class="btn btn-primary btn-block" disabled={busy} onClick={() => void act('receive')} data-testid="key-receive">
+            <button type="button" class="btn btn-primary btn-block" disabled={busy} onClick={() => void act('receive', { tag: tag ?? undefined })} data-testid="key-receive">
               {t('key.receive')}
             </button>
           </div>
@@ -190,27 +210,29 @@ function KeyBody({ user, k, scanned }: { user: User; k: Key; scanned: boolean })
 
         {k.status === 'in' &&
           (checkoutWhy === null ? (
-            <>
-              <label for="k-purpose">{t('key.purpose')}</label>
-              <select id="k-purpose" value={purpose} onChange={(e) => setPurpose(e.currentTarget.value as Purpose)} data-testid="key-purpose">
-                {PURPOSES.map((p) => (
-                  <option key={p} value={p}>
-                    {purposeText(p)}
-                  </option>
-                ))}
-              </select>
-              <label for="k-expected">{t('key.expected_return')}</label>
-              <input id="k-expected" type="datetime-local" value={expected} onInput={(e) => setExpected(e.currentTarget.value)} data-testid="key-expected" />
-              <button
-                type="button"
-                class="btn btn-primary btn-block"
-                disabled={busy}
-                onClick={() => void act('checkout', { purpose, expected_return: expectedIso })}
-                data-testid="key-checkout"
-              >
-                {t('key.checkout')}
-              </button>
-            </>
+            scanned && (
+              <>
+                <label for="k-purpose">{t('key.purpose')}</label>
+                <select id="k-purpose" value={purpose} onChange={(e) => setPurpose(e.currentTarget.value as Purpose)} data-testid="key-purpose">
+                  {PURPOSES.map((p) => (
+                    <option key={p} value={p}>
+                      {purposeText(p)}
+                    </option>
+                  ))}
+                </select>
+                <label for="k-expected">{t('key.expected_return')}</label>
+                <input id="k-expected" type="datetime-local" value={expected} onInput={(e) => setExpected(e.currentTarget.value)} data-testid="key-expected" />
+                <button
+                  type="button"
+                  class="btn btn-primary btn-block"
+                  disabled={busy}
+                  onClick={() => void act('checkout', { purpose, expected_return: expectedIso, tag: tag ?? undefined })}
+                  data-testid="key-checkout"
+                >
+                  {t('key.checkout')}
+                </button>
+              </>
+            )
           ) : (
             <p class="notice" data-testid="key-checkout-refused" data-code={checkoutWhy}>
               {errorText({ code: checkoutWhy })}
@@ -274,7 +296,7 @@ function KeyBody({ user, k, scanned }: { user: User; k: Key; scanned: boolean })
         </div>
         {keeper && (
           <div class="actions">
-            {online.value && k.qr_token && (
+            {online.value && k.tag_hash && (
               <a class="btn btn-light-outline link-btn" href={`/api/keys/labels.pdf?ids=${encodeURIComponent(k.id)}`} target="_blank" rel="noopener" data-testid="key-print">
                 {t('key.print_label')}
               </a>

@@ -38,7 +38,7 @@ export function KeysList({ user }: { user: User }) {
 
   return (
     <Screen title={t('keys.title')}>
-      <ScanKey label={t('keys.scan')} onKey={(k) => navigate(k.qr_token ? { name: 'key-tag', token: k.qr_token } : { name: 'key', id: k.id })} />
+      <ScanKey label={t('keys.scan')} onKey={(k, tag) => navigate(tag ? { name: 'key-tag', token: tag } : { name: 'key', id: k.id })} />
       {toMe.length > 0 && (
         <section class="card notice-warn" aria-labelledby="tome-h">
           <h2 id="tome-h">{t('keys.to_me')}</h2>

@@ -7,15 +7,16 @@ import { findKey, parseScan } from '../scan/token';
 import type { Key } from './key';
 import { keys } from './store';
 
-export function ScanKey({ label, onKey }: { label: string; onKey: (key: Key) => void }) {
+/** `onKey` gets the key and the scanned tag token (null when a short code was typed). */
+export function ScanKey({ label, onKey }: { label: string; onKey: (key: Key, tag: string | null) => void }) {
   const [scanning, setScanning] = useState(false);
   const [scanError, setScanError] = useState<string | null>(null);
 
-  function onScan(text: string) {
+  async function onScan(text: string) {
     setScanning(false);
-    const k = findKey(keys.value, parseScan(text));
-    setScanError(k ? null : t('scan.unknown'));
-    if (k) onKey(k);
+    const found = await findKey(keys.value, parseScan(text));
+    setScanError(found ? null : t('scan.unknown'));
+    if (found) onKey(found.key, found.tag);
   }
 
   return (
@@ -30,7 +31,7 @@ export function ScanKey({ label, onKey }: { label: string; onKey: (key: Key) => 
           {scanError}
         </p>
       )}
-      {scanning && <Scanner onResult={onScan} onClose={() => setScanning(false)} hint={t('scan.aim_key')} />}
+      {scanning && <Scanner onResult={(text) => void onScan(text)} onClose={() => setScanning(false)} hint={t('scan.aim_key')} />}
     </>
   );
 }

@@ -33,7 +33,8 @@ export interface Key {
   authorization_until: string | null;
   authorization_photos: string[];
   note: string;
-  qr_token: string | null;
+  /** SHA-256 of the tag's token (the token itself stays on the printed tag). */
+  tag_hash: string | null;
   status: string;
   holder_id: number | null;
   out_since: string | null;
@@ -86,7 +87,7 @@ export function toKey(r: ViewRecord): Key {
     authorization_until: strOrNull(f.authorization_until),
     authorization_photos: strs(f.authorization_photos),
     note: str(f.note),
-    qr_token: strOrNull(f.qr_token),
+    tag_hash: strOrNull(f.tag_hash),
     status: str(f.status) || 'in',
     holder_id: num(f.holder_id),
     out_since: strOrNull(f.out_since),
@@ -284,6 +285,8 @@ export interface IntentExtra {
   expected_return?: string | null;
   to_user_id?: number;
   note?: string;
+  /** The token scanned from the key's tag: checkout and receipt need it. */
+  tag?: string;
 }
 
 /** The intent's args: the event's own id, the key, and what the intent takes. */
@@ -294,6 +297,7 @@ export function intentArgs(eventId: string, keyId: string, intent: Intent, extra
     if (extra.expected_return) args.expected_return = extra.expected_return;
   }
   if (intent === 'handover' && extra.to_user_id !== undefined) args.to_user_id = extra.to_user_id;
+  if ((intent === 'checkout' || intent === 'receive') && extra.tag) args.tag = extra.tag;
   if (extra.note) args.note = extra.note;
   return args;
 }

@@ -10,7 +10,7 @@ import type { User } from '../app/api-types';
 import { Link, NoticeItem, Screen } from '../app/common';
 import { me, members, memberName, notices, pendingCount } from '../app/data';
 import type { ScreenProps } from '../app/screen-props';
-import { navigate, online } from '../app/state';
+import { leave, navigate, online, route } from '../app/state';
 import { Choice, Kv, when } from '../app/ui';
 import type { NewPhoto } from '../db/local';
 import { lang, t, type MessageKey } from '../i18n';
@@ -831,10 +831,11 @@ function CloseShift({ shift }: { shift: Shift }) {
     if (n === null) return setError(t('parking.invalid.count'));
     if (bag.trim() === '') return setError(t('parking.invalid.bag_no'));
     setBusy(true);
+    const here = route.value;
     try {
       await closeShift(shift.id, { count_counts: counts, cards_on_hand: n, bag_no: bag, next_cashier_id: next });
       say(t('parking.closed_saved'));
-      navigate({ name: 'parking', section: `shift-${shift.id}` }, true);
+      leave(here, { name: 'parking', section: `shift-${shift.id}` });
     } catch (err) {
       setError(errorText(err));
       setBusy(false);

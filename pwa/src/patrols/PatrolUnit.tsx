@@ -5,7 +5,7 @@ import type { User } from '../app/api-types';
 import { Link, Screen } from '../app/common';
 import { me, memberName, ready } from '../app/data';
 import { unitById } from '../app/site';
-import { goBack, navigate } from '../app/state';
+import { goBack, leave, navigate, route } from '../app/state';
 import { Kv, when } from '../app/ui';
 import { unitLabel } from '../app/units';
 import { lang, t } from '../i18n';
@@ -38,9 +38,10 @@ export function PatrolUnit({ user, unitId, keyId }: { user: User; unitId: number
     if (busy || siteId === null || !template) return;
     setBusy(true);
     setError(null);
+    const here = route.value;
     try {
       const id = await startPatrol(siteId, unitId, template.id, myKey?.id ?? null);
-      navigate({ name: 'patrol', id }, true);
+      leave(here, { name: 'patrol', id });
     } catch (err) {
       setError(errorText(err));
       setBusy(false);

@@ -9,7 +9,7 @@ import type { User } from '../app/api-types';
 import { Link, NoticeItem, Screen } from '../app/common';
 import { memberName, notices, ready } from '../app/data';
 import { siteName, unitById } from '../app/site';
-import { goBack, navigate } from '../app/state';
+import { goBack, leave, route } from '../app/state';
 import { BySite, Kv, PendingChip, RecordNotices, unitText, when } from '../app/ui';
 import { findings } from '../findings/store';
 import { t } from '../i18n';
@@ -120,9 +120,10 @@ function ReviewBody({ user, me, p }: { user: User; me: number | null; p: Patrol 
     }
     setBusy(true);
     setError(null);
+    const here = route.value;
     try {
       await review(d, p, comment);
-      navigate('review', true);
+      leave(here, 'review');
     } catch (err) {
       setError(errorText(err));
       setBusy(false);

@@ -9,9 +9,9 @@ import '../parking/texts';
 import type { User } from '../app/api-types';
 import { Link, Screen } from '../app/common';
 import { memberName, mutate, ready } from '../app/data';
-import { TIME_ZONE } from '../app/format';
+import { timeZone } from '../app/format';
 import { siteName } from '../app/site';
-import { goBack, navigate, online } from '../app/state';
+import { goBack, leave, online, route } from '../app/state';
 import { Kv, PendingChip, RecordNotices, when } from '../app/ui';
 import { t, type MessageKey } from '../i18n';
 import { errorText } from '../i18n/errors';
@@ -41,7 +41,7 @@ function gateName(s: Shift): string {
 }
 
 function zoneOf(siteId: number): string {
-  return setupOf(String(siteId))?.setup.timezone ?? TIME_ZONE;
+  return setupOf(String(siteId))?.setup.timezone ?? timeZone.value;
 }
 
 /** The parking records and each site's gates (names), read once the review screens open. */
@@ -166,11 +166,12 @@ function ShiftBody({ user, me, s }: { user: User; me: number | null; s: Shift })
     if (d === 'reject' && comment.trim() === '') return setError(t('review.comment_required'));
     setBusy(true);
     setError(null);
+    const here = route.value;
     try {
       const { name, args } = shiftReviewArgs(uuid(), d, s, comment);
       await mutate({ name, args, collection: 'parking_shifts', record_id: s.id });
       saved.value = t(d === 'approve' ? 'parking.review.approved_saved' : 'parking.review.returned_saved');
-      navigate('review', true);
+      leave(here, 'review');
     } catch (err) {
       setError(errorText(err));
       setBusy(false);

@@ -6,7 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import '../vendors/texts';
 import type { User } from '../app/api-types';
 import { mutate } from '../app/data';
-import { navigate } from '../app/state';
+import { leave, route } from '../app/state';
 import { t } from '../i18n';
 import { errorText } from '../i18n/errors';
 import { uuid } from '../sync/hlc';
@@ -67,9 +67,10 @@ export function InspectionReview({ id, me }: { id: string; me: number | null }) 
     }
     setBusy(true);
     setError(null);
+    const here = route.value;
     try {
       await reviewInspection(d, i, comment);
-      navigate('review', true);
+      leave(here, 'review');
     } catch (err) {
       setError(errorText(err));
       setBusy(false);

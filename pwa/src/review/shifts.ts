@@ -59,9 +59,13 @@ export function dayIn(at: string | number, zone: string): string {
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
 
-/** The shifts of the reviewer's sites opened on the site's today, the latest first (read-only list). */
+/**
+ * The shifts of the reviewer's sites opened on the site's today, and those still open (a night
+ * shift crosses midnight), the latest first (read-only list).
+ */
 export function todaysShifts(shifts: readonly Shift[], r: Reviewer, now: number, zoneOf: (siteId: number) => string): Shift[] {
+  const today = (s: Shift) => dayIn(s.opened_at, zoneOf(s.site_id as number)) === dayIn(now, zoneOf(s.site_id as number));
   return shifts
-    .filter((s) => mine(s, r) && s.opened_at !== '' && dayIn(s.opened_at, zoneOf(s.site_id as number)) === dayIn(now, zoneOf(s.site_id as number)))
+    .filter((s) => mine(s, r) && s.opened_at !== '' && (s.status === 'open' || today(s)))
     .sort((a, b) => b.opened_at.localeCompare(a.opened_at));
 }

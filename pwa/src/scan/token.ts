@@ -1,5 +1,7 @@
 // What a scanned (or typed) code names. A key's QR tag encodes
-// `<base URL>/k/<token>`: an opaque random token, no unit number in clear.
+// `<base URL>/k/<token>`: an opaque token, no unit number in clear. Keys carry
+// only its SHA-256 (`tag_hash`): the token itself, sent with a checkout or a
+// receipt, proves the tag was scanned.
 // The base URL may differ from this install's (a tag printed for another
 // host name still opens the key): only the path counts.
 
@@ -54,15 +56,36 @@ export function tokenOfPath(path: string): string | null {
 export interface Findable {
   id: string;
   code: string;
-  qr_token: string | null;
+  tag_hash: string | null;
+}
+
+/** SHA-256 hex of a tag's token, as the server computes it. */
+export async function tagHash(token: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The key of a tag token, or null. */
+export async function keyOfTag<K extends Findable>(keys: readonly K[], token: string): Promise<K | null> {
+  const hash = await tagHash(token);
+  return keys.find((k) => k.tag_hash === hash) ?? null;
+}
+
+/** A found key and the tag token that was scanned (null: found by typed short code, no proof). */
+export interface Found<K> {
+  key: K;
+  tag: string | null;
 }
 
 /** The key a scan names: by token, or (typed) by short code (case-insensitive), else by token. */
-export function findKey<K extends Findable>(keys: readonly K[], s: Scanned): K | null {
-  if (s.kind === 'token') return keys.find((k) => k.qr_token === s.token) ?? null;
+export async function findKey<K extends Findable>(keys: readonly K[], s: Scanned): Promise<Found<K> | null> {
+  if (s.kind === 'none') return null;
   if (s.kind === 'text') {
     const v = s.value.toLowerCase();
-    return keys.find((k) => k.code.toLowerCase() === v) ?? keys.find((k) => k.qr_token === s.value) ?? null;
+    const byCode = keys.find((k) => k.code.toLowerCase() === v);
+    if (byCode) return { key: byCode, tag: null };
   }
-  return null;
+  const token = s.kind === 'token' ? s.token : s.value;
+  const key = await keyOfTag(keys, token);
+  return key ? { key, tag: token } : null;
 }

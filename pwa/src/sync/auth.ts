@@ -25,7 +25,9 @@ export function parseUser(v: unknown): User | null {
       if (!isObj(s)) continue;
       const sid = idOf(s.id);
       if (sid === null) continue;
-      sites.push({ id: sid, name: typeof s.name === 'string' ? s.name : sid });
+      const site: Site = { id: sid, name: typeof s.name === 'string' ? s.name : sid };
+      if (typeof s.timezone === 'string' && s.timezone !== '') site.timezone = s.timezone;
+      sites.push(site);
     }
   }
   const user: User = { id, username: v.username, display_name: display, roles, sites };

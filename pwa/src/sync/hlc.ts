@@ -99,13 +99,19 @@ export class Clock {
   }
 }
 
-/** A lower-case uuid v4; crypto.randomUUID needs a secure context, getRandomValues does not. */
-export function uuid(): string {
-  const c = globalThis.crypto;
-  if (typeof c?.randomUUID === 'function') return c.randomUUID();
+/** A lower-case uuid v7 (RFC 9562): 48 bits of Unix milliseconds, then 74 random bits. Ids
+ * made later sort later, so new records and mutations land beside the last ones in the
+ * server's indexes instead of on a random page each, which made every push slower as the
+ * database grew. getRandomValues, unlike crypto.randomUUID, needs no secure context. */
+export function uuid(now: () => number = Date.now): string {
   const b = new Uint8Array(16);
-  c.getRandomValues(b);
-  b[6] = (b[6]! & 0x0f) | 0x40;
+  globalThis.crypto.getRandomValues(b);
+  let ms = Math.min(Math.max(0, Math.floor(now())), 2 ** 48 - 1);
+  for (let i = 5; i >= 0; i--) {
+    b[i] = ms % 256;
+    ms = Math.floor(ms / 256);
+  }
+  b[6] = (b[6]! & 0x0f) | 0x70;
   b[8] = (b[8]! & 0x3f) | 0x80;
   const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;

@@ -4,6 +4,7 @@
 // Online only: the evaluation is SQL over the server's tables.
 import { useEffect, useState } from 'preact/hooks';
 import { Link, Screen } from '../app/common';
+import { yuan } from '../app/format';
 import { todayOnSite } from '../app/site';
 import { goBack, online } from '../app/state';
 import { useLoad, when } from '../app/ui';
@@ -30,12 +31,7 @@ export interface Evaluation {
   waiting_review: number;
 }
 
-/** Fen as yuan text: 123456 → "¥1234.56" (integer maths, no float rounding). */
-export function yuan(fen: number): string {
-  const sign = fen < 0 ? '-' : '';
-  const a = Math.abs(fen);
-  return `${sign}¥${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;
-}
+export { yuan };
 
 /** The `n` months up to `month` (YYYY-MM), oldest first. */
 export function lastMonths(month: string, n: number): string[] {

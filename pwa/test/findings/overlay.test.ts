@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  awaitsAcceptance,
   BLANK,
   commentsView,
   due,
@@ -115,6 +116,8 @@ describe('findings args and rules', () => {
     fix_note: '',
     fix_photos: [],
     fixed_by: null,
+    accepted_by: null,
+    accepted_at: null,
     close_reason: '',
     reopen_reason: '',
     created_by: 5,
@@ -147,7 +150,9 @@ describe('findings args and rules', () => {
     const assigned = { ...f, status: 'assigned', assignee_id: 7 };
     expect(allowedIntents(sup, assigned)).toEqual(['assign', 'close']);
     expect(allowedIntents(env, assigned)).toEqual([]);
-    expect(allowedIntents(li, assigned)).toEqual(['fix']);
+    expect(allowedIntents(li, assigned)).toEqual(['accept', 'fix']); // 接单 once, then only the fix
+    expect(allowedIntents(li, { ...assigned, accepted_at: '2025-06-15T01:02:00+00:00' })).toEqual(['fix']);
+    expect(allowedIntents(sup, assigned)).not.toContain('accept');
     const fixed = { ...assigned, status: 'fixed', fixed_by: 2 };
     expect(allowedIntents(env, fixed)).toEqual([]); // the fixer does not verify
     expect(allowedIntents(sup, fixed)).toEqual(['verify', 'close', 'reopen']);
@@ -173,6 +178,19 @@ describe('findings args and rules', () => {
     expect([shown!.status, shown!.assignee_id, shown!.fix_note, shown!.fix_photos, shown!.fixed_by]).toEqual(['fixed', 7, '好了', ['p'], 7]);
     const reopened = findingsView([{ ...server[0]!, fields: { ...server[0]!.fields, status: 'verified', assignee_id: 7 } }], [row('findings.reopen', { id: 'f1', reason: '又坏了' })], 1);
     expect([reopened[0]!.status, reopened[0]!.reopen_reason]).toEqual(['assigned', '又坏了']);
+  });
+
+  it('shows an acceptance at once, keeps the first, and a reassignment clears it', () => {
+    const server = [{ id: 'f1', revision: 3, fields: { site_id: 1, status: 'assigned', assignee_id: 7 } }];
+    const accept = row('findings.accept', { id: 'f1' });
+    const [took] = findingsView(server, [accept, row('findings.accept', { id: 'f1' })], 7);
+    expect([took!.accepted_by, took!.accepted_at]).toEqual([7, new Date(accept.created_at).toISOString()]);
+    expect(awaitsAcceptance(findingsView(server, [], 7)[0]!)).toBe(true);
+    expect(awaitsAcceptance(took!)).toBe(false);
+    const same = findingsView(server, [accept, row('findings.assign', { id: 'f1', assignee_id: 7 })], 1)[0]!;
+    expect(same.accepted_by).toBe(1);
+    const other = findingsView(server, [accept, row('findings.assign', { id: 'f1', assignee_id: 8 })], 1)[0]!;
+    expect([other.assignee_id, other.accepted_by, other.accepted_at, awaitsAcceptance(other)]).toEqual([8, null, null, true]);
   });
 
   it('picks my findings, what is due, and what waits for verification', () => {

@@ -11,7 +11,7 @@ const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1
 describe('i18n catalogs', () => {
   it('are the core one and one per feature that has texts', () => {
     expect(Object.keys(featureCatalogs).length).toBeGreaterThanOrEqual(5);
-    expect([...namespaces().keys()].sort()).toEqual(['admin', 'conflicts', 'core', 'errors', 'finding_actions', 'findings', 'home', 'keys', 'parking', 'patrols', 'permits', 'photos', 'push', 'review', 'scan', 'signout', 'vendors']);
+    expect([...namespaces().keys()].sort()).toEqual(['admin', 'audit', 'conflicts', 'core', 'errors', 'finding_actions', 'findings', 'home', 'keys', 'parking', 'patrols', 'permits', 'photos', 'push', 'reports', 'review', 'scan', 'signout', 'vendors']);
   });
 
   it('have the same keys in zh-CN and en, in every namespace', () => {

@@ -47,8 +47,9 @@ describe('key custody predictions', () => {
   });
 
   it('shows checkout, handover, receive and checkin at once, and leaves a refused one as it was', () => {
-    const server: ServerLike[] = [{ id: 'k1', revision: 1, fields: { site_id: 1, code: 'A-101', kind: 'vacant', status: 'in', qr_token: 'tok_abcdefgh' } }];
-    const checkout = row('keys.checkout', 'keys', 'k1', intentArgs('e1', 'k1', 'checkout', { purpose: 'patrol' }));
+    const server: ServerLike[] = [{ id: 'k1', revision: 1, fields: { site_id: 1, code: 'A-101', kind: 'vacant', status: 'in', tag_hash: 'ab12' } }];
+    const checkout = row('keys.checkout', 'keys', 'k1', intentArgs('e1', 'k1', 'checkout', { purpose: 'patrol', tag: 'tok_abcdefgh' }));
+    expect(checkout.args).toMatchObject({ purpose: 'patrol', tag: 'tok_abcdefgh' });
     let [k] = keysView(server, [checkout], me, today);
     expect(k).toMatchObject({ status: 'out', holder_id: 5, purpose: 'patrol', pending: 1 });
     const handover = row('keys.handover', 'keys', 'k1', intentArgs('e2', 'k1', 'handover', { to_user_id: 6 }));
@@ -70,7 +71,7 @@ describe('key custody predictions', () => {
 
   it('a receipt scanned before the hand-over reached this phone waits, and the hand-over completes it', () => {
     // Zhang (6) holds the key; nothing of a hand-over has reached Li's phone (me, 5).
-    const held: ServerLike[] = [{ id: 'k1', revision: 2, fields: { site_id: 1, code: 'A-101', kind: 'vacant', status: 'out', holder_id: 6, handover_to: null, qr_token: 't' } }];
+    const held: ServerLike[] = [{ id: 'k1', revision: 2, fields: { site_id: 1, code: 'A-101', kind: 'vacant', status: 'out', holder_id: 6, handover_to: null, tag_hash: 'ab12' } }];
     expect(refusal(toKey({ ...held[0]!, pending: 0 }), 'receive', me, today)).toBeNull();
     const receive = row('keys.receive', 'keys', 'k1', intentArgs('e4', 'k1', 'receive'));
     let [k] = keysView(held, [receive], me, today);

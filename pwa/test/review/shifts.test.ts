@@ -89,12 +89,13 @@ describe('parking shifts under review', () => {
         row('a', { opened_at: '2026-12-06T08:00:00+08:00' }),
         row('b', { opened_at: '2026-12-06T20:00:00+08:00', status: 'open' }),
         row('yesterday', { opened_at: '2026-12-05T23:59:00+08:00' }),
+        row('night', { opened_at: '2026-12-05T22:00:00+08:00', status: 'open' }),
         row('other-site', { site_id: 2 }),
       ],
       [],
       9,
     );
     const now = Date.parse('2026-12-06T22:00:00+08:00');
-    expect(todaysShifts(list, lina, now, () => 'Asia/Shanghai').map((s) => s.id)).toEqual(['b', 'a']);
+    expect(todaysShifts(list, lina, now, () => 'Asia/Shanghai').map((s) => s.id)).toEqual(['b', 'a', 'night']);
   });
 });

@@ -1,6 +1,6 @@
 // What a scanned or typed key tag names.
 import { describe, expect, it } from 'vitest';
-import { findKey, parseScan, tokenOfPath } from '../../src/scan/token';
+import { findKey, parseScan, tagHash, tokenOfPath } from '../../src/scan/token';
 
 describe('scanner token parsing', () => {
   it('reads the token from a tag URL whatever its host', () => {
@@ -22,14 +22,19 @@ describe('scanner token parsing', () => {
     expect(tokenOfPath('/keys/AbC123_-xyz0987')).toBeNull();
   });
 
-  it('finds the key by token or typed short code', () => {
+  it('hashes a token as the server does (SHA-256 hex)', async () => {
+    expect(await tagHash('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
+  it('finds the key by the hash of a scanned token or by typed short code', async () => {
     const keys = [
-      { id: 'k1', code: 'A-101', qr_token: 'AbC123_-xyz0987' },
-      { id: 'k2', code: 'B-7', qr_token: 'zzzzzzzzzzzz' },
+      { id: 'k1', code: 'A-101', tag_hash: await tagHash('AbC123_-xyz0987') },
+      { id: 'k2', code: 'B-7', tag_hash: await tagHash('zzzzzzzzzzzz') },
     ];
-    expect(findKey(keys, parseScan('https://x/k/AbC123_-xyz0987'))?.id).toBe('k1');
-    expect(findKey(keys, parseScan('b-7'))?.id).toBe('k2');
-    expect(findKey(keys, parseScan('zzzzzzzzzzzz'))?.id).toBe('k2');
-    expect(findKey(keys, parseScan('https://x/k/unknown-token'))).toBeNull();
+    expect(await findKey(keys, parseScan('https://x/k/AbC123_-xyz0987'))).toEqual({ key: keys[0], tag: 'AbC123_-xyz0987' });
+    // A typed short code finds the key but proves no scan.
+    expect(await findKey(keys, parseScan('b-7'))).toEqual({ key: keys[1], tag: null });
+    expect(await findKey(keys, parseScan('zzzzzzzzzzzz'))).toEqual({ key: keys[1], tag: 'zzzzzzzzzzzz' });
+    expect(await findKey(keys, parseScan('https://x/k/unknown-token'))).toBeNull();
   });
 });

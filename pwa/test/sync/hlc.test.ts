@@ -70,13 +70,15 @@ describe('hybrid logical clock', () => {
     expect(() => c.receive('nope')).toThrow();
   });
 
-  it('makes lower-case v4 uuids, with or without crypto.randomUUID', () => {
-    const re = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-    expect(uuid()).toMatch(re);
-    const real = globalThis.crypto;
-    vi.stubGlobal('crypto', { getRandomValues: (a: Uint8Array) => real.getRandomValues(a) });
+  it('makes lower-case v7 uuids that sort by the time they were made', () => {
+    const re = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
     const a = uuid();
     expect(a).toMatch(re);
     expect(new Clock(a).tick()).toMatch(SERVER_RE);
+    // 2026-12-06T22:00:00Z in the first 48 bits
+    expect(uuid(() => 1_796_594_400_000).slice(0, 13)).toBe('01a24d5e-fb00');
+    const made = [1, 2, 255, 256, 1_796_594_400_000, 1_796_594_400_001, 2 ** 48 - 1].map((ms) => uuid(() => ms));
+    expect([...made].sort()).toEqual(made);
+    expect(new Set([uuid(() => 5), uuid(() => 5)]).size).toBe(2);
   });
 });

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 from server.audit.tables import AuditEntry
-from tests.conftest import ApiClient, make_user
+from tests.conftest import ApiClient, make_user, site_today
 from tests.server.sync_device import Device, make_site, new_finding
 
 
 def today_range() -> dict[str, str]:
     # A day either side: the site's calendar may be ahead of or behind UTC.
     return {
-        "from": (date.today() - timedelta(days=1)).isoformat(),
-        "to": (date.today() + timedelta(days=1)).isoformat(),
+        "from": (site_today() - timedelta(days=1)).isoformat(),
+        "to": (site_today() + timedelta(days=1)).isoformat(),
     }
 
 
@@ -96,6 +96,7 @@ async def test_who_may_read_the_log_and_the_csv_follows_the_language(
     header, *rows = list(csv.reader(io.StringIO(zh.content.decode("utf-8-sig"))))
     assert header[:4] == ["时间", "人员", "来源", "操作"]
     assert len(rows) == 1
+    assert rows[0][1:5] == ["Root", "网页", "新建楼栋", "成功"]
     en = await another_client.get(
         "/api/audit/", params={**params, "format": "csv"}, headers={"Accept-Language": "en"}
     )

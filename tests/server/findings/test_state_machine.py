@@ -4,6 +4,7 @@ assigned → fixed → verified → closed only through the intents, each step b
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -136,7 +137,17 @@ async def test_an_upsert_never_changes_the_assignee(crew: Crew, north: int) -> N
 
 
 @pytest.mark.parametrize(
-    "field", ["fixed_by", "fixed_at", "verified_by", "closed_by", "close_reason", "reopen_reason"]
+    "field",
+    [
+        "accepted_by",
+        "accepted_at",
+        "fixed_by",
+        "fixed_at",
+        "verified_by",
+        "closed_by",
+        "close_reason",
+        "reopen_reason",
+    ],
 )
 async def test_who_did_each_step_is_set_by_the_server_only(
     crew: Crew, north: int, field: str
@@ -144,6 +155,73 @@ async def test_who_did_each_step_is_set_by_the_server_only(
     finding_id = await reported(crew, north)
     result = await crew.push("boss", "findings.upsert", {"id": finding_id, field: 1})
     assert (code(result), result["error"]["field"]) == ("server_owned_field", field)
+
+
+# ---- accept (接单) -----------------------------------------------------------------------------
+
+
+async def test_the_assignee_accepts_once_and_a_second_accept_keeps_the_first_time(
+    crew: Crew, north: int
+) -> None:
+    finding_id = await assigned(crew, north)
+    assert (await crew.push("li", "findings.accept", {"id": finding_id}))["status"] == "applied"
+    fields = await crew.finding(finding_id)
+    assert (fields["status"], fields["accepted_by"]) == ("assigned", crew.ids["li"])
+    first = fields["accepted_at"]
+    assert first
+    again = await crew.push("li", "findings.accept", {"id": finding_id})
+    assert again["status"] == "applied"
+    assert (await crew.finding(finding_id))["accepted_at"] == first
+
+
+async def test_only_the_assignee_accepts_an_assigned_finding(crew: Crew, north: int) -> None:
+    opened = await reported(crew, north)
+    assert code(await crew.push("li", "findings.accept", {"id": opened})) == (
+        "finding_bad_transition"
+    )
+    finding_id = await assigned(crew, north)
+    assert code(await crew.push("boss", "findings.accept", {"id": finding_id})) == "not_assignee"
+    done = await fixed(crew, north)
+    assert code(await crew.push("li", "findings.accept", {"id": done})) == "finding_bad_transition"
+    unknown = await crew.push("li", "findings.accept", {"id": finding_id, "when": 1})
+    assert code(unknown) == "invalid_args"
+
+
+async def test_a_reassignment_clears_the_acceptance(crew: Crew, north: int) -> None:
+    finding_id = await assigned(crew, north)
+    await crew.push("li", "findings.accept", {"id": finding_id})
+    same = {"id": finding_id, "assignee_id": crew.ids["li"]}
+    assert (await crew.push("boss", "findings.assign", same))["status"] == "applied"
+    assert (await crew.finding(finding_id))["accepted_by"] == crew.ids["li"]
+    other = {"id": finding_id, "assignee_id": crew.ids["wang"]}
+    assert (await crew.push("boss", "findings.assign", other))["status"] == "applied"
+    fields = await crew.finding(finding_id)
+    assert (fields["accepted_by"], fields["accepted_at"]) == (None, None)
+    assert code(await crew.push("li", "findings.accept", {"id": finding_id})) == "not_assignee"
+
+
+async def test_the_acceptance_is_the_phones_time_never_after_the_servers(
+    crew: Crew, north: int
+) -> None:
+    """Accepted offline a minute ago counts from then; a phone two minutes ahead (within the
+    clamp) counts from when the server took it."""
+    earlier = await assigned(crew, north)
+    ahead = await assigned(crew, north)
+    await crew.push(
+        "li", "findings.comment", {"id": str(uuid.uuid4()), "finding_id": earlier, "body": "收到"}
+    )
+    phone = crew.devices["li"] = Device(crew.client)  # a phone that was offline until now
+    a_minute_ago = now_ms() - 60_000
+    offline = phone.mutation("findings.accept", {"id": earlier}, a_minute_ago)
+    assert (await phone.push(offline)).json()["results"][0]["status"] == "applied"
+    at = datetime.fromisoformat((await crew.finding(earlier))["accepted_at"]).timestamp()
+    assert round(at * 1000) == a_minute_ago
+    before = now_ms()
+    late = phone.mutation("findings.accept", {"id": ahead}, now_ms() + 120_000)
+    assert (await phone.push(late)).json()["results"][0]["status"] == "applied"
+    after = now_ms()
+    at = datetime.fromisoformat((await crew.finding(ahead))["accepted_at"]).timestamp()
+    assert before <= round(at * 1000) <= after
 
 
 # ---- assign -----------------------------------------------------------------------------------

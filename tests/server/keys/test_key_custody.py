@@ -3,14 +3,16 @@ hand-over confirmed by the receiver, and an append-only ledger."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from tests.conftest import ApiClient, make_user
-from tests.server.sync_device import Device, make_site, now_ms
+from tests.conftest import ApiClient, make_user, site_today
+from tests.server.sync_device import Device, make_site, now_ms, scan
 
 
 def key_args(site_id: int, **fields: Any) -> dict[str, Any]:
@@ -54,13 +56,54 @@ async def key_state(device: Device, key_id: str) -> dict[str, Any]:
     return [c for c in changes if c["id"] == key_id][-1]["fields"]
 
 
-async def test_supervisor_registers_a_key_with_an_opaque_qr_token(boss: Device, site: int) -> None:
+async def test_a_registered_key_carries_the_hash_of_its_tag_never_the_token(
+    settings: Any, boss: Device, patrol: Device, site: int
+) -> None:
     key = key_args(site)
     assert (await boss.push_one("keys.upsert", key))["status"] == "applied"
-    fields = await key_state(boss, key["id"])
-    assert fields["status"] == "in"
-    assert len(fields["qr_token"]) >= 20
-    assert "1202" not in fields["qr_token"]
+    token = scan(settings, key["id"])
+    assert len(token) >= 20 and "1202" not in token  # opaque: names no unit
+    for device in (boss, patrol):
+        fields = await key_state(device, key["id"])
+        assert fields["status"] == "in"
+        assert fields["tag_hash"] == hashlib.sha256(token.encode()).hexdigest()
+        assert "qr_token" not in fields
+        assert token not in json.dumps(fields)
+    sent = await boss.push_one("keys.upsert", {"id": key["id"], "tag_hash": "0" * 64})
+    assert sent["error"]["code"] == "server_owned_field"
+
+
+@pytest.mark.parametrize("intent", ["checkout", "receive"])
+@pytest.mark.parametrize("tag", [None, "", "someone-elses-tag-token", "x" * 201])
+async def test_checkout_and_receipt_without_the_keys_own_tag_are_refused(
+    settings: Any, boss: Device, patrol: Device, site: int, intent: str, tag: str | None
+) -> None:
+    key, other = key_args(site), key_args(site, code="K-0013")
+    await boss.push_one("keys.upsert", key)
+    await boss.push_one("keys.upsert", other)
+    if intent == "receive":
+        await boss.push_one(
+            "keys.checkout", event(key["id"], tag=scan(settings, key["id"]), purpose="patrol")
+        )
+        zhang = await patrol_id(patrol)
+        await boss.push_one("keys.handover", event(key["id"], to_user_id=zhang))
+    args = event(key["id"], purpose="patrol")
+    if tag is not None:
+        # Another key's real tag proves nothing about this one.
+        args["tag"] = scan(settings, other["id"]) if tag.startswith("someone") else tag
+    refused = await patrol.push_one(f"keys.{intent}", args)
+    code = "invalid_args" if len(tag or "") > 200 else "key_tag_mismatch"
+    assert (refused["status"], refused["error"]["code"]) == ("rejected", code)
+    assert refused["error"]["field"] == "tag"
+    before = await key_state(patrol, key["id"])
+    args = {**args, "id": str(uuid.uuid4()), "tag": scan(settings, key["id"])}
+    assert (await patrol.push_one(f"keys.{intent}", args))["status"] == "applied"
+    after = await key_state(patrol, key["id"])
+    assert after["holder_id"] != before["holder_id"] and after["status"] == "out"
+
+
+async def patrol_id(patrol: Device) -> int:
+    return int((await patrol.client.get("/api/auth/me")).json()["user"]["id"])
 
 
 async def test_patrol_may_not_register_keys(patrol: Device, site: int) -> None:
@@ -69,11 +112,13 @@ async def test_patrol_may_not_register_keys(patrol: Device, site: int) -> None:
 
 
 async def test_checkout_then_checkin_writes_the_ledger(
-    boss: Device, patrol: Device, site: int
+    settings: Any, boss: Device, patrol: Device, site: int
 ) -> None:
     key = key_args(site)
     await boss.push_one("keys.upsert", key)
-    out = await patrol.push_one("keys.checkout", event(key["id"], purpose="patrol"))
+    out = await patrol.push_one(
+        "keys.checkout", event(key["id"], tag=scan(settings, key["id"]), purpose="patrol")
+    )
     assert out["status"] == "applied", out
     changes = await patrol.pull_all()
     fields = [c for c in changes if c["id"] == key["id"]][-1]["fields"]
@@ -88,15 +133,21 @@ async def test_checkout_then_checkin_writes_the_ledger(
 
 
 async def test_two_offline_checkouts_first_to_arrive_wins_and_the_other_names_the_holder(
-    boss: Device, patrol: Device, site: int
+    settings: Any, boss: Device, patrol: Device, site: int
 ) -> None:
     key = key_args(site)
     await boss.push_one("keys.upsert", key)
     # Both phones made their checkout offline; the patrol's phone reaches the server first,
     # although the supervisor's was made earlier.
     t = now_ms()
-    first = await patrol.push_one("keys.checkout", event(key["id"], purpose="repair"), t - 1000)
-    second = await boss.push_one("keys.checkout", event(key["id"], purpose="viewing"), t - 60_000)
+    first = await patrol.push_one(
+        "keys.checkout", event(key["id"], tag=scan(settings, key["id"]), purpose="repair"), t - 1000
+    )
+    second = await boss.push_one(
+        "keys.checkout",
+        event(key["id"], tag=scan(settings, key["id"]), purpose="viewing"),
+        t - 60_000,
+    )
     assert first["status"] == "applied"
     assert second["status"] == "rejected"
     assert second["error"]["code"] == "key_already_out"
@@ -106,14 +157,18 @@ async def test_two_offline_checkouts_first_to_arrive_wins_and_the_other_names_th
 
 
 async def test_custody_follows_the_server_even_when_a_phone_clock_is_an_hour_behind(
-    boss: Device, patrol: Device, site: int
+    settings: Any, boss: Device, patrol: Device, site: int
 ) -> None:
     key = key_args(site)
     await boss.push_one("keys.upsert", key)
-    await patrol.push_one("keys.checkout", event(key["id"], purpose="patrol"))
+    await patrol.push_one(
+        "keys.checkout", event(key["id"], tag=scan(settings, key["id"]), purpose="patrol")
+    )
     await patrol.push_one("keys.checkin", event(key["id"]))
     late = await boss.push_one(
-        "keys.checkout", event(key["id"], purpose="viewing"), now_ms() - 3_600_000
+        "keys.checkout",
+        event(key["id"], tag=scan(settings, key["id"]), purpose="viewing"),
+        now_ms() - 3_600_000,
     )
     assert late["status"] == "applied"
     fields = await key_state(boss, key["id"])
@@ -121,16 +176,20 @@ async def test_custody_follows_the_server_even_when_a_phone_clock_is_an_hour_beh
 
 
 async def test_entrusted_key_past_its_authorisation_cannot_be_checked_out(
-    boss: Device, patrol: Device, site: int
+    settings: Any, boss: Device, patrol: Device, site: int
 ) -> None:
-    yesterday = (date.today() - timedelta(days=2)).isoformat()
+    yesterday = (site_today() - timedelta(days=2)).isoformat()
     key = key_args(site, kind="entrusted", owner_name="业主王先生", authorization_until=yesterday)
     await boss.push_one("keys.upsert", key)
-    refused = await patrol.push_one("keys.checkout", event(key["id"], purpose="viewing"))
+    refused = await patrol.push_one(
+        "keys.checkout", event(key["id"], tag=scan(settings, key["id"]), purpose="viewing")
+    )
     assert refused["error"]["code"] == "authorization_expired"
-    later = (date.today() + timedelta(days=30)).isoformat()
+    later = (site_today() + timedelta(days=30)).isoformat()
     await boss.push_one("keys.upsert", {"id": key["id"], "authorization_until": later})
-    ok = await patrol.push_one("keys.checkout", event(key["id"], purpose="viewing"))
+    ok = await patrol.push_one(
+        "keys.checkout", event(key["id"], tag=scan(settings, key["id"]), purpose="viewing")
+    )
     assert ok["status"] == "applied"
 
 
@@ -144,7 +203,9 @@ async def test_handover_needs_the_receiver_to_confirm(
     await boss.push_one("keys.upsert", key)
     li_id = await make_user("li", ["patrol"], [site])
     await make_user("wu", ["patrol"], [site])
-    await patrol.push_one("keys.checkout", event(key["id"], purpose="patrol"))
+    await patrol.push_one(
+        "keys.checkout", event(key["id"], tag=scan(settings, key["id"]), purpose="patrol")
+    )
     handed = await patrol.push_one("keys.handover", event(key["id"], to_user_id=li_id))
     assert handed["status"] == "applied"
     fields = await key_state(patrol, key["id"])
@@ -153,27 +214,31 @@ async def test_handover_needs_the_receiver_to_confirm(
     async with ApiClient(app=create_app(settings)) as wu_client:
         await wu_client.sign_in("wu")
         wu = Device(wu_client)
-        stolen = await wu.push_one("keys.receive", event(key["id"]))
+        stolen = await wu.push_one("keys.receive", event(key["id"], tag=scan(settings, key["id"])))
         assert stolen["error"]["code"] == "key_handover_to_other"
     assert (await key_state(patrol, key["id"]))["holder_id"] == holder
     async with ApiClient(app=create_app(settings)) as li_client:
         await li_client.sign_in("li")
         li = Device(li_client)
-        received = await li.push_one("keys.receive", event(key["id"]))
+        received = await li.push_one(
+            "keys.receive", event(key["id"], tag=scan(settings, key["id"]))
+        )
         assert received["status"] == "applied"
         fields = await key_state(li, key["id"])
     assert (fields["holder_id"], fields["handover_to"]) == (li_id, None)
 
 
 async def test_only_the_holder_hands_over_and_not_to_an_outsider(
-    boss: Device, patrol: Device, site: int
+    settings: Any, boss: Device, patrol: Device, site: int
 ) -> None:
     key = key_args(site)
     await boss.push_one("keys.upsert", key)
     outsider = await make_user("outsider", ["patrol"], [])
     not_out = await patrol.push_one("keys.handover", event(key["id"], to_user_id=outsider))
     assert not_out["error"]["code"] == "not_holder"
-    await patrol.push_one("keys.checkout", event(key["id"], purpose="patrol"))
+    await patrol.push_one(
+        "keys.checkout", event(key["id"], tag=scan(settings, key["id"]), purpose="patrol")
+    )
     refused = await patrol.push_one("keys.handover", event(key["id"], to_user_id=outsider))
     assert refused["error"]["code"] == "invalid_args"
 
@@ -186,7 +251,9 @@ async def test_checkin_by_someone_else_is_refused_naming_the_holder_but_a_superv
 
     key = key_args(site)
     await boss.push_one("keys.upsert", key)
-    await patrol.push_one("keys.checkout", event(key["id"], purpose="patrol"))
+    await patrol.push_one(
+        "keys.checkout", event(key["id"], tag=scan(settings, key["id"]), purpose="patrol")
+    )
     await make_user("li", ["patrol"], [site])
     async with ApiClient(app=create_app(settings)) as c:
         await c.sign_in("li")
@@ -196,12 +263,18 @@ async def test_checkin_by_someone_else_is_refused_naming_the_holder_but_a_superv
     assert (await boss.push_one("keys.checkin", event(key["id"])))["status"] == "applied"
 
 
-async def test_lost_key_cannot_go_out_until_found(boss: Device, patrol: Device, site: int) -> None:
+async def test_lost_key_cannot_go_out_until_found(
+    settings: Any, boss: Device, patrol: Device, site: int
+) -> None:
     key = key_args(site)
     await boss.push_one("keys.upsert", key)
-    await patrol.push_one("keys.checkout", event(key["id"], purpose="patrol"))
+    await patrol.push_one(
+        "keys.checkout", event(key["id"], tag=scan(settings, key["id"]), purpose="patrol")
+    )
     assert (await patrol.push_one("keys.lost", event(key["id"])))["status"] == "applied"
-    refused = await boss.push_one("keys.checkout", event(key["id"], purpose="patrol"))
+    refused = await boss.push_one(
+        "keys.checkout", event(key["id"], tag=scan(settings, key["id"]), purpose="patrol")
+    )
     assert refused["error"]["code"] == "key_lost"
     assert (await boss.push_one("keys.checkin", event(key["id"])))["status"] == "applied"
 
@@ -220,7 +293,7 @@ async def test_ledger_entries_are_never_changed_and_custody_fields_never_sent(
 
 
 async def test_a_key_of_another_site_is_not_found(
-    boss: Device, site: int, another_client: ApiClient
+    settings: Any, boss: Device, site: int, another_client: ApiClient
 ) -> None:
     south = await make_site("south")
     await make_user("southern", ["patrol"], [south])
@@ -228,7 +301,7 @@ async def test_a_key_of_another_site_is_not_found(
     key = key_args(site)
     await boss.push_one("keys.upsert", key)
     refused = await Device(another_client).push_one(
-        "keys.checkout", event(key["id"], purpose="patrol")
+        "keys.checkout", event(key["id"], tag=scan(settings, key["id"]), purpose="patrol")
     )
     assert refused["error"]["code"] in ("not_found", "forbidden")
 
@@ -243,11 +316,13 @@ async def test_a_key_of_another_site_is_not_found(
     ],
 )
 async def test_checkout_arguments_are_refused_naming_the_field(
-    boss: Device, patrol: Device, site: int, args: dict[str, Any], field: str
+    settings: Any, boss: Device, patrol: Device, site: int, args: dict[str, Any], field: str
 ) -> None:
     key = key_args(site)
     await boss.push_one("keys.upsert", key)
-    refused = await patrol.push_one("keys.checkout", event(key["id"], **args))
+    refused = await patrol.push_one(
+        "keys.checkout", event(key["id"], tag=scan(settings, key["id"]), **args)
+    )
     assert (refused["error"]["code"], refused["error"]["field"]) == ("invalid_args", field)
     assert field in refused["error"]["message"]
 
@@ -263,7 +338,9 @@ async def test_late_queued_actions_are_refused_with_who_came_first(
     await boss.push_one("keys.upsert", key)
     li_id = await make_user("li", ["patrol"], [site])
     wu_id = await make_user("wu", ["patrol"], [site])
-    await patrol.push_one("keys.checkout", event(key["id"], purpose="patrol"))
+    await patrol.push_one(
+        "keys.checkout", event(key["id"], tag=scan(settings, key["id"]), purpose="patrol")
+    )
     await patrol.push_one("keys.handover", event(key["id"], to_user_id=li_id))
     async with ApiClient(app=create_app(settings)) as li_client:
         await li_client.sign_in("li")
@@ -271,12 +348,16 @@ async def test_late_queued_actions_are_refused_with_who_came_first(
         async with ApiClient(app=create_app(settings)) as wu_client:
             await wu_client.sign_in("wu")
             wu = Device(wu_client)
-            early = await wu.push_one("keys.receive", event(key["id"]))
+            early = await wu.push_one(
+                "keys.receive", event(key["id"], tag=scan(settings, key["id"]))
+            )
             assert (early["error"]["code"], early["error"]["args"]) == (
                 "key_handover_to_other",
                 {"name": "Li"},
             )
-            assert (await li.push_one("keys.receive", event(key["id"])))["status"] == "applied"
+            assert (
+                await li.push_one("keys.receive", event(key["id"], tag=scan(settings, key["id"])))
+            )["status"] == "applied"
             late = await patrol.push_one("keys.checkin", event(key["id"]))
             assert late["status"] == "rejected"
             assert late["error"] == {

@@ -7,6 +7,7 @@ import csv
 import io
 import uuid
 from datetime import UTC, datetime, timedelta
+from hashlib import sha256
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -17,11 +18,11 @@ from PIL import Image, ImageChops, ImageDraw
 from server.keys.labels import _font
 from server.settings import Settings
 from tests.conftest import ApiClient, make_user
-from tests.server.sync_device import Device, make_site
+from tests.server.sync_device import Device, make_site, scan
 
 
 @pytest.fixture
-async def keys(client: ApiClient) -> dict[str, Any]:
+async def keys(client: ApiClient, settings: Settings) -> dict[str, Any]:
     site = await make_site("north")
     await make_user("boss", ["supervisor"], [site])
     await client.sign_in("boss")
@@ -38,8 +39,9 @@ async def keys(client: ApiClient) -> dict[str, Any]:
         assert (await boss.push_one("keys.upsert", key))["status"] == "applied"
         ids.append(key["id"])
     changes = await boss.pull_all()
-    tokens = {c["id"]: c["fields"]["qr_token"] for c in changes if c["collection"] == "keys"}
-    return {"site": site, "ids": ids, "tokens": tokens, "boss": boss}
+    hashes = {c["id"]: c["fields"]["tag_hash"] for c in changes if c["collection"] == "keys"}
+    tags = {i: scan(settings, i) for i in ids}  # what a scan of each printed label reads
+    return {"site": site, "ids": ids, "hashes": hashes, "tags": tags, "boss": boss}
 
 
 def pages_of(pdf: bytes) -> list[Image.Image]:
@@ -54,10 +56,47 @@ async def test_every_label_decodes_to_its_keys_token_url(
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "application/pdf"
     (page,) = pages_of(r.content)
-    decoded = sorted(result.text for result in zxingcpp.read_barcodes(page))
+    decoded = [result.text for result in zxingcpp.read_barcodes(page)]
     base = settings.server.public_base_url
-    assert decoded == sorted(f"{base}/k/{keys['tokens'][i]}" for i in keys["ids"])
+    assert all(text.startswith(f"{base}/k/") for text in decoded)
+    # Each label's token hashes to the hash its key carries on the devices.
+    hashes = sorted(sha256(text.rsplit("/", 1)[1].encode()).hexdigest() for text in decoded)
+    assert hashes == sorted(keys["hashes"][i] for i in keys["ids"])
     assert not any("1202" in text for text in decoded)  # the tag names no unit
+
+
+async def test_migrate_moves_an_old_keys_token_off_the_devices_and_its_label_still_works(
+    client: ApiClient, another_client: ApiClient, keys: dict[str, Any], settings: Settings
+) -> None:
+    from server.keys.tags import upgrade_key_tags
+    from server.syncing.engine import open_engine
+    from sync import Write
+
+    old_token = "Old_Printed_Tag_Token_0001"
+    key_id = str(uuid.uuid4())
+    legacy = {"site_id": keys["site"], "code": "CH-OLD", "kind": "vacant", "status": "in"}
+    async with open_engine(settings) as engine:
+        # A key registered before tags were hashed: its record carried the token.
+        await engine.server_write(
+            [Write(collection="keys", id=key_id, fields={**legacy, "qr_token": old_token})]
+        )
+        assert await upgrade_key_tags(engine) == 1
+        assert await upgrade_key_tags(engine) == 0  # once
+    await make_user("zhang", ["patrol"], [keys["site"]])
+    await another_client.sign_in("zhang")
+    patrol = Device(another_client)
+    changes = await patrol.pull_all()
+    assert old_token not in str(changes)  # neither the key nor the kept token reach a phone
+    (fields,) = [c["fields"] for c in changes if c["id"] == key_id][-1:]
+    assert not fields.get("qr_token")
+    assert fields["tag_hash"] == sha256(old_token.encode()).hexdigest()
+    # The label already printed still prints and still opens the key.
+    r = await client.get("/api/keys/labels.pdf", params={"ids": key_id})
+    (page,) = pages_of(r.content)
+    [label] = [result.text for result in zxingcpp.read_barcodes(page)]
+    assert label == f"{settings.server.public_base_url}/k/{old_token}"
+    checkout = {"id": str(uuid.uuid4()), "key_id": key_id, "purpose": "patrol", "tag": old_token}
+    assert (await patrol.push_one("keys.checkout", checkout))["status"] == "applied"
 
 
 def test_chinese_text_is_drawn_with_real_glyphs_not_boxes() -> None:
@@ -110,9 +149,9 @@ async def test_reports_keys_out_ledger_and_movements_csv(
     boss: Device = keys["boss"]
     key_id = keys["ids"][0]
     for intent, extra in (
-        ("checkout", {"purpose": "repair"}),
+        ("checkout", {"purpose": "repair", "tag": keys["tags"][key_id]}),
         ("checkin", {}),
-        ("checkout", {"purpose": "viewing"}),
+        ("checkout", {"purpose": "viewing", "tag": keys["tags"][key_id]}),
     ):
         args = {"id": str(uuid.uuid4()), "key_id": key_id, **extra}
         assert (await boss.push_one(f"keys.{intent}", args))["status"] == "applied"
@@ -146,6 +185,7 @@ async def test_movements_csv_follows_the_callers_language(
 ) -> None:
     boss: Device = keys["boss"]
     args = {"id": str(uuid.uuid4()), "key_id": keys["ids"][0], "purpose": "owner_pickup"}
+    args["tag"] = keys["tags"][keys["ids"][0]]
     assert (await boss.push_one("keys.checkout", args))["status"] == "applied"
     today = (datetime.now(UTC) + timedelta(hours=8)).date().isoformat()
     path = f"/api/sites/{keys['site']}/key-events"
@@ -178,7 +218,7 @@ async def test_movements_csv_does_not_let_a_note_run_as_a_formula(
         intent = "checkout" if notes.index(note) % 2 == 0 else "checkin"
         args = {"id": str(uuid.uuid4()), "key_id": keys["ids"][0], "note": note}
         if intent == "checkout":
-            args["purpose"] = "repair"
+            args.update(purpose="repair", tag=keys["tags"][keys["ids"][0]])
         assert (await boss.push_one(f"keys.{intent}", args))["status"] == "applied"
     today = (datetime.now(UTC) + timedelta(hours=8)).date().isoformat()
     r = await client.get(

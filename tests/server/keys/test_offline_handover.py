@@ -14,7 +14,7 @@ import pytest
 from server.app import create_app
 from tests.conftest import ApiClient, make_user
 from tests.server.keys.test_key_custody import event, key_args, key_state
-from tests.server.sync_device import Device, make_site, now_ms
+from tests.server.sync_device import Device, make_site, now_ms, scan
 
 
 @pytest.fixture
@@ -31,12 +31,14 @@ async def giver(client: ApiClient, site: int) -> Device:
 
 
 @pytest.fixture
-async def key_id(another_client: ApiClient, giver: Device, site: int) -> str:
+async def key_id(settings: Any, another_client: ApiClient, giver: Device, site: int) -> str:
     await make_user("boss", ["supervisor"], [site])
     await another_client.sign_in("boss")
     key = key_args(site)
     assert (await Device(another_client).push_one("keys.upsert", key))["status"] == "applied"
-    out = await giver.push_one("keys.checkout", event(key["id"], purpose="patrol"))
+    out = await giver.push_one(
+        "keys.checkout", event(key["id"], tag=scan(settings, key["id"]), purpose="patrol")
+    )
     assert out["status"] == "applied", out
     return str(key["id"])
 
@@ -85,14 +87,14 @@ async def ledger(device: Device, key_id: str) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("first", ["receiver", "giver"])
 async def test_both_offline_either_order_ends_with_the_receiver_holding_the_key(
-    giver: Device, receiver: Device, key_id: str, first: str
+    settings: Any, giver: Device, receiver: Device, key_id: str, first: str
 ) -> None:
     zhang, li = await user_id(giver), await user_id(receiver)
     t = now_ms()
     # Both steps made offline a minute apart, after the checkout: Zhang hands over, Li scans
     # the tag (a phone's stamps never go back behind what it already sent).
     handover = (giver, "keys.handover", event(key_id, to_user_id=li), t + 1_000)
-    receipt = (receiver, "keys.receive", event(key_id), t + 61_000)
+    receipt = (receiver, "keys.receive", event(key_id, tag=scan(settings, key_id)), t + 61_000)
     for device, name, args, ms in (
         (receipt, handover) if first == "receiver" else (handover, receipt)
     ):
@@ -122,12 +124,14 @@ async def test_both_offline_either_order_ends_with_the_receiver_holding_the_key(
 
 
 async def test_a_waiting_receipt_changes_no_custody_and_blocks_no_holder_step(
-    giver: Device, receiver: Device, colleague: Device, key_id: str
+    settings: Any, giver: Device, receiver: Device, colleague: Device, key_id: str
 ) -> None:
     zhang, li = await user_id(giver), await user_id(receiver)
-    assert (await receiver.push_one("keys.receive", event(key_id)))["status"] == "applied"
+    assert (await receiver.push_one("keys.receive", event(key_id, tag=scan(settings, key_id))))[
+        "status"
+    ] == "applied"
     # One waiting receipt at a time: a second receiver is told who scanned first.
-    other = await colleague.push_one("keys.receive", event(key_id))
+    other = await colleague.push_one("keys.receive", event(key_id, tag=scan(settings, key_id)))
     assert other["status"] == "rejected"
     assert (other["error"]["code"], other["error"]["args"]) == (
         "key_receipt_by_other",
@@ -149,23 +153,29 @@ async def test_a_waiting_receipt_changes_no_custody_and_blocks_no_holder_step(
 
 
 async def test_a_hand_over_to_someone_else_lets_a_waiting_receipt_lapse(
-    giver: Device, receiver: Device, colleague: Device, key_id: str
+    settings: Any, giver: Device, receiver: Device, colleague: Device, key_id: str
 ) -> None:
     zhang, wu = await user_id(giver), await user_id(colleague)
-    assert (await receiver.push_one("keys.receive", event(key_id)))["status"] == "applied"
+    assert (await receiver.push_one("keys.receive", event(key_id, tag=scan(settings, key_id))))[
+        "status"
+    ] == "applied"
     handed = await giver.push_one("keys.handover", event(key_id, to_user_id=wu))
     assert handed["status"] == "applied"
     fields = await key_state(giver, key_id)
     assert (fields["holder_id"], fields["handover_to"], fields["receipt_by"]) == (zhang, wu, None)
-    again = await receiver.push_one("keys.receive", event(key_id))
+    again = await receiver.push_one("keys.receive", event(key_id, tag=scan(settings, key_id)))
     assert (again["error"]["code"], again["error"]["args"]) == (
         "key_handover_to_other",
         {"name": "Wu"},
     )
-    assert (await colleague.push_one("keys.receive", event(key_id)))["status"] == "applied"
+    assert (await colleague.push_one("keys.receive", event(key_id, tag=scan(settings, key_id))))[
+        "status"
+    ] == "applied"
     assert (await key_state(giver, key_id))["holder_id"] == wu
 
 
-async def test_the_holder_cannot_receive_his_own_key(giver: Device, key_id: str) -> None:
-    mine = await giver.push_one("keys.receive", event(key_id))
+async def test_the_holder_cannot_receive_his_own_key(
+    settings: Any, giver: Device, key_id: str
+) -> None:
+    mine = await giver.push_one("keys.receive", event(key_id, tag=scan(settings, key_id)))
     assert mine["error"]["code"] == "handover_not_for_you"

@@ -7,7 +7,7 @@ from typing import Any
 
 from tests.conftest import ApiClient, make_user
 from tests.server.media import corpus
-from tests.server.media.conftest import new_finding, put_photo
+from tests.server.media.conftest import both_stores, new_finding, put_photo
 from tests.server.media.corpus import sha
 from tests.server.sync_device import Device
 
@@ -30,6 +30,7 @@ async def as_user(client: ApiClient, username: str) -> ApiClient:
     return client
 
 
+@both_stores
 async def test_a_photo_follows_the_site_of_the_record_that_holds_it(
     client: ApiClient, sites: dict[str, int], people: dict[str, int]
 ) -> None:
@@ -80,6 +81,7 @@ async def test_missing_photo_and_hidden_photo_answer_alike(
     assert hidden.headers.get("etag") is None
 
 
+@both_stores
 async def test_head_of_a_photo_a_record_names_but_nobody_uploaded_is_404_then_200_after_put(
     client: ApiClient, sites: dict[str, int], people: dict[str, int]
 ) -> None:
@@ -96,6 +98,7 @@ async def test_head_of_a_photo_a_record_names_but_nobody_uploaded_is_404_then_20
     assert (await client.head(f"/api/media/{sha(data)}")).status_code == 200
 
 
+@both_stores
 async def test_etag_cache_control_and_if_none_match(zhang: ApiClient) -> None:
     data = corpus.jpeg(seed=24)
     await put_photo(zhang, data)

@@ -14,17 +14,20 @@ from server.settings import Settings
 from server.syncing.tables import MediaRef
 from tests.conftest import ApiClient
 from tests.server.media import corpus
-from tests.server.media.conftest import new_finding, path_of, put_photo
+from tests.server.media.conftest import both_stores, new_finding, put_photo, stored_size
 from tests.server.media.corpus import sha
 from tests.server.sync_device import Device
 
 DAY_MS = 86_400_000
 
 
-def gc(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+def gc(
+    settings: Settings, *args: str, store: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     env["FIELDKEEP_DATA_DIR"] = str(settings.data_dir)
     env["FIELDKEEP_DATABASE_URL"] = settings.database.url
+    env.update(store or {})
     return subprocess.run(
         [sys.executable, "-m", "server.cli", "media", "gc", *args],
         env=env,
@@ -35,8 +38,9 @@ def gc(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@both_stores
 async def test_gc_removes_unheld_old_photos_and_keeps_held_and_recent_ones(
-    zhang: ApiClient, settings: Settings, sites: dict[str, int]
+    zhang: ApiClient, settings: Settings, sites: dict[str, int], media_env: dict[str, str]
 ) -> None:
     photos = {
         name: corpus.jpeg(seed=seed)
@@ -68,11 +72,11 @@ async def test_gc_removes_unheld_old_photos_and_keeps_held_and_recent_ones(
         MediaRef.sha256 == names["released_long_ago"]
     )
     sizes = {
-        name: path_of(settings, h).stat().st_size + path_of(settings, h, thumb=True).stat().st_size
+        name: (stored_size(settings, h) or 0) + (stored_size(settings, h, thumb=True) or 0)
         for name, h in names.items()
     }
 
-    run = gc(settings, "--days", "7")
+    run = gc(settings, "--days", "7", store=media_env)
 
     assert run.returncode == 0, run.stderr
     gone = {"old_unreferenced", "released_long_ago"}
@@ -82,14 +86,14 @@ async def test_gc_removes_unheld_old_photos_and_keeps_held_and_recent_ones(
         assert names[name] in run.stdout
     for name, h in names.items():
         kept = name not in gone
-        assert path_of(settings, h).exists() is kept, name
-        assert path_of(settings, h, thumb=True).exists() is kept, name
+        assert (stored_size(settings, h) is not None) is kept, name
+        assert (stored_size(settings, h, thumb=True) is not None) is kept, name
         assert await Media.exists().where(Media.sha256 == h) is kept, name
     assert (await zhang.get(f"/api/media/{names['old_held']}")).status_code == 200
     # A gone photo can be uploaded again.
     assert (await put_photo(zhang, photos["old_unreferenced"])).status_code == 201
 
-    again = gc(settings)
+    again = gc(settings, store=media_env)
     assert again.returncode == 0, again.stderr
     assert "removed 0 photos, 0 bytes" in again.stdout
 

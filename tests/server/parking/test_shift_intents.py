@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from server.audit.tables import AuditEntry
 from tests.conftest import ApiClient
 from tests.server.parking.shift_kit import (
     ENTRY,
@@ -52,6 +53,17 @@ async def test_open_records_the_float_and_the_shift_is_pulled(
     assert shift["float_fen"] == 26_000
     assert shift["cashier_id"] == chen.user_id  # type: ignore[attr-defined]
     assert shift["expected_cash_fen"] is None
+
+
+async def test_the_audit_row_of_an_open_names_the_shift_and_its_site(
+    chen: Device, park: dict[str, int]
+) -> None:
+    """The open writes bookkeeping of no site after the shift: the row still names the shift,
+    so the site's manager reads it."""
+    shift_id = await opened(chen, park)
+    (row,) = await AuditEntry.select().where(AuditEntry.action == "parking_shifts.open")
+    assert row["target"] == f"parking_shifts/{shift_id}"
+    assert row["sites"] == f",{park['site']},"
 
 
 async def test_a_second_open_shift_at_the_gate_is_refused(

@@ -136,6 +136,18 @@ async def test_submitting_again_is_refused_and_raises_no_second_finding(
     assert again["error"]["code"] == "already_submitted"
 
 
+async def test_a_patrol_waiting_for_review_is_not_changed_under_the_reviewer(
+    world: dict[str, Any],
+) -> None:
+    args = await submitted_patrol(world)
+    change = {"id": args["id"], "water_reading": 99.0}
+    refused = await world["patrol"].push_one("patrols.save", change)
+    assert refused["error"]["code"] == "already_submitted"
+    record = await current(world["patrol"], "patrols", args["id"])
+    assert record["fields"]["water_reading"] == 1234.5
+    assert record["fields"]["status"] == "submitted"
+
+
 async def approve(world: dict[str, Any], patrol_id: str, **extra: Any) -> dict[str, Any]:
     record = await current(world["boss"], "patrols", patrol_id)
     args = {
@@ -204,7 +216,18 @@ async def test_approval_of_a_version_the_author_changed_since_is_stale(
 ) -> None:
     args = await submitted_patrol(world)
     seen = await current(world["boss"], "patrols", args["id"])
+    # Returned (from the supervisor's desk), then changed and submitted again by the author,
+    # while the supervisor's phone still holds the first version.
+    returned = {
+        "id": str(uuid.uuid4()),
+        "collection": "patrols",
+        "record_id": args["id"],
+        "revision": seen["revision"],
+        "comment": "请补充",
+    }
+    assert (await world["boss"].push_one("review.reject", returned))["status"] == "applied"
     await world["patrol"].push_one("patrols.save", {"id": args["id"], "note": "又发现窗户松动"})
+    await world["patrol"].push_one("patrols.submit", {"id": args["id"]})
     stale = await world["boss"].push_one(
         "review.approve",
         {
@@ -425,7 +448,8 @@ async def test_a_reading_below_the_last_accepted_one_is_kept_and_flagged(
     fields = (await current(world["boss"], "patrols", args["id"]))["fields"]
     assert fields["water_reading"] == 1000.0
     assert fields["reading_flags"] == {"water": 1234.5}
-    refused = await patrol.push_one("patrols.save", {"id": args["id"], "reading_flags": {}})
+    draft = patrol_args(world["site"], world["unit"], items=ITEMS, reading_flags={})
+    refused = await patrol.push_one("patrols.save", draft)
     assert refused["error"]["code"] == "server_owned_field"
 
 

@@ -12,10 +12,10 @@ import pytest
 
 from server.auth.service import now as utc_now
 from server.sites.tables import Building, Unit
-from tests.conftest import ApiClient, make_user
+from tests.conftest import ApiClient, make_user, site_today
 from tests.server.sync_device import Device, make_site
 
-TODAY = date.today()
+TODAY = site_today()
 
 
 async def make_unit(site_id: int) -> int:
@@ -256,3 +256,25 @@ async def test_a_unit_of_another_site_is_refused(desk: Device, site: dict[str, i
     refused = await desk.push_one("permits.issue", release_pass(site["id"], other_unit))
     assert refused["error"]["code"] == "invalid_args"
     assert refused["error"]["field"] == "details"
+
+
+async def test_one_push_issuing_clashing_permits_keeps_each_mutations_fate(
+    desk: Device, gate: Device, site: dict[str, int]
+) -> None:
+    """The overlap check reads the permits table in the middle of a push: it sees the permits
+    issued earlier in the same batch, and a permit refused after that read leaves nothing
+    behind (no record, no serial taken)."""
+    first = monthly(site["id"], TODAY, TODAY + timedelta(days=29))
+    clash = monthly(site["id"], TODAY + timedelta(days=29), TODAY + timedelta(days=59))
+    other = monthly(site["id"], TODAY, TODAY + timedelta(days=29), space="B2-018")
+    response = await desk.push(
+        desk.mutation("permits.issue", first),
+        desk.mutation("permits.issue", clash),
+        desk.mutation("permits.issue", other),
+    )
+    answer = response.json()
+    statuses = [(r["status"], (r["error"] or {}).get("code")) for r in answer["results"]]
+    assert statuses == [("applied", None), ("rejected", "permit_overlaps"), ("applied", None)]
+    pulled = {c["id"]: c["fields"] for c in await gate.pull_all()}
+    assert clash["id"] not in pulled
+    assert [pulled[first["id"]]["serial"], pulled[other["id"]]["serial"]] == [1, 2]

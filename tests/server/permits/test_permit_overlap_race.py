@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from random import Random
 
@@ -15,15 +15,19 @@ import pytest
 
 from server import db
 from server.settings import Settings
-from tests.conftest import PASSWORD, make_user
+from server.syncing.store import PG_TURN
+from tests.conftest import PASSWORD, make_user, site_today
 from tests.server.syncing.stress_kit import HttpDevice, LiveServer, http_sign_in, make_site
-from tests.server.syncing.test_concurrent_writers import counter_held, send, waiting_on_locks
+from tests.server.syncing.test_concurrent_writers import advisory_held, send, waiting_on_locks
+
+# The statement a push waits in for the turn of the rules that read across records.
+TURN = "SELECT pg_advisory_xact_lock($1, $2)"
 
 pytestmark = pytest.mark.postgres
 
 
 def monthly(site_id: int, plate: str) -> dict[str, object]:
-    today = date.today()
+    today = site_today()
     return {
         "id": str(uuid.uuid4()),
         "site_id": site_id,
@@ -62,11 +66,11 @@ async def test_two_desks_issuing_one_space_at_once_get_one_permit(
 
         issue_a = a.make("permits.issue", monthly(site, "浙A·D12345"))
         issue_b = b.make("permits.issue", monthly(site, "浙A·F31688"))
-        async with counter_held(url):
+        async with advisory_held(url, PG_TURN):
             push_a = send(a, [issue_a])
-            await waiting_on_locks(url, "%sync_counter", 1, [push_a])
+            await waiting_on_locks(url, TURN, 1, [push_a])
             push_b = send(b, [issue_b])
-            await waiting_on_locks(url, "%sync_counter", 2, [push_a, push_b])
+            await waiting_on_locks(url, TURN, 2, [push_a, push_b])
         answers = [(await push_a)["results"][0], (await push_b)["results"][0]]
     finally:
         await asyncio.to_thread(server.stop)

@@ -12,10 +12,10 @@ from server.push.overdue import check_overdue
 from server.push.queue import now_ms
 from server.sites.service import site_settings
 from server.sites.tables import Site
-from tests.conftest import ApiClient, make_user
+from tests.conftest import ApiClient, make_user, site_today
 from tests.server.sync_device import Device, make_site
 
-TODAY = date.today()
+TODAY = site_today()
 
 
 def monthly(site_id: int, last: date, space: str, plate: str) -> dict[str, Any]:

@@ -24,10 +24,10 @@ from server.permits.schemas import (
 )
 from server.settings import Settings
 from server.sites.tables import Building, Site, Unit
-from tests.conftest import ApiClient, make_user
+from tests.conftest import ApiClient, make_user, site_today
 from tests.server.sync_device import make_site
 
-TODAY = date.today()
+TODAY = site_today()
 
 
 async def make_unit(site_id: int, building: str = "3栋", number: str = "1202") -> int:

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from server.push.overdue import check_overdue
 from server.push.queue import now_ms
-from tests.conftest import ApiClient
+from tests.conftest import ApiClient, site_today
 from tests.server.push.helpers import (
     eventually,
     make_world,
@@ -20,13 +20,13 @@ from tests.server.push.helpers import (
     submit_patrol,
 )
 from tests.server.push.push_service import PushServiceStandIn, verify_vapid
-from tests.server.sync_device import Device
+from tests.server.sync_device import Device, scan
 
 TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
 async def test_each_trigger_reaches_the_right_people_encrypted_signed_and_translated(
-    client: ApiClient, another_client: ApiClient, push_service: PushServiceStandIn
+    client: ApiClient, another_client: ApiClient, push_service: PushServiceStandIn, settings: Any
 ) -> None:
     world = await make_world(client, push_service)
     server_key = (await client.get("/api/push/vapid-public-key")).json()["public_key"]
@@ -75,6 +75,7 @@ async def test_each_trigger_reaches_the_right_people_encrypted_signed_and_transl
     key["label"] = "3栋2单元1202"
     assert (await boss.push_one("keys.upsert", key))["status"] == "applied"
     checkout = {"id": str(uuid.uuid4()), "key_id": key_id, "purpose": "patrol"}
+    checkout["tag"] = scan(settings, key_id)
     assert (await zhang.push_one("keys.checkout", checkout))["status"] == "applied"
     assert await check_overdue(now_ms()) == 0  # not overdue yet
     nine_hours_later = now_ms() + 9 * 3600 * 1000
@@ -99,11 +100,13 @@ async def test_each_trigger_reaches_the_right_people_encrypted_signed_and_transl
     # 4. The finding the patrol raised goes past its due date (found by the periodic check).
     patrol = await record(boss, "patrols", patrol_id)
     (finding_id,) = patrol["fields"]["finding_ids"]
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
-    change = {"id": finding_id, "due_date": yesterday}
-    assert (await boss.push_one("findings.upsert", change))["status"] == "applied"
+    # Assigned before it falls due: the periodic check runs in the background and tells
+    # whoever the finding is with at the moment it finds it overdue, once.
     assign = {"id": finding_id, "assignee_id": world.ids["zhang"]}
     assert (await boss.push_one("findings.assign", assign))["status"] == "applied"
+    yesterday = (site_today() - timedelta(days=1)).isoformat()
+    change = {"id": finding_id, "due_date": yesterday}
+    assert (await boss.push_one("findings.upsert", change))["status"] == "applied"
     await eventually(lambda: push_service.to("wang"), what="finding to environment")
     await eventually(lambda: len(push_service.to("zhang")) == 3, what="finding to assignee")
     (late,) = payloads("wang")

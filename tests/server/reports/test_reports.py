@@ -15,12 +15,14 @@ from typing import Any
 import openpyxl
 import pytest
 
-from server.reports import ledgers
+from server.findings.schemas import CATEGORIES
+from server.reports import report
+from server.reports.ledgers import FINDING_CATEGORY
 from tests.conftest import ApiClient, make_user
-from tests.server.findings.test_state_machine import PHOTO, Crew, reported, verified
+from tests.server.findings.test_state_machine import PHOTO, Crew, assigned, reported, verified
 from tests.server.parking.shift_kit import parking_site, signed_in
 from tests.server.parking.test_shift_documents import DAY, a_day
-from tests.server.sync_device import Device, make_site, new_finding
+from tests.server.sync_device import Device, make_site, new_finding, scan
 from tests.server.vendors.inspection_kit import world
 
 TODAY = datetime.now(UTC).date()
@@ -52,7 +54,7 @@ def event(key_id: str, **args: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def keys_world(client: ApiClient, another_client: ApiClient) -> dict[str, Any]:
+async def keys_world(settings: Any, client: ApiClient, another_client: ApiClient) -> dict[str, Any]:
     """Three keys: one out with Zhang, one lost, one out and back (two checkouts in all)."""
     site = await make_site("north")
     await make_user("boss", ["supervisor"], [site])
@@ -67,7 +69,9 @@ async def keys_world(client: ApiClient, another_client: ApiClient) -> dict[str, 
         assert (await boss.push_one("keys.upsert", {**key, "label": label}))["status"] == "applied"
         ids.append(key["id"])
     for key_id in ids:
-        r = await patrol.push_one("keys.checkout", event(key_id, purpose="patrol"))
+        r = await patrol.push_one(
+            "keys.checkout", event(key_id, tag=scan(settings, key_id), purpose="patrol")
+        )
         assert r["status"] == "applied", r
     assert (await patrol.push_one("keys.lost", event(ids[1])))["status"] == "applied"
     assert (await patrol.push_one("keys.checkin", event(ids[2])))["status"] == "applied"
@@ -80,10 +84,46 @@ async def test_each_role_sees_the_reports_it_may_open(
     r = await keys_world["boss"].client.get("/api/reports")
     assert r.status_code == 200, r.text
     listed = {x["name"]: x for x in r.json()}
-    assert set(listed) == {"keys", "findings", "parking_day", "vendor_evaluations"}
+    assert list(listed) == [
+        "patrol_coverage",
+        "findings_trend",
+        "vendor_scores",
+        "parking_takings",
+        "cash_variance",
+        "patrols",
+        "keys",
+        "findings",
+        "vendor_evaluations",
+        "vendor_inspections",
+        "parking_day",
+        "parking_month",
+        "permits",
+    ]
+    charts = {name: x["chart"] for name, x in listed.items() if x["chart"]}
+    assert set(charts) == set(list(listed)[:5])
+    assert charts["parking_takings"] == {
+        "kind": "bar",
+        "x": "date",
+        "series": ["cash_fen", "wechat_fen", "alipay_fen", "card_fen"],
+        "stacked": True,
+    }
     assert listed["keys"]["title"] == {"zh-CN": "钥匙台账", "en": "Key custody ledger"}
     assert listed["keys"]["formats"] == ["json", "xlsx", "csv", "pdf"]
-    assert listed["keys"]["filters"] == ["holder_id", "status"]
+    assert listed["keys"]["filters"] == [
+        {
+            "name": "status",
+            "title": "状态",
+            "kind": "choice",
+            "choices": [
+                {"value": "out", "title": "借出"},
+                {"value": "lost", "title": "遗失"},
+                {"value": "overdue", "title": "超期未还"},
+            ],
+        },
+        {"name": "holder_id", "title": "持有人", "kind": "person", "choices": []},
+    ]
+    assert listed["keys"]["chart"] is None and listed["keys"]["approved_only"] is False
+    assert listed["vendor_evaluations"]["approved_only"] is True
     await make_user("zhaolei", ["manager"], [keys_world["site"]])
     await third_client.sign_in("zhaolei")
     assert {x["name"] for x in (await third_client.get("/api/reports")).json()} == set(listed)
@@ -176,7 +216,7 @@ async def test_csv_headers_follow_the_callers_language(keys_world: dict[str, Any
 async def test_a_capped_ledger_says_so_and_still_counts_everything(
     keys_world: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(ledgers, "MAX_ROWS", 2)
+    monkeypatch.setattr(report, "MAX_ROWS", 2)
     client = keys_world["boss"].client
     query = {"site_id": keys_world["site"], **PERIOD}
     body = (await client.get("/api/reports/keys", params=query)).json()
@@ -328,6 +368,8 @@ async def test_the_findings_ledger_measures_the_service_standards(
     await verified(crew, north)
     await reported(crew, north)
     await crew.push("boss", "findings.upsert", new_finding(north, photos=[PHOTO]))  # a third
+    taken = await assigned(crew, north)  # a fourth, accepted at once
+    assert (await crew.push("li", "findings.accept", {"id": taken}))["status"] == "applied"
     if crew.signed_in != "boss":
         await client.post("/api/auth/logout")
         await client.sign_in("boss")
@@ -337,26 +379,53 @@ async def test_the_findings_ledger_measures_the_service_standards(
     body = r.json()
     totals = {t["key"]: t["value"] for t in body["totals"]}
     assert totals == {
-        "findings": 3,
-        "dispatched": 1,
-        "dispatch_on_time": 1,
-        "dispatch_share": 33.33,
+        "findings": 4,
+        "dispatched": 2,
+        "dispatch_on_time": 2,
+        "dispatch_share": 50.0,
+        "accepted": 1,
+        "accept_on_time": 1,
+        "accept_share": 50.0,
         "fixed": 1,
         "follow_up_on_time": 1,
         "follow_up_share": 100.0,
     }
-    assert sorted(row["status"] for row in body["rows"]) == ["已验收", "待派单", "待派单"]
+    statuses = sorted(row["status"] for row in body["rows"])
+    assert statuses == ["已验收", "待派单", "待派单", "整改中"]
     done = next(row for row in body["rows"] if row["status"] == "已验收")
     assert done["dispatch_on_time"] == "是" and done["follow_up_on_time"] == "是"
+    assert done["accept_on_time"] == "否" and done["accepted_at"] is None
+    took = next(row for row in body["rows"] if row["status"] == "整改中")
+    assert (took["accept_on_time"], took["accept_minutes"]) == ("是", 0)
+    assert {row["category"] for row in body["rows"]} <= {zh for zh, _ in FINDING_CATEGORY.values()}
+    assert set(FINDING_CATEGORY) == CATEGORIES  # every category has words
     only_open = await client.get("/api/reports/findings", params={**query, "status": "open"})
     assert len(only_open.json()["rows"]) == 2
 
     x = await client.get("/api/reports/findings", params={**query, "format": "xlsx"})
     _, xlsx_totals = workbook_totals(x.content)
-    assert xlsx_totals["5分钟内派单率（%）"] == pytest.approx(33.33)
-    assert xlsx_totals["问题数"] == 3
+    assert xlsx_totals["5分钟内派单率（%）"] == pytest.approx(50.0)
+    assert xlsx_totals["5分钟内接单率（%）"] == pytest.approx(50.0)
+    assert xlsx_totals["问题数"] == 4
     p = await client.get("/api/reports/findings", params={**query, "format": "pdf"})
     text = pdf_text(p.content, tmp_path)
-    assert "问题整改台账" in text
+    assert "问题整改台账" in text and "5分钟内接单率（%）" in text
     share = next(line for line in text.splitlines() if "24小时内回访率" in line).split()[-1]
     assert share == "100.00"
+
+
+async def test_json_pages_and_exports_whole(keys_world: dict[str, Any]) -> None:
+    client = keys_world["boss"].client
+    query = {"site_id": keys_world["site"], **PERIOD}
+    whole = (await client.get("/api/reports/keys", params=query)).json()
+    assert (whole["offset"], whole["limit"], whole["row_count"]) == (0, 100, 3)
+    first = (await client.get("/api/reports/keys", params={**query, "limit": 2})).json()
+    rest = (await client.get("/api/reports/keys", params={**query, "offset": 2})).json()
+    assert first["rows"] + rest["rows"] == whole["rows"]
+    assert first["row_count"] == rest["row_count"] == 3
+    assert first["totals"] == rest["totals"] == whole["totals"]  # totals count every record
+    csv_file = await client.get("/api/reports/keys", params={**query, "limit": 1, "format": "csv"})
+    assert len(list(csv.reader(io.StringIO(csv_file.content.decode("utf-8-sig"))))) == 1 + 3
+    for bad in ({"limit": "501"}, {"limit": "0"}, {"offset": "-1"}, {"offset": "x"}):
+        r = await client.get("/api/reports/keys", params={**query, **bad})
+        assert (r.status_code, r.json()["error"]["field"]) == (400, next(iter(bad))), r.text

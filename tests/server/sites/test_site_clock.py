@@ -17,7 +17,7 @@ from server.sites.service import SiteClock, site_clock, user_zone, zone_named
 from server.sites.tables import DEFAULT_TIMEZONE, Site, Unit
 from tests.conftest import ApiClient, make_user
 from tests.server.patrols.test_patrols_and_review import ITEMS, a_unit, admin_site, patrol_args
-from tests.server.sync_device import Device
+from tests.server.sync_device import Device, scan
 
 LONDON = SiteClock(ZoneInfo("Europe/London"))
 SHANGHAI = ZoneInfo(DEFAULT_TIMEZONE)
@@ -129,7 +129,7 @@ async def test_a_patrols_findings_are_due_days_after_the_sites_today(
 
 
 async def test_an_owners_authorisation_runs_to_the_end_of_the_sites_day(
-    abroad: dict[str, Any],
+    abroad: dict[str, Any], settings: Any
 ) -> None:
     site, boss, zhang = abroad["site"], abroad["boss"], abroad["zhang"]
     today = abroad["clock"].today()
@@ -141,7 +141,13 @@ async def test_an_owners_authorisation_runs_to_the_end_of_the_sites_day(
         ids.append(key["id"])
     results = [
         await zhang.push_one(
-            "keys.checkout", {"id": str(uuid.uuid4()), "key_id": key_id, "purpose": "viewing"}
+            "keys.checkout",
+            {
+                "id": str(uuid.uuid4()),
+                "key_id": key_id,
+                "purpose": "viewing",
+                "tag": scan(settings, key_id),
+            },
         )
         for key_id in ids
     ]
@@ -150,12 +156,13 @@ async def test_an_owners_authorisation_runs_to_the_end_of_the_sites_day(
 
 
 async def test_key_movements_are_the_sites_days_printed_in_its_zone(
-    abroad: dict[str, Any],
+    abroad: dict[str, Any], settings: Any
 ) -> None:
     site, boss, clock = abroad["site"], abroad["boss"], abroad["clock"]
     key = {"id": str(uuid.uuid4()), "site_id": site, "code": "K-1", "kind": "vacant"}
     assert (await boss.push_one("keys.upsert", key))["status"] == "applied"
     out = {"id": str(uuid.uuid4()), "key_id": key["id"], "purpose": "repair"}
+    out["tag"] = scan(settings, key["id"])
     assert (await boss.push_one("keys.checkout", out))["status"] == "applied"
     today = clock.today().isoformat()
     client = abroad["client"]

@@ -20,7 +20,7 @@ from server.syncing.engine import open_store
 from server.syncing.store import SqlStore
 from sync import StoredRecord
 from tests.conftest import ApiClient, make_user
-from tests.server.sync_device import Device, new_finding
+from tests.server.sync_device import Device, new_finding, scan
 
 from .stress_kit import check_projection
 
@@ -132,6 +132,7 @@ async def test_key_custody_events_are_projected_as_typed_ledger_rows(
             "id": checkout_id,
             "key_id": key_id,
             "purpose": "repair",
+            "tag": scan(settings, key_id),
             "expected_return": "2026-12-07T18:00:00+08:00",
             "note": "换锁",
         },
@@ -202,6 +203,7 @@ async def test_a_projection_is_outdated_until_built_with_its_current_version(
             "key_events",
             "parking_shifts",
             "parking_transactions",
+            "patrols",
             "permits",
         ]
         assert await store.outdated_projections() == ["findings", *others]

@@ -3,6 +3,7 @@ held is lost (the server's database, photos and secrets; the devices' journals).
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 
 from server.backup import BackupError, backup, restore
 from server.cli import main
+from server.media.service import media_storage
 from server.settings import Settings
 from tests.conftest import ApiClient, make_user
 from tests.server.sync_device import Device, new_finding
@@ -69,22 +71,23 @@ async def test_backup_work_restore_every_device_converges(
     await zhang.sync(zhang.mutation("findings.upsert", finding("备份前二")))
     await zhang.pull_all()
     await li.pull_all()
-    (settings.data_dir / "media").mkdir(parents=True, exist_ok=True)
-    (settings.data_dir / "media" / "before.jpg").write_bytes(b"photo before")
+    photos = media_storage(settings)
+    before, after = "a" * 64 + ".jpg", "b" * 64 + ".jpg"
+    photos.put(before, io.BytesIO(b"photo before"))
     folder = await backup(settings, tmp_path / "backups")
 
     # Work the backup does not hold: acknowledged, then lost by the restore.
     await zhang.sync(zhang.mutation("findings.upsert", finding("备份后张伟")))
     await li.sync(li.mutation("findings.upsert", finding("备份后李娜")))
-    (settings.data_dir / "media" / "after.jpg").write_bytes(b"photo after")
-    (settings.data_dir / "media" / "before.jpg").unlink()
+    photos.put(after, io.BytesIO(b"photo after"))
+    photos.delete(before)
     old_cursor = zhang.cursor
 
     await restore(settings, folder)
 
     # The restored database knows only the first two; the photos made since are kept.
-    assert (settings.data_dir / "media" / "before.jpg").read_bytes() == b"photo before"
-    assert (settings.data_dir / "media" / "after.jpg").read_bytes() == b"photo after"
+    assert photos.get(before) == b"photo before"
+    assert photos.get(after) == b"photo after"
     # A pull with a cursor of the old epoch resets.
     r = await zhang.client.get("/api/sync/pull", params={"cursor": old_cursor})
     assert r.status_code == 200 and r.json()["reset"] is True

@@ -65,10 +65,14 @@ async def test_the_demo_evaluates_last_month_with_every_tier_and_waits_for_a_rev
     assert sum(e["critical_failures"] for e in evaluations.values()) == 1
     assert sum(e["late_rectifications"] for e in evaluations.values()) == 1
     assert sum(e["rectifications"]["on_time"] for e in evaluations.values()) == 2
-    # This month: one inspection waits for 李娜's review.
+    # This month: one approved inspection of each vendor, and one waiting for 李娜's review.
     await client.post("/api/auth/logout")
     await client.sign_in("lina")
     pulled = [c for c in await Device(client).pull_all() if c["collection"] == "inspections"]
     waiting = [c for c in pulled if c["fields"]["status"] == "submitted"]
-    assert len(waiting) == 1 and len(pulled) == 25
+    assert len(waiting) == 1 and len(pulled) == 4 * 6 + 6 + 1
     assert clock.month(datetime.fromisoformat(waiting[0]["fields"]["at"])) == clock.month()
+    this = [
+        c for c in pulled if clock.month(datetime.fromisoformat(c["fields"]["at"])) == clock.month()
+    ]
+    assert sorted(c["fields"]["status"] for c in this) == ["approved"] * 6 + ["submitted"]

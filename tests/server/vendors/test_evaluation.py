@@ -169,7 +169,7 @@ def thumbnail_jpeg() -> bytes:
 async def test_the_statement_pdf_prints_chinese_that_reads_back(
     w: World, manager: ApiClient, settings: Settings, tmp_path: Path
 ) -> None:
-    media_storage(settings).put(file_name(PHOTO, thumb=True), thumbnail_jpeg())
+    media_storage(settings).put(file_name(PHOTO, thumb=True), io.BytesIO(thumbnail_jpeg()))
     await w.approved(items=[w.deduct("c01", 2, reason="地面有水渍")])
     await w.approved(items=[w.deduct("c02", 1)])
     r = await manager.get(f"/api/vendors/{w.vendor}/evaluations/{MONTH}.pdf")

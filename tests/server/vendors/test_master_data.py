@@ -3,14 +3,14 @@ vendors, another site's are a 404, and bad input is a 4xx with a stable code."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from server.vendors.settlement import DEMO_RULE
-from tests.conftest import ApiClient
+from tests.conftest import ApiClient, site_today
 from tests.server.vendors.helpers import two_sites
 
-TODAY = date.today()
+TODAY = site_today()
 
 
 def contract(site_ids: list[int], **changes: Any) -> dict[str, Any]:

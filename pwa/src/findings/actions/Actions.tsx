@@ -1,4 +1,4 @@
-// A finding's state actions (assign, fix, verify, close, reopen: only those the
+// A finding's state actions (assign, accept, fix, verify, close, reopen: only those the
 // person may take now, predicted; the server decides) and its history. Loaded
 // when a finding's page opens, not in the first load.
 import './texts';
@@ -141,6 +141,12 @@ export function FindingActions({ f }: { f: Finding }) {
             {f.status === 'assigned' ? t('factions.reassign') : t('factions.assign')}
           </button>
         </>
+      )}
+
+      {allowed.includes('accept') && (
+        <button type="button" class="btn btn-primary btn-block" disabled={busy} onClick={() => void act('accept', {})} data-testid="action-accept">
+          {t('factions.accept')}
+        </button>
       )}
 
       {allowed.includes('fix') && (
