@@ -14,7 +14,6 @@ from typing import Any
 import base45  # type: ignore[import-untyped]
 import cbor2
 import httpx
-import zxingcpp
 from PIL import Image
 from playwright.sync_api import BrowserContext, Page, expect
 
@@ -29,6 +28,7 @@ from tests.browser.conftest import (
     synced,
     wait_for_service_worker,
 )
+from tests.qr import qr_texts
 from tests.server.syncing.stress_kit import http_sign_in
 
 WAIT = 20_000
@@ -62,8 +62,8 @@ def printed_qr(client: httpx.Client, permit_id: str, folder: Path) -> str:
         check=True,
         timeout=60,
     )
-    (code,) = zxingcpp.read_barcodes(Image.open(folder / f"{permit_id}.png"))
-    return str(code.text)
+    (text,) = qr_texts(Image.open(folder / f"{permit_id}.png"))
+    return text
 
 
 def tampered(qr: str, subject: str) -> str:

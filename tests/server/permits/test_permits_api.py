@@ -25,6 +25,7 @@ from server.permits.schemas import (
 from server.settings import Settings
 from server.sites.tables import Building, Site, Unit
 from tests.conftest import ApiClient, make_user, site_today
+from tests.qr import qr_codes
 from tests.server.sync_device import make_site
 
 TODAY = site_today()
@@ -64,7 +65,7 @@ async def site(client: ApiClient) -> dict[str, Any]:
 def scanned(pdf: bytes) -> zxingcpp.Barcode:
     """The one QR code on the one page, rendered at 200 dpi as a phone's camera would see it."""
     (page,) = pdfium.PdfDocument(pdf)
-    (code,) = zxingcpp.read_barcodes(page.render(scale=200 / 72).to_pil().convert("L"))
+    (code,) = qr_codes(page.render(scale=200 / 72).to_pil().convert("L"))
     return code
 
 
