@@ -31,7 +31,7 @@ class SyncResult(Table, tablename="sync_result"):
     """The first result of every mutation id: a resend is answered from here."""
 
     mutation_id = Varchar(length=64, primary_key=True)
-    device_id = Varchar(length=64, index=True)
+    device_id = Varchar(length=64)  # not indexed: results are read by mutation id
     seq = BigInt()
     result = Text()
 
@@ -42,7 +42,7 @@ class SyncRecord(Table, tablename="sync_record"):
     key = Varchar(length=300, primary_key=True)  # collection/record id
     collection = Varchar(length=64)
     record_id = Varchar(length=200)
-    revision = BigInt(unique=True, index=True)
+    revision = BigInt(unique=True)  # the unique index is the one lookups by revision use
     deleted = Boolean(default=False)
     deleted_at_ms = BigInt(null=True, default=None)
     fields = Text()
