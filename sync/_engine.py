@@ -16,6 +16,7 @@ from ._hlc import SERVER_NODE, BadStamp, Clock, clamp, is_node, parse_stamp, suc
 from ._merge import FieldState, Loss, incoming_state, merge
 from ._store import ConflictEntry, DeviceState, FieldAuthor, Store, StoredRecord, StoredResult
 from ._wire import (
+    NO_FIELDS,
     Change,
     Conflict,
     ErrorInfo,
@@ -798,7 +799,7 @@ class SyncEngine:
                     id=row.id,
                     revision=row.revision,
                     deleted=not visible,
-                    fields=row.fields if visible else {},
+                    fields=row.fields if visible else NO_FIELDS,
                 )
             )
         through = rows[-1].revision if has_more else info.max_revision

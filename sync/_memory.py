@@ -16,6 +16,7 @@ from ._store import (
     ConflictEntry,
     DeviceState,
     Event,
+    PulledRecord,
     Store,
     StoredRecord,
     StoredResult,
@@ -157,7 +158,7 @@ class MemoryStore:
         sites: frozenset[str],
         collections: frozenset[str],
         limit: int,
-    ) -> list[StoredRecord]:
+    ) -> list[PulledRecord]:
         rows = [
             r
             for r in self.records.values()
@@ -166,7 +167,17 @@ class MemoryStore:
             and r.seen_sites & sites
         ]
         rows.sort(key=lambda r: r.revision)
-        return [_copy(r) for r in rows[:limit]]
+        return [
+            PulledRecord(
+                collection=r.collection,
+                id=r.id,
+                fields=msgspec.Raw(msgspec.json.encode(r.fields)),
+                deleted=r.deleted,
+                sites=r.sites,
+                revision=r.revision,
+            )
+            for r in rows[:limit]
+        ]
 
     async def info(self) -> StoreInfo:
         return StoreInfo(

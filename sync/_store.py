@@ -110,6 +110,18 @@ class Event(msgspec.Struct, kw_only=True):
     at_ms: int = 0
 
 
+class PulledRecord(msgspec.Struct, kw_only=True):
+    """What a pull reads of a record. `fields` is the JSON object the store holds, sent on as
+    it is: decoding and encoding it again cost a pull more than reading it did."""
+
+    collection: str
+    id: str
+    fields: msgspec.Raw
+    deleted: bool
+    sites: frozenset[str]
+    revision: int
+
+
 class StoreInfo(msgspec.Struct, kw_only=True):
     """What a pull checks a cursor against, read in one go."""
 
@@ -219,14 +231,12 @@ class Store(Protocol):
         sites: frozenset[str],
         collections: frozenset[str],
         limit: int,
-    ) -> list[StoredRecord]:
+    ) -> list[PulledRecord]:
         """Records (live and tombstones) with `revision` < revision <= `through` (the
         `max_revision` of an `info` read before: above it a revision may be committed while a
         lower one is still in flight), whose collection is in
         `collections` and whose `seen_sites` share at least one site with `sites`, ordered by
-        revision ascending, at most `limit` of them. Reads committed data only. A pull reads
-        each one's collection, id, fields, deleted, sites and revision; a store may leave the
-        rest (stamps, authors, set state) empty."""
+        revision ascending, at most `limit` of them. Reads committed data only."""
         ...
 
     async def info(self) -> StoreInfo:

@@ -86,13 +86,17 @@ class PushResponse(msgspec.Struct):
 
 
 class Change(msgspec.Struct):
-    """A record's state at `revision`; `deleted` also means "left your scope"."""
+    """A record's state at `revision`; `deleted` also means "left your scope". `fields` is a
+    JSON object ({} on a removal), passed through from the store as it was stored."""
 
     collection: str
     id: str
     revision: int
     deleted: bool
-    fields: dict[str, Any]
+    fields: msgspec.Raw
+
+
+NO_FIELDS = msgspec.Raw(b"{}")
 
 
 class PullResponse(msgspec.Struct):

@@ -43,6 +43,7 @@ from sync import (
     DeviceState,
     Event,
     FieldAuthor,
+    PulledRecord,
     SetState,
     StoreContention,
     StoredRecord,
@@ -92,12 +93,15 @@ _PG_TAKE_REVISIONS = (
     " FROM (SELECT coalesce(pg_sequence_last_value('sync_revision'), 0) AS v) AS last)"
     " SELECT nextval('sync_revision') FROM marked, generate_series(1, ?) ORDER BY 1"
 )
-# The markers' subquery refers to `last.v`, so it runs after the last value was read.
+# The markers' subquery refers to `last.v`, so it runs after the last value was read. The
+# epoch and the purge watermark come along: a pull asks once.
 _PG_WATERMARK = (
     "SELECT last.v, (SELECT min((l.classid::bigint - ?) * 2147483648 + l.objid::bigint)"
     " FROM pg_locks AS l WHERE l.locktype = 'advisory' AND l.objsubid = 2"
     " AND l.classid::bigint >= ? AND last.v IS NOT NULL AND l.database ="
-    " (SELECT oid FROM pg_database WHERE datname = current_database()))"
+    " (SELECT oid FROM pg_database WHERE datname = current_database())),"
+    " (SELECT value FROM sync_meta WHERE key = 'epoch'),"
+    " (SELECT value FROM sync_meta WHERE key = 'purge_watermark')"
     " FROM (SELECT coalesce(pg_sequence_last_value('sync_revision'), 0) AS v OFFSET 0) AS last"
 )
 
@@ -195,11 +199,11 @@ def _record(row: Sequence[Any]) -> StoredRecord:
 PULLED_COLUMNS = "collection, record_id, fields, deleted, sites, revision"
 
 
-def _pulled(row: Sequence[Any]) -> StoredRecord:
-    return StoredRecord(
+def _pulled(row: Sequence[Any]) -> PulledRecord:
+    return PulledRecord(
         collection=row[0],
         id=row[1],
-        fields=msgspec.json.decode(row[2]),
+        fields=msgspec.Raw(row[2]),  # the JSON as stored (written by `_json`)
         deleted=bool(row[3]),
         sites=_sites_decoder.decode(row[4]),
         revision=int(row[5]),
@@ -1007,7 +1011,7 @@ class SqlStore:
         sites: frozenset[str],
         collections: frozenset[str],
         limit: int,
-    ) -> list[StoredRecord]:
+    ) -> list[PulledRecord]:
         if not sites or not collections:
             return []
         # Per site: its first `limit` changes in range, read in order from the index (site,
@@ -1034,22 +1038,19 @@ class SqlStore:
 
     async def info(self) -> StoreInfo:
         async with self._reader() as db:
-            rows: dict[str, str] = {
-                k: v for k, v in await db.fetch("SELECT key, value FROM sync_meta")
-            }
             if self._read_pool is not None:
-                watermark = await db.fetchrow(_PG_WATERMARK, PG_MARKER_CLASS, PG_MARKER_CLASS)
-                assert watermark is not None
-                last, lowest_marker = watermark
+                row = await db.fetchrow(_PG_WATERMARK, PG_MARKER_CLASS, PG_MARKER_CLASS)
+                assert row is not None
+                last, lowest_marker, epoch, purged = row
                 max_revision = int(last) if lowest_marker is None else min(last, lowest_marker)
             else:
+                meta: dict[str, str] = {
+                    k: v for k, v in await db.fetch("SELECT key, value FROM sync_meta")
+                }
+                epoch, purged = meta["epoch"], meta.get("purge_watermark")
                 counter = await db.fetchrow("SELECT value FROM sync_counter WHERE id = 1")
                 max_revision = int(counter[0]) if counter else 0
-        return StoreInfo(
-            epoch=rows["epoch"],
-            max_revision=max_revision,
-            purge_watermark=int(rows.get("purge_watermark", "0")),
-        )
+        return StoreInfo(epoch=epoch, max_revision=max_revision, purge_watermark=int(purged or "0"))
 
     async def purge_tombstones(self, deleted_before_ms: int) -> int:
         async with self.transaction():

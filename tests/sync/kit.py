@@ -6,6 +6,8 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import msgspec
+
 from sync import (
     Actor,
     Change,
@@ -163,7 +165,7 @@ def apply_changes(local: dict[tuple[str, str], dict[str, Any]], changes: Sequenc
         if change.deleted:
             local.pop(key, None)
         else:
-            local[key] = dict(change.fields)
+            local[key] = msgspec.json.decode(change.fields)
 
 
 class Device:

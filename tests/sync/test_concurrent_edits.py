@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -106,7 +107,7 @@ class Phone:
                 if c.deleted:
                     self.local.pop((c.collection, c.id), None)
                 else:
-                    self.local[(c.collection, c.id)] = (c.revision, dict(c.fields))
+                    self.local[(c.collection, c.id)] = (c.revision, msgspec.json.decode(c.fields))
             self.cursor = page.cursor
             if not page.has_more:
                 return

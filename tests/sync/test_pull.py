@@ -6,6 +6,7 @@ import asyncio
 import base64
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -55,7 +56,7 @@ async def test_pull_from_scratch_returns_visible_records_in_revision_order() -> 
         ("notes", "n1", 1, False),
         ("notes", "n3", 3, False),
     ]
-    assert page.changes[0].fields == {"site": "s1", "title": "n1"}
+    assert msgspec.json.decode(page.changes[0].fields) == {"site": "s1", "title": "n1"}
     assert (page.has_more, page.reset) == (False, False)
 
 
@@ -76,7 +77,7 @@ async def test_pull_never_returns_a_record_of_another_site() -> None:
     for site in ("s0", "s1", "s2"):
         page = await engine.pull(actor(sites=[site]))
         assert {c.id for c in page.changes} == {r for r, s in layout.items() if s == site}
-        assert all(c.fields["site"] == site for c in page.changes)
+        assert all(msgspec.json.decode(c.fields)["site"] == site for c in page.changes)
 
 
 async def test_a_record_moved_to_another_site_is_pulled_as_deleted_by_the_old_sites_users() -> None:
@@ -93,7 +94,7 @@ async def test_a_record_moved_to_another_site_is_pulled_as_deleted_by_the_old_si
     mover.mutate("notes.upsert", {"id": rid, "site": "s2"})
     await mover.push()
     (page,) = await old_site.pull()
-    assert ids(page) == [(rid, True)] and page.changes[0].fields == {}
+    assert ids(page) == [(rid, True)] and msgspec.json.decode(page.changes[0].fields) == {}
     assert ("notes", rid) not in old_site.local
     await new_site.pull()
     assert new_site.local[("notes", rid)]["site"] == "s2"

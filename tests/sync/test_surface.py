@@ -25,7 +25,8 @@ INTENDED = {
     # errors
     "SyncError", "Refusal", "DeviceMismatch", "BadCursor", "BadLimit", "StoreContention",
     # storage
-    "Store", "StoredRecord", "StoredResult", "DeviceState", "ConflictEntry", "StoreInfo", "Event",
+    "Store", "StoredRecord", "PulledRecord", "StoredResult", "DeviceState", "ConflictEntry",
+    "StoreInfo", "Event",
     "FieldAuthor",
     "MemoryStore", "SetState",
 }  # fmt: skip

@@ -99,7 +99,15 @@ def test_results_carry_every_contract_field() -> None:
 
 def test_a_pull_response_encodes_to_the_contract() -> None:
     page = PullResponse(
-        changes=[Change(collection="notes", id="n1", revision=7, deleted=False, fields={"a": 1})],
+        changes=[
+            Change(
+                collection="notes",
+                id="n1",
+                revision=7,
+                deleted=False,
+                fields=msgspec.Raw(b'{"a": 1}'),
+            )
+        ],
         cursor="opaque",
         has_more=False,
     )
