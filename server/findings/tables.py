@@ -11,7 +11,8 @@ class Finding(ProjectedRecord, Table, tablename="finding"):
     """A live finding (问题/整改单) at its latest revision; gone when the finding is deleted."""
 
     # Indexed: what reports filter on. Every index costs each push a little, so no more.
-    site_id = Integer(index=True)
+    # (site_id, due_date) is one index, made by the migration of 2026-12-07T01:50.
+    site_id = Integer()
     unit_id = Integer(null=True, default=None)
     category = Varchar(length=32)
     status = Varchar(length=16, index=True)
