@@ -4,6 +4,10 @@ real `fieldkeep serve` process: (a) the single-process default on SQLite and (b)
 on PostgreSQL. Prints p50/p95/p99 of push and pull requests, mutations/s, records pulled/s,
 errors, and the CPU the server and this client used.
 
+The PostgreSQL run starts a PostgreSQL server of its own (initdb in a temporary folder) set as
+deploy/postgresql.conf says a Fieldkeep database is set; `--postgres URL` runs it against an
+existing server instead (this machine's test server, for one, runs without autovacuum).
+
     python -m bench.load                      # both configurations, 5 minutes each
     python -m bench.load --seconds 30         # a short try
     python -m bench.load --only workers --profile   # and where one worker spends its time
@@ -18,9 +22,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import glob
 import os
 import random
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -42,9 +48,7 @@ from server.auth import service
 from server.sites.tables import Site
 from sync import new_id
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "FIELDKEEP_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
+DEPLOYED_SETTINGS = Path(__file__).parent.parent / "deploy" / "postgresql.conf"
 SITES = 4
 USERS = 8
 PASSWORD = "load-test-password"  # noqa: S105 (the users it makes in a throwaway database)
@@ -396,22 +400,68 @@ def report(r: dict[str, Any], args: argparse.Namespace) -> None:
     print(f"  target p95 < {TARGET_P95_MS:.0f} ms, 0 errors: {'met' if ok else 'NOT met'}")
 
 
-async def create_database() -> tuple[str, str]:
+@contextmanager
+def own_postgres() -> Iterator[str]:
+    """A PostgreSQL server for this run only, in a temporary folder, with the settings of
+    deploy/postgresql.conf; yields its admin URL. As root, it runs as the `postgres` user
+    (PostgreSQL refuses root)."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not found:
+        raise SystemExit("no PostgreSQL server binaries (initdb) under /usr/lib/postgresql")
+    bindir = Path(found[-1]).parent
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    folder = Path(tempfile.mkdtemp(prefix="fieldkeep-load-pg-"))
+    data = folder / "data"
+    if as_postgres:
+        shutil.chown(folder, "postgres", "postgres")
+    port = free_port()
+    try:
+        initdb = [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"]
+        subprocess.run(
+            [*as_postgres, *initdb, "-E", "UTF8", "--no-locale"], check=True, capture_output=True
+        )
+        own = f"\n# bench/load.py\nport = {port}\nlisten_addresses = '127.0.0.1'\n"
+        own += f"unix_socket_directories = '{folder}'\n"
+        with (data / "postgresql.conf").open("a") as conf:
+            conf.write("\n" + DEPLOYED_SETTINGS.read_text() + own)
+        pg_ctl = [*as_postgres, str(bindir / "pg_ctl"), "-D", str(data)]
+        subprocess.run(
+            [*pg_ctl, "-l", str(folder / "log"), "-w", "start"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        try:
+            yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        finally:
+            subprocess.run([*pg_ctl, "-m", "fast", "stop"], check=False, capture_output=True)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+async def create_database(admin_url: str) -> tuple[str, str]:
     name = f"fieldkeep_load_{secrets.token_hex(4)}"
-    conn = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=10)
+    conn = await asyncpg.connect(admin_url, timeout=10)
     try:
         await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
-    return name, POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    return name, admin_url.rsplit("/", 1)[0] + "/" + name
 
 
-async def drop_database(name: str) -> None:
-    conn = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=10)
+async def drop_database(admin_url: str, name: str) -> None:
+    conn = await asyncpg.connect(admin_url, timeout=10)
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await conn.close()
+
+
+def run_on_postgres(admin_url: str, args: argparse.Namespace) -> None:
+    name, url = asyncio.run(create_database(admin_url))
+    try:
+        run_one(f"serve --workers {args.workers}, PostgreSQL", url, args.workers, args)
+    finally:
+        asyncio.run(drop_database(admin_url, name))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -426,6 +476,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--only", choices=("single", "workers"))
     parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="an existing server's admin URL (default: a server of its own, deploy settings)",
+    )
+    parser.add_argument(
         "--profile", action="store_true", help="profile one server process (slows it down)"
     )
     args = parser.parse_args(argv)
@@ -439,11 +494,11 @@ def main(argv: list[str] | None = None) -> None:
             )
             run_one(name, url, args.sqlite_workers, args)
     if args.only != "single":
-        name, url = asyncio.run(create_database())
-        try:
-            run_one(f"serve --workers {args.workers}, PostgreSQL", url, args.workers, args)
-        finally:
-            asyncio.run(drop_database(name))
+        if args.postgres:
+            run_on_postgres(args.postgres, args)
+        else:
+            with own_postgres() as admin_url:
+                run_on_postgres(admin_url, args)
 
 
 if __name__ == "__main__":
