@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from server.auth.service import display_name
-from server.domains import all_handlers, all_projections
+from server.domains import all_handlers, all_notices, all_projections
 from server.patrols.service import last_readings
 from server.sites.service import active_members, site_of_unit, site_settings
 from server.syncing.handler_kit import Services
@@ -60,6 +60,11 @@ def handlers(data_dir: Path | None = None) -> list[Handler]:
 def projections() -> list[Projection]:
     """The typed tables the store keeps beside the records of these collections."""
     return all_projections()
+
+
+def announced_events() -> frozenset[str]:
+    """The event kinds some domain's push notices are made from (server/push/events.py)."""
+    return frozenset(kind for notices in all_notices() for kind in notices.events)
 
 
 def photo_fields(handlers: list[Handler]) -> dict[str, frozenset[str]]:

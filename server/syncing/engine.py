@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from server.access import SyncAccess
 from server.media.service import check_named_photos
 from server.settings import Settings
-from server.syncing.collections import handlers, photo_fields, projections
+from server.syncing.collections import announced_events, handlers, photo_fields, projections
 from server.syncing.store import SqlStore
 from sync import Handler, SyncEngine
 
@@ -18,7 +18,10 @@ async def open_store(
     settings: Settings, collections: list[Handler] | None = None
 ) -> AsyncIterator[SqlStore]:
     store = await SqlStore.open(
-        settings.database.url, photo_fields(collections or handlers()), projections()
+        settings.database.url,
+        photo_fields(collections or handlers()),
+        projections(),
+        announced_events(),
     )
     try:
         yield store

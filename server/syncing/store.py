@@ -333,9 +333,13 @@ class SqlStore:
         self,
         photo_fields: Mapping[str, frozenset[str]] | None = None,
         projections: Sequence[Projection] = (),
+        announced: frozenset[str] | None = None,
     ) -> None:
         # collection -> its fields that hold photo hashes (kept in media_ref for access checks)
         self._photo_fields = dict(photo_fields or {})
+        # The event kinds the push sender turns into messages (None: all). Others are kept for
+        # history only and written already handled: the sender neither reads nor updates them.
+        self._announced = announced
         # collection -> its typed table, written with each of its records
         self._projections = {p.collection: _ProjectionSql(p) for p in projections}
         self._written_tables = _WRITTEN + tuple(
@@ -371,8 +375,9 @@ class SqlStore:
         database_url: str,
         photo_fields: Mapping[str, frozenset[str]] | None = None,
         projections: Sequence[Projection] = (),
+        announced: frozenset[str] | None = None,
     ) -> SqlStore:
-        store = cls(photo_fields, projections)
+        store = cls(photo_fields, projections, announced)
         if database_url.startswith("sqlite:///"):
             path = Path(database_url.removeprefix("sqlite:///"))
             store._sqlite_writer = store._sqlite_connect(path, busy_timeout_ms=0)
@@ -621,7 +626,7 @@ class SqlStore:
         )
         await db.executemany(
             "INSERT INTO sync_event (kind, payload, at_ms, handled) VALUES (?, ?, ?, ?)",
-            [(e.kind, _json(e.payload), e.at_ms, False) for e in events],
+            [(e.kind, _json(e.payload), e.at_ms, not self._announces(e.kind)) for e in events],
         )
         await db.executemany(
             "INSERT INTO audit_entry (at_ms, user_id, source, action, outcome, target, sites,"
@@ -830,6 +835,9 @@ class SqlStore:
                 for e in entries
             ],
         )
+
+    def _announces(self, kind: str) -> bool:
+        return self._announced is None or kind in self._announced
 
     def _audited(self, name: str) -> bool:
         if name not in self._audited_names:
