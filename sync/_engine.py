@@ -70,6 +70,16 @@ def _photos_of(handler: Handler, record: StoredRecord | None) -> frozenset[str]:
     return frozenset(held)
 
 
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
 def _wall_clock_ms() -> int:
     return time.time_ns() // 1_000_000
 
@@ -383,8 +393,13 @@ class SyncEngine:
             raise Refusal("unknown_mutation", f"{mutation.name!r:.100} is not a known mutation")
         if self._access is not None and not self._access.may_send(ctx.actor, collection, intent):
             raise Refusal("forbidden", f"your role may not send {mutation.name}")
-        plan = _Plan(self._store)
         args = mutation.args
+        for name, value in args.items():
+            if _holds_nul(name) or _holds_nul(value):
+                # No database text holds it (PostgreSQL refuses it): refused here, alone,
+                # instead of failing the device's whole batch at the write-out.
+                raise Refusal("invalid_args", "text may not contain the NUL character", name)
+        plan = _Plan(self._store)
         author = FieldAuthor(_PENDING, ctx.actor.user_id, ctx.device_id)
         if intent == "upsert":
             await self._plan_upsert(plan, handler, ctx, args, author)

@@ -9,6 +9,7 @@ from server import access
 from server.app import create_app
 from server.settings import Settings
 from tests.conftest import ApiClient, make_user
+from tests.server.sync_device import Device, make_site, new_finding
 
 
 async def signed_in_admin(client: ApiClient) -> None:
@@ -141,3 +142,22 @@ def test_openapi_schema_is_served(settings: Settings, tmp_path: Path) -> None:
         r = c.get("/schema/openapi.json")
     assert r.status_code == 200
     assert "/api/auth/login" in r.json()["paths"]
+
+
+async def test_a_nul_character_refuses_its_mutation_alone(client: ApiClient) -> None:
+    """PostgreSQL stores no NUL in text: the mutation carrying one is refused by itself, and
+    the batch's others are applied (a failed batch would wedge the phone's outbox)."""
+    site = await make_site("north")
+    await make_user("zhang", ["patrol"], [site])
+    await client.sign_in("zhang")
+    phone = Device(client)
+    r = await phone.push(
+        phone.mutation("findings.upsert", new_finding(site, description="门锁\x00损坏")),
+        phone.mutation("findings.upsert", new_finding(site, description="门锁损坏")),
+    )
+    assert r.status_code == 200, r.text
+    refused, applied = r.json()["results"]
+    assert (refused["status"], refused["error"]["code"]) == ("rejected", "invalid_args")
+    assert refused["error"]["field"] == "description"
+    assert applied["status"] == "applied"
+    assert r.json()["applied_through"] == 2

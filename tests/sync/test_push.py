@@ -267,6 +267,11 @@ async def test_unknown_mutation_is_rejected(name: str) -> None:
         ({"id": ""}, "id"),
         ({"id": "x", "tags": "p"}, "tags"),
         ({"id": "x", "site": "s1", "title": 5}, "title"),
+        # NUL, which no database text holds, anywhere in an argument
+        ({"id": "x", "site": "s1", "title": "a\x00b"}, "title"),
+        ({"id": "x\x00", "site": "s1"}, "id"),
+        ({"id": "x", "site": "s1", "tags": ["p1", "\x00"]}, "tags"),
+        ({"id": "x", "site": "s1", "meta": {"k\x00": 1}}, "meta"),
     ],
 )
 async def test_invalid_args_are_rejected_naming_the_field(args: dict[str, Any], field: str) -> None:
