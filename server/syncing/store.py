@@ -4,8 +4,9 @@ Piccolo's (server/syncing/tables.py). A collection with a projection (server/syn
 also has its typed row written with each record.
 
 A push is one database transaction (the store's `batch`). What its mutations write is kept in
-memory (`_Pending`, which reads see first) and written out at the end with one `executemany`
-per table, right before the one durable commit; the engine answers only after it. A mutation
+memory (`_Pending`, which reads see first) and written out at the end, right before the one
+durable commit (on SQLite one `executemany` per table, on PostgreSQL one statement for every
+table: `_Postgres.flush`); the engine answers only after it. A mutation
 is a mark in that buffer, not a SQL savepoint: undoing it drops what it buffered. Revisions
 handed out meanwhile are provisional; the write-out takes the final ones: on SQLite from the
 counter row (under the one write lock), on PostgreSQL from a sequence, no lock taken, with a
@@ -28,6 +29,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -114,11 +116,41 @@ def _sorted_sites(sites: frozenset[str]) -> str:
     return _json(sorted(sites))
 
 
+@dataclass(frozen=True)
+class _Insert:
+    """An INSERT of rows into `table` (then `conflict`, e.g. ON CONFLICT … DO UPDATE)."""
+
+    table: str
+    columns: tuple[str, ...]
+    conflict: str = ""
+
+    def values_sql(self) -> str:
+        names = ", ".join(f'"{c}"' for c in self.columns)
+        return (
+            f'INSERT INTO "{self.table}" ({names}) VALUES ({_marks(len(self.columns))})'  # noqa: S608
+            f" {self.conflict}"
+        )
+
+    def from_json_sql(self, parameter: int) -> str:
+        """The same rows read from parameter `$parameter`, a JSON array of objects by column."""
+        names = ", ".join(f'"{c}"' for c in self.columns)
+        return (
+            f'INSERT INTO "{self.table}" ({names}) SELECT {names}'  # noqa: S608
+            f' FROM json_populate_recordset(NULL::"{self.table}", ${parameter}::json)'
+            f" {self.conflict}"
+        )
+
+
 class _Connection(Protocol):
     async def fetchrow(self, sql: str, *args: Any) -> Sequence[Any] | None: ...
     async def fetch(self, sql: str, *args: Any) -> Sequence[Sequence[Any]]: ...
     async def execute(self, sql: str, *args: Any) -> None: ...
     async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+    async def insert(self, insert: _Insert, rows: Sequence[Sequence[Any]]) -> None:
+        """Rows to insert by the next `flush` (or now)."""
+
+    async def flush(self) -> None:
+        """Send the inserts not sent yet."""
 
 
 class _Sqlite:
@@ -141,6 +173,13 @@ class _Sqlite:
     async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         self.conn.executemany(sql, rows)
 
+    async def insert(self, insert: _Insert, rows: Sequence[Sequence[Any]]) -> None:
+        # A statement on SQLite is a function call, not a round trip: sent at once.
+        self.conn.executemany(insert.values_sql(), rows)
+
+    async def flush(self) -> None:
+        pass
+
 
 def _marks(n: int) -> str:
     return ", ".join("?" * n)
@@ -155,6 +194,7 @@ def _numbered(sql: str) -> str:
 class _Postgres:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
+        self._inserts: list[tuple[_Insert, Sequence[Sequence[Any]]]] = []
 
     async def fetchrow(self, sql: str, *args: Any) -> Sequence[Any] | None:
         row = await self.conn.fetchrow(_numbered(sql), *args)
@@ -170,6 +210,21 @@ class _Postgres:
     async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:  # asyncpg would still make a round trip
             await self.conn.executemany(_numbered(sql), rows)
+
+    async def insert(self, insert: _Insert, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self._inserts.append((insert, rows))
+
+    async def flush(self) -> None:
+        """Every insert of the write-out in one statement, each table's rows one JSON
+        parameter: a round trip and its statement cost more of a worker's time than the rows
+        (a push wrote six tables with six `executemany`)."""
+        if not self._inserts:
+            return
+        inserts, self._inserts = self._inserts, []
+        parts = [f"w{n} AS ({i.from_json_sql(n)})" for n, (i, _) in enumerate(inserts, start=1)]
+        rows = [_json([dict(zip(i.columns, r, strict=True)) for r in rs]) for i, rs in inserts]
+        await self.conn.execute(f"WITH {', '.join(parts)} SELECT 1", *rows)
 
 
 RECORD_COLUMNS = (
@@ -226,17 +281,15 @@ class _ProjectionSql:
         self.projection = projection
         table = f'"{projection.tablename}"'
         columns = projection.columns
-        names = ", ".join(f'"{c}"' for c in columns)
         updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns[1:])
-        self.upsert = (
-            f"INSERT INTO {table} ({names}) VALUES ({_marks(len(columns))})"  # noqa: S608
-            f' ON CONFLICT ("{KEY_COLUMN}") DO UPDATE SET {updates}'
+        self.upsert = _Insert(
+            projection.tablename, columns, f'ON CONFLICT ("{KEY_COLUMN}") DO UPDATE SET {updates}'
         )
         self.delete = f'DELETE FROM {table} WHERE "{KEY_COLUMN}" = ?'  # noqa: S608
         self.clear = f"DELETE FROM {table}"  # noqa: S608
 
     async def put(self, db: _Connection, records: Sequence[StoredRecord]) -> None:
-        await db.executemany(
+        await db.insert(
             self.upsert,
             [self.projection.values(r.id, r.fields, r.revision) for r in records if not r.deleted],
         )
@@ -253,6 +306,51 @@ _WRITTEN = ("sync_", "media_ref", "audit_entry")
 
 def _chunks(items: Sequence[str]) -> list[Sequence[str]]:
     return [items[i : i + _IN_CHUNK] for i in range(0, len(items), _IN_CHUNK)]
+
+
+# What a write-out inserts (see _Postgres.flush).
+_DEVICES = _Insert(
+    "sync_device",
+    ("device_id", "user_id", "applied_through", "last_hlc"),
+    'ON CONFLICT ("device_id") DO UPDATE SET "user_id" = excluded."user_id",'
+    ' "applied_through" = excluded."applied_through", "last_hlc" = excluded."last_hlc"',
+)
+_EVENTS = _Insert("sync_event", ("kind", "payload", "at_ms", "handled"))
+_AUDIT = _Insert(
+    "audit_entry",
+    (
+        *("at_ms", "user_id", "source", "action", "outcome", "target", "sites", "details"),
+        *("device_id", "device_time", "address"),
+    ),
+)
+_RECORD_FIELDS = ("fields", "stamps", "set_state", "deleted", "sites", "seen_sites", "revision")
+_RECORDS = _Insert(
+    "sync_record",
+    ("key", "collection", "record_id", *_RECORD_FIELDS, "deleted_at_ms", "authors"),
+    'ON CONFLICT ("key") DO UPDATE SET '
+    + ", ".join(f'"{c}" = excluded."{c}"' for c in (*_RECORD_FIELDS, "deleted_at_ms", "authors")),
+)
+_RECORD_SITES = _Insert(
+    "sync_record_site",
+    ("key", "record_key", "site", "collection", "revision"),
+    'ON CONFLICT ("key") DO UPDATE SET "revision" = excluded."revision"',
+)
+_MEDIA_REFS = _Insert(
+    "media_ref",
+    ("key", "sha256", "record_key", "sites", "released_at_ms"),
+    'ON CONFLICT ("key") DO UPDATE SET "sites" = excluded."sites", "released_at_ms" = NULL',
+)
+_CONFLICTS = _Insert(
+    "sync_conflict",
+    (
+        *("conflict_id", "mutation_id", "device_id", "user_id", "collection", "record_id"),
+        *("field", "kept", "discarded", "kept_stamp", "discarded_stamp", "kept_by"),
+        *("kept_device", "discarded_by", "discarded_device", "revision", "at_ms"),
+    ),
+)
+# A plain INSERT: a concurrent store of the same id violates the primary key and rolls the batch
+# back (the resend is then answered as a duplicate).
+_RESULTS = _Insert("sync_result", ("mutation_id", "device_id", "seq", "result"))
 
 
 class _Pending:
@@ -589,7 +687,7 @@ class SqlStore:
         return range(int(row[0]) - n + 1, int(row[0]) + 1)
 
     async def _write_out(self, pending: _Pending) -> None:
-        """Send the buffered writes, one `executemany` per table: first those that carry no
+        """Send the buffered writes, the inserts of each table together: first those that carry no
         revision (devices, photo references, events, audit rows), then the final revisions (for
         the provisional ones handed out since the last write-out) and the rows that carry them
         (records, their site rows, conflicts, results)."""
@@ -624,16 +722,11 @@ class SqlStore:
         await self._put_media_refs(
             db, [r for r in records.values() if r.collection in self._photo_fields]
         )
-        await db.executemany(
-            "INSERT INTO sync_event (kind, payload, at_ms, handled) VALUES (?, ?, ?, ?)",
+        await db.insert(
+            _EVENTS,
             [(e.kind, _json(e.payload), e.at_ms, not self._announces(e.kind)) for e in events],
         )
-        await db.executemany(
-            "INSERT INTO audit_entry (at_ms, user_id, source, action, outcome, target, sites,"
-            " details, device_id, device_time, address) VALUES (?, ?, 'sync', ?, ?, ?, ?, '{}',"
-            " ?, ?, '')",
-            audit_rows,
-        )
+        await db.insert(_AUDIT, audit_rows)
 
         taken = pending.next_provisional - pending.first_unmapped
         if taken:
@@ -660,12 +753,8 @@ class SqlStore:
         await self._put_records(db, list(records.values()))
         await self._put_record_sites(db, list(records.values()))
         await self._put_conflicts(db, conflicts)
-        # A plain INSERT: a concurrent store of the same id violates the primary key and rolls
-        # the batch back (the resend is then answered as a duplicate).
-        await db.executemany(
-            "INSERT INTO sync_result (mutation_id, device_id, seq, result) VALUES (?, ?, ?, ?)",
-            [(r.mutation_id, r.device_id, r.seq, _json(r)) for r in results],
-        )
+        await db.insert(_RESULTS, [(r.mutation_id, r.device_id, r.seq, _json(r)) for r in results])
+        await db.flush()
         pending.truncate(0)
 
     async def _audit_row(
@@ -699,36 +788,28 @@ class SqlStore:
         return (
             now_ms(),
             stored.user_id,
+            "sync",
             stored.name,
             outcome,
             target,
             sites,
+            "{}",
             stored.device_id,
             stored.hlc,
+            "",
         )
 
     @staticmethod
     async def _put_devices(db: _Connection, devices: Sequence[DeviceState]) -> None:
-        await db.executemany(
-            "INSERT INTO sync_device (device_id, user_id, applied_through, last_hlc)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET"
-            " user_id = excluded.user_id, applied_through = excluded.applied_through,"
-            " last_hlc = excluded.last_hlc",
-            [(d.device_id, d.user_id, d.applied_through, d.last_hlc) for d in devices],
+        await db.insert(
+            _DEVICES, [(d.device_id, d.user_id, d.applied_through, d.last_hlc) for d in devices]
         )
 
     async def _put_records(self, db: _Connection, records: Sequence[StoredRecord]) -> None:
         if not records:
             return
-        await db.executemany(
-            "INSERT INTO sync_record (key, collection, record_id, fields, stamps, set_state,"
-            " deleted, sites, seen_sites, revision, deleted_at_ms, authors)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET"
-            " fields = excluded.fields, stamps = excluded.stamps,"
-            " set_state = excluded.set_state, deleted = excluded.deleted,"
-            " sites = excluded.sites, seen_sites = excluded.seen_sites,"
-            " revision = excluded.revision, deleted_at_ms = excluded.deleted_at_ms,"
-            " authors = excluded.authors",
+        await db.insert(
+            _RECORDS,
             [
                 (
                     f"{r.collection}/{r.id}",
@@ -756,9 +837,8 @@ class SqlStore:
     async def _put_record_sites(db: _Connection, records: Sequence[StoredRecord]) -> None:
         """A row per site each record has belonged to, carrying its current revision (what a
         pull selects by, see `changes_after`)."""
-        await db.executemany(
-            "INSERT INTO sync_record_site (key, record_key, site, collection, revision)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET revision = excluded.revision",
+        await db.insert(
+            _RECORD_SITES,
             [
                 (
                     f"{r.collection}/{r.id}|{site}",
@@ -779,23 +859,17 @@ class SqlStore:
         rows = []
         for record in records:
             key = f"{record.collection}/{record.id}"
-            photos = held[key] = set()
-            if not record.deleted:
-                for name in self._photo_fields[record.collection]:
-                    value = record.fields.get(name)
-                    if isinstance(value, list):
-                        photos.update(h for h in value if isinstance(h, str))
+            photos = held[key] = self._photos(record)
             sites = _sorted_sites(record.sites)
-            rows += [(f"{h}|{key}", h, key, sites) for h in sorted(photos)]
-        await db.executemany(
-            "INSERT INTO media_ref (key, sha256, record_key, sites, released_at_ms)"
-            " VALUES (?, ?, ?, ?, NULL) ON CONFLICT (key) DO UPDATE SET"
-            " sites = excluded.sites, released_at_ms = NULL",
-            rows,
-        )
+            rows += [(f"{h}|{key}", h, key, sites, None) for h in sorted(photos)]
+        await db.insert(_MEDIA_REFS, rows)
+        # References to release can exist only for records that held photos when last written
+        # (what this transaction read; a new record was read as None).
+        before = self._buffer().read
+        had = [k for k in held if k not in before or self._photos(before[k])]
         now = int(time.time() * 1000)
         dropped = []
-        for keys in _chunks(sorted(held)):
+        for keys in _chunks(sorted(had)):
             for sha256, key in await db.fetch(
                 "SELECT sha256, record_key FROM media_ref WHERE released_at_ms IS NULL"  # noqa: S608
                 f" AND record_key IN ({_marks(len(keys))})",
@@ -805,13 +879,19 @@ class SqlStore:
                     dropped.append((now, f"{sha256}|{key}"))
         await db.executemany("UPDATE media_ref SET released_at_ms = ? WHERE key = ?", dropped)
 
+    def _photos(self, record: StoredRecord | None) -> set[str]:
+        photos: set[str] = set()
+        if record is not None and not record.deleted:
+            for name in self._photo_fields[record.collection]:
+                value = record.fields.get(name)
+                if isinstance(value, list):
+                    photos.update(h for h in value if isinstance(h, str))
+        return photos
+
     @staticmethod
     async def _put_conflicts(db: _Connection, entries: Sequence[ConflictEntry]) -> None:
-        await db.executemany(
-            "INSERT INTO sync_conflict (conflict_id, mutation_id, device_id, user_id, collection,"
-            " record_id, field, kept, discarded, kept_stamp, discarded_stamp, kept_by,"
-            " kept_device, discarded_by, discarded_device, revision, at_ms)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        await db.insert(
+            _CONFLICTS,
             [
                 (
                     e.conflict_id,
@@ -1126,12 +1206,13 @@ class SqlStore:
                 )
                 if not rows:
                     return count
-                await db.executemany(
+                await db.insert(
                     projected.upsert,
                     [
                         projected.projection.values(r[0], msgspec.json.decode(r[1]), int(r[2]))
                         for r in rows
                     ],
                 )
+                await db.flush()
                 count += len(rows)
                 after = int(rows[-1][2])

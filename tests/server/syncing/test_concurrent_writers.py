@@ -326,7 +326,8 @@ async def test_a_pull_never_passes_a_revision_taken_by_a_push_not_yet_committed(
         )
         async with record_row_held(url, f"findings/{finding}"):
             push_a = send(a, [edit_a])
-            await waiting_on_locks(url, "INSERT INTO sync_record (key,", 1, [push_a])
+            # The write-out's one statement, at its upsert of the record.
+            await waiting_on_locks(url, 'WITH %INSERT INTO "sync_record" (', 1, [push_a])
             answer_b = await asyncio.to_thread(b.send, [new_b])
             during, cursor = await asyncio.to_thread(pull_all, puller, cursor)
         answer_a = await push_a
