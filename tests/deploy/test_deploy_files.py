@@ -8,8 +8,10 @@ import re
 import shlex
 from pathlib import Path
 
+import asyncpg
 import pytest
 
+from bench.load import own_postgres
 from server.cli import build_parser
 from server.settings import REPO_ROOT, Settings
 
@@ -90,3 +92,24 @@ def test_caddy_proxies_to_the_app_and_caches_the_hashed_assets() -> None:
     from server.static import IMMUTABLE
 
     assert f'"{IMMUTABLE}"' in caddyfile
+
+
+async def test_postgresql_runs_with_the_deployed_settings() -> None:
+    """deploy/postgresql.conf as `make load` uses it (bench/load.py `own_postgres`): a server
+    starts with it and reports its settings, durability left on."""
+    expected = {
+        "autovacuum": "on",
+        "shared_buffers": "1GB",
+        "wal_compression": "pglz",
+        "fsync": "on",
+        "synchronous_commit": "on",
+        "full_page_writes": "on",
+        "max_connections": "200",
+    }
+    with own_postgres() as admin_url:
+        conn = await asyncpg.connect(admin_url, timeout=10)
+        try:
+            shown = {name: await conn.fetchval(f"SHOW {name}") for name in expected}
+        finally:
+            await conn.close()
+    assert shown == expected
