@@ -108,7 +108,8 @@ bench: $(BIN)/.installed pwa/dist/index.html
 	$(BIN)/python -m bench
 
 # 100 simulated phones against a real server: single process on SQLite, then 4 workers on
-# PostgreSQL, LOAD_SECONDS each (not part of make test). LOAD_ARGS="--profile" adds a profile.
+# PostgreSQL (a server of its own, set by deploy/postgresql.conf), LOAD_SECONDS each (not part
+# of make test). LOAD_ARGS="--profile" adds a profile; LOAD_ARGS="--postgres URL" another server.
 LOAD_SECONDS ?= 300
 load: $(BIN)/.installed services
 	$(BIN)/python -m bench.load --seconds $(LOAD_SECONDS) $(LOAD_ARGS)
