@@ -7,6 +7,7 @@ import re
 import secrets
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -152,6 +153,14 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     return handle_internal_error(request, exc)
 
 
+def handle_unstorable_text(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """PostgreSQL stores no NUL character in text (a sent "\u0000"): the client's value, so a
+    400, not a 500. Sync pushes refuse such a mutation before it is written (sync/_engine.py)."""
+    return error_response(
+        request, "validation_error", 400, field="text", detail="NUL (U+0000) is not allowed"
+    )
+
+
 def handle_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     request_id = secrets.token_hex(6)
     log.error(
@@ -173,5 +182,7 @@ def handle_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Re
 EXCEPTION_HANDLERS = {
     AppError: handle_app_error,
     HTTPException: handle_http_exception,
+    asyncpg.exceptions.UntranslatableCharacterError: handle_unstorable_text,
+    asyncpg.exceptions.CharacterNotInRepertoireError: handle_unstorable_text,
     Exception: handle_internal_error,
 }

@@ -161,3 +161,19 @@ async def test_a_nul_character_refuses_its_mutation_alone(client: ApiClient) -> 
     assert refused["error"]["field"] == "description"
     assert applied["status"] == "applied"
     assert r.json()["applied_through"] == 2
+
+
+async def test_a_nul_character_in_a_rest_body_is_400_on_postgresql(
+    client: ApiClient, settings: Settings
+) -> None:
+    """PostgreSQL stores no NUL in text: the value is the client's mistake (400), not a 500.
+    SQLite stores it as sent."""
+    await make_user("root", ["admin"])
+    await client.sign_in("root")
+    r = await client.post("/api/sites", json={"name": "翠湖\x00花园", "code": "cuihu"})
+    if settings.database.is_sqlite:
+        assert r.status_code == 201, r.text
+        assert r.json()["name"] == "翠湖\x00花园"
+    else:
+        assert r.status_code == 400, r.text
+        assert r.json()["error"]["code"] == "validation_error"
