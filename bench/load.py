@@ -40,10 +40,10 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import asyncpg
 import httpx
 import msgspec
 
+from bench.parking_report import _create_postgres, _drop_postgres
 from server import db
 from server.auth import service
 from server.sites.tables import Site
@@ -451,30 +451,13 @@ def own_postgres() -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-async def create_database(admin_url: str) -> tuple[str, str]:
-    name = f"fieldkeep_load_{secrets.token_hex(4)}"
-    conn = await asyncpg.connect(admin_url, timeout=10)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return name, admin_url.rsplit("/", 1)[0] + "/" + name
-
-
-async def drop_database(admin_url: str, name: str) -> None:
-    conn = await asyncpg.connect(admin_url, timeout=10)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
 def run_on_postgres(admin_url: str, args: argparse.Namespace) -> None:
-    name, url = asyncio.run(create_database(admin_url))
+    name = f"fieldkeep_load_{secrets.token_hex(4)}"
+    url = asyncio.run(_create_postgres(name, admin_url))
     try:
         run_one(f"serve --workers {args.workers}, PostgreSQL", url, args.workers, args)
     finally:
-        asyncio.run(drop_database(admin_url, name))
+        asyncio.run(_drop_postgres(name, admin_url))
 
 
 def main(argv: list[str] | None = None) -> None:

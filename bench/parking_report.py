@@ -117,17 +117,17 @@ async def best(runs: dict[str, Callable[[], Awaitable[Any]]]) -> dict[str, tuple
     return fastest
 
 
-async def _create_postgres(name: str) -> str:
-    conn = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=10)
+async def _create_postgres(name: str, admin_url: str = POSTGRES_ADMIN_URL) -> str:
+    conn = await asyncpg.connect(admin_url, timeout=10)
     try:
         await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
-    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    return admin_url.rsplit("/", 1)[0] + "/" + name
 
 
-async def _drop_postgres(name: str) -> None:
-    conn = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=10)
+async def _drop_postgres(name: str, admin_url: str = POSTGRES_ADMIN_URL) -> None:
+    conn = await asyncpg.connect(admin_url, timeout=10)
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
