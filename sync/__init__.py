@@ -48,6 +48,7 @@ from ._store import (
     StoredRecord,
     StoredResult,
     StoreInfo,
+    photo_hashes,
 )
 from ._wire import (
     Change,
@@ -112,6 +113,7 @@ __all__ = [
     "format_stamp",
     "new_id",
     "parse_stamp",
+    "photo_hashes",
     "role_audience",
     "scope_fingerprint",
     "user_audience",

@@ -14,7 +14,15 @@ from ._errors import BadLimit, DeviceMismatch, Refusal, StoreContention
 from ._handlers import ALL_SITES, Actor, Handler, MutationContext, Write
 from ._hlc import SERVER_NODE, BadStamp, Clock, clamp, is_node, parse_stamp, successor
 from ._merge import FieldState, Loss, incoming_state, merge
-from ._store import ConflictEntry, DeviceState, FieldAuthor, Store, StoredRecord, StoredResult
+from ._store import (
+    ConflictEntry,
+    DeviceState,
+    FieldAuthor,
+    Store,
+    StoredRecord,
+    StoredResult,
+    photo_hashes,
+)
 from ._wire import (
     NO_FIELDS,
     Change,
@@ -57,17 +65,6 @@ class Access(Protocol):
     def may_send(self, actor: Actor, collection: str, intent: str) -> bool: ...
 
     def may_pull(self, actor: Actor, collection: str) -> bool: ...
-
-
-def _photos_of(handler: Handler, record: StoredRecord | None) -> frozenset[str]:
-    if record is None or record.deleted:
-        return frozenset()
-    held: set[str] = set()
-    for name in handler.photo_fields:
-        value = record.fields.get(name)
-        if isinstance(value, list):
-            held.update(h for h in value if isinstance(h, str))
-    return frozenset(held)
 
 
 def _holds_nul(value: Any) -> bool:
@@ -425,8 +422,8 @@ class SyncEngine:
             if handler is None or not handler.photo_fields or record is None:
                 continue
             # Nothing is written yet: the store still holds the record as it was.
-            before = _photos_of(handler, await self._store.get_record(*key))
-            added = _photos_of(handler, record) - before
+            before = photo_hashes(await self._store.get_record(*key), handler.photo_fields)
+            added = photo_hashes(record, handler.photo_fields) - before
             if added:
                 await self._photo_check(ctx, record, added)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
@@ -108,6 +108,18 @@ class Event(msgspec.Struct, kw_only=True):
     kind: str
     payload: dict[str, Any] = msgspec.field(default_factory=dict)
     at_ms: int = 0
+
+
+def photo_hashes(record: StoredRecord | None, fields: Iterable[str]) -> frozenset[str]:
+    """The photo hashes a live record holds in its photo `fields` (none when it is deleted)."""
+    if record is None or record.deleted:
+        return frozenset()
+    held: set[str] = set()
+    for name in fields:
+        value = record.fields.get(name)
+        if isinstance(value, list):
+            held.update(h for h in value if isinstance(h, str))
+    return frozenset(held)
 
 
 class PulledRecord(msgspec.Struct, kw_only=True):

@@ -51,6 +51,7 @@ from sync import (
     StoredRecord,
     StoredResult,
     StoreInfo,
+    photo_hashes,
 )
 
 _encode = msgspec.json.encode
@@ -855,18 +856,20 @@ class SqlStore:
     async def _put_media_refs(self, db: _Connection, records: Sequence[StoredRecord]) -> None:
         if not records:
             return
-        held: dict[str, set[str]] = {}
+        held: dict[str, frozenset[str]] = {}
+        # References to release can exist only for records that held photos when last written
+        # (what this transaction read; a new record was read as None).
+        had: list[str] = []
+        before = self._buffer().read
         rows = []
         for record in records:
-            key = f"{record.collection}/{record.id}"
-            photos = held[key] = self._photos(record)
+            key, fields = f"{record.collection}/{record.id}", self._photo_fields[record.collection]
+            photos = held[key] = photo_hashes(record, fields)
+            if key not in before or photo_hashes(before[key], fields):
+                had.append(key)
             sites = _sorted_sites(record.sites)
             rows += [(f"{h}|{key}", h, key, sites, None) for h in sorted(photos)]
         await db.insert(_MEDIA_REFS, rows)
-        # References to release can exist only for records that held photos when last written
-        # (what this transaction read; a new record was read as None).
-        before = self._buffer().read
-        had = [k for k in held if k not in before or self._photos(before[k])]
         now = int(time.time() * 1000)
         dropped = []
         for keys in _chunks(sorted(had)):
@@ -878,15 +881,6 @@ class SqlStore:
                 if sha256 not in held[key]:
                     dropped.append((now, f"{sha256}|{key}"))
         await db.executemany("UPDATE media_ref SET released_at_ms = ? WHERE key = ?", dropped)
-
-    def _photos(self, record: StoredRecord | None) -> set[str]:
-        photos: set[str] = set()
-        if record is not None and not record.deleted:
-            for name in self._photo_fields[record.collection]:
-                value = record.fields.get(name)
-                if isinstance(value, list):
-                    photos.update(h for h in value if isinstance(h, str))
-        return photos
 
     @staticmethod
     async def _put_conflicts(db: _Connection, entries: Sequence[ConflictEntry]) -> None:

@@ -27,7 +27,7 @@ INTENDED = {
     # storage
     "Store", "StoredRecord", "PulledRecord", "StoredResult", "DeviceState", "ConflictEntry",
     "StoreInfo", "Event",
-    "FieldAuthor",
+    "FieldAuthor", "photo_hashes",
     "MemoryStore", "SetState",
 }  # fmt: skip
 
