@@ -3,6 +3,8 @@ history) are written already handled, so the sender neither reads nor updates th
 
 from __future__ import annotations
 
+import asyncio
+
 from server.push.events import fan_out_events
 from server.settings import Settings
 from server.syncing.collections import announced_events
@@ -32,8 +34,24 @@ async def test_history_events_are_stored_handled_and_announced_ones_wait(
     assert (await phone.push_one("findings.upsert", edit))["status"] == "applied"
     assert await waiting() == {"finding_changed": False}
 
+    # Read back inside the transaction that writes it: the app's own sender runs meanwhile and
+    # may claim the event as soon as it is committed.
     async with open_store(settings) as store, store.transaction():
-        await store.add_events([Event(kind="review_requested", payload={"site_id": site})])
-    assert await waiting() == {"finding_changed": False, "review_requested": True}
-    assert await fan_out_events() == 1  # the announced one, claimed
+        await store.add_events(
+            [
+                Event(kind="review_requested", payload={"site_id": site}),
+                Event(kind="finding_changed", payload={"finding_id": finding["id"]}),
+            ]
+        )
+        rows = await store.query("SELECT kind, handled FROM sync_event ORDER BY id")
+    assert [(str(k), bool(h)) for k, h in rows] == [
+        ("finding_changed", True),  # the edit's, pushed above
+        ("review_requested", False),
+        ("finding_changed", True),
+    ]
+    for _ in range(50):  # claimed, by this call or by the app's sender
+        await fan_out_events()
+        if await waiting() == {"finding_changed": False, "review_requested": False}:
+            break
+        await asyncio.sleep(0.1)
     assert await waiting() == {"finding_changed": False, "review_requested": False}
